@@ -1,0 +1,142 @@
+/**
+ * Synthesizes environments into `<outdir>/stacks/<env>-<layer>/cdk.tf.json`.
+ *
+ * All or nothing per environment: an environment is built in a staging folder and swapped in only when all of it
+ * synthesized; an invalid one leaves its previous output as it was. The manifest cdktf reads (`manifest.json`)
+ * keeps the stacks of the environments not synthesized this time.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { App } from '../../constructs/private/cdktf';
+import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type Problem } from '../../environments/load';
+import type { Environment } from '../../environments/schema';
+import { addEnvironmentStacks } from '../../stacks/environment-stacks';
+
+/** Which stacks belong to which environment, so that a re-synth removes stacks an environment no longer has. */
+const OWNERS_FILE = 'environments.json';
+
+interface Manifest {
+  version: string;
+  stacks: Record<string, { dependencies: string[] } & Record<string, unknown>>;
+}
+
+export interface SynthResult {
+  /** Environments written, by name, with their stacks. */
+  readonly written: ReadonlyArray<{ readonly name: string; readonly file: string; readonly stacks: readonly string[] }>;
+  /** Every problem of every environment that was not written. */
+  readonly problems: readonly Problem[];
+}
+
+/** The environment files of a folder: every `*.yaml`, sorted. */
+export function environmentFiles(dir: string = ENVIRONMENTS_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => ['.yaml', '.yml'].includes(extname(f)))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** `--env` takes a preset or environment name from environments/, or a path to a file anywhere. */
+export function resolveEnvironmentArg(arg: string, dir: string = ENVIRONMENTS_DIR): string {
+  const named = join(dir, `${arg}.yaml`);
+  if (!arg.includes('/') && !arg.includes('\\') && extname(arg) === '' && existsSync(named)) return named;
+  return resolve(arg);
+}
+
+function readJson<T>(file: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Keys sorted at every level, so that the files cdktf reads are byte-stable too. */
+function sortedJson(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+        : v;
+  return `${JSON.stringify(sort(value), null, 2)}\n`;
+}
+
+/** Builds and synthesizes one environment into a fresh staging folder; returns its stacks. */
+function synthToStaging(env: Environment, staging: string): { stacks: string[]; manifest: Manifest } {
+  const app = new App({ outdir: staging, skipValidation: false });
+  const { all } = addEnvironmentStacks(app, env);
+  app.synth();
+  const manifest = readJson<Manifest>(join(staging, 'manifest.json'), { version: '', stacks: {} });
+  return { stacks: all.map((s) => s.node.id), manifest };
+}
+
+function swapIn(outdir: string, staging: string, name: string, stacks: readonly string[], owners: Record<string, string[]>): void {
+  const stacksDir = join(outdir, 'stacks');
+  mkdirSync(stacksDir, { recursive: true });
+  const trash = mkdtempSync(join(outdir, '.trash-'));
+  for (const old of owners[name] ?? []) {
+    const dir = join(stacksDir, old);
+    if (existsSync(dir)) renameSync(dir, join(trash, old));
+  }
+  for (const stack of stacks) {
+    const dir = join(stacksDir, stack);
+    if (existsSync(dir)) renameSync(dir, join(trash, `${stack}.other`));
+    renameSync(join(staging, 'stacks', stack), dir);
+  }
+  rmSync(trash, { recursive: true, force: true });
+}
+
+/**
+ * Validates and synthesizes environment files. Valid environments are written even when others fail; the
+ * caller exits non-zero when `problems` is not empty.
+ */
+export function synthEnvironments(files: readonly string[], outdir: string): SynthResult {
+  const problems: Problem[] = [];
+  const loaded: Array<{ file: string; env: Environment }> = [];
+  const byName = new Map<string, string>();
+  for (const file of files) {
+    try {
+      const { env } = loadEnvironment(file);
+      const other = byName.get(env.name);
+      if (other) {
+        problems.push({ file: displayPath(file), path: 'name', message: `"${env.name}" is also the name of ${displayPath(other)}; give each environment its own name` });
+        continue;
+      }
+      byName.set(env.name, file);
+      loaded.push({ file, env });
+    } catch (err) {
+      if (err instanceof EnvironmentError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+
+  mkdirSync(outdir, { recursive: true });
+  const ownersFile = join(outdir, OWNERS_FILE);
+  const manifestFile = join(outdir, 'manifest.json');
+  const owners = readJson<Record<string, string[]>>(ownersFile, {});
+  const manifest = readJson<Manifest>(manifestFile, { version: '', stacks: {} });
+  const written: Array<{ name: string; file: string; stacks: string[] }> = [];
+
+  for (const { file, env } of loaded) {
+    const staging = mkdtempSync(join(outdir, '.staging-'));
+    try {
+      const result = synthToStaging(env, staging);
+      swapIn(outdir, staging, env.name, result.stacks, owners);
+      for (const old of owners[env.name] ?? []) delete manifest.stacks[old];
+      Object.assign(manifest.stacks, result.manifest.stacks);
+      manifest.version = result.manifest.version;
+      owners[env.name] = result.stacks;
+      written.push({ name: env.name, file, stacks: result.stacks });
+    } catch (err) {
+      problems.push({ file: displayPath(file), path: '', message: `synthesis failed: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  if (written.length > 0) {
+    writeFileSync(manifestFile, sortedJson(manifest));
+    writeFileSync(ownersFile, sortedJson(owners));
+  }
+  return { written, problems };
+}

@@ -1,0 +1,185 @@
+/**
+ * The GPU catalogue: public NVIDIA facts the validator and the capacity planner rely on.
+ *
+ * Sources (each row repeats the one it uses):
+ * - [CC]   CUDA GPU compute capability table, https://developer.nvidia.com/cuda-gpus
+ * - [MIG]  MIG user guide, "Supported GPUs" and "Supported MIG Profiles",
+ *          https://docs.nvidia.com/datacenter/tesla/mig-user-guide/
+ * - [TE]   Transformer Engine support matrix (FP8 needs compute capability 8.9 or newer),
+ *          https://nvidia.github.io/TransformerEngine/support_matrix.html
+ * - [DS]   the product's NVIDIA datasheet (memory size as sold, decimal GB)
+ * The same facts, with the excerpt each was read from, are kept in ../shared/upstream/models.json ("gpus").
+ *
+ * Memory is the nominal capacity in decimal GB as NVIDIA sells it; the planner converts it to bytes and takes a
+ * stated runtime overhead off, since what the driver reports as usable is a little lower.
+ */
+
+/** One MIG profile a GPU can be partitioned into. */
+export interface MigProfile {
+  /** Profile name as the MIG manager uses it, e.g. `1g.10gb`. */
+  readonly name: string;
+  /** Instances of this profile that fit on one GPU when the whole GPU uses it. */
+  readonly instancesPerGpu: number;
+  /** Memory of one instance, decimal GB. */
+  readonly memoryGB: number;
+}
+
+export interface GpuSpec {
+  /** Catalogue key, as environment files write it. */
+  readonly key: string;
+  /** Product name. */
+  readonly product: string;
+  /** Memory per GPU, decimal GB. */
+  readonly memoryGB: number;
+  /** CUDA compute capability, e.g. 8.9. */
+  readonly computeCapability: number;
+  /** FP8 tensor cores (compute capability 8.9 or newer) [TE]. */
+  readonly fp8: boolean;
+  /** MIG profiles the GPU supports; empty when the GPU has no MIG [MIG]. */
+  readonly migProfiles: readonly MigProfile[];
+  /** Where the facts come from. */
+  readonly source: string;
+}
+
+const mig = (name: string, instancesPerGpu: number, memoryGB: number): MigProfile => ({ name, instancesPerGpu, memoryGB });
+
+/** MIG profiles of the 80 GB A100 and H100 [MIG, "A100 MIG profiles" / "H100 MIG profiles"]. */
+const MIG_80GB: readonly MigProfile[] = [
+  mig('1g.10gb', 7, 10),
+  mig('1g.20gb', 4, 20),
+  mig('2g.20gb', 3, 20),
+  mig('3g.40gb', 2, 40),
+  mig('4g.40gb', 1, 40),
+  mig('7g.80gb', 1, 80),
+];
+
+const GPU_LIST: readonly GpuSpec[] = [
+  {
+    key: 'h100-80gb',
+    product: 'NVIDIA H100 SXM 80GB',
+    memoryGB: 80,
+    computeCapability: 9.0,
+    fp8: true,
+    migProfiles: MIG_80GB,
+    source: '[CC] 9.0; [MIG] H100-SXM5 80GB, up to 7 instances; [TE] FP8 on CC >= 8.9',
+  },
+  {
+    key: 'h200-141gb',
+    product: 'NVIDIA H200 141GB',
+    memoryGB: 141,
+    computeCapability: 9.0,
+    fp8: true,
+    migProfiles: [
+      mig('1g.18gb', 7, 18),
+      mig('1g.35gb', 4, 35),
+      mig('2g.35gb', 3, 35),
+      mig('3g.71gb', 2, 71),
+      mig('4g.71gb', 1, 71),
+      mig('7g.141gb', 1, 141),
+    ],
+    source: '[CC] 9.0; [MIG] H200-SXM5 and H200 NVL 141GB, up to 7 instances; [TE]',
+  },
+  {
+    key: 'a100-80gb',
+    product: 'NVIDIA A100 80GB',
+    memoryGB: 80,
+    computeCapability: 8.0,
+    fp8: false,
+    migProfiles: MIG_80GB,
+    source: '[MIG] A100-SXM4/PCIE 80GB, CC 8.0, up to 7 instances; [TE] no FP8 on Ampere',
+  },
+  {
+    key: 'a100-40gb',
+    product: 'NVIDIA A100 40GB',
+    memoryGB: 40,
+    computeCapability: 8.0,
+    fp8: false,
+    migProfiles: [
+      mig('1g.5gb', 7, 5),
+      mig('1g.10gb', 4, 10),
+      mig('2g.10gb', 3, 10),
+      mig('3g.20gb', 2, 20),
+      mig('4g.20gb', 1, 20),
+      mig('7g.40gb', 1, 40),
+    ],
+    source: '[MIG] A100-SXM4/PCIE 40GB, CC 8.0, up to 7 instances; [TE] no FP8 on Ampere',
+  },
+  {
+    key: 'l40s-48gb',
+    product: 'NVIDIA L40S 48GB',
+    memoryGB: 48,
+    computeCapability: 8.9,
+    fp8: true,
+    migProfiles: [],
+    source: '[CC] 8.9; [DS] 48 GB GDDR6; not in the [MIG] supported list',
+  },
+  {
+    key: 'l4-24gb',
+    product: 'NVIDIA L4 24GB',
+    memoryGB: 24,
+    computeCapability: 8.9,
+    fp8: true,
+    migProfiles: [],
+    source: '[CC] 8.9; [DS] 24 GB GDDR6; not in the [MIG] supported list',
+  },
+  {
+    key: 'a10-24gb',
+    product: 'NVIDIA A10 24GB',
+    memoryGB: 24,
+    computeCapability: 8.6,
+    fp8: false,
+    migProfiles: [],
+    source: '[CC] 8.6; [DS] 24 GB GDDR6; not in the [MIG] supported list; [TE] no FP8 on Ampere',
+  },
+  {
+    key: 't4-16gb',
+    product: 'NVIDIA T4 16GB',
+    memoryGB: 16,
+    computeCapability: 7.5,
+    fp8: false,
+    migProfiles: [],
+    source: '[CC] 7.5; [DS] 16 GB GDDR6; not in the [MIG] supported list',
+  },
+  {
+    key: 'rtx-4090-24gb',
+    product: 'NVIDIA GeForce RTX 4090 24GB',
+    memoryGB: 24,
+    computeCapability: 8.9,
+    fp8: true,
+    migProfiles: [],
+    source: '[CC] 8.9; [DS] 24 GB GDDR6X; no MIG on GeForce',
+  },
+  {
+    key: 'rtx-5090-32gb',
+    product: 'NVIDIA GeForce RTX 5090 32GB',
+    memoryGB: 32,
+    computeCapability: 12.0,
+    fp8: true,
+    migProfiles: [],
+    source: '[CC] 12.0; [DS] 32 GB GDDR7; no MIG on GeForce',
+  },
+  {
+    key: 'rtx-pro-6000-96gb',
+    product: 'NVIDIA RTX PRO 6000 Blackwell 96GB',
+    memoryGB: 96,
+    computeCapability: 12.0,
+    fp8: true,
+    migProfiles: [mig('1g.24gb', 4, 24), mig('2g.48gb', 2, 48), mig('4g.96gb', 1, 96)],
+    source: '[CC] 12.0; [DS] 96 GB GDDR7; [MIG] RTX PRO 6000 Blackwell, up to 4 instances',
+  },
+];
+
+/** GPUs by catalogue key. */
+export const GPUS: Readonly<Record<string, GpuSpec>> = Object.fromEntries(GPU_LIST.map((g) => [g.key, g]));
+
+/** Catalogue keys, in catalogue order. */
+export const GPU_KEYS: readonly string[] = GPU_LIST.map((g) => g.key);
+
+/** The GPU for a catalogue key; throws with the known keys when there is none. */
+export function gpuSpec(key: string): GpuSpec {
+  const spec = GPUS[key];
+  if (!spec) {
+    throw new Error(`unknown GPU "${key}"; known GPUs: ${GPU_KEYS.join(', ')}`);
+  }
+  return spec;
+}

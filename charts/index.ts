@@ -1,0 +1,3 @@
+export * from './catalogue';
+export * from './gpu-operator';
+export * from './values-yaml';

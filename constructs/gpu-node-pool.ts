@@ -1,0 +1,106 @@
+import type { GpuSpec } from '../catalog/gpus';
+import { migConfigName, type GpuSharing } from './gpu-sharing';
+import { Labels, Manifest, NodeTaint } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+/** The node label GPU workloads select their pool by. */
+export const POOL_LABEL = 'inference-stack.io/pool';
+/** The node label that names the pool's GPU catalogue key. */
+export const GPU_LABEL = 'inference-stack.io/gpu';
+/** The taint every GPU node carries: only pods that tolerate it (GPU workloads, GPU Operator) land there. */
+export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' } as const;
+/** Field manager of our node labels and taints, so `kubectl` edits by others stay theirs. */
+const FIELD_MANAGER = 'inference-stack';
+
+export interface GpuNodePoolProps {
+  /** Pool name. */
+  readonly name: string;
+  readonly gpu: GpuSpec;
+  readonly gpusPerNode: number;
+  /** Existing nodes of the pool. */
+  readonly nodes: readonly string[];
+  /** @default - { mode: 'none' } */
+  readonly sharing?: GpuSharing;
+  /**
+   * A driver version for this pool, installed through an NVIDIADriver resource (the GPU Operator must run with
+   * `driverPerPool`). @default - the operator's driver
+   */
+  readonly driverVersion?: string;
+}
+
+/**
+ * A pool of existing GPU nodes: labels that name the pool, its GPU and its sharing (MIG profile or time-slicing
+ * config), the `nvidia.com/gpu` NoSchedule taint, and the pool's own driver when it pins one.
+ */
+export class GpuNodePool extends Construct {
+  readonly name: string;
+  readonly gpu: GpuSpec;
+  readonly gpusPerNode: number;
+  readonly nodes: readonly string[];
+  readonly sharing: GpuSharing;
+  /** Labels on every node of the pool. */
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** The pool's NVIDIADriver, when it pins its own driver. */
+  readonly driver?: Manifest;
+
+  constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.gpu = props.gpu;
+    this.gpusPerNode = props.gpusPerNode;
+    this.nodes = props.nodes;
+    this.sharing = props.sharing ?? { mode: 'none' };
+
+    const labels: Record<string, string> = { [POOL_LABEL]: props.name, [GPU_LABEL]: props.gpu.key };
+    if (this.sharing.mode === 'mig') {
+      labels['nvidia.com/mig.config'] = migConfigName(this.sharing.profile);
+    } else if (this.sharing.mode === 'time-slicing') {
+      labels['nvidia.com/device-plugin.config'] = props.name;
+    }
+    this.nodeLabels = labels;
+
+    for (const node of props.nodes) {
+      new Labels(this, `labels-${node}`, {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: node },
+        labels,
+        fieldManager: FIELD_MANAGER,
+      });
+      new NodeTaint(this, `taint-${node}`, {
+        metadata: { name: node },
+        taint: [{ ...GPU_TAINT }],
+        fieldManager: FIELD_MANAGER,
+      });
+    }
+
+    if (props.driverVersion !== undefined) {
+      this.driver = new Manifest(this, 'driver', {
+        manifest: {
+          apiVersion: 'nvidia.com/v1alpha1',
+          kind: 'NVIDIADriver',
+          metadata: { name: `pool-${props.name}` },
+          spec: {
+            driverType: 'gpu',
+            repository: 'nvcr.io/nvidia',
+            image: 'driver',
+            version: props.driverVersion,
+            nodeSelector: { [POOL_LABEL]: props.name },
+            tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+          },
+        },
+      });
+    }
+  }
+
+  /** GPUs the pool schedules: MIG slices or time-slicing replicas count as GPUs. */
+  get schedulableGpus(): number {
+    const perGpu =
+      this.sharing.mode === 'time-slicing'
+        ? this.sharing.replicas
+        : this.sharing.mode === 'mig' && this.sharing.profile !== 'balanced'
+          ? (this.gpu.migProfiles.find((p) => this.sharing.mode === 'mig' && p.name === this.sharing.profile)?.instancesPerGpu ?? 1)
+          : 1;
+    return this.nodes.length * this.gpusPerNode * perGpu;
+  }
+}

@@ -1,0 +1,50 @@
+import { NamespaceV1 } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+export interface PodSecurityNamespaceProps {
+  /** Namespace name. */
+  readonly name: string;
+  /** Pod Security Standard enforced, audited and warned about. @default 'restricted' */
+  readonly level?: PodSecurityLevel;
+  /**
+   * Why the namespace needs less than `restricted`. Required for any other level: exceptions are declared in code
+   * with a reason (POLICY 1 and 4).
+   */
+  readonly exceptionReason?: string;
+  /** Extra labels. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A namespace that carries Pod Security Admission labels (POLICY 4). */
+export class PodSecurityNamespace extends Construct {
+  /** The name as a reference to the namespace resource: using it makes a resource depend on the namespace. */
+  readonly name: string;
+  readonly level: PodSecurityLevel;
+  readonly resource: NamespaceV1;
+
+  constructor(scope: Construct, id: string, props: PodSecurityNamespaceProps) {
+    super(scope, id);
+    this.level = props.level ?? 'restricted';
+    if (this.level !== 'restricted' && !props.exceptionReason) {
+      throw new Error(`namespace "${props.name}": Pod Security level "${this.level}" needs an exceptionReason`);
+    }
+    this.resource = new NamespaceV1(this, 'namespace', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...props.labels,
+          'app.kubernetes.io/managed-by': 'inference-stack',
+          'pod-security.kubernetes.io/enforce': this.level,
+          'pod-security.kubernetes.io/audit': this.level,
+          'pod-security.kubernetes.io/warn': this.level,
+        },
+        ...(props.exceptionReason
+          ? { annotations: { 'inference-stack.io/pod-security-exception': props.exceptionReason } }
+          : {}),
+      },
+    });
+    this.name = this.resource.metadata.name;
+  }
+}

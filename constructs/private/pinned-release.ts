@@ -1,0 +1,42 @@
+import type { ChartRef } from '../../charts/catalogue';
+import { toValuesYaml } from '../../charts/values-yaml';
+import { Release } from './bindings';
+import type { Construct } from './cdktf';
+
+export interface PinnedReleaseProps {
+  /** Helm release name (53 characters at most). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly chart: ChartRef;
+  /** Typed values; rendered as YAML with sorted keys. Never put secret material here. */
+  readonly values: object;
+  /** How long install or upgrade may take, images and models included. */
+  readonly timeoutSeconds: number;
+}
+
+/** Releases kept for rollback (POLICY 14: between 1 and 10). */
+export const HELM_MAX_HISTORY = 5;
+
+/**
+ * A helm_release with the safety settings every release of ours carries (POLICY 14): exact chart version,
+ * atomic with cleanup on failure, wait, a timeout sized by the caller, bounded history.
+ */
+export function pinnedRelease(scope: Construct, id: string, props: PinnedReleaseProps): Release {
+  if (props.name.length > 53) {
+    throw new Error(`Helm release name "${props.name}" is ${props.name.length} characters; Helm allows 53`);
+  }
+  return new Release(scope, id, {
+    name: props.name,
+    namespace: props.namespace,
+    repository: props.chart.repository,
+    chart: props.chart.chart,
+    version: props.chart.version,
+    values: [toValuesYaml(props.values)],
+    atomic: true,
+    cleanupOnFail: true,
+    wait: true,
+    timeout: props.timeoutSeconds,
+    maxHistory: HELM_MAX_HISTORY,
+    createNamespace: false,
+  });
+}

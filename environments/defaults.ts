@@ -1,0 +1,20 @@
+/**
+ * Every default of the environment schema, in one object that the schema and the README both read.
+ */
+import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../charts/gpu-operator';
+
+export const DEFAULTS = {
+  kubernetes: {
+    /** The kubernetes and helm providers expand `~` themselves, so the output names no home directory. */
+    configPath: '~/.kube/config',
+  },
+  backend: {
+    kubernetesNamespace: 'kube-system',
+  },
+  gpuOperator: {
+    versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
+    driverEnabled: true,
+    dcgmServiceMonitor: true,
+    maxParallelDriverUpgrades: 1,
+  },
+} as const;

@@ -1,0 +1,224 @@
+/**
+ * The environment schema: one zod schema for every environment file, presets included.
+ *
+ * Two tiers: field shapes, ranges and defaults first, then a cross-field pass (`crossCheck`) that adds located
+ * issues. Every message names the value and the fix; the loader adds the file and the field path.
+ */
+import { z } from 'zod';
+import { GPUS, GPU_KEYS } from '../catalog/gpus';
+import { DEFAULTS } from './defaults';
+
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
+/** A DNS-1123 label of at most `max` characters (Kubernetes names, Helm release names, stack names). */
+const dnsLabel = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, { error: (iss) => `${show(iss.input)} is longer than ${max} characters; use a shorter name` })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+      error: (iss) =>
+        `${show(iss.input)} is not a DNS label; use lowercase letters, digits and "-", starting and ending with a letter or digit`,
+    });
+
+/** A Kubernetes node name (DNS-1123 subdomain). */
+const nodeName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    error: (iss) => `${show(iss.input)} is not a Kubernetes node name; copy it from \`kubectl get nodes\``,
+  });
+
+/** An image tag or component version: explicit, never `latest`. */
+const versionTag = z
+  .string()
+  .min(1, 'must not be empty; pin an explicit version')
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/, {
+    error: (iss) => `${show(iss.input)} is not a valid version tag; use e.g. "v1.2.3"`,
+  })
+  .refine((v) => v.toLowerCase() !== 'latest', {
+    error: '"latest" is not a pin; use an explicit version so every deploy installs the same thing',
+  });
+
+const Kubernetes = z.strictObject({
+  /** kubeconfig context to deploy to. */
+  context: z.string().min(1, 'must not be empty; name the kubeconfig context to deploy to'),
+  /** kubeconfig path. */
+  configPath: z.string().min(1).default(DEFAULTS.kubernetes.configPath),
+});
+
+const LocalBackend = z.strictObject({ type: z.literal('local') });
+const S3Backend = z.strictObject({
+  type: z.literal('s3'),
+  bucket: z.string().min(3),
+  /** Key prefix; each stack stores `<key>/<stack>.tfstate`. */
+  key: z.string().min(1),
+  region: z.string().min(1),
+  /** DynamoDB lock table; without one, S3 native locking (`use_lockfile`) is used. */
+  dynamodbTable: z.string().min(1).optional(),
+});
+const GcsBackend = z.strictObject({
+  type: z.literal('gcs'),
+  bucket: z.string().min(3),
+  /** Prefix; each stack stores under `<prefix>/<stack>`. */
+  prefix: z.string().min(1),
+});
+const AzurermBackend = z.strictObject({
+  type: z.literal('azurerm'),
+  resourceGroupName: z.string().min(1),
+  storageAccountName: z.string().min(3),
+  containerName: z.string().min(3),
+  /** Key prefix; each stack stores `<key>/<stack>.tfstate`. */
+  key: z.string().min(1),
+});
+const KubernetesBackend = z.strictObject({
+  type: z.literal('kubernetes'),
+  /** Secret suffix; each stack stores in `tfstate-default-<secretSuffix>-<layer>`. */
+  secretSuffix: dnsLabel(40),
+  namespace: dnsLabel(63).default(DEFAULTS.backend.kubernetesNamespace),
+});
+
+export const BACKEND_TYPES = ['local', 's3', 'gcs', 'azurerm', 'kubernetes'] as const;
+const Backend = z.discriminatedUnion('type', [LocalBackend, S3Backend, GcsBackend, AzurermBackend, KubernetesBackend], {
+  error: (iss) =>
+    iss.code === 'invalid_union'
+      ? `unknown backend type ${show((iss.input as { type?: unknown } | undefined)?.type)}; use one of: ${BACKEND_TYPES.join(', ')}`
+      : undefined,
+});
+
+const Sharing = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('none') }),
+    z.strictObject({
+      mode: z.literal('time-slicing'),
+      /** Pods that share one GPU. */
+      replicas: z.int().min(2, 'time-slicing needs at least 2 replicas per GPU; use mode "none" for 1').max(64),
+    }),
+    z.strictObject({
+      mode: z.literal('mig'),
+      /** A MIG profile of the pool's GPU (every GPU cut the same way), or "balanced". */
+      profile: z.string().min(1),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? `unknown sharing mode ${show((iss.input as { mode?: unknown } | undefined)?.mode)}; use one of: none, time-slicing, mig`
+        : undefined,
+  },
+);
+
+const GpuPool = z.strictObject({
+  /** Pool name; GPU workloads select the pool by it. */
+  name: dnsLabel(40),
+  /** GPU catalogue key. */
+  gpu: z.enum(GPU_KEYS as [string, ...string[]], {
+    error: (iss) => `unknown GPU ${show(iss.input)}; use one of: ${GPU_KEYS.join(', ')}`,
+  }),
+  /** GPUs in each node. */
+  gpusPerNode: z.int().min(1).max(16),
+  /** Existing nodes that this pool labels and taints. */
+  nodes: z.array(nodeName).min(1, 'a pool needs at least one node; list the names from `kubectl get nodes`'),
+  /** How pods share the pool's GPUs. */
+  sharing: Sharing.default({ mode: 'none' }),
+  /** Driver for this pool's nodes, when it must differ from the environment's. */
+  driver: z.strictObject({ version: versionTag }).optional(),
+});
+
+const GpuOperator = z.strictObject({
+  /** Component versions; each defaults to the version pinned with the chart. */
+  versions: z
+    .strictObject({
+      driver: versionTag.default(DEFAULTS.gpuOperator.versions.driver),
+      toolkit: versionTag.default(DEFAULTS.gpuOperator.versions.toolkit),
+      devicePlugin: versionTag.default(DEFAULTS.gpuOperator.versions.devicePlugin),
+      dcgmExporter: versionTag.default(DEFAULTS.gpuOperator.versions.dcgmExporter),
+      migManager: versionTag.default(DEFAULTS.gpuOperator.versions.migManager),
+    })
+    .default(DEFAULTS.gpuOperator.versions),
+  /** Install the driver as a container; false when the nodes have a host driver. */
+  driverEnabled: z.boolean().default(DEFAULTS.gpuOperator.driverEnabled),
+  /** A ServiceMonitor for the DCGM exporter; needs the Prometheus Operator CRDs in the cluster. */
+  dcgmServiceMonitor: z.boolean().default(DEFAULTS.gpuOperator.dcgmServiceMonitor),
+  /** Nodes whose driver is upgraded at once (POLICY 17 wants 1). */
+  maxParallelDriverUpgrades: z.int().min(1).max(8).default(DEFAULTS.gpuOperator.maxParallelDriverUpgrades),
+});
+
+const EnvironmentShape = z.strictObject({
+  /** Editor hint; ignored. */
+  $schema: z.string().optional(),
+  /** Environment name; stacks are named `<name>-<layer>`. */
+  name: dnsLabel(30),
+  /** A preset in environments/ or a path relative to this file. Resolved before validation. */
+  extends: z.string().optional(),
+  /** How strict the checks are. */
+  stage: z.enum(STAGES, { error: (iss) => `unknown stage ${show(iss.input)}; use one of: ${STAGES.join(', ')}` }),
+  kubernetes: Kubernetes,
+  backend: Backend,
+  gpuOperator: GpuOperator.default(DEFAULTS.gpuOperator),
+  gpuPools: z.array(GpuPool).default([]),
+  /** Model servers; the model-serving layer fills this in. */
+  models: z.array(z.never({ error: 'model servers are not supported yet' })).default([]),
+});
+
+type Shape = z.output<typeof EnvironmentShape>;
+
+/** The cross-field pass: every contradiction between fields, each with its path. */
+function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
+  const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+  if (env.stage !== 'dev' && env.backend.type === 'local') {
+    add(['backend', 'type'], `"local" keeps state on one machine without locking; ${env.stage} needs a remote backend with locking (s3, gcs, azurerm or kubernetes)`);
+  }
+
+  const poolIndex = new Map<string, number>();
+  const nodeOwner = new Map<string, string>();
+  env.gpuPools.forEach((pool, i) => {
+    const first = poolIndex.get(pool.name);
+    if (first !== undefined) {
+      add(['gpuPools', i, 'name'], `duplicate pool name "${pool.name}" (also gpuPools[${first}]); give each pool its own name`);
+    } else {
+      poolIndex.set(pool.name, i);
+    }
+    pool.nodes.forEach((node, j) => {
+      const owner = nodeOwner.get(node);
+      if (owner !== undefined) {
+        add(['gpuPools', i, 'nodes', j], `node "${node}" is already in pool "${owner}"; a node belongs to one pool`);
+      } else {
+        nodeOwner.set(node, pool.name);
+      }
+    });
+
+    const gpu = GPUS[pool.gpu];
+    if (gpu && pool.sharing.mode === 'mig') {
+      const profiles = gpu.migProfiles.map((p) => p.name);
+      if (profiles.length === 0) {
+        add(['gpuPools', i, 'sharing', 'mode'], `${pool.gpu} has no MIG; use mode "time-slicing" or "none", or a MIG-capable GPU (${GPU_KEYS.filter((k) => (GPUS[k]?.migProfiles.length ?? 0) > 0).join(', ')})`);
+      } else if (pool.sharing.profile !== 'balanced' && !profiles.includes(pool.sharing.profile)) {
+        add(['gpuPools', i, 'sharing', 'profile'], `${show(pool.sharing.profile)} is not a MIG profile of ${pool.gpu}; use one of: ${[...profiles, 'balanced'].join(', ')}`);
+      }
+    }
+    if (pool.driver && !env.gpuOperator.driverEnabled) {
+      add(['gpuPools', i, 'driver'], `a pool driver needs the operator to install drivers, but gpuOperator.driverEnabled is false; remove the pool's driver or set driverEnabled: true`);
+    }
+  });
+}
+
+/** The environment schema: shape, defaults, then the cross-field pass. */
+export const EnvironmentSchema = EnvironmentShape.superRefine(crossCheck);
+
+/** An environment file as written (defaults not applied). */
+export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
+/** A validated environment with every default applied. */
+export type Environment = z.output<typeof EnvironmentSchema>;
+export type GpuPoolSpec = Environment['gpuPools'][number];
+export type BackendSpec = Environment['backend'];
+
+/** The JSON Schema editors use to complete and check environment files (`environments/schema.json`). */
+export function environmentJsonSchema(): object {
+  return z.toJSONSchema(EnvironmentShape, { io: 'input', unrepresentable: 'any', target: 'draft-7' });
+}

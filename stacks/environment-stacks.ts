@@ -1,0 +1,23 @@
+import type { Construct } from '../constructs/private/cdktf';
+import type { Environment } from '../environments/schema';
+import { GpuPoolsStack } from './gpu-pools-stack';
+import { PlatformStack } from './platform-stack';
+import type { EnvironmentStack } from './private/environment-stack';
+
+export interface EnvironmentStacks {
+  readonly platform: PlatformStack;
+  readonly gpuPools: GpuPoolsStack;
+  /** Every stack, in deploy order. */
+  readonly all: readonly EnvironmentStack[];
+}
+
+/**
+ * All stacks of one environment, with the dependencies that make `cdktf deploy '<env>-*'` apply them in order:
+ * the platform (operators and their CRDs) first, then what uses it.
+ */
+export function addEnvironmentStacks(scope: Construct, env: Environment): EnvironmentStacks {
+  const platform = new PlatformStack(scope, env);
+  const gpuPools = new GpuPoolsStack(scope, env);
+  gpuPools.addDependency(platform);
+  return { platform, gpuPools, all: [platform, gpuPools] };
+}

@@ -1,0 +1,4 @@
+export * from './environment-stacks';
+export * from './gpu-pools-stack';
+export * from './platform-stack';
+export { EnvironmentStack } from './private/environment-stack';

@@ -1,0 +1,75 @@
+import type { Environment } from '../../environments/schema';
+import { HelmProvider, KubernetesProvider } from '../../constructs/private/bindings';
+import {
+  AzurermBackend,
+  Construct,
+  GcsBackend,
+  LocalBackend,
+  S3Backend,
+  TerraformStack,
+} from '../../constructs/private/cdktf';
+
+/**
+ * A stack of one environment: `<env>-<layer>`, with the environment's state backend (one state per stack) and
+ * the kubernetes and helm providers pointed at its cluster.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly env: Environment;
+  readonly layer: string;
+
+  constructor(scope: Construct, env: Environment, layer: string) {
+    super(scope, `${env.name}-${layer}`);
+    this.env = env;
+    this.layer = layer;
+    this.configureBackend(`${env.name}-${layer}`);
+    const cluster = { configPath: env.kubernetes.configPath, configContext: env.kubernetes.context };
+    new KubernetesProvider(this, 'kubernetes', cluster);
+    new HelmProvider(this, 'helm', { kubernetes: cluster });
+  }
+
+  private configureBackend(stackName: string): void {
+    const b = this.env.backend;
+    switch (b.type) {
+      case 'local':
+        // Relative to the stack's folder (cdktf.out/stacks/<stack>): state stays at the project root, out of the
+        // synth output that a clean or a re-synth replaces, and no absolute path enters the output.
+        new LocalBackend(this, { path: `../../../terraform.${stackName}.tfstate` });
+        break;
+      case 's3':
+        new S3Backend(this, {
+          bucket: b.bucket,
+          key: `${b.key}/${stackName}.tfstate`,
+          region: b.region,
+          encrypt: true,
+          ...(b.dynamodbTable ? { dynamodbTable: b.dynamodbTable } : {}),
+        });
+        if (!b.dynamodbTable) {
+          // S3 native state locking (Terraform 1.10+); the binding predates the argument.
+          this.addOverride('terraform.backend.s3.use_lockfile', true);
+        }
+        break;
+      case 'gcs':
+        new GcsBackend(this, { bucket: b.bucket, prefix: `${b.prefix}/${stackName}` });
+        break;
+      case 'azurerm':
+        new AzurermBackend(this, {
+          resourceGroupName: b.resourceGroupName,
+          storageAccountName: b.storageAccountName,
+          containerName: b.containerName,
+          key: `${b.key}/${stackName}.tfstate`,
+        });
+        break;
+      case 'kubernetes':
+        // The kubernetes backend locks with a Lease; the binding has no class for it, so it is written raw.
+        this.addOverride('terraform.backend', {
+          kubernetes: {
+            secret_suffix: `${b.secretSuffix}-${this.layer}`,
+            namespace: b.namespace,
+            config_path: this.env.kubernetes.configPath,
+            config_context: this.env.kubernetes.context,
+          },
+        });
+        break;
+    }
+  }
+}
