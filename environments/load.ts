@@ -50,7 +50,7 @@ interface Source {
 }
 
 type Segment = string | number;
-type Step = string | number | { readonly name: string };
+type Step = string | number | { readonly name: string; readonly nth: number };
 
 export const displayPath = (file: string): string => {
   const rel = relative(process.cwd(), file);
@@ -79,7 +79,7 @@ function readSource(file: string): Source | Problem[] {
   } catch (err) {
     return [{ file: shown, path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }];
   }
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
     return doc.errors.map((e) => ({
       file: shown,
@@ -107,7 +107,9 @@ function logicalSteps(merged: Json, path: readonly Segment[]): Step[] {
   let cur: Json | undefined = merged;
   for (const seg of path) {
     if (typeof seg === 'number' && isNamedList(cur)) {
-      steps.push({ name: cur[seg]?.name ?? '' });
+      // nth: a file may (wrongly) repeat a name; point at the same repetition.
+      const name = cur[seg]?.name ?? '';
+      steps.push({ name, nth: cur.slice(0, seg).filter((item) => item.name === name).length });
     } else {
       steps.push(seg);
     }
@@ -123,7 +125,9 @@ function concretePath(data: Json, steps: readonly Step[]): Segment[] | undefined
   for (const step of steps) {
     if (typeof step === 'object') {
       if (!Array.isArray(cur)) return undefined;
-      const i = cur.findIndex((item) => isPlainObject(item) && item.name === step.name);
+      const list: Json[] = cur;
+      const named = (o: Json) => isPlainObject(o) && o.name === step.name;
+      const i = list.findIndex((item, k) => named(item) && list.slice(0, k).filter(named).length === step.nth);
       if (i < 0) return undefined;
       out.push(i);
       cur = cur[i];
