@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GPUS, GPU_KEYS, gpuSpec } from '../../catalog/gpus';
+import { UPSTREAM } from '../support/paths';
+
+type Fact<T> = { value: T; source: string };
+const upstream = JSON.parse(readFileSync(join(UPSTREAM, 'models.json'), 'utf8')) as {
+  gpus: Record<string, { compute_capability: Fact<string>; memory_gb: Fact<number>; fp8_tensor_cores: Fact<boolean>; mig: Fact<string | boolean> }>;
+};
+
+describe('GPU catalogue', () => {
+  it('has every GPU the foundation issue names', () => {
+    expect(GPU_KEYS).toEqual(
+      expect.arrayContaining(['h100-80gb', 'h200-141gb', 'a100-80gb', 'a100-40gb', 'l40s-48gb', 'l4-24gb', 'a10-24gb', 't4-16gb', 'rtx-4090-24gb', 'rtx-5090-32gb', 'rtx-pro-6000-96gb']),
+    );
+  });
+
+  it.each(GPU_KEYS)('%s agrees with the upstream facts in shared/upstream/models.json', (key) => {
+    const gpu = GPUS[key]!;
+    const facts = upstream.gpus[gpu.product];
+    expect(facts, `no upstream facts for "${gpu.product}"`).toBeDefined();
+    expect(gpu.memoryGB).toBe(facts!.memory_gb.value);
+    expect(gpu.computeCapability).toBe(Number(facts!.compute_capability.value));
+    expect(gpu.fp8).toBe(facts!.fp8_tensor_cores.value);
+    const hasMig = facts!.mig.value !== false;
+    expect(gpu.migProfiles.length > 0).toBe(hasMig);
+    if (typeof facts!.mig.value === 'string') {
+      // "yes, up to 7 instances": the smallest profile fits that many times
+      const max = Number(/up to (\d+)/.exec(facts!.mig.value)?.[1]);
+      expect(Math.max(...gpu.migProfiles.map((p) => p.instancesPerGpu))).toBe(max);
+    }
+  });
+
+  it('FP8 support follows compute capability 8.9 or newer', () => {
+    for (const gpu of Object.values(GPUS)) expect(gpu.fp8).toBe(gpu.computeCapability >= 8.9);
+  });
+
+  it('MIG profiles never promise more memory than the GPU has', () => {
+    for (const gpu of Object.values(GPUS)) {
+      // NVIDIA's profile names round up (H200: 2 x 3g.71gb on 141 GB), so allow one GB of rounding per instance.
+      for (const p of gpu.migProfiles) expect((p.memoryGB - 1) * p.instancesPerGpu).toBeLessThanOrEqual(gpu.memoryGB);
+    }
+  });
+
+  it('fails on an unknown GPU, listing the known ones', () => {
+    expect(() => gpuSpec('h100')).toThrow(/unknown GPU "h100"; known GPUs: h100-80gb, h200-141gb/);
+  });
+});

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
+import type { Environment } from '../../environments/schema';
+import { addEnvironmentStacks } from '../../stacks/environment-stacks';
+import { Testing } from '../../constructs/private/cdktf';
+
+export type TfJson = {
+  terraform: { backend: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
+  provider: Record<string, unknown[]>;
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+export const PRESETS = ['dev', 'staging', 'prod'] as const;
+
+export function presetEnv(name: string): Environment {
+  return loadEnvironment(join(ENVIRONMENTS_DIR, `${name}.yaml`)).env;
+}
+
+/** Synthesizes every stack of an environment in memory (validations on); stack name -> cdk.tf.json text. */
+export function synthEnv(env: Environment): Record<string, string> {
+  const app = Testing.app();
+  const { all } = addEnvironmentStacks(app, env);
+  return Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)]));
+}
+
+export function synthEnvJson(env: Environment): Record<string, TfJson> {
+  return Object.fromEntries(Object.entries(synthEnv(env)).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+}
+
+/** Resources of one type in a synthesized stack, by logical id. */
+export function resourcesOf(tf: TfJson, type: string): Array<Record<string, unknown>> {
+  return Object.values(tf.resource?.[type] ?? {});
+}
+
+export interface HelmReleaseJson {
+  name: string;
+  chart: string;
+  version: string;
+  repository: string;
+  namespace: string;
+  atomic: boolean;
+  wait: boolean;
+  timeout: number;
+  max_history: number;
+  values: string[];
+}
+
+export function helmReleases(tf: TfJson): HelmReleaseJson[] {
+  return resourcesOf(tf, 'helm_release') as unknown as HelmReleaseJson[];
+}
+
+export function releaseValues(r: HelmReleaseJson): Record<string, unknown> {
+  return Object.assign({}, ...r.values.map((v) => parse(v) as Record<string, unknown>));
+}
