@@ -32,7 +32,7 @@ function main(argv: string[]): number {
     return 0;
   }
   const files = values.env ? values.env.map((e) => resolveEnvironmentArg(e)) : environmentFiles();
-  const outdir = values.out ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  const outdir = values.out || process.env.CDKTF_OUTDIR || 'cdktf.out';
   const { written, problems } = synthEnvironments(files, outdir);
   for (const w of written) process.stdout.write(`${w.name}: ${w.stacks.join(', ')}\n`);
   if (problems.length > 0) {

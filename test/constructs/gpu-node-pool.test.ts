@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { gpuSpec } from '../../catalog/gpus';
+import { GPU_TAINT, GpuNodePool, POOL_LABEL } from '../../constructs/gpu-node-pool';
+import { Testing } from '../../constructs/private/cdktf';
+import type { TfJson } from '../support/synth';
+import { resourcesOf } from '../support/synth';
+
+function synthPool(props: Partial<ConstructorParameters<typeof GpuNodePool>[2]> = {}): { tf: TfJson; pool: GpuNodePool } {
+  let pool!: GpuNodePool;
+  const text = Testing.synthScope((scope) => {
+    pool = new GpuNodePool(scope, 'pool', { name: 'h100', gpu: gpuSpec('h100-80gb'), gpusPerNode: 8, nodes: ['n1', 'n2'], ...props });
+  });
+  return { tf: JSON.parse(text) as TfJson, pool };
+}
+
+describe('GpuNodePool', () => {
+  it('labels every node with its pool and GPU, and taints it NoSchedule', () => {
+    const { tf } = synthPool();
+    const labels = resourcesOf(tf, 'kubernetes_labels');
+    const taints = resourcesOf(tf, 'kubernetes_node_taint');
+    expect(labels.map((l) => (l.metadata as { name: string }).name)).toEqual(['n1', 'n2']);
+    for (const l of labels) {
+      expect(l).toMatchObject({ api_version: 'v1', kind: 'Node', field_manager: 'inference-stack' });
+      expect(l.labels).toEqual({ [POOL_LABEL]: 'h100', 'inference-stack.io/gpu': 'h100-80gb' });
+    }
+    expect(taints).toHaveLength(2);
+    for (const t of taints) expect(t.taint).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
+    expect(GPU_TAINT.effect).toBe('NoSchedule');
+  });
+
+  it('selects the MIG configuration by node label', () => {
+    const { tf, pool } = synthPool({ gpu: gpuSpec('a100-80gb'), sharing: { mode: 'mig', profile: '3g.40gb' } });
+    for (const l of resourcesOf(tf, 'kubernetes_labels')) expect(l.labels).toMatchObject({ 'nvidia.com/mig.config': 'all-3g.40gb' });
+    expect(pool.schedulableGpus).toBe(2 * 8 * 2);
+  });
+
+  it('selects the time-slicing device-plugin config named after the pool', () => {
+    const { tf, pool } = synthPool({ name: 'l4', gpu: gpuSpec('l4-24gb'), gpusPerNode: 4, nodes: ['a'], sharing: { mode: 'time-slicing', replicas: 3 } });
+    expect(resourcesOf(tf, 'kubernetes_labels')[0]!.labels).toMatchObject({ 'nvidia.com/device-plugin.config': 'l4' });
+    expect(pool.schedulableGpus).toBe(12);
+  });
+
+  it('pins its own driver with an NVIDIADriver that selects the pool and tolerates the GPU taint', () => {
+    const { tf } = synthPool({ driverVersion: '580.95.05' });
+    const [driver] = resourcesOf(tf, 'kubernetes_manifest');
+    expect(driver!.manifest).toEqual({
+      apiVersion: 'nvidia.com/v1alpha1',
+      kind: 'NVIDIADriver',
+      metadata: { name: 'pool-h100' },
+      spec: {
+        driverType: 'gpu',
+        repository: 'nvcr.io/nvidia',
+        image: 'driver',
+        version: '580.95.05',
+        nodeSelector: { [POOL_LABEL]: 'h100' },
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      },
+    });
+  });
+
+  it('creates no NVIDIADriver when the pool uses the operator driver', () => {
+    expect(resourcesOf(synthPool().tf, 'kubernetes_manifest')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * One readable snapshot per environment and stack (the synthesized cdk.tf.json as YAML, Helm values as block
+ * text), each paired with assertions on what matters, so that a re-blessed snapshot cannot hide a regression.
+ */
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
+import { POOL_LABEL } from '../../constructs/gpu-node-pool';
+import { PRESETS, helmReleases, presetEnv, releaseValues, resourcesOf, synthEnv, type TfJson } from '../support/synth';
+
+const readable = (json: string): string => {
+  const tf = JSON.parse(json) as TfJson;
+  // Helm values are YAML already: show them as YAML, not as one escaped JSON string.
+  for (const r of helmReleases(tf)) r.values = r.values.map((v) => parse(v) as never);
+  return stringify(tf, { sortMapEntries: true, lineWidth: 0 });
+};
+
+describe.each(PRESETS)('%s preset', (preset) => {
+  const env = presetEnv(preset);
+  const texts = synthEnv(env);
+  const stacks = Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+  const platform = stacks[`${preset}-platform`]!;
+  const pools = stacks[`${preset}-gpu-pools`]!;
+
+  it('has a platform stack and a gpu-pools stack', () => {
+    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`]);
+  });
+
+  it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {
+    await expect(readable(texts[stack]!)).toMatchFileSnapshot(join(__dirname, '__snapshots__', `${stack}.tf.yaml`));
+  });
+
+  it('pins provider versions exactly and points every provider at the environment context', () => {
+    for (const tf of Object.values(stacks)) {
+      for (const p of Object.values(tf.terraform.required_providers)) expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(tf.provider.kubernetes).toEqual([{ config_context: env.kubernetes.context, config_path: '~/.kube/config' }]);
+      expect(tf.provider.helm).toEqual([{ kubernetes: { config_context: env.kubernetes.context, config_path: '~/.kube/config' } }]);
+    }
+  });
+
+  it('uses a local backend only in dev, and a locking remote backend elsewhere, one state per stack', () => {
+    for (const [name, tf] of Object.entries(stacks)) {
+      const [type, config] = Object.entries(tf.terraform.backend)[0]!;
+      if (preset === 'dev') {
+        expect(type).toBe('local');
+        expect(config.path).toBe(`../../../terraform.${name}.tfstate`);
+      } else {
+        expect(type).toBe('s3');
+        expect(config.key).toBe(`${preset}/${name}.tfstate`);
+        expect(config.encrypt).toBe(true);
+        expect(Boolean(config.use_lockfile) || Boolean(config.dynamodb_table)).toBe(true);
+      }
+    }
+  });
+
+  it('installs the GPU Operator with pinned components into a privileged namespace', () => {
+    const [release] = helmReleases(platform);
+    expect(release).toMatchObject({ chart: 'gpu-operator', version: 'v26.7.0', atomic: true, wait: true, max_history: 5 });
+    const values = releaseValues(release!) as Record<string, { version?: string; enabled?: boolean; upgradePolicy?: object }>;
+    expect(values.driver?.version).toBe(GPU_OPERATOR_COMPONENT_VERSIONS.driver);
+    expect(values.toolkit?.version).toBe(GPU_OPERATOR_COMPONENT_VERSIONS.toolkit);
+    expect(values.devicePlugin?.version).toBe(GPU_OPERATOR_COMPONENT_VERSIONS.devicePlugin);
+    expect(values.driver?.upgradePolicy).toMatchObject({ maxParallelUpgrades: 1 });
+    expect(values.driver?.enabled).toBe(preset !== 'dev');
+    const namespaces = resourcesOf(platform, 'kubernetes_namespace_v1');
+    expect(namespaces.map((n) => (n.metadata as { labels: Record<string, string> }).labels['pod-security.kubernetes.io/enforce'])).toEqual(['privileged']);
+  });
+
+  it('labels and taints every node of every pool', () => {
+    const labelled = resourcesOf(pools, 'kubernetes_labels').map((l) => [(l.metadata as { name: string }).name, (l.labels as Record<string, string>)[POOL_LABEL]]);
+    const expected = env.gpuPools.flatMap((p) => p.nodes.map((n) => [n, p.name]));
+    expect(labelled.sort()).toEqual(expected.sort());
+    const tainted = resourcesOf(pools, 'kubernetes_node_taint').map((t) => (t.metadata as { name: string }).name);
+    expect(tainted.sort()).toEqual(expected.map(([n]) => n).sort());
+  });
+});
+
+describe('preset specifics', () => {
+  it('staging time-slices its L4 pool two ways', () => {
+    const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('staging'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+    const values = releaseValues(helmReleases(stacks['staging-platform']!)[0]!) as { devicePlugin: { config: { data: Record<string, string> } } };
+    expect(parse(values.devicePlugin.config.data['l4-shared']!)).toMatchObject({ sharing: { timeSlicing: { resources: [{ replicas: 2 }] } } });
+    const l4 = resourcesOf(stacks['staging-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'stg-l4-01');
+    expect(l4!.labels).toMatchObject({ 'nvidia.com/device-plugin.config': 'l4-shared' });
+  });
+
+  it('prod cuts its A100 node into 3g.40gb MIG slices', () => {
+    const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+    const a100 = resourcesOf(stacks['prod-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'prod-a100-01');
+    expect(a100!.labels).toMatchObject({ 'nvidia.com/mig.config': 'all-3g.40gb' });
+    const values = releaseValues(helmReleases(stacks['prod-platform']!)[0]!) as { mig: { strategy: string } };
+    expect(values.mig.strategy).toBe('single');
+  });
+});

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { REQUIRE_TOOLS, missingTool, toolVersion } from './support/tools';
+
+describe('external tools the tests run for real', () => {
+  it.each([
+    ['caddy', ['version']],
+    ['promtool', ['--version']],
+  ])('%s is installed (apt-get install -y caddy prometheus), or its tests say why they skip', (tool, args) => {
+    const reason = missingTool(tool, 'apt-get install -y caddy prometheus', args);
+    if (reason) {
+      expect(REQUIRE_TOOLS).toBe(false);
+      expect(reason).toMatch(new RegExp(`^${tool} is not installed`));
+    } else {
+      expect(toolVersion(tool, args)).toMatch(/\d+\.\d+/);
+    }
+  });
+});
