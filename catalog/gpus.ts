@@ -183,3 +183,34 @@ export function gpuSpec(key: string): GpuSpec {
   }
   return spec;
 }
+
+/** How the pods of a GPU pool share its GPUs. */
+export type GpuSharing =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'time-slicing'; readonly replicas: number }
+  | { readonly mode: 'mig'; readonly profile: string };
+
+/** What one schedulable `nvidia.com/gpu` of a pool is: a whole GPU, a MIG slice or a time-slice share. */
+export interface PoolDevice {
+  /** Memory a pod may count on, bytes (a time-slice share is the GPU's memory divided among its sharers). */
+  readonly memoryBytes: number;
+  /** Schedulable devices per physical GPU. */
+  readonly perGpu: number;
+  /** Whether one pod may use several of them together (tensor or pipeline parallel): only whole GPUs. */
+  readonly combinable: boolean;
+}
+
+/** The schedulable device of a pool; undefined for a MIG layout that mixes profiles (`balanced`). */
+export function poolDevice(gpu: GpuSpec, sharing: GpuSharing): PoolDevice | undefined {
+  const bytes = (gb: number) => gb * 1e9;
+  switch (sharing.mode) {
+    case 'none':
+      return { memoryBytes: bytes(gpu.memoryGB), perGpu: 1, combinable: true };
+    case 'time-slicing':
+      return { memoryBytes: Math.floor(bytes(gpu.memoryGB) / sharing.replicas), perGpu: sharing.replicas, combinable: false };
+    case 'mig': {
+      const profile = gpu.migProfiles.find((p) => p.name === sharing.profile);
+      return profile ? { memoryBytes: bytes(profile.memoryGB), perGpu: profile.instancesPerGpu, combinable: false } : undefined;
+    }
+  }
+}

@@ -1,1 +1,4 @@
 export * from './gpus';
+export * from './models';
+export * from './planner';
+export * from './images';

@@ -1,4 +1,4 @@
-import type { GpuSpec } from '../catalog/gpus';
+import { poolDevice, type GpuSpec } from '../catalog/gpus';
 import { migConfigName, type GpuSharing } from './gpu-sharing';
 import { Labels, Manifest, NodeTaint } from './private/bindings';
 import { Construct } from './private/cdktf';
@@ -95,12 +95,6 @@ export class GpuNodePool extends Construct {
 
   /** GPUs the pool schedules: MIG slices or time-slicing replicas count as GPUs. */
   get schedulableGpus(): number {
-    const perGpu =
-      this.sharing.mode === 'time-slicing'
-        ? this.sharing.replicas
-        : this.sharing.mode === 'mig' && this.sharing.profile !== 'balanced'
-          ? (this.gpu.migProfiles.find((p) => this.sharing.mode === 'mig' && p.name === this.sharing.profile)?.instancesPerGpu ?? 1)
-          : 1;
-    return this.nodes.length * this.gpusPerNode * perGpu;
+    return this.nodes.length * this.gpusPerNode * (poolDevice(this.gpu, this.sharing)?.perGpu ?? 1);
   }
 }

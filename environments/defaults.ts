@@ -11,6 +11,11 @@ export const DEFAULTS = {
   backend: {
     kubernetesNamespace: 'kube-system',
   },
+  /** Key of a Secret reference when none is given. */
+  secretKey: 'token',
+  model: {
+    gpuMemoryUtilization: 0.9,
+  },
   gpuOperator: {
     versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
     driverEnabled: true,

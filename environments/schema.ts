@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { GPUS, GPU_KEYS } from '../catalog/gpus';
+import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
 import { DEFAULTS } from './defaults';
+import { checkModels } from './model-checks';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -148,6 +150,84 @@ const GpuOperator = z.strictObject({
   maxParallelDriverUpgrades: z.int().min(1).max(8).default(DEFAULTS.gpuOperator.maxParallelDriverUpgrades),
 });
 
+/** A Hugging Face model id: `org/name`. */
+const modelId = z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, {
+  error: (iss) => `${show(iss.input)} is not a Hugging Face model id; write it as "org/name"`,
+});
+
+/** A reference to a key of an existing Kubernetes Secret: secrets never enter the environment file. */
+const SecretRef = z.strictObject({
+  name: dnsLabel(63).describe('Name of an existing Secret in the workload namespace'),
+  key: z.string().min(1).default(DEFAULTS.secretKey).describe('Key in the Secret'),
+});
+
+const ImageRef = z.strictObject({
+  repository: z.string().regex(/^[a-z0-9]([\w.\/:-]*[a-z0-9])?$/, { error: (iss) => `${show(iss.input)} is not an image repository` }),
+  tag: versionTag,
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/, { error: (iss) => `${show(iss.input)} is not an image digest; use "sha256:" and 64 hex digits` })
+    .optional(),
+});
+
+const Cache = z.strictObject({
+  sizeGiB: z.int().min(1).max(65536).optional().describe('Model cache volume size; default: sized from the checkpoint'),
+  storageClass: z.string().min(1).optional().describe("Storage class; default: the cluster's default"),
+  existingClaim: dnsLabel(63).optional().describe('Use this existing PersistentVolumeClaim (ReadWriteMany when replicas > 1)'),
+});
+
+const Architecture = z.strictObject({
+  layers: z.int().min(1),
+  attentionHeads: z.int().min(1),
+  kvHeads: z.int().min(1),
+  headDim: z.int().min(1),
+  maxPositionEmbeddings: z.int().min(1),
+  parameters: z.number().positive().describe('Total parameters (all experts), e.g. 8.03e9'),
+  checkpoint: z.enum(['bf16', 'fp16', 'fp32', 'fp8', 'awq-int4', 'gptq-int4', 'mxfp4']).default('bf16'),
+  checkpointBytes: z.number().positive().optional().describe('Size of the published weights, where only some layers are quantised'),
+});
+
+export const ENGINES = ['vllm', 'tgi', 'ollama'] as const;
+
+const Model = z.strictObject({
+  name: dnsLabel(40).describe('Name clients use at the gateway; also the name of its Kubernetes objects'),
+  engine: z.enum(ENGINES, { error: (iss) => `unknown engine ${show(iss.input)}; use one of: ${ENGINES.join(', ')}` }).default('vllm'),
+  model: modelId.describe('Hugging Face model id'),
+  revision: z.string().min(1).optional().describe('Commit SHA (40 hex) of the model repo; required outside dev'),
+  pool: dnsLabel(40).describe('The GPU pool the model runs on'),
+  tensorParallel: z.int().min(1).max(64).default(1),
+  pipelineParallel: z.int().min(1).max(64).default(1),
+  quantization: z
+    .enum(QUANTIZATIONS, { error: (iss) => `unknown quantization ${show(iss.input)}; use one of: ${QUANTIZATIONS.join(', ')}` })
+    .optional()
+    .describe("none | fp8 | awq | gptq | mxfp4; default: the checkpoint's own"),
+  kvCacheDtype: z.enum(KV_CACHE_DTYPES).default('auto'),
+  maxModelLen: z.int().min(256).optional().describe("Context length served; default: the model's limit"),
+  gpuMemoryUtilization: z.number().min(0.3).max(0.98).default(DEFAULTS.model.gpuMemoryUtilization),
+  replicas: z.int().min(0).max(256).default(1),
+  image: ImageRef.optional().describe("Server image; default: the engine's pinned image"),
+  extraArgs: z.array(z.string()).default([]).describe('More server flags; must exist in the pinned server version'),
+  cache: Cache.default({}),
+  hfTokenSecret: SecretRef.optional().describe('Secret holding a Hugging Face token, for gated models'),
+  architecture: Architecture.optional().describe('Architecture facts from config.json, for a model outside the catalogue'),
+  trustRemoteCode: z.boolean().default(false),
+  startupTimeoutSeconds: z.int().min(60).max(86400).optional().describe('Startup probe budget; default: sized from download and load'),
+});
+
+const Embedding = z.strictObject({
+  name: dnsLabel(40),
+  model: modelId,
+  revision: z.string().min(1).optional(),
+  pool: dnsLabel(40).describe('A GPU pool, or "cpu"'),
+  replicas: z.int().min(0).max(64).default(1),
+  image: ImageRef.optional(),
+  cache: Cache.default({}),
+  hfTokenSecret: SecretRef.optional(),
+  /** For a model outside the catalogue. */
+  dimension: z.int().min(1).optional(),
+  maxTokens: z.int().min(1).optional(),
+});
+
 const EnvironmentShape = z.strictObject({
   /** Editor hint; ignored. */
   $schema: z.string().optional(),
@@ -161,8 +241,8 @@ const EnvironmentShape = z.strictObject({
   backend: Backend.describe('Terraform state backend; local is for dev only'),
   gpuOperator: GpuOperator.default(DEFAULTS.gpuOperator).describe('NVIDIA GPU Operator settings and component versions'),
   gpuPools: z.array(GpuPool).default([]).describe('Pools of existing GPU nodes'),
-  /** Model servers; the model-serving layer fills this in. */
-  models: z.array(z.never({ error: 'model servers are not supported yet' })).default([]),
+  models: z.array(Model).default([]).describe('Model servers'),
+  embeddings: z.array(Embedding).default([]).describe('Embedding servers (TEI)'),
 });
 
 type Shape = z.output<typeof EnvironmentShape>;
@@ -206,6 +286,8 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
       add(['gpuPools', i, 'driver'], `a pool driver needs the operator to install drivers, but gpuOperator.driverEnabled is false; remove the pool's driver or set driverEnabled: true`);
     }
   });
+
+  checkModels(env, add);
 }
 
 /** The environment schema: shape, defaults, then the cross-field pass. */
@@ -216,6 +298,8 @@ export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 /** A validated environment with every default applied. */
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type GpuPoolSpec = Environment['gpuPools'][number];
+export type ModelServerSpec = Environment['models'][number];
+export type EmbeddingSpec = Environment['embeddings'][number];
 export type BackendSpec = Environment['backend'];
 
 /** The JSON Schema editors use to complete and check environment files (`environments/schema.json`). */

@@ -1,4 +1,5 @@
 export * from './environment-stacks';
 export * from './gpu-pools-stack';
+export * from './models-stack';
 export * from './platform-stack';
 export { EnvironmentStack } from './private/environment-stack';

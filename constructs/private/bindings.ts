@@ -9,3 +9,6 @@ export { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 export { Labels } from '@cdktf/provider-kubernetes/lib/labels';
 export { NodeTaint } from '@cdktf/provider-kubernetes/lib/node-taint';
 export { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+export { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+export { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+export { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';

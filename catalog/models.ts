@@ -1,0 +1,142 @@
+/**
+ * The model catalogue: architecture facts from each model's config.json, which the capacity planner needs.
+ *
+ * Each entry cites where its facts were read. Most come from ../shared/upstream/models.json (which names the copy
+ * of config.json each value was verified from); the rest cite their own source. A model outside the catalogue
+ * needs an `architecture:` block in the environment file.
+ */
+
+/** Weight formats of a checkpoint as published. */
+export type CheckpointFormat = 'bf16' | 'fp16' | 'fp32' | 'fp8' | 'awq-int4' | 'gptq-int4' | 'mxfp4';
+
+export interface ModelArchitecture {
+  /** Transformer layers (`num_hidden_layers`). */
+  readonly layers: number;
+  /** Query heads (`num_attention_heads`). */
+  readonly attentionHeads: number;
+  /** Key/value heads (`num_key_value_heads`; equal to attentionHeads without GQA). */
+  readonly kvHeads: number;
+  /** Dimension of one head (`head_dim`, or hidden_size / num_attention_heads). */
+  readonly headDim: number;
+  /** Context limit (`max_position_embeddings`). */
+  readonly maxPositionEmbeddings: number;
+  /** Parameters, total (all experts of a mixture of experts). */
+  readonly parameters: number;
+  /** Format of the published weights. */
+  readonly checkpoint: CheckpointFormat;
+  /**
+   * Size of the published weights, bytes, where the formula (parameters x bytes per weight) is a poor estimate:
+   * checkpoints that quantise some layers only.
+   */
+  readonly checkpointBytes?: number;
+}
+
+export interface ModelSpec extends ModelArchitecture {
+  /** Hugging Face model id. */
+  readonly id: string;
+  /** The same model in Ollama's library (4-bit), for dev servers. */
+  readonly ollamaTag?: string;
+  /** Where the facts come from. */
+  readonly source: string;
+}
+
+export interface EmbeddingModelSpec {
+  readonly id: string;
+  /** Embedding dimension (`hidden_size`). */
+  readonly dimension: number;
+  /** Longest input in tokens (`max_position_embeddings`). */
+  readonly maxTokens: number;
+  readonly parameters: number;
+  readonly source: string;
+}
+
+const UPSTREAM = '../shared/upstream/models.json (config.json copy named there)';
+
+const LLAMA_70B = { layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072, parameters: 70_553_706_496 };
+
+const MODEL_LIST: readonly ModelSpec[] = [
+  {
+    id: 'meta-llama/Llama-3.1-8B-Instruct',
+    layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072,
+    parameters: 8_030_261_248, checkpoint: 'bf16', ollamaTag: 'llama3.1:8b-instruct-q4_K_M',
+    source: UPSTREAM,
+  },
+  { id: 'meta-llama/Llama-3.1-70B-Instruct', ...LLAMA_70B, checkpoint: 'bf16', source: UPSTREAM },
+  { id: 'meta-llama/Llama-3.3-70B-Instruct', ...LLAMA_70B, checkpoint: 'bf16', source: UPSTREAM },
+  {
+    id: 'hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4',
+    ...LLAMA_70B, checkpoint: 'awq-int4',
+    source: 'architecture of meta-llama/Llama-3.1-70B-Instruct, which it quantises; AWQ 4-bit, group size 128, GEMM (config.json quantization_config, as copied in PatronusAI/Llama-3.1-70B-Instruct-AWQ-INT4)',
+  },
+  {
+    id: 'neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8',
+    ...LLAMA_70B, checkpoint: 'fp8',
+    source: 'architecture of meta-llama/Llama-3.1-70B-Instruct, which it quantises; FP8 weights and activations of the linear layers (compressed-tensors, model card of RedHatAI/Meta-Llama-3.1-70B-Instruct-FP8)',
+  },
+  {
+    id: 'Qwen/Qwen2.5-7B-Instruct',
+    layers: 28, attentionHeads: 28, kvHeads: 4, headDim: 128, maxPositionEmbeddings: 32768,
+    parameters: 7_615_616_512, checkpoint: 'bf16', ollamaTag: 'qwen2.5:7b-instruct-q4_K_M',
+    source: UPSTREAM,
+  },
+  {
+    id: 'Qwen/Qwen2.5-14B-Instruct',
+    layers: 48, attentionHeads: 40, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
+    parameters: 14_770_033_664, checkpoint: 'bf16',
+    source: 'config.json of Qwen/Qwen2.5-14B-Instruct as copied in osllmai-community/Qwen2.5-14B-Instruct@eaddfa68 (_name_or_path names it); parameters computed from its dims (model card: 14.7B)',
+  },
+  {
+    id: 'Qwen/Qwen2.5-32B-Instruct',
+    layers: 64, attentionHeads: 40, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072,
+    parameters: 32_763_876_352, checkpoint: 'bf16',
+    source: UPSTREAM,
+  },
+  {
+    id: 'Qwen/Qwen2.5-72B-Instruct',
+    layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
+    parameters: 72_706_203_648, checkpoint: 'bf16',
+    source: 'model card of Qwen/Qwen2.5-72B-Instruct ("config.json is set for 32,768 tokens", 72.7B parameters) and derived copies of its config.json; parameters computed from the dims',
+  },
+  {
+    id: 'Qwen/Qwen2.5-72B-Instruct-AWQ',
+    layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
+    parameters: 72_706_203_648, checkpoint: 'awq-int4',
+    source: `${UPSTREAM}; parameters of Qwen/Qwen2.5-72B-Instruct, which it quantises`,
+  },
+  {
+    id: 'mistralai/Mistral-7B-Instruct-v0.3',
+    layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
+    parameters: 7_248_023_552, checkpoint: 'bf16', ollamaTag: 'mistral:7b-instruct-v0.3-q4_K_M',
+    source: UPSTREAM,
+  },
+  {
+    id: 'mistralai/Mixtral-8x7B-Instruct-v0.1',
+    layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
+    parameters: 46_702_792_704, checkpoint: 'bf16',
+    source: `${UPSTREAM}; max_position_embeddings from mistralai/Mixtral-8x7B-Instruct-v0.1 config.json @ eba92302`,
+  },
+  {
+    id: 'openai/gpt-oss-20b',
+    layers: 24, attentionHeads: 64, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072,
+    parameters: 20_910_000_000, checkpoint: 'mxfp4', checkpointBytes: 13_760_000_000,
+    source: `${UPSTREAM}; parameters from OpenAI's model card (20.91B total, 3.6B active); checkpoint = the three top-level safetensors shards (4.79 + 4.80 + 4.17 GB): only the MoE experts are MXFP4`,
+  },
+  {
+    id: 'openai/gpt-oss-120b',
+    layers: 36, attentionHeads: 64, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072,
+    parameters: 116_830_000_000, checkpoint: 'mxfp4', checkpointBytes: 65_200_000_000,
+    source: `${UPSTREAM}; parameters from OpenAI's model card (116.83B total, 5.1B active); checkpoint size 65.2 GB (original/ folder)`,
+  },
+];
+
+const EMBEDDING_LIST: readonly EmbeddingModelSpec[] = [
+  { id: 'BAAI/bge-large-en-v1.5', dimension: 1024, maxTokens: 512, parameters: 335_141_888, source: `${UPSTREAM}; parameters computed from its dims (335M)` },
+  { id: 'BAAI/bge-base-en-v1.5', dimension: 768, maxTokens: 512, parameters: 109_482_240, source: 'BAAI/bge-base-en-v1.5 config.json as copied in neuralmagic/bge-base-en-v1.5-quant@1edd5eec (hidden_size 768, 12 layers, 512 positions); parameters computed' },
+  { id: 'intfloat/e5-base-v2', dimension: 768, maxTokens: 512, parameters: 109_482_240, source: 'intfloat/e5-base-v2 config.json as copied in Xenova/e5-base-v2@07deff7e (hidden_size 768, 12 layers, 512 positions); parameters computed' },
+  { id: 'nomic-ai/nomic-embed-text-v1.5', dimension: 768, maxTokens: 8192, parameters: 137_000_000, source: 'nomic-ai/nomic-embed-text-v1.5 config.json @ 6ce67c10 (n_embd 768, n_layer 12, n_positions 8192); 137M parameters' },
+];
+
+export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(MODEL_LIST.map((m) => [m.id, m]));
+export const EMBEDDING_MODELS: Readonly<Record<string, EmbeddingModelSpec>> = Object.fromEntries(EMBEDDING_LIST.map((m) => [m.id, m]));
+export const MODEL_IDS: readonly string[] = MODEL_LIST.map((m) => m.id);
+export const EMBEDDING_MODEL_IDS: readonly string[] = EMBEDDING_LIST.map((m) => m.id);

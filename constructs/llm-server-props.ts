@@ -1,0 +1,54 @@
+import type { ImagePin } from '../catalog/images';
+import type { KvCacheDtype, Quantization } from '../catalog/planner';
+import type { ServerLoad } from './private/server-sizing';
+
+/** A reference to a key of an existing Kubernetes Secret. */
+export interface SecretKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+export interface ModelCacheProps {
+  /** Cache volume size. @default - the checkpoint with 20% to spare, plus 10 GiB */
+  readonly sizeGiB?: number;
+  /** @default - the cluster's default storage class */
+  readonly storageClass?: string;
+  /** An existing claim to mount instead of one volume per replica (ReadWriteMany when replicas > 1). */
+  readonly existingClaim?: string;
+}
+
+/** What every LLM server (vLLM, TGI, Ollama) is given. */
+export interface LlmServerProps {
+  /** Server name; also the model name clients ask for. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Hugging Face model id. */
+  readonly model: string;
+  /** Commit SHA of the model repo. @default - the repo's default branch (dev only) */
+  readonly revision?: string;
+  /** The GPU pool (its label value). */
+  readonly pool: string;
+  readonly tensorParallel: number;
+  readonly pipelineParallel: number;
+  /** The quantisation served with (planner's effective value). */
+  readonly quantization: Quantization;
+  /** True when the checkpoint is published quantised (the engine reads its quantization_config). */
+  readonly prequantized: boolean;
+  readonly kvCacheDtype: KvCacheDtype;
+  readonly maxModelLen: number;
+  readonly gpuMemoryUtilization: number;
+  readonly replicas: number;
+  /** @default - the engine's pinned image */
+  readonly image?: ImagePin;
+  /** More server flags. @default [] */
+  readonly extraArgs?: readonly string[];
+  readonly cache?: ModelCacheProps;
+  /** Hugging Face token, for gated models. */
+  readonly hfTokenSecret?: SecretKeyRef;
+  /** @default false */
+  readonly trustRemoteCode?: boolean;
+  /** Download and load sizes, for probes and volumes. */
+  readonly load: ServerLoad;
+  /** Startup probe budget. @default - sized from the load */
+  readonly startupTimeoutSeconds?: number;
+}

@@ -1,0 +1,45 @@
+import { imageRef, type ImagePin } from '../../catalog/images';
+import type { LlmServerProps } from '../llm-server-props';
+import type { Construct } from './cdktf';
+import { ModelWorkload, type EnvVar } from './model-workload';
+import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
+
+export interface EngineSpec {
+  readonly image: ImagePin;
+  readonly command?: readonly string[];
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly port: number;
+  readonly metricsPort?: number;
+  readonly paths: { readonly health: string; readonly ready: string; readonly live?: string };
+}
+
+/** The Kubernetes side of an LLM server, given what its engine runs. */
+export function llmWorkload(scope: Construct, props: LlmServerProps, engine: EngineSpec): ModelWorkload {
+  const gpus = props.tensorParallel * props.pipelineParallel;
+  const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load);
+  const env: EnvVar[] = [
+    ...cacheEnv(engine.env),
+    ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : []),
+  ];
+  return new ModelWorkload(scope, 'workload', {
+    name: props.name,
+    namespace: props.namespace,
+    component: 'model-server',
+    image: imageRef(props.image ?? engine.image),
+    command: engine.command,
+    args: [...engine.args, ...(props.extraArgs ?? [])],
+    env,
+    port: engine.port,
+    metricsPort: engine.metricsPort,
+    replicas: props.replicas,
+    gpus,
+    pool: props.pool,
+    cpuRequest: cpuRequest(gpus),
+    memoryBytes: hostMemoryBytes(gpus),
+    shmBytes: shmBytes(gpus),
+    cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
+    ...serverProbes(budget, engine.paths),
+    rolloutSeconds: budget,
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Sizing of model servers from the model: probes that cover download and load, /dev/shm for tensor parallel,
+ * host memory and CPU, and the cache volume.
+ */
+import { GIB, type EnvVar, type Probe } from './model-workload';
+import { PATHS } from './model-workload';
+
+/** Assumed download speed from the model hub: deliberately modest, so slow links do not fail the startup probe. */
+export const DOWNLOAD_BYTES_PER_SECOND = 100e6;
+/** Assumed speed of loading weights from the cache volume into one GPU. */
+export const LOAD_BYTES_PER_SECOND = 500e6;
+/** Engine start-up besides weights: CUDA context, profiling, CUDA graph capture, compilation. */
+export const ENGINE_START_SECONDS = 300;
+const PROBE_PERIOD_SECONDS = 10;
+
+/** What the sizing needs to know of one server. */
+export interface ServerLoad {
+  /** Bytes downloaded into the cache: the checkpoint as published. */
+  readonly checkpointBytes: number;
+  /** Bytes loaded into each GPU. */
+  readonly weightBytesPerGpu: number;
+  /** GPUs per pod. */
+  readonly gpus: number;
+}
+
+/** Startup budget: download + load + engine start, so that a first start on an empty cache does not get killed. */
+export function startupBudgetSeconds(load: ServerLoad): number {
+  const seconds = load.checkpointBytes / DOWNLOAD_BYTES_PER_SECOND + load.weightBytesPerGpu / LOAD_BYTES_PER_SECOND + ENGINE_START_SECONDS;
+  return Math.ceil(seconds / PROBE_PERIOD_SECONDS) * PROBE_PERIOD_SECONDS;
+}
+
+export interface ServerProbes {
+  readonly startup: Probe;
+  readonly readiness: Probe;
+  readonly liveness: Probe;
+  readonly startupBudgetSeconds: number;
+}
+
+/**
+ * Startup on `health` with a budget sized from the load; readiness on `ready` (serving requests); liveness a
+ * slower, more tolerant check on `live` (the process answers at all), so a busy server is taken out of the
+ * Service before it is restarted.
+ */
+export function serverProbes(budgetSeconds: number, paths: { health: string; ready: string; live?: string }): ServerProbes {
+  return {
+    startupBudgetSeconds: budgetSeconds,
+    startup: { path: paths.health, periodSeconds: PROBE_PERIOD_SECONDS, failureThreshold: Math.ceil(budgetSeconds / PROBE_PERIOD_SECONDS) },
+    readiness: { path: paths.ready, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+    liveness: { path: paths.live, periodSeconds: 30, failureThreshold: 5, timeoutSeconds: 10 },
+  };
+}
+
+/** /dev/shm: NCCL and the engine's worker processes exchange tensors through it; 1 GiB per GPU plus 1 GiB. */
+export function shmBytes(gpus: number): number {
+  return (gpus + 1) * GIB;
+}
+
+/** Host memory (besides /dev/shm): 8 GiB for the engine and tokenizer, 4 GiB per GPU worker. */
+export function hostMemoryBytes(gpus: number): number {
+  return 8 * GIB + 4 * GIB * gpus;
+}
+
+/** CPU request: two cores for the API server and scheduler, two per GPU worker. */
+export function cpuRequest(gpus: number): string {
+  return String(2 + 2 * gpus);
+}
+
+/** Cache volume: the checkpoint with 20% to spare plus 10 GiB for compile caches and a second revision's files. */
+export function cacheSizeGiB(checkpointBytes: number): number {
+  return Math.ceil((checkpointBytes * 1.2) / GIB) + 10;
+}
+
+/** HOME and caches on the writable volumes, so the server runs as non-root on any image. */
+export function cacheEnv(extra: Readonly<Record<string, string>> = {}): EnvVar[] {
+  const env: Record<string, string> = {
+    HOME: PATHS.home,
+    XDG_CACHE_HOME: `${PATHS.cache}/xdg`,
+    HF_HOME: `${PATHS.cache}/huggingface`,
+    ...extra,
+  };
+  return Object.keys(env)
+    .sort()
+    .map((name) => ({ name, value: env[name]! }));
+}

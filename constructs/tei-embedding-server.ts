@@ -1,0 +1,72 @@
+import { imageRef, teiImage, type ImagePin } from '../catalog/images';
+import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
+import { Construct } from './private/cdktf';
+import { GIB, ModelWorkload, PATHS, type EnvVar } from './private/model-workload';
+import { cacheEnv, cacheSizeGiB, serverProbes, startupBudgetSeconds } from './private/server-sizing';
+
+export const TEI_PORT = 8000;
+export const TEI_METRICS_PORT = 9000;
+
+export interface TeiEmbeddingServerProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly model: string;
+  readonly revision?: string;
+  /** The GPU pool, or undefined to run on CPU. */
+  readonly pool?: string;
+  /** Compute capability of the pool's GPU: it picks the TEI image built for that architecture. */
+  readonly computeCapability?: number;
+  readonly replicas: number;
+  /** Parameters of the model, for sizing. */
+  readonly parameters: number;
+  /** @default - TEI's image for the GPU architecture, or its CPU image */
+  readonly image?: ImagePin;
+  readonly cache?: ModelCacheProps;
+  readonly hfTokenSecret?: SecretKeyRef;
+}
+
+/** The `text-embeddings-router` arguments (the image's entrypoint). */
+export function teiArgs(p: TeiEmbeddingServerProps): string[] {
+  return [
+    '--model-id', p.model,
+    ...(p.revision ? ['--revision', p.revision] : []),
+    '--served-model-name', p.name,
+    '--hostname', '0.0.0.0',
+    '--port', String(TEI_PORT),
+    '--prometheus-port', String(TEI_METRICS_PORT),
+    '--huggingface-hub-cache', `${PATHS.cache}/huggingface/hub`,
+  ];
+}
+
+/** A Text Embeddings Inference server on a GPU pool (the image for its architecture) or on CPU. */
+export class TeiEmbeddingServer extends Construct {
+  readonly workload: ModelWorkload;
+  readonly port = TEI_PORT;
+
+  constructor(scope: Construct, id: string, props: TeiEmbeddingServerProps) {
+    super(scope, id);
+    const onGpu = props.pool !== undefined;
+    const checkpointBytes = props.parameters * 4; // embedding checkpoints are published in fp32
+    const budget = startupBudgetSeconds({ checkpointBytes, weightBytesPerGpu: checkpointBytes, gpus: onGpu ? 1 : 0 });
+    const env: EnvVar[] = [...cacheEnv(), ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : [])];
+    this.workload = new ModelWorkload(this, 'workload', {
+      name: props.name,
+      namespace: props.namespace,
+      component: 'embedding-server',
+      image: imageRef(props.image ?? teiImage(onGpu ? props.computeCapability : undefined)),
+      args: teiArgs(props),
+      env,
+      port: TEI_PORT,
+      metricsPort: TEI_METRICS_PORT,
+      replicas: props.replicas,
+      gpus: onGpu ? 1 : 0,
+      pool: props.pool,
+      cpuRequest: onGpu ? '2' : '4',
+      memoryBytes: (onGpu ? 4 : 8) * GIB,
+      shmBytes: GIB,
+      cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
+      ...serverProbes(budget, { health: '/health', ready: '/health' }),
+      rolloutSeconds: budget,
+    });
+  }
+}

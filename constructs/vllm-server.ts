@@ -1,0 +1,48 @@
+import { IMAGES } from '../catalog/images';
+import type { LlmServerProps } from './llm-server-props';
+import { Construct } from './private/cdktf';
+import { llmWorkload } from './private/llm-workload';
+import { PATHS, type ModelWorkload } from './private/model-workload';
+
+export const VLLM_PORT = 8000;
+
+/** The `vllm serve` arguments for a server (the image's entrypoint is `vllm serve`). */
+export function vllmArgs(p: LlmServerProps): string[] {
+  return [
+    p.model,
+    ...(p.revision ? ['--revision', p.revision] : []),
+    '--served-model-name', p.name,
+    '--host', '0.0.0.0',
+    '--port', String(VLLM_PORT),
+    '--tensor-parallel-size', String(p.tensorParallel),
+    '--pipeline-parallel-size', String(p.pipelineParallel),
+    '--max-model-len', String(p.maxModelLen),
+    '--gpu-memory-utilization', String(p.gpuMemoryUtilization),
+    // A published quantised checkpoint carries its quantization_config, from which vLLM picks the fastest
+    // kernel; the flag is only for quantising a 16-bit checkpoint at load.
+    ...(p.quantization === 'fp8' && !p.prequantized ? ['--quantization', 'fp8'] : []),
+    ...(p.kvCacheDtype === 'fp8' ? ['--kv-cache-dtype', 'fp8'] : []),
+    ...(p.trustRemoteCode ? ['--trust-remote-code'] : []),
+  ];
+}
+
+/**
+ * A vLLM OpenAI-compatible server: StatefulSet (a model cache per replica), Service, PodDisruptionBudget, sized
+ * for its model, on its GPU pool, as non-root.
+ */
+export class VllmServer extends Construct {
+  readonly workload: ModelWorkload;
+  readonly port = VLLM_PORT;
+
+  constructor(scope: Construct, id: string, props: LlmServerProps) {
+    super(scope, id);
+    this.workload = llmWorkload(this, props, {
+      image: IMAGES.vllm,
+      args: vllmArgs(props),
+      env: { VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' },
+      port: VLLM_PORT,
+      // /health answers once the engine runs; /v1/models once the model is served.
+      paths: { health: '/health', ready: '/v1/models', live: '/health' },
+    });
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Cross-field checks of model and embedding servers: a model that cannot run on its pool is rejected here, at
+ * synth time, with the numbers that show why.
+ */
+import { GPUS, poolDevice, type GpuSpec, type PoolDevice } from '../catalog/gpus';
+import { EMBEDDING_MODELS, MODELS, type ModelArchitecture } from '../catalog/models';
+import {
+  MIN_COMPUTE_CAPABILITY,
+  PREQUANTIZED_FORMAT,
+  architectureOf,
+  effectiveServing,
+  gib,
+  planServing,
+} from '../catalog/planner';
+import type { Environment } from './schema';
+
+type Add = (path: (string | number)[], message: string) => void;
+type Env = Pick<Environment, 'stage' | 'gpuPools' | 'models' | 'embeddings'>;
+
+const SHA = /^[0-9a-f]{40}$/;
+/** Literal secrets that must never sit in an environment file (POLICY 18). */
+const LITERAL_SECRET = /\b(hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{16,})\b/;
+/** Flags the toolkit sets from fields; extraArgs may not set them again. */
+const MANAGED_FLAGS: Record<string, readonly string[]> = {
+  vllm: ['--tensor-parallel-size', '-tp', '--pipeline-parallel-size', '-pp', '--quantization', '-q', '--max-model-len', '--revision', '--served-model-name', '--gpu-memory-utilization', '--kv-cache-dtype', '--port', '--host', '--trust-remote-code', '--api-key'],
+  tgi: ['--model-id', '--revision', '--num-shard', '--quantize', '--max-total-tokens', '--max-input-tokens', '--cuda-memory-fraction', '--kv-cache-dtype', '--port', '--hostname', '--huggingface-hub-cache', '--prometheus-port', '--trust-remote-code', '--api-key'],
+  ollama: [],
+};
+
+const list = (xs: readonly string[]) => xs.join(', ');
+
+function checkRevision(stage: string, revision: string | undefined, path: (string | number)[], add: Add, trustRemoteCode = false): void {
+  if (revision !== undefined && SHA.test(revision)) return;
+  if (stage !== 'dev') {
+    add([...path, 'revision'], `${revision === undefined ? 'missing' : JSON.stringify(revision)}: ${stage} needs the model repo's commit SHA (40 hex digits) so every replica serves the same weights; copy it from the model page's "Files and versions" history`);
+  } else if (trustRemoteCode) {
+    add([...path, 'revision'], `${revision === undefined ? 'missing' : JSON.stringify(revision)}: trustRemoteCode runs the model repo's code, so pin the commit SHA (40 hex digits) you reviewed`);
+  }
+}
+
+interface PoolInfo {
+  readonly index: number;
+  readonly gpu: GpuSpec;
+  readonly device: PoolDevice | undefined;
+  readonly gpusPerNode: number;
+  readonly capacity: number;
+  used: number;
+  readonly users: string[];
+}
+
+export function checkModels(env: Env, addIssue: Add): void {
+  const add = addIssue;
+  const pools = new Map<string, PoolInfo>();
+  env.gpuPools.forEach((p, index) => {
+    const gpu = GPUS[p.gpu];
+    if (!gpu || pools.has(p.name)) return;
+    const device = poolDevice(gpu, p.sharing);
+    pools.set(p.name, {
+      index,
+      gpu,
+      device,
+      gpusPerNode: p.gpusPerNode * (device?.perGpu ?? 1),
+      capacity: p.nodes.length * p.gpusPerNode * (device?.perGpu ?? 1),
+      used: 0,
+      users: [],
+    });
+  });
+  const poolNames = [...pools.keys()];
+  const names = new Map<string, string>();
+  const claimName = (name: string, where: string, path: (string | number)[]) => {
+    const other = names.get(name);
+    if (other) add([...path, 'name'], `"${name}" is also the name of ${other}; model and embedding names share one namespace, give each its own`);
+    else names.set(name, where);
+  };
+
+  env.models.forEach((m, i) => {
+    let problems = 0;
+    const add: Add = (path, message) => {
+      problems++;
+      addIssue(path, message);
+    };
+    const at = (...rest: (string | number)[]) => ['models', i, ...rest];
+    claimName(m.name, `models[${i}]`, at());
+    if (m.engine === 'ollama' && env.stage !== 'dev') {
+      add(at('engine'), `"ollama" is for dev only (no batching, no tensor parallel, unpinned weights); use "vllm" in ${env.stage}`);
+    }
+    checkRevision(env.stage, m.revision, at(), add, m.trustRemoteCode);
+    if (env.stage === 'prod' && m.replicas === 0) {
+      add(at('replicas'), '0 in prod serves nothing; use 1 or more, or remove the model');
+    }
+    for (const [j, arg] of m.extraArgs.entries()) {
+      const flag = arg.split('=')[0]!;
+      if (MANAGED_FLAGS[m.engine]!.includes(flag)) {
+        add(at('extraArgs', j), `${JSON.stringify(arg)} is set from the model's fields; remove it and set the field instead`);
+      }
+      if (LITERAL_SECRET.test(arg)) add(at('extraArgs', j), 'holds a literal secret; reference a Secret instead (hfTokenSecret)');
+    }
+
+    const arch: ModelArchitecture | undefined = architectureOf(m);
+    if (!arch) {
+      add(at('model'), `${JSON.stringify(m.model)} is not in the model catalogue; add an architecture: block (layers, attentionHeads, kvHeads, headDim, maxPositionEmbeddings, parameters, checkpoint) from its config.json`);
+      return;
+    }
+    const pool = pools.get(m.pool);
+    if (!pool) {
+      add(at('pool'), `unknown pool ${JSON.stringify(m.pool)}; use one of: ${list(poolNames) || '(no gpuPools defined)'}`);
+      return;
+    }
+    const tp = m.tensorParallel;
+    const pp = m.pipelineParallel;
+    const gpus = tp * pp;
+    const eff = effectiveServing(m, arch);
+
+    if (m.maxModelLen !== undefined && m.maxModelLen > arch.maxPositionEmbeddings) {
+      add(at('maxModelLen'), `${m.maxModelLen} exceeds ${m.model}'s limit of ${arch.maxPositionEmbeddings} tokens; use ${arch.maxPositionEmbeddings} or less`);
+    }
+    if (arch.attentionHeads % tp !== 0) {
+      add(at('tensorParallel'), `${tp} does not divide the ${arch.attentionHeads} attention heads of ${m.model}; use a divisor of ${arch.attentionHeads} (${divisors(arch.attentionHeads, pool.gpusPerNode).join(', ')})`);
+    } else if (arch.kvHeads % tp !== 0 && tp % arch.kvHeads !== 0) {
+      add(at('tensorParallel'), `${tp} and the ${arch.kvHeads} KV heads of ${m.model} do not divide one another; use ${divisors(arch.kvHeads, pool.gpusPerNode).join(', ')} or a multiple of ${arch.kvHeads}`);
+    }
+    if (pp > arch.layers) {
+      add(at('pipelineParallel'), `${pp} exceeds the ${arch.layers} layers of ${m.model}; use ${arch.layers} or less`);
+    }
+    if (m.engine === 'tgi' && pp > 1) add(at('pipelineParallel'), `${pp}: TGI has no pipeline parallel; use 1 (and tensorParallel) or engine "vllm"`);
+    if (m.engine === 'ollama' && gpus > 1) add(at('tensorParallel'), `${tp} x ${pp}: Ollama runs a model on one GPU; use 1, or engine "vllm"`);
+
+    if (!pool.device) {
+      add(at('pool'), `pool "${m.pool}" mixes MIG profiles (balanced); model servers need a pool with one profile or whole GPUs`);
+      return;
+    }
+    if (gpus > 1 && !pool.device.combinable) {
+      add(at('tensorParallel'), `${tp} x ${pp} GPUs on pool "${m.pool}", whose GPUs are shared (MIG or time-slicing); shared GPUs serve one per pod, so use 1 or a pool of whole GPUs`);
+    } else if (gpus > pool.gpusPerNode) {
+      add(at('tensorParallel'), `${tp} x pipelineParallel ${pp} = ${gpus} GPUs exceeds the ${pool.gpusPerNode} GPUs per node of pool "${m.pool}"; use ${largestFit(arch.attentionHeads, pool.gpusPerNode)} or a pool with ${gpus} GPUs per node`);
+    }
+
+    // Quantisation: the checkpoint it needs, and the GPU it needs.
+    const needs = PREQUANTIZED_FORMAT[eff.quantization];
+    if (needs && arch.checkpoint !== needs) {
+      add(at('quantization'), `"${eff.quantization}" needs a pre-quantised ${needs} checkpoint, and ${m.model} is ${arch.checkpoint}; use a ${needs} repo of the model, or quantization "fp8"/"none"`);
+    } else if (!needs && eff.quantization === 'none' && arch.checkpoint !== 'bf16' && arch.checkpoint !== 'fp16' && arch.checkpoint !== 'fp32') {
+      add(at('quantization'), `"none" but ${m.model} is a ${arch.checkpoint} checkpoint; remove quantization (it follows the checkpoint)`);
+    } else if (eff.quantization === 'fp8' && !['bf16', 'fp16', 'fp32', 'fp8'].includes(arch.checkpoint)) {
+      add(at('quantization'), `"fp8" cannot re-quantise the ${arch.checkpoint} checkpoint of ${m.model}; remove quantization`);
+    }
+    const minCc = MIN_COMPUTE_CAPABILITY[eff.quantization];
+    if (pool.gpu.computeCapability < minCc) {
+      add(at('quantization'), `"${eff.quantization}" needs compute capability ${minCc.toFixed(1)} or newer and ${pool.gpu.key} has ${pool.gpu.computeCapability.toFixed(1)}; use ${eff.quantization === 'fp8' ? 'an AWQ/GPTQ checkpoint or "none"' : '"none"'}, or a newer GPU (${Object.values(GPUS).filter((g) => g.computeCapability >= minCc).map((g) => g.key).join(', ')})`);
+    }
+    if (m.engine === 'tgi' && eff.quantization === 'mxfp4') add(at('engine'), '"tgi" 3.3.7 has no MXFP4 kernels for this checkpoint; use engine "vllm"');
+    if (m.kvCacheDtype === 'fp8' && pool.gpu.computeCapability < 8.9) {
+      add(at('kvCacheDtype'), `"fp8" KV cache needs compute capability 8.9 or newer and ${pool.gpu.key} has ${pool.gpu.computeCapability.toFixed(1)}; use "auto"`);
+    }
+
+    // Memory: weights, then one full-length sequence of KV cache.
+    if (m.engine !== 'ollama') {
+      const p = planServing(m, arch, pool.device);
+      const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)} x ${m.gpuMemoryUtilization} - ${gib(2 * 1024 ** 3)} overhead = ${gib(p.usableBytesPerGpu)} usable per GPU)`;
+      if (p.kvCacheBytesPerGpu <= 0) {
+        add(at('tensorParallel'), `weights of ${m.model} (${eff.quantization}) need ${gib(p.weightBytesPerGpu)} per GPU at tensorParallel ${tp} x pipelineParallel ${pp}, more than ${where}; raise tensorParallel, quantise (fp8/awq), or use a larger GPU`);
+      } else if (p.fullLengthSequences < 1) {
+        add(at('maxModelLen'), `${eff.maxModelLen} tokens need ${gib(eff.maxModelLen * p.kvBytesPerTokenPerGpu)} of KV cache per GPU, but only ${gib(p.kvCacheBytesPerGpu)} is left after ${gib(p.weightBytesPerGpu)} of weights on ${where}; the KV cache holds ${p.kvCapacityTokens} tokens: use maxModelLen ${roundDown(p.largestMaxModelLen)} or less, kvCacheDtype fp8, or more tensorParallel`);
+      }
+    }
+    // A server that cannot run is not counted against its pool: its own problem says why.
+    if (problems > 0) return;
+    pool.used += gpus * m.replicas;
+    pool.users.push(`${m.name} ${m.replicas} x ${gpus}`);
+  });
+
+  env.embeddings.forEach((e, i) => {
+    const at = (...rest: (string | number)[]) => ['embeddings', i, ...rest];
+    claimName(e.name, `embeddings[${i}]`, at());
+    checkRevision(env.stage, e.revision, at(), add);
+    if (env.stage === 'prod' && e.replicas === 0) add(at('replicas'), '0 in prod serves nothing; use 1 or more, or remove the embedding server');
+    if (!EMBEDDING_MODELS[e.model] && (e.dimension === undefined || e.maxTokens === undefined)) {
+      add(at('model'), `${JSON.stringify(e.model)} is not in the embedding catalogue (${list(Object.keys(EMBEDDING_MODELS))}); add dimension and maxTokens from its config.json`);
+    }
+    if (MODELS[e.model]) add(at('model'), `${JSON.stringify(e.model)} is a generative model; list it under models`);
+    if (e.pool === 'cpu') return;
+    const pool = pools.get(e.pool);
+    if (!pool) {
+      add(at('pool'), `unknown pool ${JSON.stringify(e.pool)}; use "cpu" or one of: ${list(poolNames)}`);
+      return;
+    }
+    pool.used += e.replicas;
+    pool.users.push(`${e.name} ${e.replicas} x 1`);
+  });
+
+  for (const [name, pool] of pools) {
+    if (pool.used > pool.capacity) {
+      add(['gpuPools', pool.index, 'nodes'], `pool "${name}" has ${pool.capacity} GPUs and its servers ask for ${pool.used} (${pool.users.join(', ')}); add nodes or lower replicas`);
+    }
+  }
+}
+
+/** Divisors of n up to max, for suggestions. */
+function divisors(n: number, max: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= Math.min(n, max); d++) if (n % d === 0) out.push(d);
+  return out;
+}
+
+/** The largest tensor parallel up to max that divides the heads. */
+function largestFit(heads: number, max: number): number {
+  return divisors(heads, max).pop() ?? 1;
+}
+
+/** A context length suggestion: rounded down to a multiple of 1024 where that leaves something. */
+function roundDown(tokens: number): number {
+  return tokens >= 2048 ? Math.floor(tokens / 1024) * 1024 : tokens;
+}

@@ -1,0 +1,103 @@
+import { GPUS, poolDevice } from '../catalog/gpus';
+import { EMBEDDING_MODELS, MODELS } from '../catalog/models';
+import { architectureOf, effectiveServing, planServing, weightBytes } from '../catalog/planner';
+import type { LlmServerProps } from '../constructs/llm-server-props';
+import { OllamaServer } from '../constructs/ollama-server';
+import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
+import type { Construct } from '../constructs/private/cdktf';
+import { TeiEmbeddingServer } from '../constructs/tei-embedding-server';
+import { TgiServer } from '../constructs/tgi-server';
+import { VllmServer } from '../constructs/vllm-server';
+import type { Environment, ModelServerSpec } from '../environments/schema';
+import { EnvironmentStack } from './private/environment-stack';
+
+/** Namespace of the model and embedding servers. */
+export const MODELS_NAMESPACE = 'models';
+
+export type LlmServer = VllmServer | TgiServer | OllamaServer;
+
+/**
+ * The model servers (vLLM, TGI, Ollama in dev) and embedding servers (TEI) of an environment, each sized by the
+ * capacity planner for its pool: `<env>-models`.
+ */
+export class ModelsStack extends EnvironmentStack {
+  readonly namespace: PodSecurityNamespace;
+  readonly servers: Readonly<Record<string, LlmServer>>;
+  readonly embeddings: Readonly<Record<string, TeiEmbeddingServer>>;
+
+  constructor(scope: Construct, env: Environment) {
+    super(scope, env, 'models');
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: MODELS_NAMESPACE });
+    const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
+
+    const servers: Record<string, LlmServer> = {};
+    for (const m of env.models) {
+      const props = llmProps(m, this.namespace.name, pools.get(m.pool)!);
+      const id = `model-${m.name}`;
+      servers[m.name] =
+        m.engine === 'tgi'
+          ? new TgiServer(this, id, props)
+          : m.engine === 'ollama'
+            ? new OllamaServer(this, id, { ...props, ollamaTag: ollamaTagOf(m) })
+            : new VllmServer(this, id, props);
+    }
+    this.servers = servers;
+
+    const embeddings: Record<string, TeiEmbeddingServer> = {};
+    for (const e of env.embeddings) {
+      const pool = e.pool === 'cpu' ? undefined : pools.get(e.pool);
+      embeddings[e.name] = new TeiEmbeddingServer(this, `embedding-${e.name}`, {
+        name: e.name,
+        namespace: this.namespace.name,
+        model: e.model,
+        revision: e.revision,
+        pool: pool?.name,
+        computeCapability: pool ? GPUS[pool.gpu]!.computeCapability : undefined,
+        replicas: e.replicas,
+        parameters: EMBEDDING_MODELS[e.model]?.parameters ?? 500e6,
+        image: e.image,
+        cache: e.cache,
+        hfTokenSecret: e.hfTokenSecret,
+      });
+    }
+    this.embeddings = embeddings;
+  }
+}
+
+function ollamaTagOf(m: ModelServerSpec): string {
+  const tag = MODELS[m.model]?.ollamaTag;
+  if (!tag) throw new Error(`models "${m.name}": ${m.model} has no Ollama tag in the catalogue`);
+  return tag;
+}
+
+/** A validated model entry as server props: defaults applied, sizes from the planner. */
+function llmProps(m: ModelServerSpec, namespace: string, pool: Environment['gpuPools'][number]): LlmServerProps {
+  const arch = architectureOf(m)!;
+  const device = poolDevice(GPUS[pool.gpu]!, pool.sharing)!;
+  const eff = effectiveServing(m, arch);
+  const plan = planServing(m, arch, device);
+  return {
+    name: m.name,
+    namespace,
+    model: m.model,
+    revision: m.revision,
+    pool: m.pool,
+    tensorParallel: m.tensorParallel,
+    pipelineParallel: m.pipelineParallel,
+    quantization: eff.quantization,
+    prequantized: arch.checkpoint !== 'bf16' && arch.checkpoint !== 'fp16' && arch.checkpoint !== 'fp32',
+    kvCacheDtype: m.kvCacheDtype,
+    maxModelLen: eff.maxModelLen,
+    // On a time-sliced pool the engine sees the whole GPU but may take only its share of it.
+    gpuMemoryUtilization:
+      pool.sharing.mode === 'time-slicing' ? Number((m.gpuMemoryUtilization / pool.sharing.replicas).toFixed(4)) : m.gpuMemoryUtilization,
+    replicas: m.replicas,
+    image: m.image,
+    extraArgs: m.extraArgs,
+    cache: m.cache,
+    hfTokenSecret: m.hfTokenSecret,
+    trustRemoteCode: m.trustRemoteCode,
+    load: { checkpointBytes: weightBytes(arch, 'none'), weightBytesPerGpu: plan.weightBytesPerGpu, gpus: plan.gpusPerReplica },
+    startupTimeoutSeconds: m.startupTimeoutSeconds,
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../../environments/load';
+import { problemsOf, writeEnvs } from '../support/env';
+import { loadEnvironment } from '../../environments/load';
+
+const SHA = 'a'.repeat(40);
+const BASE = {
+  name: 'checks',
+  stage: 'staging',
+  kubernetes: { context: 'x' },
+  backend: { type: 'gcs', bucket: 'state', prefix: 'checks' },
+  gpuPools: [
+    { name: 'h100', gpu: 'h100-80gb', gpusPerNode: 8, nodes: ['h1', 'h2'] },
+    { name: 'l4', gpu: 'l4-24gb', gpusPerNode: 4, nodes: ['l1'] },
+    { name: 'a100', gpu: 'a100-80gb', gpusPerNode: 8, nodes: ['a1'] },
+    { name: 't4', gpu: 't4-16gb', gpusPerNode: 1, nodes: ['t1'] },
+    { name: 'mig', gpu: 'a100-80gb', gpusPerNode: 8, nodes: ['m1'], sharing: { mode: 'mig', profile: '3g.40gb' } },
+    { name: 'shared', gpu: 'l40s-48gb', gpusPerNode: 2, nodes: ['s1'], sharing: { mode: 'time-slicing', replicas: 2 } },
+  ],
+};
+const LLAMA_8B = { name: 'llama-8b', model: 'meta-llama/Llama-3.1-8B-Instruct', revision: SHA, pool: 'l4', maxModelLen: 16384 };
+
+function problems(models: object[], extra: object = {}) {
+  const { env } = writeEnvs({ env: { ...BASE, models, ...extra } });
+  return problemsOf(env!).map(formatProblem);
+}
+
+describe('model checks accept what fits', () => {
+  it('loads a model that fits, with defaults from the catalogue', () => {
+    const { env } = writeEnvs({ env: { ...BASE, models: [LLAMA_8B] } });
+    const m = loadEnvironment(env!).env.models[0]!;
+    expect(m).toMatchObject({ engine: 'vllm', tensorParallel: 1, pipelineParallel: 1, kvCacheDtype: 'auto', gpuMemoryUtilization: 0.9, replicas: 1 });
+  });
+});
+
+describe('model checks reject what cannot work, with the numbers', () => {
+  const cases: Array<[string, object[], RegExp, object?]> = [
+    ['tensorParallel above the GPUs per node', [{ ...LLAMA_8B, tensorParallel: 8 }],
+      /models\[0\]\.tensorParallel: 8 x pipelineParallel 1 = 8 GPUs exceeds the 4 GPUs per node of pool "l4"; use 4 or a pool with 8 GPUs per node$/],
+    ['tensorParallel not dividing the attention heads', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 8192, tensorParallel: 3 }],
+      /models\[0\]\.tensorParallel: 3 does not divide the 28 attention heads of Qwen\/Qwen2\.5-7B-Instruct; use a divisor of 28 \(1, 2, 4\)$/],
+    ['weights that do not fit', [{ ...LLAMA_8B, model: 'meta-llama/Llama-3.1-70B-Instruct', pool: 'h100', maxModelLen: 8192 }],
+      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(74\.5 GiB x 0\.9 - 2\.0 GiB overhead = 65\.1 GiB usable per GPU\); raise tensorParallel, quantise/],
+    ['a KV cache below one maxModelLen sequence, naming the largest that fits', [{ ...LLAMA_8B, maxModelLen: 131072 }],
+      // usable 24e9 x 0.9 - 2 GiB = 19,452,516,352 B; minus 16,060,522,496 B of weights = 3,391,993,856 B
+      // = 25,878 tokens of 131,072 B; suggested: rounded down to 1024s = 25,600
+      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 3\.2 GiB is left after 15\.0 GiB of weights on l4-24gb \(22\.4 GiB x 0\.9 - 2\.0 GiB overhead = 18\.1 GiB usable per GPU\); the KV cache holds 25878 tokens: use maxModelLen 25600 or less, kvCacheDtype fp8, or more tensorParallel$/],
+    ['maxModelLen above the model limit', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 65536, pool: 'h100' }],
+      /models\[0\]\.maxModelLen: 65536 exceeds Qwen\/Qwen2\.5-7B-Instruct's limit of 32768 tokens; use 32768 or less$/],
+    ['FP8 on a GPU older than compute capability 8.9', [{ ...LLAMA_8B, pool: 'a100', quantization: 'fp8' }],
+      /models\[0\]\.quantization: "fp8" needs compute capability 8\.9 or newer and a100-80gb has 8\.0; use an AWQ\/GPTQ checkpoint or "none", or a newer GPU \(h100-80gb, h200-141gb, l40s-48gb/],
+    ['AWQ on a model that is not an AWQ checkpoint', [{ ...LLAMA_8B, quantization: 'awq' }],
+      /models\[0\]\.quantization: "awq" needs a pre-quantised awq-int4 checkpoint, and meta-llama\/Llama-3\.1-8B-Instruct is bf16; use a awq-int4 repo of the model/],
+    ['a model outside the catalogue without an architecture block', [{ ...LLAMA_8B, model: 'acme/secret-model' }],
+      /models\[0\]\.model: "acme\/secret-model" is not in the model catalogue; add an architecture: block/],
+    ['an unknown pool', [{ ...LLAMA_8B, pool: 'h200' }], /models\[0\]\.pool: unknown pool "h200"; use one of: h100, l4, a100, t4, mig, shared$/],
+    ['an unknown engine', [{ ...LLAMA_8B, engine: 'llamacpp' }], /models\[0\]\.engine: unknown engine "llamacpp"; use one of: vllm, tgi, ollama$/],
+    ['Ollama outside dev', [{ ...LLAMA_8B, engine: 'ollama' }], /models\[0\]\.engine: "ollama" is for dev only/],
+    ['a revision that is not a SHA outside dev', [{ ...LLAMA_8B, revision: 'main' }], /models\[0\]\.revision: "main": staging needs the model repo's commit SHA \(40 hex digits\)/],
+    ['total GPUs above the pool capacity', [{ ...LLAMA_8B, replicas: 5 }],
+      /gpuPools\[1\]\.nodes: pool "l4" has 4 GPUs and its servers ask for 5 \(llama-8b 5 x 1\); add nodes or lower replicas$/],
+    ['tensor parallel across MIG slices', [{ ...LLAMA_8B, pool: 'mig', tensorParallel: 2 }], /models\[0\]\.tensorParallel: 2 x 1 GPUs on pool "mig", whose GPUs are shared/],
+    ['duplicate model names', [LLAMA_8B, LLAMA_8B], /models\[1\]\.name: "llama-8b" is also the name of models\[0\]/],
+    ['extraArgs that set a managed flag', [{ ...LLAMA_8B, extraArgs: ['--max-model-len=4096'] }], /models\[0\]\.extraArgs\[0\]: "--max-model-len=4096" is set from the model's fields; remove it and set the field instead$/],
+    ['a literal token in extraArgs', [{ ...LLAMA_8B, extraArgs: ['--hf-token', 'hf_abcdefghijklmnopqrstuvwx'] }], /models\[0\]\.extraArgs\[1\]: holds a literal secret; reference a Secret instead/],
+    ['a literal token where a Secret reference is expected', [{ ...LLAMA_8B, hfTokenSecret: 'hf_abcdefghijklmnopqrstuvwx' }], /models\[0\]\.hfTokenSecret: expected object, got "hf_abcdefghijklmnopqrstuvwx"/],
+    ['TGI with pipeline parallel', [{ ...LLAMA_8B, engine: 'tgi', pool: 'h100', pipelineParallel: 2 }], /models\[0\]\.pipelineParallel: 2: TGI has no pipeline parallel/],
+    ['TGI with an MXFP4 checkpoint', [{ ...LLAMA_8B, engine: 'tgi', model: 'openai/gpt-oss-20b', pool: 'h100' }], /models\[0\]\.engine: "tgi" 3\.3\.7 has no MXFP4 kernels/],
+    ['replicas 0 in prod', [{ ...LLAMA_8B, replicas: 0 }], /models\[0\]\.replicas: 0 in prod serves nothing/, { stage: 'prod', backend: { type: 'gcs', bucket: 'state', prefix: 'p' } }],
+    ['an unknown embedding model without dimension', [], /embeddings\[0\]\.model: "acme\/embed" is not in the embedding catalogue/, { embeddings: [{ name: 'e', model: 'acme/embed', revision: SHA, pool: 'cpu' }] }],
+    ['trustRemoteCode without a pinned revision, even in dev', [{ ...LLAMA_8B, revision: 'main', trustRemoteCode: true }], /models\[0\]\.revision: "main": trustRemoteCode runs the model repo's code, so pin the commit SHA/, { stage: 'dev', backend: { type: 'local' } }],
+  ];
+
+  it.each(cases)('fails on %s', (_what, models, expected, extra) => {
+    const lines = problems(models, extra);
+    expect(lines).toContainEqual(expect.stringMatching(expected));
+  });
+
+  it('fails on every model problem at once', () => {
+    const lines = problems([{ ...LLAMA_8B, tensorParallel: 8 }, { ...LLAMA_8B, name: 'b', pool: 'nope' }]);
+    expect(lines).toHaveLength(2);
+  });
+});
