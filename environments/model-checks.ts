@@ -42,6 +42,8 @@ interface PoolInfo {
   readonly index: number;
   readonly gpu: GpuSpec;
   readonly device: PoolDevice | undefined;
+  /** The pool's own sharing is invalid (reported with the pool): its servers are not checked against it. */
+  readonly broken: boolean;
   readonly gpusPerNode: number;
   readonly capacity: number;
   used: number;
@@ -59,6 +61,7 @@ export function checkModels(env: Env, addIssue: Add): void {
       index,
       gpu,
       device,
+      broken: device === undefined && !(p.sharing.mode === 'mig' && p.sharing.profile === 'balanced'),
       gpusPerNode: p.gpusPerNode * (device?.perGpu ?? 1),
       capacity: p.nodes.length * p.gpusPerNode * (device?.perGpu ?? 1),
       used: 0,
@@ -106,6 +109,7 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('pool'), `unknown pool ${JSON.stringify(m.pool)}; use one of: ${list(poolNames) || '(no gpuPools defined)'}`);
       return;
     }
+    if (pool.broken) return;
     const tp = m.tensorParallel;
     const pp = m.pipelineParallel;
     const gpus = tp * pp;
@@ -184,6 +188,7 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('pool'), `unknown pool ${JSON.stringify(e.pool)}; use "cpu" or one of: ${list(poolNames)}`);
       return;
     }
+    if (pool.broken) return;
     pool.used += e.replicas;
     pool.users.push(`${e.name} ${e.replicas} x 1`);
   });

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -31,11 +32,12 @@ describe('synthEnvironments', () => {
     expect(written.map((w) => w.name)).toEqual(['dev', 'prod', 'staging']);
     const files = Object.keys(tree(out));
     for (const env of ['dev', 'staging', 'prod']) {
-      for (const layer of ['platform', 'gpu-pools']) expect(files).toContain(`stacks/${env}-${layer}/cdk.tf.json`);
+      for (const layer of ['platform', 'gpu-pools', 'models']) expect(files).toContain(`stacks/${env}-${layer}/cdk.tf.json`);
     }
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
     expect(manifest.stacks['prod-gpu-pools']!.dependencies).toEqual(['prod-platform']);
     expect(manifest.stacks['prod-platform']!.dependencies).toEqual([]);
+    expect(manifest.stacks['prod-models']!.dependencies).toEqual(['prod-gpu-pools']);
   });
 
   it('is deterministic: the same input gives byte-identical output, free of absolute paths', () => {
@@ -48,7 +50,7 @@ describe('synthEnvironments', () => {
     for (const [file, text] of Object.entries(ta)) {
       expect(text.includes(REPO), `${file} names the repository path`).toBe(false);
       expect(text.includes(a), `${file} names the output path`).toBe(false);
-      expect(text, file).not.toMatch(/"\/(home|root|tmp|Users)\//);
+      for (const local of [homedir(), realpathSync(tmpdir())]) expect(text.includes(`"${local}/`), `${file} names ${local}`).toBe(false);
     }
   });
 
@@ -73,7 +75,7 @@ describe('synthEnvironments', () => {
     const { written, problems } = synthEnvironments([files.good!, files.bad!], out);
     expect(written.map((w) => w.name)).toEqual(['good']);
     expect(problems.map((p) => p.path)).toEqual(['backend.type']);
-    expect(readdirSync(join(out, 'stacks')).sort()).toEqual(['good-gpu-pools', 'good-platform']);
+    expect(readdirSync(join(out, 'stacks')).sort()).toEqual(['good-gpu-pools', 'good-models', 'good-platform']);
   });
 
   it('rejects two files with the same environment name', () => {
@@ -100,7 +102,7 @@ describe('npm run synth (the CLI)', () => {
     const out = join(dir, 'out');
     const r = await cli(['--env', fork!, '--out', out], dir);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe('fork: fork-platform, fork-gpu-pools');
+    expect(r.stdout).toBe('fork: fork-platform, fork-gpu-pools, fork-models');
     expect(readFileSync(join(out, 'stacks/fork-platform/cdk.tf.json'), 'utf8')).toContain('"config_context": "laptop"');
   });
 

@@ -125,7 +125,7 @@ describe('rejects bad input with file, line, field path, value and fix', () => {
     ['an unknown sharing mode', { ...MINIMAL, gpuPools: [{ ...MINIMAL.gpuPools[0], sharing: { mode: 'mps' } }] }, /: gpuPools\[0\]\.sharing\.mode: unknown sharing mode "mps"; use one of: none, time-slicing, mig$/],
     ['a "latest" driver', { ...MINIMAL, gpuOperator: { versions: { driver: 'latest' } } }, /: gpuOperator\.versions\.driver: "latest" is not a pin; use an explicit version/],
     ['a pool driver with operator drivers off', { ...MINIMAL, gpuOperator: { driverEnabled: false }, gpuPools: [{ ...MINIMAL.gpuPools[0], driver: { version: '580.95.05' } }] }, /: gpuPools\[0\]\.driver: a pool driver needs the operator to install drivers/],
-    ['model servers before the model layer exists', { ...MINIMAL, models: [{ name: 'x' }] }, /: models\[0\]: model servers are not supported yet$/],
+    ['a model server without a model', { ...MINIMAL, models: [{ name: 'x', pool: 'gpu' }] }, /: models\[0\]\.model: is required; add it/],
     ['YAML that does not parse', 'name: [unclosed\n', /:\d+: \(file\): YAML syntax: /],
     ['a YAML document that is not a mapping', '- a\n- b\n', /: \(file\): an environment file is a YAML mapping/],
   ];

@@ -7,7 +7,7 @@ import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
-import { PRESETS, helmReleases, presetEnv, releaseValues, resourcesOf, synthEnv, type TfJson } from '../support/synth';
+import { PRESETS, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnv, type TfJson } from '../support/synth';
 
 const readable = (json: string): string => {
   const tf = JSON.parse(json) as TfJson;
@@ -23,8 +23,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
-  it('has a platform stack and a gpu-pools stack', () => {
-    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`]);
+  it('has a platform, a gpu-pools and a models stack', () => {
+    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`]);
   });
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {
@@ -67,6 +67,29 @@ describe.each(PRESETS)('%s preset', (preset) => {
     expect(namespaces.map((n) => (n.metadata as { labels: Record<string, string> }).labels['pod-security.kubernetes.io/enforce'])).toEqual(['privileged']);
   });
 
+  it('serves every model with GPUs = TP x PP, pinned images and revisions, on its pool', () => {
+    const sets = statefulSets(stacks[`${preset}-models`]!);
+    expect(Object.keys(sets).sort()).toEqual([...env.models.map((m) => m.name), ...env.embeddings.map((e) => e.name)].sort());
+    for (const m of env.models) {
+      const s = sets[m.name]!;
+      const c = s.spec.template.spec.container[0]!;
+      expect(s.spec.replicas).toBe(String(m.replicas));
+      expect(c.resources.limits['nvidia.com/gpu']).toBe(String(m.tensorParallel * m.pipelineParallel));
+      expect(s.spec.template.spec.node_selector).toEqual({ [POOL_LABEL]: m.pool });
+      expect(c.image).toMatch(/:[^:@]+$/);
+      expect(c.image).not.toMatch(/:latest$/);
+      if (preset !== 'dev') expect(c.args[c.args.indexOf('--revision') + 1]).toMatch(/^[0-9a-f]{40}$/);
+      // a startup budget of at least five minutes, readiness and liveness that differ
+      expect(c.startup_probe.failure_threshold * c.startup_probe.period_seconds).toBeGreaterThanOrEqual(300);
+      expect(c.readiness_probe).not.toEqual(c.liveness_probe);
+      if (m.tensorParallel > 1) {
+        const shm = s.spec.template.spec.volume.find((v) => v.name === 'shm')!;
+        expect(shm.empty_dir).toEqual({ medium: 'Memory', size_limit: `${m.tensorParallel * m.pipelineParallel + 1}Gi` });
+      }
+    }
+    for (const e of env.embeddings) expect(sets[e.name]!.spec.replicas).toBe(String(e.replicas));
+  });
+
   it('labels and taints every node of every pool', () => {
     const labelled = resourcesOf(pools, 'kubernetes_labels').map((l) => [(l.metadata as { name: string }).name, (l.labels as Record<string, string>)[POOL_LABEL]]);
     const expected = env.gpuPools.flatMap((p) => p.nodes.map((n) => [n, p.name]));
@@ -83,6 +106,15 @@ describe('preset specifics', () => {
     expect(parse(values.devicePlugin.config.data['l4-shared']!)).toMatchObject({ sharing: { timeSlicing: { resources: [{ replicas: 2 }] } } });
     const l4 = resourcesOf(stacks['staging-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'stg-l4-01');
     expect(l4!.labels).toMatchObject({ 'nvidia.com/device-plugin.config': 'l4-shared' });
+  });
+
+  it('prod runs gpt-oss-120b and a 70B model at full 128k context on H100s, with two replicas each', () => {
+    const sets = statefulSets(Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]))['prod-models']!);
+    const args = sets['llama-70b']!.spec.template.spec.container[0]!.args;
+    expect(args).toEqual(expect.arrayContaining(['--quantization', 'fp8', '--tensor-parallel-size', '4', '--max-model-len', '131072']));
+    expect(sets['gpt-oss-120b']!.spec.template.spec.container[0]!.args).not.toContain('--quantization');
+    expect(sets['llama-70b']!.spec.replicas).toBe('2');
+    expect(sets['bge-large']!.spec.replicas).toBe('2');
   });
 
   it('prod cuts its A100 node into 3g.40gb MIG slices', () => {

@@ -53,3 +53,25 @@ export function helmReleases(tf: TfJson): HelmReleaseJson[] {
 export function releaseValues(r: HelmReleaseJson): Record<string, unknown> {
   return Object.assign({}, ...r.values.map((v) => parse(v) as Record<string, unknown>));
 }
+
+export const FIXTURES = join(__dirname, '..', 'fixtures', 'environments');
+
+export function fixtureEnv(name: string): Environment {
+  return loadEnvironment(join(FIXTURES, `${name}.yaml`)).env;
+}
+
+type Container = { name: string; image: string; args: string[]; command?: string[]; env: Array<{ name: string; value?: string; value_from?: unknown }>; resources: { limits: Record<string, string>; requests: Record<string, string> }; security_context: Record<string, unknown>; startup_probe: Record<string, any>; readiness_probe: Record<string, any>; liveness_probe: Record<string, any>; volume_mount: Array<{ name: string; mount_path: string }>; port: Array<{ name: string; container_port: number }> };
+export interface StatefulSetJson {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  timeouts: { create: string; update: string };
+  spec: {
+    replicas: string;
+    volume_claim_template?: Array<{ spec: { resources: { requests: { storage: string } }; storage_class_name?: string } }>;
+    template: { spec: { container: Container[]; volume: Array<{ name: string; empty_dir?: { medium?: string; size_limit?: string } }>; security_context: Record<string, any>; node_selector?: Record<string, string>; toleration?: unknown[]; automount_service_account_token: boolean } };
+  };
+}
+
+/** The StatefulSets of a stack by name. */
+export function statefulSets(tf: TfJson): Record<string, StatefulSetJson> {
+  return Object.fromEntries((resourcesOf(tf, 'kubernetes_stateful_set_v1') as unknown as StatefulSetJson[]).map((s) => [s.metadata.name, s]));
+}

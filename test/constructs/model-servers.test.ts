@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { POOL_LABEL } from '../../constructs/gpu-node-pool';
+import { fixtureEnv, resourcesOf, statefulSets, synthEnvJson, type StatefulSetJson } from '../support/synth';
+
+const stacks = synthEnvJson(fixtureEnv('all-engines'));
+const models = stacks['all-engines-models']!;
+const sets = statefulSets(models);
+const server = (name: string) => sets[name]!.spec.template.spec.container[0]!;
+const argValue = (s: StatefulSetJson, flag: string) => {
+  const args = s.spec.template.spec.container[0]!.args;
+  const i = args.indexOf(flag);
+  return i < 0 ? undefined : args[i + 1];
+};
+
+describe('model servers of the all-engines fixture', () => {
+  it('creates one StatefulSet, Service and PodDisruptionBudget per server, in the restricted models namespace', () => {
+    expect(Object.keys(sets).sort()).toEqual(['bge-gpu', 'custom', 'llama-70b-awq', 'mistral-ollama', 'nomic-cpu', 'qwen-14b', 'qwen-7b-shared']);
+    expect(resourcesOf(models, 'kubernetes_service_v1')).toHaveLength(7);
+    const pdbs = resourcesOf(models, 'kubernetes_pod_disruption_budget_v1');
+    expect(pdbs).toHaveLength(7);
+    for (const pdb of pdbs) expect((pdb.spec as { max_unavailable: string }).max_unavailable).toBe('1');
+    const [ns] = resourcesOf(models, 'kubernetes_namespace_v1');
+    expect((ns!.metadata as { labels: Record<string, string> }).labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('runs vLLM with the fields as flags, the pinned image, and GPUs = TP x PP', () => {
+    const s = sets['llama-70b-awq']!;
+    const c = server('llama-70b-awq');
+    expect(c.image).toBe('vllm/vllm-openai:v0.27.1');
+    expect(c.args.slice(0, 1)).toEqual(['hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4']);
+    expect(argValue(s, '--revision')).toBe('0123456789abcdef0123456789abcdef01234567');
+    expect(argValue(s, '--served-model-name')).toBe('llama-70b-awq');
+    expect(argValue(s, '--tensor-parallel-size')).toBe('2');
+    expect(argValue(s, '--pipeline-parallel-size')).toBe('2');
+    expect(argValue(s, '--max-model-len')).toBe('65536');
+    expect(argValue(s, '--kv-cache-dtype')).toBe('fp8');
+    expect(c.args).toContain('--trust-remote-code');
+    // the AWQ checkpoint carries its quantization_config: vLLM picks the kernel, no --quantization flag
+    expect(c.args).not.toContain('--quantization');
+    expect(c.args.slice(-3)).toEqual(['--enable-prefix-caching', '--max-num-seqs', '128']);
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('4');
+    expect(c.resources.requests['nvidia.com/gpu']).toBe('4');
+  });
+
+  it('quantises a 16-bit checkpoint at load only when asked', () => {
+    expect(argValue(sets['qwen-14b']!, '--quantize')).toBe('fp8');
+    expect(server('qwen-7b-shared').args).not.toContain('--quantization');
+  });
+
+  it('runs every server as non-root with a restricted security context and no service account token', () => {
+    for (const s of Object.values(sets)) {
+      const pod = s.spec.template.spec;
+      expect(pod.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '2000', fs_group: '2000', seccomp_profile: { type: 'RuntimeDefault' } });
+      expect(pod.automount_service_account_token).toBe(false);
+      expect(pod.container[0]!.security_context).toMatchObject({ allow_privilege_escalation: false, privileged: false, capabilities: { drop: ['ALL'] } });
+    }
+  });
+
+  it('puts HOME, HF_HOME and the caches on writable volumes, and the HF token only by Secret reference', () => {
+    const c = server('llama-70b-awq');
+    const env = Object.fromEntries(c.env.map((e) => [e.name, e.value ?? e.value_from]));
+    expect(env).toMatchObject({ HOME: '/home/inference', HF_HOME: '/cache/huggingface', VLLM_CACHE_ROOT: '/cache/vllm', XDG_CACHE_HOME: '/cache/xdg' });
+    expect(env.HF_TOKEN).toEqual({ secret_key_ref: { name: 'hf-token', key: 'token' } });
+    expect(c.volume_mount.map((v) => v.mount_path).sort()).toEqual(['/cache', '/dev/shm', '/home/inference', '/tmp']);
+  });
+
+  it('sizes /dev/shm in memory with an explicit limit, counted in the memory limit', () => {
+    const s = sets['llama-70b-awq']!;
+    const shm = s.spec.template.spec.volume.find((v) => v.name === 'shm')!;
+    expect(shm.empty_dir).toEqual({ medium: 'Memory', size_limit: '5Gi' }); // (4 GPUs + 1) GiB
+    // 8 GiB + 4 GiB x 4 GPUs + 5 GiB of shm
+    expect(server('llama-70b-awq').resources.limits.memory).toBe('29Gi');
+    expect(server('llama-70b-awq').resources.requests).toMatchObject({ cpu: '10', memory: '29Gi', 'ephemeral-storage': '4Gi' });
+    expect(server('llama-70b-awq').resources.limits['ephemeral-storage']).toBe('20Gi');
+  });
+
+  it('gives each replica its own cache volume, sized from the checkpoint unless set', () => {
+    const claim = sets['llama-70b-awq']!.spec.volume_claim_template![0]!;
+    expect(claim.spec.resources.requests.storage).toBe('80Gi');
+    expect(claim.spec.storage_class_name).toBe('fast-ssd');
+    // Qwen2.5-7B: 15.23e9 B x 1.2 = 17.0 GiB, rounded up, + 10
+    expect(sets['qwen-7b-shared']!.spec.volume_claim_template![0]!.spec.resources.requests.storage).toBe('28Gi');
+  });
+
+  it('sizes the startup probe to cover download and load, with readiness and liveness that differ', () => {
+    const c = server('qwen-7b-shared');
+    // 15.23e9 B / 100 MB/s = 152.3 s download + 15.23e9 / 500 MB/s = 30.5 s load + 300 s start = 482.8 -> 490 s
+    expect(c.startup_probe).toMatchObject({ period_seconds: 10, failure_threshold: 49, http_get: { path: '/health', port: '8000' } });
+    expect(c.readiness_probe).toMatchObject({ http_get: { path: '/v1/models' }, period_seconds: 10, failure_threshold: 3 });
+    expect(c.liveness_probe).toMatchObject({ http_get: { path: '/health' }, period_seconds: 30, failure_threshold: 5 });
+    expect(c.readiness_probe).not.toEqual(c.liveness_probe);
+    // terraform waits for the rollout at least as long as a start may take
+    expect(sets['qwen-7b-shared']!.timeouts.create).toBe('1090s');
+  });
+
+  it('places GPU servers on their pool: node selector, GPU toleration', () => {
+    for (const name of ['llama-70b-awq', 'qwen-14b', 'mistral-ollama', 'bge-gpu']) {
+      const pod = sets[name]!.spec.template.spec;
+      expect(pod.node_selector?.[POOL_LABEL]).toBeDefined();
+      expect(pod.toleration).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    }
+    expect(sets['nomic-cpu']!.spec.template.spec.node_selector).toBeUndefined();
+    expect(server('nomic-cpu').resources.limits['nvidia.com/gpu']).toBeUndefined();
+  });
+
+  it('gives a time-sliced server only its share of GPU memory', () => {
+    // 0.9 on a GPU shared two ways: 0.45
+    expect(argValue(sets['custom']!, '--gpu-memory-utilization')).toBe('0.45');
+    expect(argValue(sets['qwen-7b-shared']!, '--gpu-memory-utilization')).toBe('0.5');
+  });
+
+  it('runs TGI on an unprivileged port with its flags', () => {
+    const s = sets['qwen-14b']!;
+    expect(server('qwen-14b').image).toBe('ghcr.io/huggingface/text-generation-inference:3.3.7');
+    expect(argValue(s, '--port')).toBe('8000');
+    expect(argValue(s, '--num-shard')).toBe('2');
+    expect(argValue(s, '--max-total-tokens')).toBe('32768');
+    expect(argValue(s, '--max-input-tokens')).toBe('32767');
+    expect(server('qwen-14b').liveness_probe.tcp_socket).toEqual([{ port: '8000' }]);
+  });
+
+  it('runs Ollama in dev with the catalogue tag pulled into the cache volume', () => {
+    const c = server('mistral-ollama');
+    expect(c.image).toBe('ollama/ollama:0.32.15');
+    expect(c.command).toEqual(['/bin/sh', '-c']);
+    expect(c.args[0]).toContain('ollama pull mistral:7b-instruct-v0.3-q4_K_M');
+    expect(c.env).toContainEqual({ name: 'OLLAMA_MODELS', value: '/cache/ollama' });
+  });
+
+  it('picks the TEI image for the GPU architecture, or the CPU image', () => {
+    expect(server('bge-gpu').image).toBe('ghcr.io/huggingface/text-embeddings-inference:89-1.9.3');
+    expect(server('nomic-cpu').image).toBe('ghcr.io/huggingface/text-embeddings-inference:cpu-1.9.3');
+    expect(sets['nomic-cpu']!.spec.replicas).toBe('2');
+  });
+
+  it('deploys after the GPU pools', () => {
+    expect(Object.keys(stacks)).toEqual(['all-engines-platform', 'all-engines-gpu-pools', 'all-engines-models']);
+  });
+});
