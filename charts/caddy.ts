@@ -1,0 +1,107 @@
+/**
+ * The edge proxy's configuration: Caddy's native JSON, generated from typed options.
+ *
+ * One form for both Caddys we meet: the pinned image in the cluster (2.11) and Debian's `caddy` (2.6) that the
+ * tests run. Where newer Caddy offers another spelling we use the one both accept and say so:
+ * - client CAs as `trusted_ca_certs_pem_files` (2.8 added the `ca` module form; 2.6 knows only this one);
+ * - access logs through the server's `logs: {}` and the default logger's JSON encoder (no `logger_names`, which
+ *   2.6 lacks).
+ */
+
+/** Where the TLS material is mounted (or, in tests, written). */
+export interface CaddyTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Client CA bundles: with any, clients must present a certificate that one of them signed. */
+  readonly clientCaFiles?: readonly string[];
+}
+
+export interface CaddyConfigOptions {
+  /** Public listener, e.g. `:8443`. */
+  readonly listen: string;
+  /** The gateway, `host:port`. */
+  readonly upstream: string;
+  /** TLS; plain HTTP without it (dev only). */
+  readonly tls?: CaddyTlsFiles;
+  /** Host names to answer for; any when empty. */
+  readonly hostnames?: readonly string[];
+  /** Internal listener for `/healthz` and `/metrics`, e.g. `:9180`. */
+  readonly internalListen: string;
+}
+
+/** The tag that ties the loaded certificate to the connection policy. */
+const CERT_TAG = 'edge';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Caddy JSON for the edge: TLS (optionally mTLS, TLS 1.2 at least) in front of the gateway. */
+export function caddyConfig(o: CaddyConfigOptions): { [key: string]: Json } {
+  const mtls = (o.tls?.clientCaFiles?.length ?? 0) > 0;
+  const proxy: { [key: string]: Json } = {
+    handler: 'reverse_proxy',
+    upstreams: [{ dial: o.upstream }],
+    // Stream tokens as they come (server-sent events).
+    flush_interval: -1,
+    ...(mtls
+      ? {
+          // The gateway may log which client certificate called; set (not appended) so a client cannot forge it.
+          headers: { request: { set: { 'X-Client-Cert-Subject': ['{http.request.tls.client.subject}'] } } },
+        }
+      : {}),
+  };
+  const route: { [key: string]: Json } = {
+    ...(o.hostnames && o.hostnames.length > 0 ? { match: [{ host: [...o.hostnames] }] } : {}),
+    handle: [proxy],
+    terminal: true,
+  };
+  const edge: { [key: string]: Json } = {
+    listen: [o.listen],
+    routes: [route],
+    logs: {},
+    automatic_https: { disable: true },
+  };
+  if (o.tls) {
+    edge.tls_connection_policies = [
+      {
+        certificate_selection: { any_tag: [CERT_TAG] },
+        protocol_min: 'tls1.2',
+        ...(mtls
+          ? { client_authentication: { mode: 'require_and_verify', trusted_ca_certs_pem_files: [...o.tls.clientCaFiles!] } }
+          : {}),
+      },
+    ];
+  }
+  const config: { [key: string]: Json } = {
+    // No admin endpoint: the config changes by rolling the pods, never at run time.
+    admin: { disabled: true },
+    logging: { logs: { default: { encoder: { format: 'json' }, level: 'INFO' } } },
+    apps: {
+      http: {
+        servers: {
+          edge,
+          internal: {
+            listen: [o.internalListen],
+            automatic_https: { disable: true },
+            routes: [
+              { match: [{ path: ['/healthz'] }], handle: [{ handler: 'static_response', status_code: 200, body: 'ok' }], terminal: true },
+              { match: [{ path: ['/metrics'] }], handle: [{ handler: 'metrics' }], terminal: true },
+            ],
+          },
+        },
+      },
+      ...(o.tls ? { tls: { certificates: { load_files: [{ certificate: o.tls.certFile, key: o.tls.keyFile, tags: [CERT_TAG] }] } } } : {}),
+    },
+  };
+  return config;
+}
+
+/** The config as the bytes written to the ConfigMap: keys sorted, so the same options give the same text. */
+export function caddyConfigText(o: CaddyConfigOptions): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+        : v;
+  return `${JSON.stringify(sort(caddyConfig(o)), null, 2)}\n`;
+}
