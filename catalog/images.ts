@@ -26,6 +26,8 @@ export const IMAGES = {
   vllm: { repository: 'vllm/vllm-openai', tag: `v${SERVER_VERSIONS.vllm}` },
   tgi: { repository: 'ghcr.io/huggingface/text-generation-inference', tag: SERVER_VERSIONS.tgi },
   ollama: { repository: 'ollama/ollama', tag: SERVER_VERSIONS.ollama },
+  /** The edge: Caddy's official image (tags `<version>`, `<version>-alpine`); XDG dirs /config and /data. */
+  caddy: { repository: 'caddy', tag: '2.11.4-alpine' },
 } as const satisfies Record<string, ImagePin>;
 
 /** TEI's image for a GPU's compute capability, or for CPU (undefined). */

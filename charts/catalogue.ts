@@ -22,6 +22,36 @@ export const CHARTS = {
     version: 'v26.7.0',
     upstreamData: 'gpu-operator/v26.7.0',
   },
+  cloudnativePg: {
+    chart: 'cloudnative-pg',
+    repository: 'https://cloudnative-pg.github.io/charts',
+    version: '0.29.0',
+    upstreamData: 'cloudnative-pg/0.29.0',
+  },
+  postgresCluster: {
+    chart: 'cluster',
+    repository: 'https://cloudnative-pg.github.io/charts',
+    version: '0.8.1',
+    upstreamData: 'cluster/0.8.1',
+  },
+  certManager: {
+    chart: 'cert-manager',
+    repository: 'https://charts.jetstack.io',
+    version: 'v1.21.1',
+    upstreamData: 'cert-manager/v1.21.1',
+  },
+  /**
+   * LiteLLM's chart. Since Jan 2026 (BerriAI/litellm#19438) its OCI version is the LiteLLM release without the "v";
+   * 1.82.3 is a release other deployments pin from this registry. The upstream values we test against come from
+   * git (00eb60c0, early-to-mid 2026, no release tag): `helm show values` on the pinned chart should be compared
+   * with them once the registry is reachable.
+   */
+  litellm: {
+    chart: 'litellm-helm',
+    repository: 'oci://docker.litellm.ai/berriai',
+    version: '1.82.3',
+    upstreamData: 'litellm-helm/git-00eb60c0',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartKey = keyof typeof CHARTS;

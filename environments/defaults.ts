@@ -16,6 +16,10 @@ export const DEFAULTS = {
   model: {
     gpuMemoryUtilization: 0.9,
   },
+  gateway: {
+    masterKeySecret: { name: 'litellm-master-key', key: 'master-key' },
+    databaseStorageGiB: 10,
+  },
   gpuOperator: {
     versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
     driverEnabled: true,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { GPUS, GPU_KEYS } from '../catalog/gpus';
 import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
 import { DEFAULTS } from './defaults';
+import { checkFrontDoor } from './front-door-checks';
 import { checkModels } from './model-checks';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -212,6 +213,7 @@ const Model = z.strictObject({
   architecture: Architecture.optional().describe('Architecture facts from config.json, for a model outside the catalogue'),
   trustRemoteCode: z.boolean().default(false),
   startupTimeoutSeconds: z.int().min(60).max(86400).optional().describe('Startup probe budget; default: sized from download and load'),
+  fallbacks: z.array(z.string()).default([]).describe('Models (or hosted models) the gateway tries when this one fails, in order'),
 });
 
 const Embedding = z.strictObject({
@@ -226,6 +228,92 @@ const Embedding = z.strictObject({
   /** For a model outside the catalogue. */
   dimension: z.int().min(1).optional(),
   maxTokens: z.int().min(1).optional(),
+});
+
+/** A LiteLLM budget duration: 30s, 30m, 24h, 30d or 1mo. */
+const budgetDuration = z.string().regex(/^[1-9]\d*(s|m|h|d|mo)$/, {
+  error: (iss) => `${show(iss.input)} is not a duration; use a number and a unit: 30s, 30m, 24h, 30d or 1mo`,
+});
+const usd = z.number().positive({ error: (iss) => `${show(iss.input)} is not a budget; use an amount in USD above 0` });
+const perMinute = z.int().positive({ error: (iss) => `${show(iss.input)} is not a rate limit; use a whole number above 0 (omit it for no limit)` });
+
+const Limits = {
+  maxBudget: usd.optional().describe('Spend limit in USD per budgetDuration'),
+  budgetDuration: budgetDuration.optional().describe('How often the budget resets: 30d, 1mo, ...'),
+  rpmLimit: perMinute.optional().describe('Requests per minute'),
+  tpmLimit: perMinute.optional().describe('Tokens per minute'),
+  models: z.array(z.string()).default([]).describe('Models it may call; all when empty'),
+};
+
+const ApiKey = z.strictObject({
+  name: dnsLabel(63).describe('Key alias'),
+  /** The key itself lives in a Secret: `sk-` followed by at least 16 characters. */
+  secret: SecretRef.describe('Existing Secret holding the key value (sk-...)'),
+  ...Limits,
+});
+
+const Team = z.strictObject({
+  name: dnsLabel(63).describe('Team id'),
+  ...Limits,
+  keys: z.array(ApiKey).default([]),
+});
+
+export const HOSTED_PROVIDERS = ['openai', 'anthropic', 'azure', 'openai-compatible'] as const;
+const HostedModel = z.strictObject({
+  name: dnsLabel(40).describe('Model name at the gateway'),
+  provider: z.enum(HOSTED_PROVIDERS),
+  model: z.string().min(1).describe("The provider's model id"),
+  apiBase: z.url().optional().describe('Endpoint; required for azure and openai-compatible'),
+  apiKeySecret: SecretRef.describe('Existing Secret holding the API key'),
+});
+
+const Gateway = z.strictObject({
+  replicas: z.int().min(1).max(32).optional().describe('Default: 1 in dev, 2 elsewhere'),
+  masterKeySecret: SecretRef.default(DEFAULTS.gateway.masterKeySecret).describe('Existing Secret holding the LiteLLM master key (sk-...)'),
+  hostedModels: z.array(HostedModel).default([]).describe('Hosted APIs, for fallbacks'),
+  teams: z.array(Team).default([]),
+  database: z
+    .strictObject({
+      instances: z.int().min(1).max(5).optional().describe('Postgres instances; default: 1 in dev, 2 in staging, 3 in prod'),
+      storageGiB: z.int().min(1).default(DEFAULTS.gateway.databaseStorageGiB),
+      storageClass: z.string().min(1).optional(),
+    })
+    .default({ storageGiB: DEFAULTS.gateway.databaseStorageGiB }),
+  numRetries: z.int().min(0).max(10).default(2),
+  timeoutSeconds: z.int().min(1).max(3600).default(600),
+});
+
+export const EDGE_SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'] as const;
+const Edge = z.strictObject({
+  hostnames: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: (iss) => `${show(iss.input)} is not a host name` })).default([]),
+  replicas: z.int().min(1).max(32).optional().describe('Default: 1 in dev, 2 elsewhere'),
+  service: z
+    .strictObject({
+      type: z.enum(EDGE_SERVICE_TYPES).default('LoadBalancer'),
+      nodePort: z.int().min(30000).max(32767).optional(),
+      annotations: z.record(z.string(), z.string()).default({}),
+      loadBalancerSourceRanges: z.array(z.cidrv4()).default([]),
+    })
+    .default({ type: 'LoadBalancer', annotations: {}, loadBalancerSourceRanges: [] }),
+  tls: z
+    .discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('none') }),
+      z.strictObject({ mode: z.literal('secret'), secretName: dnsLabel(63).describe('Existing kubernetes.io/tls Secret') }),
+      z.strictObject({
+        mode: z.literal('cert-manager'),
+        issuer: z.strictObject({ kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'), name: dnsLabel(63) }),
+      }),
+    ])
+    .describe('none (dev only) | secret | cert-manager'),
+  mtls: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      clientCaSecret: z
+        .strictObject({ name: dnsLabel(63), key: z.string().min(1).default('ca.crt') })
+        .optional()
+        .describe('Existing Secret with the PEM bundle of the CA(s) whose client certificates are admitted'),
+    })
+    .default({ enabled: false }),
 });
 
 const EnvironmentShape = z.strictObject({
@@ -243,6 +331,8 @@ const EnvironmentShape = z.strictObject({
   gpuPools: z.array(GpuPool).default([]).describe('Pools of existing GPU nodes'),
   models: z.array(Model).default([]).describe('Model servers'),
   embeddings: z.array(Embedding).default([]).describe('Embedding servers (TEI)'),
+  gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: 2, timeoutSeconds: 600 }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
+  edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
 });
 
 type Shape = z.output<typeof EnvironmentShape>;
@@ -288,6 +378,7 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
   });
 
   checkModels(env, add);
+  checkFrontDoor(env, add);
 }
 
 /** The environment schema: shape, defaults, then the cross-field pass. */
@@ -300,6 +391,8 @@ export type Environment = z.output<typeof EnvironmentSchema>;
 export type GpuPoolSpec = Environment['gpuPools'][number];
 export type ModelServerSpec = Environment['models'][number];
 export type EmbeddingSpec = Environment['embeddings'][number];
+export type GatewaySpec = Environment['gateway'];
+export type EdgeSpec = NonNullable<Environment['edge']>;
 export type BackendSpec = Environment['backend'];
 
 /** The JSON Schema editors use to complete and check environment files (`environments/schema.json`). */

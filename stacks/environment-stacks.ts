@@ -1,6 +1,9 @@
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
 import { GpuPoolsStack } from './gpu-pools-stack';
+import { EdgeStack } from './edge-stack';
+import { gatewayAddress } from '../constructs/litellm-gateway';
+import { GATEWAY_NAMESPACE, GatewayStack } from './gateway-stack';
 import { ModelsStack } from './models-stack';
 import { PlatformStack } from './platform-stack';
 import type { EnvironmentStack } from './private/environment-stack';
@@ -9,6 +12,9 @@ export interface EnvironmentStacks {
   readonly platform: PlatformStack;
   readonly gpuPools: GpuPoolsStack;
   readonly models: ModelsStack;
+  readonly gateway: GatewayStack;
+  /** Absent when the environment declares no edge. */
+  readonly edge?: EdgeStack;
   /** Every stack, in deploy order. */
   readonly all: readonly EnvironmentStack[];
 }
@@ -23,5 +29,9 @@ export function addEnvironmentStacks(scope: Construct, env: Environment): Enviro
   gpuPools.addDependency(platform);
   const models = new ModelsStack(scope, env);
   models.addDependency(gpuPools);
-  return { platform, gpuPools, models, all: [platform, gpuPools, models] };
+  const gateway = new GatewayStack(scope, env);
+  gateway.addDependency(models);
+  const edge = env.edge ? new EdgeStack(scope, env, env.edge, gatewayAddress(GATEWAY_NAMESPACE)) : undefined;
+  edge?.addDependency(gateway);
+  return { platform, gpuPools, models, gateway, edge, all: [platform, gpuPools, models, gateway, ...(edge ? [edge] : [])] };
 }

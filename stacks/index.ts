@@ -3,3 +3,5 @@ export * from './gpu-pools-stack';
 export * from './models-stack';
 export * from './platform-stack';
 export { EnvironmentStack } from './private/environment-stack';
+export * from './edge-stack';
+export * from './gateway-stack';

@@ -2,6 +2,7 @@ import { GPUS, poolDevice } from '../catalog/gpus';
 import { EMBEDDING_MODELS, MODELS } from '../catalog/models';
 import { architectureOf, effectiveServing, planServing, weightBytes } from '../catalog/planner';
 import type { LlmServerProps } from '../constructs/llm-server-props';
+import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OllamaServer } from '../constructs/ollama-server';
 import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
 import type { Construct } from '../constructs/private/cdktf';
@@ -61,8 +62,18 @@ export class ModelsStack extends EnvironmentStack {
       });
     }
     this.embeddings = embeddings;
+
+    // Only the gateway reaches the servers (edge -> gateway -> model servers).
+    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    isolation.allow('gateway', {
+      from: [{ namespace: GATEWAY_NAMESPACE_NAME, podLabels: { 'app.kubernetes.io/name': 'litellm' } }],
+      ports: [...new Set([...Object.values(servers).map((s) => s.port), ...Object.values(embeddings).map((e) => e.port)])].sort((a, b) => a - b),
+    });
   }
 }
+
+/** The gateway's namespace (set here, not imported, so that this stack does not depend on the gateway's). */
+const GATEWAY_NAMESPACE_NAME = 'gateway';
 
 function ollamaTagOf(m: ModelServerSpec): string {
   const tag = MODELS[m.model]?.ollamaTag;

@@ -1,4 +1,8 @@
+import { CHARTS } from '../charts/catalogue';
+import { certManagerValues } from '../charts/cert-manager';
+import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { GpuOperator } from '../constructs/gpu-operator';
+import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
 import { EnvironmentStack } from './private/environment-stack';
@@ -6,6 +10,10 @@ import { EnvironmentStack } from './private/environment-stack';
 /** Cluster-wide operators and their CRDs, which the workload stacks build on: `<env>-platform`. */
 export class PlatformStack extends EnvironmentStack {
   readonly gpuOperator: GpuOperator;
+  /** CloudNativePG: the Postgres of the gateway (and of the RAG tier). */
+  readonly cloudnativePg: OperatorRelease;
+  /** cert-manager, when the edge's certificate comes from it. */
+  readonly certManager?: OperatorRelease;
 
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'platform');
@@ -16,5 +24,9 @@ export class PlatformStack extends EnvironmentStack {
       dcgmServiceMonitor: env.gpuOperator.dcgmServiceMonitor,
       pools: env.gpuPools.map((p) => ({ name: p.name, sharing: p.sharing, driverVersion: p.driver?.version })),
     });
+    this.cloudnativePg = new OperatorRelease(this, 'cloudnative-pg', { name: 'cnpg-system', chart: CHARTS.cloudnativePg, values: cloudnativePgOperatorValues() });
+    if (env.edge?.tls.mode === 'cert-manager') {
+      this.certManager = new OperatorRelease(this, 'cert-manager', { name: 'cert-manager', chart: CHARTS.certManager, values: certManagerValues() });
+    }
   }
 }

@@ -18,7 +18,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   // stacks read the validated Environment type (type-only imports) and wire constructs
   stacks: ['environments', 'constructs', 'charts', 'catalog'],
   constructs: ['charts', 'catalog'],
-  charts: [],
+  charts: ['catalog'],
   catalog: [],
 };
 

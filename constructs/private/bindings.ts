@@ -12,3 +12,7 @@ export { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 export { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 export { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 export { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+export { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+export { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+export { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';

@@ -11,6 +11,7 @@ export {
   S3Backend,
   TerraformStack,
   Testing,
+  type ITerraformDependable,
   type TerraformResource,
 } from 'cdktf';
 export { Construct } from 'constructs';

@@ -1,7 +1,7 @@
 import type { ChartRef } from '../../charts/catalogue';
 import { toValuesYaml } from '../../charts/values-yaml';
 import { Release } from './bindings';
-import type { Construct } from './cdktf';
+import type { Construct, ITerraformDependable } from './cdktf';
 
 export interface PinnedReleaseProps {
   /** Helm release name (53 characters at most). */
@@ -12,6 +12,10 @@ export interface PinnedReleaseProps {
   readonly values: object;
   /** How long install or upgrade may take, images and models included. */
   readonly timeoutSeconds: number;
+  /** Refuse `terraform destroy` (stateful releases in prod, POLICY 15). @default false */
+  readonly preventDestroy?: boolean;
+  /** What must exist first. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** Releases kept for rollback (POLICY 14: between 1 and 10). */
@@ -38,5 +42,7 @@ export function pinnedRelease(scope: Construct, id: string, props: PinnedRelease
     timeout: props.timeoutSeconds,
     maxHistory: HELM_MAX_HISTORY,
     createNamespace: false,
+    ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+    ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
   });
 }

@@ -23,8 +23,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
-  it('has a platform, a gpu-pools and a models stack', () => {
-    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`]);
+  it('has platform, gpu-pools, models, gateway and edge stacks', () => {
+    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-gateway`, `${preset}-edge`]);
   });
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {
@@ -55,7 +55,7 @@ describe.each(PRESETS)('%s preset', (preset) => {
   });
 
   it('installs the GPU Operator with pinned components into a privileged namespace', () => {
-    const [release] = helmReleases(platform);
+    const release = helmReleases(platform).find((r) => r.chart === 'gpu-operator');
     expect(release).toMatchObject({ chart: 'gpu-operator', version: 'v26.7.0', atomic: true, wait: true, max_history: 5 });
     const values = releaseValues(release!) as Record<string, { version?: string; enabled?: boolean; upgradePolicy?: object }>;
     expect(values.driver?.version).toBe(GPU_OPERATOR_COMPONENT_VERSIONS.driver);
@@ -63,8 +63,14 @@ describe.each(PRESETS)('%s preset', (preset) => {
     expect(values.devicePlugin?.version).toBe(GPU_OPERATOR_COMPONENT_VERSIONS.devicePlugin);
     expect(values.driver?.upgradePolicy).toMatchObject({ maxParallelUpgrades: 1 });
     expect(values.driver?.enabled).toBe(preset !== 'dev');
-    const namespaces = resourcesOf(platform, 'kubernetes_namespace_v1');
-    expect(namespaces.map((n) => (n.metadata as { labels: Record<string, string> }).labels['pod-security.kubernetes.io/enforce'])).toEqual(['privileged']);
+    const levels = Object.fromEntries(
+      Object.values(stacks)
+        .flatMap((tf) => resourcesOf(tf, 'kubernetes_namespace_v1'))
+        .map((n) => n.metadata as { name: string; labels: Record<string, string> })
+        .map((m) => [m.name, m.labels['pod-security.kubernetes.io/enforce']]),
+    );
+    // the GPU Operator's namespace is the only privileged one
+    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted')).toEqual([['gpu-operator', 'privileged']]);
   });
 
   it('serves every model with GPUs = TP x PP, pinned images and revisions, on its pool', () => {
@@ -102,7 +108,7 @@ describe.each(PRESETS)('%s preset', (preset) => {
 describe('preset specifics', () => {
   it('staging time-slices its L4 pool two ways', () => {
     const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('staging'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
-    const values = releaseValues(helmReleases(stacks['staging-platform']!)[0]!) as { devicePlugin: { config: { data: Record<string, string> } } };
+    const values = releaseValues(helmReleases(stacks['staging-platform']!).find((r) => r.chart === 'gpu-operator')!) as { devicePlugin: { config: { data: Record<string, string> } } };
     expect(parse(values.devicePlugin.config.data['l4-shared']!)).toMatchObject({ sharing: { timeSlicing: { resources: [{ replicas: 2 }] } } });
     const l4 = resourcesOf(stacks['staging-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'stg-l4-01');
     expect(l4!.labels).toMatchObject({ 'nvidia.com/device-plugin.config': 'l4-shared' });
@@ -121,7 +127,7 @@ describe('preset specifics', () => {
     const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
     const a100 = resourcesOf(stacks['prod-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'prod-a100-01');
     expect(a100!.labels).toMatchObject({ 'nvidia.com/mig.config': 'all-3g.40gb' });
-    const values = releaseValues(helmReleases(stacks['prod-platform']!)[0]!) as { mig: { strategy: string } };
+    const values = releaseValues(helmReleases(stacks['prod-platform']!).find((r) => r.chart === 'gpu-operator')!) as { mig: { strategy: string } };
     expect(values.mig.strategy).toBe('single');
   });
 });

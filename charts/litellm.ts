@@ -1,0 +1,115 @@
+/**
+ * Typed values for LiteLLM's chart (pinned in `CHARTS.litellm`) and the proxy config inside them.
+ * No secret is ever a value here: the master key, the database password and provider keys reach the pods as
+ * environment variables from existing Secrets, and the config names them as `os.environ/<VAR>`.
+ */
+import type { ImagePin } from '../catalog/images';
+
+export const LITELLM_PORT = 4000;
+
+/** One entry of the gateway's model list. */
+export interface GatewayRoute {
+  /** Name clients ask for. */
+  readonly name: string;
+  /** LiteLLM's provider/model string, e.g. `hosted_vllm/llama-8b`. */
+  readonly model: string;
+  readonly apiBase?: string;
+  /** Env var holding the provider key, read by LiteLLM as `os.environ/<VAR>`. */
+  readonly apiKeyEnv?: string;
+  readonly mode: 'chat' | 'embedding';
+}
+
+export interface SecretEnv {
+  readonly name: string;
+  readonly secret: { readonly name: string; readonly key: string };
+}
+
+export interface LiteLlmValuesOptions {
+  readonly replicas: number;
+  readonly image: ImagePin;
+  /** Existing Secret with the master key. */
+  readonly masterKeySecret: { readonly name: string; readonly key: string };
+  /** Postgres: host, database, and the Secret with `username` and `password`. */
+  readonly database: { readonly host: string; readonly name: string; readonly secretName: string };
+  readonly routes: readonly GatewayRoute[];
+  /** Model -> the models tried, in order, when it fails. */
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  readonly numRetries: number;
+  readonly timeoutSeconds: number;
+  /** Provider keys, from Secrets. */
+  readonly secretEnv: readonly SecretEnv[];
+  /** UID the proxy runs as (the non-root image's `nobody`). */
+  readonly uid: number;
+}
+
+/** LiteLLM's proxy config (config.yaml) for the routes and fallbacks. */
+export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds'>): object {
+  return {
+    model_list: o.routes.map((r) => ({
+      model_name: r.name,
+      litellm_params: {
+        model: r.model,
+        ...(r.apiBase ? { api_base: r.apiBase } : {}),
+        ...(r.apiKeyEnv ? { api_key: `os.environ/${r.apiKeyEnv}` } : {}),
+        // Drop OpenAI parameters a backend does not take instead of failing the request.
+        drop_params: true,
+      },
+      model_info: { mode: r.mode },
+    })),
+    general_settings: { master_key: 'os.environ/PROXY_MASTER_KEY' },
+    litellm_settings: {
+      // Prometheus metrics on the proxy port at /metrics (open source since late 2025).
+      callbacks: ['prometheus'],
+      request_timeout: o.timeoutSeconds,
+    },
+    router_settings: {
+      num_retries: o.numRetries,
+      timeout: o.timeoutSeconds,
+      fallbacks: Object.keys(o.fallbacks)
+        .sort()
+        .map((name) => ({ [name]: [...o.fallbacks[name]!] })),
+    },
+  };
+}
+
+export function liteLlmValues(o: LiteLlmValuesOptions): object {
+  const selector = { 'app.kubernetes.io/name': 'litellm' };
+  return {
+    replicaCount: o.replicas,
+    image: { repository: o.image.repository, tag: o.image.tag, pullPolicy: 'IfNotPresent' },
+    masterkeySecretName: o.masterKeySecret.name,
+    masterkeySecretKey: o.masterKeySecret.key,
+    db: {
+      useExisting: true,
+      deployStandalone: false,
+      endpoint: o.database.host,
+      database: o.database.name,
+      secret: { name: o.database.secretName, usernameKey: 'username', passwordKey: 'password' },
+    },
+    proxy_config: proxyConfig(o),
+    extraEnvVars: o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+    serviceAccount: { create: true, automount: false },
+    podSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: o.uid,
+      runAsGroup: o.uid,
+      fsGroup: o.uid,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+    service: { type: 'ClusterIP', port: LITELLM_PORT },
+    pdb: { enabled: o.replicas > 1, maxUnavailable: 1 },
+    topologySpreadConstraints:
+      o.replicas > 1
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }]
+        : [],
+    migrationJob: { enabled: true, hooks: { helm: { enabled: true }, argocd: { enabled: false } } },
+    logLevel: 'INFO',
+  };
+}

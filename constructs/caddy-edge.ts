@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { caddyConfigText } from '../charts/caddy';
+import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
+import type { SecretKeyRef } from './llm-server-props';
+import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+export type EdgeTls =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'secret'; readonly secretName: string }
+  | { readonly mode: 'cert-manager'; readonly issuer: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string } };
+
+export interface CaddyEdgeProps {
+  readonly namespace: string;
+  readonly replicas: number;
+  /** The gateway, `host:port`. */
+  readonly upstream: string;
+  /** Host names to answer for (and to issue the certificate for); any when empty. */
+  readonly hostnames: readonly string[];
+  readonly service: {
+    readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+    readonly nodePort?: number;
+    readonly annotations: Readonly<Record<string, string>>;
+    readonly loadBalancerSourceRanges: readonly string[];
+  };
+  readonly tls: EdgeTls;
+  /** With a client CA, clients must present a certificate it signed (mTLS, `require_and_verify`). */
+  readonly clientCaSecret?: SecretKeyRef;
+  /** @default - the pinned Caddy image */
+  readonly image?: ImagePin;
+}
+
+export const EDGE_NAME = 'edge';
+const TLS_PORT = 8443;
+const PLAIN_PORT = 8080;
+export const EDGE_INTERNAL_PORT = 9180;
+const EDGE_UID = 65532;
+const MOUNT = { config: '/etc/caddy/config', tls: '/etc/caddy/tls', clientCa: '/etc/caddy/client-ca' } as const;
+
+/**
+ * The edge: Caddy in front of the gateway, terminating TLS (from a Secret or a cert-manager Certificate) and,
+ * with a client CA, admitting only clients whose certificate it signed. JSON access logs; `/healthz` and
+ * `/metrics` on an internal port; the public Service of the type the environment asks for.
+ */
+export class CaddyEdge extends Construct {
+  readonly deployment: DeploymentV1;
+  readonly service: ServiceV1;
+  readonly metricsService: ServiceV1;
+  readonly certificate?: Manifest;
+  /** The Caddy config, as mounted. */
+  readonly configText: string;
+  readonly port: number;
+  readonly podLabels = { 'app.kubernetes.io/name': EDGE_NAME } as const;
+
+  constructor(scope: Construct, id: string, props: CaddyEdgeProps) {
+    super(scope, id);
+    const tls = props.tls.mode !== 'none';
+    this.port = tls ? TLS_PORT : PLAIN_PORT;
+    const tlsSecret = props.tls.mode === 'secret' ? props.tls.secretName : props.tls.mode === 'cert-manager' ? `${EDGE_NAME}-tls` : undefined;
+    this.configText = caddyConfigText({
+      listen: `:${this.port}`,
+      upstream: props.upstream,
+      hostnames: props.hostnames,
+      internalListen: `:${EDGE_INTERNAL_PORT}`,
+      ...(tls
+        ? {
+            tls: {
+              certFile: `${MOUNT.tls}/tls.crt`,
+              keyFile: `${MOUNT.tls}/tls.key`,
+              ...(props.clientCaSecret ? { clientCaFiles: [`${MOUNT.clientCa}/${props.clientCaSecret.key}`] } : {}),
+            },
+          }
+        : {}),
+    });
+
+    if (props.tls.mode === 'cert-manager') {
+      this.certificate = new Manifest(this, 'certificate', {
+        manifest: {
+          apiVersion: 'cert-manager.io/v1',
+          kind: 'Certificate',
+          metadata: { name: `${EDGE_NAME}-tls`, namespace: props.namespace },
+          spec: {
+            secretName: `${EDGE_NAME}-tls`,
+            dnsNames: [...props.hostnames],
+            issuerRef: { group: 'cert-manager.io', kind: props.tls.issuer.kind, name: props.tls.issuer.name },
+            privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+          },
+        },
+      });
+    }
+
+    const config = new ConfigMapV1(this, 'config', {
+      metadata: { name: `${EDGE_NAME}-config`, namespace: props.namespace },
+      data: { 'caddy.json': this.configText },
+    });
+    const labels = { ...this.podLabels, 'app.kubernetes.io/component': 'edge', 'app.kubernetes.io/managed-by': 'inference-stack' };
+    const checksum = createHash('sha256').update(this.configText).digest('hex');
+
+    this.deployment = new DeploymentV1(this, 'deployment', {
+      dependsOn: this.certificate ? [this.certificate] : undefined,
+      metadata: { name: EDGE_NAME, namespace: props.namespace, labels },
+      spec: {
+        replicas: String(props.replicas),
+        selector: { matchLabels: { ...this.podLabels } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        template: {
+          metadata: { labels, annotations: { 'inference-stack.io/config-sha256': checksum } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: String(EDGE_UID),
+              runAsGroup: String(EDGE_UID),
+              fsGroup: String(EDGE_UID),
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            ...(props.replicas > 1
+              ? {
+                  topologySpreadConstraint: [
+                    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: [{ matchLabels: { ...this.podLabels } }] },
+                  ],
+                }
+              : {}),
+            container: [
+              {
+                name: 'caddy',
+                image: imageRef(props.image ?? IMAGES.caddy),
+                command: ['caddy', 'run', '--config', `${MOUNT.config}/caddy.json`],
+                env: [
+                  { name: 'XDG_CONFIG_HOME', value: '/config' },
+                  { name: 'XDG_DATA_HOME', value: '/data' },
+                ],
+                port: [
+                  { name: tls ? 'https' : 'http', containerPort: this.port },
+                  { name: 'internal', containerPort: EDGE_INTERNAL_PORT },
+                ],
+                resources: {
+                  requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+                  limits: { memory: '512Mi', 'ephemeral-storage': '256Mi' },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                readinessProbe: { httpGet: { path: '/healthz', port: String(EDGE_INTERNAL_PORT) }, periodSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { tcpSocket: [{ port: String(this.port) }], periodSeconds: 20, failureThreshold: 3 },
+                volumeMount: [
+                  { name: 'config', mountPath: MOUNT.config, readOnly: true },
+                  { name: 'caddy-config', mountPath: '/config' },
+                  { name: 'caddy-data', mountPath: '/data' },
+                  ...(tlsSecret ? [{ name: 'tls', mountPath: MOUNT.tls, readOnly: true }] : []),
+                  ...(props.clientCaSecret ? [{ name: 'client-ca', mountPath: MOUNT.clientCa, readOnly: true }] : []),
+                ],
+              },
+            ],
+            volume: [
+              { name: 'config', configMap: { name: config.metadata.name } },
+              { name: 'caddy-config', emptyDir: { sizeLimit: '16Mi' } },
+              { name: 'caddy-data', emptyDir: { sizeLimit: '64Mi' } },
+              ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret } }] : []),
+              ...(props.clientCaSecret ? [{ name: 'client-ca', secret: { secretName: props.clientCaSecret.name } }] : []),
+            ],
+          },
+        },
+      },
+    });
+
+    this.service = new ServiceV1(this, 'service', {
+      metadata: { name: EDGE_NAME, namespace: props.namespace, labels, annotations: { ...props.service.annotations } },
+      spec: {
+        type: props.service.type,
+        selector: { ...this.podLabels },
+        // Keep the client's address for access logs and source ranges.
+        ...(props.service.type !== 'ClusterIP' ? { externalTrafficPolicy: 'Local' } : {}),
+        ...(props.service.loadBalancerSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...props.service.loadBalancerSourceRanges] } : {}),
+        port: [
+          {
+            name: tls ? 'https' : 'http',
+            port: tls ? 443 : 80,
+            targetPort: tls ? 'https' : 'http',
+            protocol: 'TCP',
+            ...(props.service.nodePort !== undefined ? { nodePort: props.service.nodePort } : {}),
+          },
+        ],
+      },
+    });
+    this.metricsService = new ServiceV1(this, 'metrics-service', {
+      metadata: { name: `${EDGE_NAME}-internal`, namespace: props.namespace, labels },
+      spec: { type: 'ClusterIP', selector: { ...this.podLabels }, port: [{ name: 'internal', port: EDGE_INTERNAL_PORT, targetPort: 'internal', protocol: 'TCP' }] },
+    });
+    new PodDisruptionBudgetV1(this, 'pdb', {
+      metadata: { name: EDGE_NAME, namespace: props.namespace, labels },
+      spec: { maxUnavailable: '1', selector: { matchLabels: { ...this.podLabels } } },
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import type { GatewayRoute, SecretEnv } from '../charts/litellm';
+import { MODELS } from '../catalog/models';
+import { LiteLlmGateway } from '../constructs/litellm-gateway';
+import { NamespaceIsolation } from '../constructs/namespace-isolation';
+import { OLLAMA_PORT } from '../constructs/ollama-server';
+import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
+import { PostgresCluster } from '../constructs/postgres-cluster';
+import type { Construct } from '../constructs/private/cdktf';
+import { TEI_PORT } from '../constructs/tei-embedding-server';
+import { VLLM_PORT } from '../constructs/vllm-server';
+import type { Environment } from '../environments/schema';
+import { MODELS_NAMESPACE } from './models-stack';
+import { EnvironmentStack } from './private/environment-stack';
+
+export const GATEWAY_NAMESPACE = 'gateway';
+export const EDGE_NAMESPACE = 'edge';
+export const CNPG_NAMESPACE = 'cnpg-system';
+const DB_NAME = 'litellm-db';
+
+const serviceUrl = (name: string, port: number) => `http://${name}.${MODELS_NAMESPACE}.svc.cluster.local:${port}`;
+const envName = (name: string) => `HOSTED_${name.toUpperCase().replace(/-/g, '_')}_API_KEY`;
+
+/** The gateway's model list: every model and embedding server in the cluster, and the hosted models. */
+export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secretEnv: SecretEnv[] } {
+  const routes: GatewayRoute[] = env.models.map((m) =>
+    m.engine === 'ollama'
+      ? { name: m.name, model: `ollama_chat/${MODELS[m.model]?.ollamaTag ?? m.model}`, apiBase: serviceUrl(m.name, OLLAMA_PORT), mode: 'chat' }
+      : // vLLM and TGI both speak the OpenAI API under /v1.
+        { name: m.name, model: `hosted_vllm/${m.name}`, apiBase: `${serviceUrl(m.name, VLLM_PORT)}/v1`, mode: 'chat' },
+  );
+  // TEI: LiteLLM's huggingface provider speaks its embedding API.
+  for (const e of env.embeddings) routes.push({ name: e.name, model: `huggingface/${e.model}`, apiBase: serviceUrl(e.name, TEI_PORT), mode: 'embedding' });
+  const secretEnv: SecretEnv[] = [];
+  for (const h of env.gateway.hostedModels) {
+    const prefix = h.provider === 'openai-compatible' ? 'openai' : h.provider;
+    routes.push({ name: h.name, model: `${prefix}/${h.model}`, apiBase: h.apiBase, apiKeyEnv: envName(h.name), mode: 'chat' });
+    secretEnv.push({ name: envName(h.name), secret: h.apiKeySecret });
+  }
+  return { routes, secretEnv };
+}
+
+/**
+ * The front door's gateway: LiteLLM with its Postgres, teams and keys, in a namespace only the edge (and the
+ * gateway's own pods) may reach: `<env>-gateway`.
+ */
+export class GatewayStack extends EnvironmentStack {
+  readonly namespace: PodSecurityNamespace;
+  readonly database: PostgresCluster;
+  readonly gateway: LiteLlmGateway;
+  readonly isolation: NamespaceIsolation;
+
+  constructor(scope: Construct, env: Environment) {
+    super(scope, env, 'gateway');
+    const g = env.gateway;
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: GATEWAY_NAMESPACE });
+    this.database = new PostgresCluster(this, 'database', {
+      name: DB_NAME,
+      namespace: this.namespace.name,
+      instances: g.database.instances ?? { dev: 1, staging: 2, prod: 3 }[env.stage],
+      database: 'litellm',
+      owner: 'litellm',
+      storageGiB: g.database.storageGiB,
+      storageClass: g.database.storageClass,
+      preventDestroy: env.stage === 'prod',
+    });
+    const { routes, secretEnv } = gatewayRoutes(env);
+    this.gateway = new LiteLlmGateway(this, 'litellm', {
+      namespace: this.namespace.name,
+      replicas: g.replicas ?? (env.stage === 'dev' ? 1 : 2),
+      masterKeySecret: g.masterKeySecret,
+      database: { host: this.database.host, name: this.database.database, secretName: this.database.appSecretName },
+      routes,
+      fallbacks: Object.fromEntries(env.models.filter((m) => m.fallbacks.length > 0).map((m) => [m.name, m.fallbacks])),
+      numRetries: g.numRetries,
+      timeoutSeconds: g.timeoutSeconds,
+      secretEnv,
+      teams: g.teams,
+      dependsOn: [this.database.release],
+    });
+
+    this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    this.isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
+    this.isolation.allow('cnpg-operator', { to: { 'cnpg.io/cluster': DB_NAME }, from: [{ namespace: CNPG_NAMESPACE }], ports: [8000, 5432] });
+    if (env.edge) {
+      this.isolation.allow('edge', { to: this.gateway.podLabels, from: [{ namespace: EDGE_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'edge' } }], ports: [this.gateway.port] });
+    }
+  }
+}
