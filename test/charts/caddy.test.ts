@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddyConfig, caddyConfigText, type CaddyConfigOptions } from '../../charts/caddy';
 import { tempDir } from '../support/env';
 import { makePki, type Pki } from '../support/pki';
+import { PRESETS, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
 import { missingTool } from '../support/tools';
 
 const skip = missingTool('caddy', 'apt-get install -y caddy', ['version']);
@@ -143,6 +144,20 @@ describe.skipIf(skip)('Caddy on loopback (real binary)', () => {
       const r = await execa('caddy', ['validate', '--config', file], { reject: false, env: { XDG_DATA_HOME: join(dir, 'data'), HOME: dir } });
       expect(r.exitCode, `${name}: ${r.stderr}`).toBe(0);
     }
+  });
+
+  it.each(PRESETS)('caddy validate accepts the config of the %s preset (certificate paths pointed at test files)', async (preset) => {
+    const tf = synthEnvJson(presetEnv(preset))[`${preset}-edge`]!;
+    const [cm] = resourcesOf(tf, 'kubernetes_config_map_v1') as Array<{ data: Record<string, string> }>;
+    const text = cm!.data['caddy.json']!
+      .replaceAll('/etc/caddy/tls/tls.crt', pki.serverCert)
+      .replaceAll('/etc/caddy/tls/tls.key', pki.serverKey)
+      .replaceAll('/etc/caddy/client-ca/ca.crt', pki.ca);
+    const file = join(dir, `preset-${preset}.json`);
+    writeFileSync(file, text);
+    const r = await execa('caddy', ['validate', '--config', file], { reject: false, env: { XDG_DATA_HOME: join(dir, 'data'), HOME: dir } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Valid configuration/);
   });
 
   describe('with mTLS', () => {

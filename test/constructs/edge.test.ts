@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import { describe, expect, it } from 'vitest';
+import { helmReleases, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+
+function edgeOf(preset: string) {
+  const stacks = synthEnvJson(presetEnv(preset));
+  const tf = stacks[`${preset}-edge`]!;
+  const [cm] = resourcesOf(tf, 'kubernetes_config_map_v1') as any[];
+  const [deployment] = resourcesOf(tf, 'kubernetes_deployment_v1') as any[];
+  const services = Object.fromEntries((resourcesOf(tf, 'kubernetes_service_v1') as any[]).map((s) => [s.metadata.name, s.spec]));
+  return { stacks, tf, config: JSON.parse(cm.data['caddy.json']), configText: cm.data['caddy.json'] as string, deployment, pod: deployment.spec.template.spec, services };
+}
+
+describe('prod edge: TLS from a Secret, mTLS on', () => {
+  const { tf, config, configText, deployment, pod, services } = edgeOf('prod');
+
+  it('requires and verifies client certificates from the mounted CA bundle, TLS 1.2 at least', () => {
+    expect(config.apps.http.servers.edge.tls_connection_policies).toEqual([
+      { certificate_selection: { any_tag: ['edge'] }, client_authentication: { mode: 'require_and_verify', trusted_ca_certs_pem_files: ['/etc/caddy/client-ca/ca.crt'] }, protocol_min: 'tls1.2' },
+    ]);
+    expect(pod.volume).toContainEqual({ name: 'client-ca', secret: { secret_name: 'client-ca' } });
+    expect(pod.volume).toContainEqual({ name: 'tls', secret: { secret_name: 'edge-tls' } });
+    expect(configText).not.toContain('insecure_skip_verify');
+  });
+
+  it('proxies the environment host to the gateway Service, with JSON logs', () => {
+    expect(config.apps.http.servers.edge.routes).toEqual([
+      { match: [{ host: ['llm.example.com'] }], handle: [expect.objectContaining({ handler: 'reverse_proxy', upstreams: [{ dial: 'litellm.gateway.svc.cluster.local:4000' }] })], terminal: true },
+    ]);
+    expect(config.logging.logs.default.encoder.format).toBe('json');
+    expect(config.apps.http.servers.edge.listen).toEqual([':8443']);
+  });
+
+  it('is the one way in: a LoadBalancer on 443, the internal port on a ClusterIP Service', () => {
+    expect(services.edge).toMatchObject({ type: 'LoadBalancer', external_traffic_policy: 'Local', port: [{ name: 'https', port: 443, target_port: 'https', protocol: 'TCP' }] });
+    expect(services['edge-internal']).toMatchObject({ type: 'ClusterIP', port: [{ port: 9180 }] });
+    const policies = (resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => p.metadata.name).sort();
+    expect(policies).toEqual(['allow-clients', 'default-deny-ingress']);
+  });
+
+  it('runs two non-root replicas spread over nodes, read-only, with a PDB and a config checksum', () => {
+    expect(deployment.spec.replicas).toBe('2');
+    expect(pod.topology_spread_constraint[0]).toMatchObject({ topology_key: 'kubernetes.io/hostname', when_unsatisfiable: 'DoNotSchedule' });
+    expect(pod.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '65532', seccomp_profile: { type: 'RuntimeDefault' } });
+    expect(pod.container[0].security_context).toMatchObject({ read_only_root_filesystem: true, allow_privilege_escalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.container[0].image).toBe('caddy:2.11.4-alpine');
+    expect(deployment.spec.template.metadata.annotations['inference-stack.io/config-sha256']).toBe(createHash('sha256').update(configText).digest('hex'));
+    expect(resourcesOf(tf, 'kubernetes_pod_disruption_budget_v1')).toHaveLength(1);
+    expect(pod.container[0].readiness_probe).not.toEqual(pod.container[0].liveness_probe);
+  });
+});
+
+describe('staging edge: a cert-manager certificate, no mTLS', () => {
+  const { stacks, tf, config, pod } = edgeOf('staging');
+
+  it('asks cert-manager for a certificate of the host names, valid against its schema', () => {
+    const [cert] = resourcesOf(tf, 'kubernetes_manifest') as any[];
+    const manifest = cert.manifest;
+    expect(manifest.spec).toMatchObject({ secretName: 'edge-tls', dnsNames: ['llm.staging.example.com'], issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' } });
+    expect(() => new Certificate(manifest).validate()).not.toThrow();
+    expect(pod.volume).toContainEqual({ name: 'tls', secret: { secret_name: 'edge-tls' } });
+    expect(helmReleases(stacks['staging-platform']!).map((r) => r.chart)).toContain('cert-manager');
+  });
+
+  it('terminates TLS without client authentication', () => {
+    expect(config.apps.http.servers.edge.tls_connection_policies[0].client_authentication).toBeUndefined();
+  });
+
+  it('the schema check itself catches a broken Certificate', () => {
+    expect(() => new Certificate({ metadata: { name: 'x' }, spec: { secretName: 'x', issuerRef: { name: 'y' }, dnsNames: 'not-a-list' } } as never).validate()).toThrow();
+  });
+});
+
+describe('dev edge: plain HTTP inside the cluster', () => {
+  const { config, services, stacks } = edgeOf('dev');
+
+  it('listens on 8080 without TLS, behind a ClusterIP Service on port 80', () => {
+    expect(config.apps.http.servers.edge.listen).toEqual([':8080']);
+    expect(config.apps.tls).toBeUndefined();
+    expect(services.edge).toMatchObject({ type: 'ClusterIP', port: [{ name: 'http', port: 80 }] });
+    expect(helmReleases(stacks['dev-platform']!).map((r) => r.chart)).not.toContain('cert-manager');
+  });
+});
