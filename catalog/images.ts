@@ -28,6 +28,8 @@ export const IMAGES = {
   ollama: { repository: 'ollama/ollama', tag: SERVER_VERSIONS.ollama },
   /** The edge: Caddy's official image (tags `<version>`, `<version>-alpine`); XDG dirs /config and /data. */
   caddy: { repository: 'caddy', tag: '2.11.4-alpine' },
+  /** For the housekeeping scripts (Qdrant collections and snapshots): the standard library is all they use. */
+  python: { repository: 'python', tag: '3.12.8-slim-bookworm' },
 } as const satisfies Record<string, ImagePin>;
 
 /** TEI's image for a GPU's compute capability, or for CPU (undefined). */

@@ -140,3 +140,8 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(MO
 export const EMBEDDING_MODELS: Readonly<Record<string, EmbeddingModelSpec>> = Object.fromEntries(EMBEDDING_LIST.map((m) => [m.id, m]));
 export const MODEL_IDS: readonly string[] = MODEL_LIST.map((m) => m.id);
 export const EMBEDDING_MODEL_IDS: readonly string[] = EMBEDDING_LIST.map((m) => m.id);
+
+/** The dimension of an embedding model's vectors: the catalogue's, or the one declared for a model outside it. */
+export function embeddingDimension(e: { readonly model: string; readonly dimension?: number }): number | undefined {
+  return EMBEDDING_MODELS[e.model]?.dimension ?? e.dimension;
+}

@@ -34,6 +34,12 @@ export const CHARTS = {
     version: '0.8.1',
     upstreamData: 'cluster/0.8.1',
   },
+  qdrant: {
+    chart: 'qdrant',
+    repository: 'https://qdrant.github.io/qdrant-helm',
+    version: '1.19.0',
+    upstreamData: 'qdrant/1.19.0',
+  },
   certManager: {
     chart: 'cert-manager',
     repository: 'https://charts.jetstack.io',

@@ -23,6 +23,17 @@ export interface PostgresClusterValuesOptions {
   /** SQL run in the application database after it is created (extensions, tables). */
   readonly postInitApplicationSql?: readonly string[];
   readonly imageName?: string;
+  /** Scheduled base backups and WAL archiving to S3. @default - none */
+  readonly backup?: {
+    readonly destinationPath: string;
+    readonly region?: string;
+    readonly endpointURL?: string;
+    /** Existing Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
+    readonly secretName: string;
+    /** Five-field cron. */
+    readonly schedule: string;
+    readonly retentionDays: number;
+  };
 }
 
 /** A Postgres cluster; credentials are generated in the cluster by the operator, never in Terraform. */
@@ -44,5 +55,21 @@ export function postgresClusterValues(o: PostgresClusterValuesOptions): object {
         ...(o.postInitApplicationSql && o.postInitApplicationSql.length > 0 ? { postInitApplicationSQL: [...o.postInitApplicationSql] } : {}),
       },
     },
+    ...(o.backup
+      ? {
+          backups: {
+            enabled: true,
+            method: 'barmanObjectStore',
+            provider: 's3',
+            destinationPath: o.backup.destinationPath,
+            ...(o.backup.endpointURL ? { endpointURL: o.backup.endpointURL } : {}),
+            ...(o.backup.region ? { s3: { region: o.backup.region } } : {}),
+            secret: { create: false, name: o.backup.secretName },
+            // CloudNativePG's schedules have a seconds field in front.
+            scheduledBackups: [{ name: 'scheduled', schedule: `0 ${o.backup.schedule}`, backupOwnerReference: 'self', method: 'barmanObjectStore' }],
+            retentionPolicy: `${o.backup.retentionDays}d`,
+          },
+        }
+      : {}),
   };
 }

@@ -5,3 +5,4 @@ export * from './caddy';
 export * from './cert-manager';
 export * from './cloudnative-pg';
 export * from './litellm';
+export * from './qdrant';

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHARTS } from '../charts/catalogue';
 import { LITELLM_PORT, liteLlmValues, type GatewayRoute, type SecretEnv } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
-import { ConfigMapV1, JobV1, type Release } from './private/bindings';
+import type { JobV1, Release } from './private/bindings';
 import { Construct, type ITerraformDependable } from './private/cdktf';
 import { pinnedRelease } from './private/pinned-release';
+import { scriptJob } from './private/script-job';
 
 /** Limits of a team or key, in LiteLLM's terms. */
 export interface GatewayLimits {
@@ -115,58 +115,21 @@ export class LiteLlmGateway extends Construct {
 
     if (props.teams.length === 0) return;
     const { spec, keyEnv } = bootstrapSpec(props.teams);
-    const specText = `${JSON.stringify(spec, null, 2)}\n`;
-    const hash = createHash('sha256').update(specText).update(BOOTSTRAP_SCRIPT).update(imageRef(image)).digest('hex').slice(0, 10);
-    const config = new ConfigMapV1(this, 'bootstrap-config', {
-      metadata: { name: `gateway-bootstrap-${hash}`, namespace: props.namespace },
-      data: { 'bootstrap.py': BOOTSTRAP_SCRIPT, 'spec.json': specText },
-    });
-    const labels = { 'app.kubernetes.io/name': 'gateway-bootstrap', 'app.kubernetes.io/managed-by': 'inference-stack' };
-    // A new name for every change of spec, script or image: Terraform replaces the Job, so it runs again.
-    this.bootstrap = new JobV1(this, 'bootstrap', {
-      dependsOn: [this.release, config],
-      metadata: { name: `gateway-bootstrap-${hash}`, namespace: props.namespace, labels },
-      waitForCompletion: true,
-      timeouts: { create: '20m', update: '20m' },
-      spec: {
-        backoffLimit: 3,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: String(LITELLM_UID),
-              runAsGroup: String(LITELLM_UID),
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            container: [
-              {
-                name: 'bootstrap',
-                image: imageRef(image),
-                command: ['python3', '/bootstrap/bootstrap.py'],
-                env: [
-                  { name: 'GATEWAY_URL', value: `http://${LITELLM_RELEASE}:${LITELLM_PORT}` },
-                  { name: 'BOOTSTRAP_SPEC', value: '/bootstrap/spec.json' },
-                  { name: 'LITELLM_MASTER_KEY', valueFrom: { secretKeyRef: { name: props.masterKeySecret.name, key: props.masterKeySecret.key } } },
-                  ...keyEnv.map((k) => ({ name: k.env, valueFrom: { secretKeyRef: { name: k.secret.name, key: k.secret.key } } })),
-                ],
-                resources: { requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '64Mi' }, limits: { memory: '128Mi', 'ephemeral-storage': '256Mi' } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-                volumeMount: [{ name: 'bootstrap', mountPath: '/bootstrap', readOnly: true }],
-              },
-            ],
-            volume: [{ name: 'bootstrap', configMap: { name: config.metadata.name } }],
-          },
-        },
-      },
-    });
+    this.bootstrap = scriptJob(this, 'bootstrap', {
+      name: 'gateway-bootstrap',
+      namespace: props.namespace,
+      image: imageRef(image),
+      command: ['python3', '/bootstrap/bootstrap.py'],
+      files: { 'bootstrap.py': BOOTSTRAP_SCRIPT, 'spec.json': `${JSON.stringify(spec, null, 2)}\n` },
+      mountPath: '/bootstrap',
+      env: [
+        { name: 'GATEWAY_URL', value: `http://${LITELLM_RELEASE}:${LITELLM_PORT}` },
+        { name: 'BOOTSTRAP_SPEC', value: '/bootstrap/spec.json' },
+        { name: 'LITELLM_MASTER_KEY', secret: props.masterKeySecret },
+        ...keyEnv.map((k) => ({ name: k.env, secret: k.secret })),
+      ],
+      uid: LITELLM_UID,
+      dependsOn: [this.release],
+    }).job;
   }
 }

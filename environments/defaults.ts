@@ -20,6 +20,11 @@ export const DEFAULTS = {
     masterKeySecret: { name: 'litellm-master-key', key: 'master-key' },
     databaseStorageGiB: 10,
   },
+  vectorStore: {
+    storageGiB: 20,
+    apiKeySecret: { name: 'qdrant-api-key', key: 'api-key' },
+    backupSchedule: '0 3 * * *',
+  },
   gpuOperator: {
     versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
     driverEnabled: true,

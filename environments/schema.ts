@@ -10,6 +10,7 @@ import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
 import { DEFAULTS } from './defaults';
 import { checkFrontDoor } from './front-door-checks';
 import { checkModels } from './model-checks';
+import { checkVectorStore } from './rag-checks';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -316,6 +317,49 @@ const Edge = z.strictObject({
     .default({ enabled: false }),
 });
 
+export const DISTANCES = ['cosine', 'dot', 'euclid'] as const;
+const Collection = z.strictObject({
+  name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+    error: (iss) => `${show(iss.input)} is not a collection name; use lowercase letters, digits and "_", starting with a letter (it is also a SQL table name)`,
+  }),
+  embedding: z.string().min(1).describe('The embedding server (a name from embeddings) that fills this collection'),
+  dimension: z.int().min(1).max(65536).optional().describe("Vector size; when given it must match the embedding model's"),
+  distance: z.enum(DISTANCES).default('cosine'),
+});
+
+const VectorStore = z.strictObject({
+  type: z.enum(['qdrant', 'pgvector'], { error: (iss) => `unknown vector store ${show(iss.input)}; use qdrant or pgvector` }),
+  collections: z.array(Collection).default([]),
+  hnsw: z
+    .strictObject({ m: z.int().min(2).max(100).default(16), efConstruct: z.int().min(4).max(1000).default(100) })
+    .default({ m: 16, efConstruct: 100 })
+    .describe('HNSW index settings'),
+  storage: z
+    .strictObject({ sizeGiB: z.int().min(1).default(DEFAULTS.vectorStore.storageGiB), storageClass: z.string().min(1).optional() })
+    .default({ sizeGiB: DEFAULTS.vectorStore.storageGiB }),
+  replicas: z.int().min(1).max(9).optional().describe('Qdrant replicas or Postgres instances; default: 1 in dev, 2 in staging, 3 in prod'),
+  apiKeySecret: SecretRef.default(DEFAULTS.vectorStore.apiKeySecret).describe('Qdrant: existing Secret with the API key'),
+  backup: z
+    .strictObject({
+      schedule: z
+        .string()
+        .regex(/^(\S+\s+){4}\S+$/, { error: (iss) => `${show(iss.input)} is not a cron schedule; use five fields, e.g. "0 3 * * *"` })
+        .default(DEFAULTS.vectorStore.backupSchedule),
+      keep: z.int().min(1).max(365).default(7).describe('Qdrant snapshots kept; Postgres backups kept this many days'),
+      objectStore: z
+        .strictObject({
+          destinationPath: z.string().regex(/^s3:\/\/[^/]+/, { error: (iss) => `${show(iss.input)} is not an S3 path; use s3://bucket/path` }),
+          region: z.string().min(1).optional(),
+          endpointURL: z.url().optional(),
+          secretName: dnsLabel(63).describe('Existing Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY'),
+        })
+        .optional()
+        .describe('pgvector: where base backups and WAL go'),
+    })
+    .default({ schedule: DEFAULTS.vectorStore.backupSchedule, keep: 7 }),
+  allowedNamespaces: z.array(dnsLabel(63)).default(['gateway']).describe('Namespaces whose pods may query the store'),
+});
+
 const EnvironmentShape = z.strictObject({
   /** Editor hint; ignored. */
   $schema: z.string().optional(),
@@ -333,6 +377,7 @@ const EnvironmentShape = z.strictObject({
   embeddings: z.array(Embedding).default([]).describe('Embedding servers (TEI)'),
   gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: 2, timeoutSeconds: 600 }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
   edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
+  vectorStore: VectorStore.optional().describe('RAG tier: Qdrant or pgvector, its collections and backups'),
 });
 
 type Shape = z.output<typeof EnvironmentShape>;
@@ -379,6 +424,7 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
 
   checkModels(env, add);
   checkFrontDoor(env, add);
+  checkVectorStore(env, add);
 }
 
 /** The environment schema: shape, defaults, then the cross-field pass. */
@@ -393,6 +439,7 @@ export type ModelServerSpec = Environment['models'][number];
 export type EmbeddingSpec = Environment['embeddings'][number];
 export type GatewaySpec = Environment['gateway'];
 export type EdgeSpec = NonNullable<Environment['edge']>;
+export type VectorStoreSpec = NonNullable<Environment['vectorStore']>;
 export type BackendSpec = Environment['backend'];
 
 /** The JSON Schema editors use to complete and check environment files (`environments/schema.json`). */

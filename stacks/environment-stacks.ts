@@ -5,6 +5,8 @@ import { EdgeStack } from './edge-stack';
 import { gatewayAddress } from '../constructs/litellm-gateway';
 import { GATEWAY_NAMESPACE, GatewayStack } from './gateway-stack';
 import { ModelsStack } from './models-stack';
+import { RagStack } from './rag-stack';
+import { embeddingDimension } from '../catalog/models';
 import { PlatformStack } from './platform-stack';
 import type { EnvironmentStack } from './private/environment-stack';
 
@@ -15,6 +17,8 @@ export interface EnvironmentStacks {
   readonly gateway: GatewayStack;
   /** Absent when the environment declares no edge. */
   readonly edge?: EdgeStack;
+  /** Absent when the environment declares no vector store. */
+  readonly rag?: RagStack;
   /** Every stack, in deploy order. */
   readonly all: readonly EnvironmentStack[];
 }
@@ -33,5 +37,11 @@ export function addEnvironmentStacks(scope: Construct, env: Environment): Enviro
   gateway.addDependency(models);
   const edge = env.edge ? new EdgeStack(scope, env, env.edge, gatewayAddress(GATEWAY_NAMESPACE)) : undefined;
   edge?.addDependency(gateway);
-  return { platform, gpuPools, models, gateway, edge, all: [platform, gpuPools, models, gateway, ...(edge ? [edge] : [])] };
+  const store = env.vectorStore;
+  const rag = store
+    ? new RagStack(scope, env, store, (name) => embeddingDimension(env.embeddings.find((e) => e.name === name)!)!)
+    : undefined;
+  rag?.addDependency(models);
+  const all = [platform, gpuPools, models, ...(rag ? [rag] : []), gateway, ...(edge ? [edge] : [])];
+  return { platform, gpuPools, models, gateway, edge, rag, all };
 }

@@ -5,3 +5,4 @@ export * from './platform-stack';
 export { EnvironmentStack } from './private/environment-stack';
 export * from './edge-stack';
 export * from './gateway-stack';
+export * from './rag-stack';

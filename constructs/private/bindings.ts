@@ -16,3 +16,4 @@ export { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 export { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 export { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+export { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';

@@ -106,7 +106,7 @@ describe('npm run synth (the CLI)', () => {
     const out = join(dir, 'out');
     const r = await cli(['--env', fork!, '--out', out], dir);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe('fork: fork-platform, fork-gpu-pools, fork-models, fork-gateway, fork-edge');
+    expect(r.stdout).toBe('fork: fork-platform, fork-gpu-pools, fork-models, fork-rag, fork-gateway, fork-edge');
     expect(readFileSync(join(out, 'stacks/fork-platform/cdk.tf.json'), 'utf8')).toContain('"config_context": "laptop"');
   });
 

@@ -7,7 +7,12 @@ import { GPU_OPERATOR_COMPONENT_VERSIONS, gpuOperatorValues } from '../../charts
 import { toValuesYaml } from '../../charts/values-yaml';
 import { UPSTREAM } from '../support/paths';
 import { PRESETS, helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
-import { FREE_FORM_VALUES, unknownValueKeys, upstreamValues } from '../support/upstream';
+import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
+import { SecurityContext } from 'kubernetes-models/v1/SecurityContext';
+import { COMMENTED_KEYS, FREE_FORM_VALUES, K8S_TYPED_VALUES, unknownValueKeys, upstreamValues, withCommentedKeys } from '../support/upstream';
+
+const K8S_MODELS = { PodSecurityContext, SecurityContext };
+const validateK8s = (kind: keyof typeof K8S_MODELS, value: unknown) => (new K8S_MODELS[kind](value as never) as unknown as { validate(): void }).validate();
 
 describe('chart catalogue', () => {
   it.each(Object.entries(CHARTS))('%s has upstream data for its pinned version, and the same name', (_key, chart) => {
@@ -21,6 +26,21 @@ describe('chart catalogue', () => {
 
   it('pins exact versions, never a range', () => {
     for (const chart of Object.values(CHARTS)) expect(chart.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('the Kubernetes schema check of verbatim values', () => {
+  it('catches a wrongly typed security context field', () => {
+    expect(() => validateK8s('SecurityContext', { runAsNonRoot: 'yes' })).toThrow();
+    expect(() => validateK8s('PodSecurityContext', { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } })).not.toThrow();
+  });
+});
+
+describe('keys documented only in comments', () => {
+  it.each(Object.entries(COMMENTED_KEYS))('%s: each is in a comment of the pinned values.yaml', (chartName, paths) => {
+    const chart = Object.values(CHARTS).find((c) => c.chart === chartName)!;
+    const text = readFileSync(join(UPSTREAM, 'charts', chart.upstreamData, 'values.yaml'), 'utf8');
+    for (const path of paths) expect(text, path).toMatch(new RegExp(`^\\s*#\\s*${path.split('.').at(-1)}:`, 'm'));
   });
 });
 
@@ -70,7 +90,12 @@ describe.each(PRESETS)('every Helm release of the %s preset', (preset) => {
       const chart = Object.values(CHARTS).find((c) => c.chart === r.chart && c.repository === r.repository);
       expect(chart, `chart ${r.chart} from ${r.repository} is not in the catalogue`).toBeDefined();
       expect(r.version).toBe(chart!.version);
-      expect(unknownValueKeys(releaseValues(r), upstreamValues(chart!.upstreamData), '', FREE_FORM_VALUES[r.chart] ?? []), r.name).toEqual([]);
+      const upstream = withCommentedKeys(r.chart, upstreamValues(chart!.upstreamData));
+      const values = releaseValues(r);
+      expect(unknownValueKeys(values, upstream, '', FREE_FORM_VALUES[r.chart] ?? []), r.name).toEqual([]);
+      for (const [key, kind] of Object.entries(K8S_TYPED_VALUES[r.chart] ?? {})) {
+        if (values[key] !== undefined) expect(() => validateK8s(kind, values[key]), `${r.name}: ${key}`).not.toThrow();
+      }
     }
   });
 

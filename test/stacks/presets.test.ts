@@ -23,8 +23,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
-  it('has platform, gpu-pools, models, gateway and edge stacks', () => {
-    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-gateway`, `${preset}-edge`]);
+  it('has platform, gpu-pools, models, rag, gateway and edge stacks', () => {
+    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-rag`, `${preset}-gateway`, `${preset}-edge`]);
   });
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {

@@ -40,6 +40,32 @@ export function unknownValueKeys(values: unknown, upstream: unknown, prefix = ''
  * upstream keys by their own tests.
  */
 export const FREE_FORM_VALUES: Readonly<Record<string, readonly string[]>> = {
-  // LiteLLM's config.yaml, rendered as is: test/charts/litellm.test.ts checks it against the proxy config keys.
+  // LiteLLM's config.yaml, rendered as is: test/constructs/gateway.test.ts checks it against the proxy config keys.
   'litellm-helm': ['proxy_config'],
+  // Qdrant documents apiKey only in a comment (false | true | string | valueFrom.secretKeyRef); see COMMENTED_KEYS.
+  // Its security contexts are rendered verbatim: K8S_TYPED_VALUES checks them against the Kubernetes schema.
+  qdrant: ['apiKey', 'podSecurityContext', 'containerSecurityContext'],
 };
+
+/** Values rendered verbatim as Kubernetes objects, by the kind of object, checked against the Kubernetes schema. */
+export const K8S_TYPED_VALUES: Readonly<Record<string, Readonly<Record<string, 'PodSecurityContext' | 'SecurityContext'>>>> = {
+  qdrant: { podSecurityContext: 'PodSecurityContext', containerSecurityContext: 'SecurityContext' },
+  'litellm-helm': { podSecurityContext: 'PodSecurityContext', securityContext: 'SecurityContext' },
+};
+
+/** Keys a chart's values.yaml documents only in comments (`# key: ...`); a test checks each comment is there. */
+export const COMMENTED_KEYS: Readonly<Record<string, readonly string[]>> = {
+  qdrant: ['apiKey', 'persistence.storageClassName', 'snapshotPersistence.storageClassName'],
+};
+
+/** Adds the commented keys of a chart to its upstream values (with a placeholder), for the key check. */
+export function withCommentedKeys(chart: string, upstream: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(upstream);
+  for (const path of COMMENTED_KEYS[chart] ?? []) {
+    const parts = path.split('.');
+    let cur = out as Record<string, unknown>;
+    for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+    cur[parts.at(-1)!] ??= null;
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+/** Typed values for Qdrant's chart (pinned in `CHARTS.qdrant`). */
+
+export const QDRANT_VERSION = 'v1.19.0';
+export const QDRANT_HTTP_PORT = 6333;
+
+export interface QdrantValuesOptions {
+  readonly replicas: number;
+  readonly storageGiB: number;
+  readonly storageClass?: string;
+  /** Existing Secret with the API key. */
+  readonly apiKeySecret: { readonly name: string; readonly key: string };
+}
+
+export function qdrantValues(o: QdrantValuesOptions): object {
+  return {
+    replicaCount: o.replicas,
+    // The unprivileged image runs as a non-root user and needs no root init container to chown volumes.
+    image: { tag: QDRANT_VERSION, useUnprivilegedImage: true, pullPolicy: 'IfNotPresent' },
+    updateVolumeFsOwnership: false,
+    apiKey: { valueFrom: { secretKeyRef: { name: o.apiKeySecret.name, key: o.apiKeySecret.key } } },
+    persistence: { size: `${o.storageGiB}Gi`, ...(o.storageClass ? { storageClassName: o.storageClass } : {}) },
+    // Snapshots get a volume of the same size, so a large snapshot cannot fill the data volume.
+    snapshotPersistence: { enabled: true, size: `${o.storageGiB}Gi`, ...(o.storageClass ? { storageClassName: o.storageClass } : {}) },
+    resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } },
+    podSecurityContext: { runAsNonRoot: true, fsGroup: 3000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
+    containerSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 2000,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    livenessProbe: { enabled: true, periodSeconds: 20, failureThreshold: 6 },
+    readinessProbe: { enabled: true },
+    podDisruptionBudget: { enabled: o.replicas > 1, maxUnavailable: 1 },
+    topologySpreadConstraints:
+      o.replicas > 1
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'qdrant' } } }]
+        : [],
+  };
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { ConfigMapV1, JobV1 } from './bindings';
+import type { Construct, ITerraformDependable } from './cdktf';
+
+export type JobEnv = { readonly name: string; readonly value: string } | { readonly name: string; readonly secret: { readonly name: string; readonly key: string } };
+
+export interface ScriptJobProps {
+  /** Name prefix; the Job is `<name>-<hash of files and image>`. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  /** Files mounted read-only at `mountPath`. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly mountPath: string;
+  readonly env: readonly JobEnv[];
+  readonly uid: number;
+  readonly dependsOn?: ITerraformDependable[];
+  /** How long Terraform waits for it. @default '20m' */
+  readonly timeout?: string;
+}
+
+export function jobEnv(env: readonly JobEnv[]) {
+  return env.map((e) => ('secret' in e ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } } : { name: e.name, value: e.value }));
+}
+
+/** The restricted security context of our Jobs and CronJobs. */
+export function jobSecurity(uid: number) {
+  return {
+    pod: { runAsNonRoot: true, runAsUser: String(uid), runAsGroup: String(uid), seccompProfile: { type: 'RuntimeDefault' } },
+    container: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    resources: { requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '64Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '256Mi' } },
+  };
+}
+
+/**
+ * A run-once Job of a script from a ConfigMap. Its name carries a hash of the files and image: any change makes
+ * Terraform replace the Job, so the (idempotent) script runs again; nothing changed, nothing runs.
+ */
+export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { config: ConfigMapV1; job: JobV1 } {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(p.files).sort()) hash.update(name).update(p.files[name]!);
+  const name = `${p.name}-${hash.update(p.image).update(p.command.join(' ')).digest('hex').slice(0, 10)}`;
+  const config = new ConfigMapV1(scope, `${id}-files`, { metadata: { name, namespace: p.namespace }, data: { ...p.files } });
+  const labels = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/managed-by': 'inference-stack' };
+  const sec = jobSecurity(p.uid);
+  const job = new JobV1(scope, id, {
+    dependsOn: [...(p.dependsOn ?? []), config],
+    metadata: { name, namespace: p.namespace, labels },
+    waitForCompletion: true,
+    timeouts: { create: p.timeout ?? '20m', update: p.timeout ?? '20m' },
+    spec: {
+      backoffLimit: 3,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: sec.pod,
+          container: [
+            {
+              name: p.name,
+              image: p.image,
+              command: [...p.command],
+              env: jobEnv(p.env),
+              resources: sec.resources,
+              securityContext: sec.container,
+              volumeMount: [{ name: 'files', mountPath: p.mountPath, readOnly: true }],
+            },
+          ],
+          volume: [{ name: 'files', configMap: { name: config.metadata.name } }],
+        },
+      },
+    },
+  });
+  return { config, job };
+}

@@ -1,0 +1,65 @@
+import { NamespaceIsolation } from '../constructs/namespace-isolation';
+import { PgvectorStore } from '../constructs/pgvector-store';
+import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
+import type { Construct } from '../constructs/private/cdktf';
+import { QdrantStore } from '../constructs/qdrant-store';
+import type { VectorCollection } from '../constructs/vector-collection';
+import type { Environment, VectorStoreSpec } from '../environments/schema';
+import { EnvironmentStack } from './private/environment-stack';
+
+export const RAG_NAMESPACE = 'rag';
+const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
+
+/** The collections with their dimension resolved from the embedding server that fills them. */
+export function vectorCollections(store: VectorStoreSpec, dimensionOf: (embedding: string) => number): VectorCollection[] {
+  return store.collections.map((c) => ({ name: c.name, dimension: c.dimension ?? dimensionOf(c.embedding), distance: c.distance }));
+}
+
+/**
+ * The RAG tier: Qdrant or pgvector with the environment's collections, durable (volumes retained, prevent_destroy
+ * in prod, scheduled snapshots or backups), reachable only from the allowed namespaces: `<env>-rag`.
+ */
+export class RagStack extends EnvironmentStack {
+  readonly namespace: PodSecurityNamespace;
+  readonly store: QdrantStore | PgvectorStore;
+
+  constructor(scope: Construct, env: Environment, store: VectorStoreSpec, dimensionOf: (embedding: string) => number) {
+    super(scope, env, 'rag');
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: RAG_NAMESPACE });
+    const collections = vectorCollections(store, dimensionOf);
+    const replicas = store.replicas ?? { dev: 1, staging: 2, prod: 3 }[env.stage];
+    const prod = env.stage === 'prod';
+    this.store =
+      store.type === 'qdrant'
+        ? new QdrantStore(this, 'qdrant', {
+            namespace: this.namespace.name,
+            namespaceName: RAG_NAMESPACE,
+            replicas,
+            storageGiB: store.storage.sizeGiB,
+            storageClass: store.storage.storageClass,
+            apiKeySecret: store.apiKeySecret,
+            collections,
+            hnsw: store.hnsw,
+            backup: { schedule: store.backup.schedule, keep: store.backup.keep },
+            preventDestroy: prod,
+          })
+        : new PgvectorStore(this, 'pgvector', {
+            namespace: this.namespace.name,
+            instances: replicas,
+            storageGiB: store.storage.sizeGiB,
+            storageClass: store.storage.storageClass,
+            collections,
+            hnsw: store.hnsw,
+            backup: store.backup.objectStore ? { ...store.backup.objectStore, schedule: store.backup.schedule, retentionDays: store.backup.keep } : undefined,
+            preventDestroy: prod,
+          });
+
+    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    // The store's own pods (replication, the collection Job) and the allowed client namespaces.
+    isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
+    isolation.allow('clients', { to: this.store.podLabels, from: store.allowedNamespaces.map((namespace) => ({ namespace })), ports: [this.store.port] });
+    if (store.type === 'pgvector') {
+      isolation.allow('cnpg-operator', { to: this.store.podLabels, from: [{ namespace: CNPG_OPERATOR_NAMESPACE }], ports: [8000, 5432] });
+    }
+  }
+}
