@@ -5,7 +5,8 @@
  * tests run. Where newer Caddy offers another spelling we use the one both accept and say so:
  * - client CAs as `trusted_ca_certs_pem_files` (2.8 added the `ca` module form; 2.6 knows only this one);
  * - access logs through the server's `logs: {}` and the default logger's JSON encoder (no `logger_names`, which
- *   2.6 lacks).
+ *   2.6 lacks);
+ * - request metrics through the server's `metrics: {}` (2.8 moved them to the http app, which 2.6 rejects).
  */
 
 /** Where the TLS material is mounted (or, in tests, written). */
@@ -59,6 +60,9 @@ export function caddyConfig(o: CaddyConfigOptions): { [key: string]: Json } {
     routes: [route],
     logs: {},
     automatic_https: { disable: true },
+    // Request metrics (caddy_http_*). Server-level: the only form 2.6 knows; 2.8+ accept it (deprecated, with a
+    // warning) and turn on the app-level `metrics`, which 2.6 rejects.
+    metrics: {},
   };
   if (o.tls) {
     edge.tls_connection_policies = [

@@ -22,6 +22,12 @@ export const CHARTS = {
     version: 'v26.7.0',
     upstreamData: 'gpu-operator/v26.7.0',
   },
+  kubePrometheusStack: {
+    chart: 'kube-prometheus-stack',
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    version: '88.5.3',
+    upstreamData: 'kube-prometheus-stack/88.5.3',
+  },
   cloudnativePg: {
     chart: 'cloudnative-pg',
     repository: 'https://cloudnative-pg.github.io/charts',

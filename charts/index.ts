@@ -6,3 +6,4 @@ export * from './cert-manager';
 export * from './cloudnative-pg';
 export * from './litellm';
 export * from './qdrant';
+export * from './kube-prometheus-stack';

@@ -3,7 +3,7 @@ import { gpuOperatorValues, type GpuOperatorComponentVersions, type GpuOperatorV
 import type { GpuSharing } from './gpu-sharing';
 import { PodSecurityNamespace } from './pod-security-namespace';
 import type { Release } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Construct, type ITerraformDependable } from './private/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
 /** What the operator must know of each GPU pool. */
@@ -27,6 +27,8 @@ export interface GpuOperatorProps {
   readonly dcgmServiceMonitor?: boolean;
   /** Namespace. @default 'gpu-operator' */
   readonly namespace?: string;
+  /** What must exist first (the Prometheus Operator CRDs, for the DCGM ServiceMonitor). @default - none */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** The operator's install can take a while: it waits for its own pods, not for drivers to build. */
@@ -72,6 +74,7 @@ export class GpuOperator extends Construct {
       chart: CHARTS.gpuOperator,
       values: this.values,
       timeoutSeconds: INSTALL_TIMEOUT_SECONDS,
+      dependsOn: props.dependsOn,
     });
   }
 }

@@ -20,6 +20,7 @@ export class OllamaServer extends Construct {
     super(scope, id);
     if (!/^[a-z0-9][\w.:/-]*$/.test(props.ollamaTag)) throw new Error(`Ollama tag "${props.ollamaTag}" is not a model name`);
     this.workload = llmWorkload(this, { ...props, extraArgs: [] }, {
+      engine: 'ollama',
       image: IMAGES.ollama,
       command: ['/bin/sh', '-c'],
       args: [`ollama serve & server=$!; sleep 5; ollama pull ${props.ollamaTag} || exit 1; wait $server`],

@@ -53,6 +53,7 @@ export class TeiEmbeddingServer extends Construct {
       name: props.name,
       namespace: props.namespace,
       component: 'embedding-server',
+      engine: 'tei',
       image: imageRef(props.image ?? teiImage(onGpu ? props.computeCapability : undefined)),
       args: teiArgs(props),
       env,

@@ -39,6 +39,7 @@ export class TgiServer extends Construct {
     super(scope, id);
     if (props.pipelineParallel !== 1) throw new Error(`TGI server "${props.name}": TGI has no pipeline parallel`);
     this.workload = llmWorkload(this, props, {
+      engine: 'tgi',
       image: IMAGES.tgi,
       args: tgiArgs(props),
       env: {},

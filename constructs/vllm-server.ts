@@ -37,6 +37,7 @@ export class VllmServer extends Construct {
   constructor(scope: Construct, id: string, props: LlmServerProps) {
     super(scope, id);
     this.workload = llmWorkload(this, props, {
+      engine: 'vllm',
       image: IMAGES.vllm,
       args: vllmArgs(props),
       env: { VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' },

@@ -25,6 +25,20 @@ export const DEFAULTS = {
     apiKeySecret: { name: 'qdrant-api-key', key: 'api-key' },
     backupSchedule: '0 3 * * *',
   },
+  observability: {
+    retentionDays: 15,
+    storageGiB: 50,
+    grafanaAdminSecret: { name: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+    slo: {
+      ttftSeconds: 2,
+      errorRatio: 0.05,
+      queuePerReplica: 16,
+      kvCacheUsage: 0.95,
+      gpuTemperatureCelsius: 85,
+      budgetRemainingRatio: 0.1,
+      certificateDays: 14,
+    },
+  },
   gpuOperator: {
     versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
     driverEnabled: true,

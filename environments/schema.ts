@@ -215,6 +215,7 @@ const Model = z.strictObject({
   trustRemoteCode: z.boolean().default(false),
   startupTimeoutSeconds: z.int().min(60).max(86400).optional().describe('Startup probe budget; default: sized from download and load'),
   fallbacks: z.array(z.string()).default([]).describe('Models (or hosted models) the gateway tries when this one fails, in order'),
+  ttftSloSeconds: z.number().positive().optional().describe("95th percentile time to first token above which an alert fires; default: observability.slo's"),
 });
 
 const Embedding = z.strictObject({
@@ -360,6 +361,27 @@ const VectorStore = z.strictObject({
   allowedNamespaces: z.array(dnsLabel(63)).default(['gateway']).describe('Namespaces whose pods may query the store'),
 });
 
+const Slo = z.strictObject({
+  ttftSeconds: z.number().positive().default(DEFAULTS.observability.slo.ttftSeconds).describe('95th percentile time to first token'),
+  errorRatio: z.number().gt(0).lt(1).default(DEFAULTS.observability.slo.errorRatio).describe('Share of failed requests at the gateway'),
+  queuePerReplica: z.int().min(1).default(DEFAULTS.observability.slo.queuePerReplica).describe('Waiting requests per replica'),
+  kvCacheUsage: z.number().gt(0).max(1).default(DEFAULTS.observability.slo.kvCacheUsage).describe('KV-cache usage (0-1)'),
+  gpuTemperatureCelsius: z.int().min(50).max(110).default(DEFAULTS.observability.slo.gpuTemperatureCelsius),
+  budgetRemainingRatio: z.number().gt(0).lt(1).default(DEFAULTS.observability.slo.budgetRemainingRatio).describe('Share of a team budget left'),
+  certificateDays: z.int().min(1).max(90).default(DEFAULTS.observability.slo.certificateDays).describe('Days before the edge certificate expires'),
+});
+
+const Observability = z.strictObject({
+  retentionDays: z.int().min(1).max(3650).default(DEFAULTS.observability.retentionDays),
+  storageGiB: z.int().min(1).default(DEFAULTS.observability.storageGiB),
+  storageClass: z.string().min(1).optional(),
+  grafanaAdminSecret: z
+    .strictObject({ name: dnsLabel(63), userKey: z.string().min(1).default('admin-user'), passwordKey: z.string().min(1).default('admin-password') })
+    .default({ ...DEFAULTS.observability.grafanaAdminSecret })
+    .describe('Existing Secret in the monitoring namespace with the Grafana admin user and password'),
+  slo: Slo.default({ ...DEFAULTS.observability.slo }).describe('Alert thresholds'),
+});
+
 const EnvironmentShape = z.strictObject({
   /** Editor hint; ignored. */
   $schema: z.string().optional(),
@@ -378,6 +400,12 @@ const EnvironmentShape = z.strictObject({
   gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: 2, timeoutSeconds: 600 }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
   edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
   vectorStore: VectorStore.optional().describe('RAG tier: Qdrant or pgvector, its collections and backups'),
+  observability: Observability.default({
+    retentionDays: DEFAULTS.observability.retentionDays,
+    storageGiB: DEFAULTS.observability.storageGiB,
+    grafanaAdminSecret: { ...DEFAULTS.observability.grafanaAdminSecret },
+    slo: { ...DEFAULTS.observability.slo },
+  }).describe('kube-prometheus-stack, scrape configs, dashboards and alert rules'),
 });
 
 type Shape = z.output<typeof EnvironmentShape>;
@@ -440,6 +468,7 @@ export type EmbeddingSpec = Environment['embeddings'][number];
 export type GatewaySpec = Environment['gateway'];
 export type EdgeSpec = NonNullable<Environment['edge']>;
 export type VectorStoreSpec = NonNullable<Environment['vectorStore']>;
+export type ObservabilitySpec = Environment['observability'];
 export type BackendSpec = Environment['backend'];
 
 /** The JSON Schema editors use to complete and check environment files (`environments/schema.json`). */

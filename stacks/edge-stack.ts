@@ -1,4 +1,4 @@
-import { CaddyEdge } from '../constructs/caddy-edge';
+import { CaddyEdge, EDGE_INTERNAL_PORT } from '../constructs/caddy-edge';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
 import type { Construct } from '../constructs/private/cdktf';
@@ -25,6 +25,7 @@ export class EdgeStack extends EnvironmentStack {
     });
     const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
     const sources = edge.service.loadBalancerSourceRanges.length > 0 ? edge.service.loadBalancerSourceRanges : ['0.0.0.0/0'];
+    isolation.allow('monitoring', { to: this.edge.podLabels, from: [{ namespace: 'monitoring' }], ports: [EDGE_INTERNAL_PORT] });
     isolation.allow('clients', { to: this.edge.podLabels, from: sources.map((cidr) => ({ cidr })), ports: [this.edge.port] });
   }
 }

@@ -5,6 +5,7 @@ import { EdgeStack } from './edge-stack';
 import { gatewayAddress } from '../constructs/litellm-gateway';
 import { GATEWAY_NAMESPACE, GatewayStack } from './gateway-stack';
 import { ModelsStack } from './models-stack';
+import { ObservabilityStack } from './observability-stack';
 import { RagStack } from './rag-stack';
 import { embeddingDimension } from '../catalog/models';
 import { PlatformStack } from './platform-stack';
@@ -19,6 +20,7 @@ export interface EnvironmentStacks {
   readonly edge?: EdgeStack;
   /** Absent when the environment declares no vector store. */
   readonly rag?: RagStack;
+  readonly observability: ObservabilityStack;
   /** Every stack, in deploy order. */
   readonly all: readonly EnvironmentStack[];
 }
@@ -42,6 +44,9 @@ export function addEnvironmentStacks(scope: Construct, env: Environment): Enviro
     ? new RagStack(scope, env, store, (name) => embeddingDimension(env.embeddings.find((e) => e.name === name)!)!)
     : undefined;
   rag?.addDependency(models);
-  const all = [platform, gpuPools, models, ...(rag ? [rag] : []), gateway, ...(edge ? [edge] : [])];
-  return { platform, gpuPools, models, gateway, edge, rag, all };
+  // Last: its scrape targets and rules refer to everything the others deploy.
+  const observability = new ObservabilityStack(scope, env);
+  for (const s of [gateway, edge, rag]) if (s) observability.addDependency(s);
+  const all = [platform, gpuPools, models, ...(rag ? [rag] : []), gateway, ...(edge ? [edge] : []), observability];
+  return { platform, gpuPools, models, gateway, edge, rag, observability, all };
 }

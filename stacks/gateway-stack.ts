@@ -81,6 +81,7 @@ export class GatewayStack extends EnvironmentStack {
     this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
     this.isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
     this.isolation.allow('cnpg-operator', { to: { 'cnpg.io/cluster': DB_NAME }, from: [{ namespace: CNPG_NAMESPACE }], ports: [8000, 5432] });
+    this.isolation.allow('monitoring', { from: [{ namespace: 'monitoring' }], ports: [this.gateway.port, 9187] });
     if (env.edge) {
       this.isolation.allow('edge', { to: this.gateway.podLabels, from: [{ namespace: EDGE_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'edge' } }], ports: [this.gateway.port] });
     }

@@ -6,3 +6,4 @@ export { EnvironmentStack } from './private/environment-stack';
 export * from './edge-stack';
 export * from './gateway-stack';
 export * from './rag-stack';
+export * from './observability-stack';

@@ -69,6 +69,7 @@ export class ModelsStack extends EnvironmentStack {
       from: [{ namespace: GATEWAY_NAMESPACE_NAME, podLabels: { 'app.kubernetes.io/name': 'litellm' } }],
       ports: [...new Set([...Object.values(servers).map((s) => s.port), ...Object.values(embeddings).map((e) => e.port)])].sort((a, b) => a - b),
     });
+    isolation.allow('monitoring', { from: [{ namespace: 'monitoring' }], ports: [8000] });
   }
 }
 

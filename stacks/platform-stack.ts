@@ -2,6 +2,7 @@ import { CHARTS } from '../charts/catalogue';
 import { certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { GpuOperator } from '../constructs/gpu-operator';
+import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
@@ -10,6 +11,8 @@ import { EnvironmentStack } from './private/environment-stack';
 /** Cluster-wide operators and their CRDs, which the workload stacks build on: `<env>-platform`. */
 export class PlatformStack extends EnvironmentStack {
   readonly gpuOperator: GpuOperator;
+  /** Prometheus, Grafana and the Prometheus Operator CRDs. */
+  readonly monitoring: KubePrometheusStack;
   /** CloudNativePG: the Postgres of the gateway (and of the RAG tier). */
   readonly cloudnativePg: OperatorRelease;
   /** cert-manager, when the edge's certificate comes from it. */
@@ -17,7 +20,15 @@ export class PlatformStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'platform');
+    const o = env.observability;
+    this.monitoring = new KubePrometheusStack(this, 'monitoring', {
+      retentionDays: o.retentionDays,
+      storageGiB: o.storageGiB,
+      storageClass: o.storageClass,
+      grafanaAdminSecret: o.grafanaAdminSecret,
+    });
     this.gpuOperator = new GpuOperator(this, 'gpu-operator', {
+      dependsOn: [this.monitoring.release],
       versions: env.gpuOperator.versions,
       driverEnabled: env.gpuOperator.driverEnabled,
       maxParallelDriverUpgrades: env.gpuOperator.maxParallelDriverUpgrades,

@@ -57,6 +57,7 @@ export class RagStack extends EnvironmentStack {
     const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
     // The store's own pods (replication, the collection Job) and the allowed client namespaces.
     isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
+    isolation.allow('monitoring', { to: this.store.podLabels, from: [{ namespace: 'monitoring' }], ports: [store.type === 'qdrant' ? this.store.port : 9187] });
     isolation.allow('clients', { to: this.store.podLabels, from: store.allowedNamespaces.map((namespace) => ({ namespace })), ports: [this.store.port] });
     if (store.type === 'pgvector') {
       isolation.allow('cnpg-operator', { to: this.store.podLabels, from: [{ namespace: CNPG_OPERATOR_NAMESPACE }], ports: [8000, 5432] });

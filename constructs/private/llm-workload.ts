@@ -5,6 +5,7 @@ import { ModelWorkload, type EnvVar } from './model-workload';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
 
 export interface EngineSpec {
+  readonly engine: 'vllm' | 'tgi' | 'ollama';
   readonly image: ImagePin;
   readonly command?: readonly string[];
   readonly args: readonly string[];
@@ -26,6 +27,7 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     name: props.name,
     namespace: props.namespace,
     component: 'model-server',
+    engine: engine.engine,
     image: imageRef(props.image ?? engine.image),
     command: engine.command,
     args: [...engine.args, ...(props.extraArgs ?? [])],

@@ -29,6 +29,8 @@ export interface ModelWorkloadProps {
   readonly namespace: string;
   /** `app.kubernetes.io/component`: model-server or embedding-server. */
   readonly component: string;
+  /** `inference-stack.io/engine`: vllm, tgi, ollama or tei (what scrapes and dashboards select by). */
+  readonly engine: string;
   readonly image: string;
   readonly command?: readonly string[];
   readonly args: readonly string[];
@@ -76,7 +78,7 @@ export class ModelWorkload extends Construct {
     super(scope, id);
     if (p.name.length > 63) throw new Error(`server name "${p.name}" is ${p.name.length} characters; Kubernetes allows 63`);
     const selector = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/instance': p.name };
-    this.labels = { ...selector, 'app.kubernetes.io/component': p.component, 'app.kubernetes.io/managed-by': 'inference-stack' };
+    this.labels = { ...selector, 'app.kubernetes.io/component': p.component, 'inference-stack.io/engine': p.engine, 'app.kubernetes.io/managed-by': 'inference-stack' };
     const memory = gi(p.memoryBytes + p.shmBytes);
     // Downloads go to the cache volume; ephemeral storage covers HOME, /tmp, compile caches and logs.
     this.resources = {

@@ -200,10 +200,11 @@ describe.skipIf(skip)('Caddy on loopback (real binary)', () => {
     });
   });
 
-  it('serves metrics on the internal listener', async () => {
-    const { internal } = await startCaddy(options(false));
+  it('serves request metrics on the internal listener', async () => {
+    const { edge, internal } = await startCaddy(options(false));
+    await call(edge, undefined, '{}');
     const r = await fetch(`http://127.0.0.1:${internal}/metrics`);
     expect(r.status).toBe(200);
-    expect(await r.text()).toMatch(/caddy_/);
+    expect(await r.text()).toMatch(/^caddy_http_request_duration_seconds_count\{.*code="200".*server="edge"/m);
   });
 });

@@ -39,7 +39,7 @@ describe('prod edge: TLS from a Secret, mTLS on', () => {
     expect(services.edge).toMatchObject({ type: 'LoadBalancer', external_traffic_policy: 'Local', port: [{ name: 'https', port: 443, target_port: 'https', protocol: 'TCP' }] });
     expect(services['edge-internal']).toMatchObject({ type: 'ClusterIP', port: [{ port: 9180 }] });
     const policies = (resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => p.metadata.name).sort();
-    expect(policies).toEqual(['allow-clients', 'default-deny-ingress']);
+    expect(policies).toEqual(['allow-clients', 'allow-monitoring', 'default-deny-ingress']);
   });
 
   it('runs two non-root replicas spread over nodes, read-only, with a PDB and a config checksum', () => {

@@ -94,7 +94,7 @@ describe('LiteLLM gateway of the prod preset', () => {
 
   it('lets only the edge (and its own pods, and the Postgres operator) reach the gateway namespace', () => {
     const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
-    expect(Object.keys(policies).sort()).toEqual(['allow-cnpg-operator', 'allow-edge', 'allow-same-namespace', 'default-deny-ingress']);
+    expect(Object.keys(policies).sort()).toEqual(['allow-cnpg-operator', 'allow-edge', 'allow-monitoring', 'allow-same-namespace', 'default-deny-ingress']);
     expect(policies['default-deny-ingress']).toEqual({ pod_selector: {}, policy_types: ['Ingress'] });
     expect(policies['allow-edge']).toEqual({
       pod_selector: { match_labels: { 'app.kubernetes.io/name': 'litellm' } },
@@ -125,7 +125,8 @@ describe('model servers are reachable from the gateway only', () => {
   it('allows the gateway pods to the servers ports, and nothing else', () => {
     const tf = synthEnvJson(presetEnv('prod'))['prod-models']! as TfJson;
     const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
-    expect(Object.keys(policies).sort()).toEqual(['allow-gateway', 'default-deny-ingress']);
+    expect(Object.keys(policies).sort()).toEqual(['allow-gateway', 'allow-monitoring', 'default-deny-ingress']);
+    expect(policies['allow-monitoring'].ingress[0]).toEqual({ from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: '8000', protocol: 'TCP' }] });
     expect(policies['allow-gateway'].ingress[0].ports).toEqual([{ port: '8000', protocol: 'TCP' }]);
     expect(policies['allow-gateway'].ingress[0].from[0].namespace_selector).toEqual({ match_labels: { 'kubernetes.io/metadata.name': 'gateway' } });
   });

@@ -134,6 +134,6 @@ describe('model servers of the all-engines fixture', () => {
   });
 
   it('deploys after the GPU pools', () => {
-    expect(Object.keys(stacks)).toEqual(['all-engines-platform', 'all-engines-gpu-pools', 'all-engines-models', 'all-engines-gateway']);
+    expect(Object.keys(stacks)).toEqual(['all-engines-platform', 'all-engines-gpu-pools', 'all-engines-models', 'all-engines-gateway', 'all-engines-observability']);
   });
 });

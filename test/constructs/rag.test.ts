@@ -85,7 +85,7 @@ COMMIT;
 
   it('admits only the allowed namespaces and the Postgres operator', () => {
     const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
-    expect(Object.keys(policies).sort()).toEqual(['allow-clients', 'allow-cnpg-operator', 'allow-same-namespace', 'default-deny-ingress']);
+    expect(Object.keys(policies).sort()).toEqual(['allow-clients', 'allow-cnpg-operator', 'allow-monitoring', 'allow-same-namespace', 'default-deny-ingress']);
     expect(policies['allow-clients'].ingress[0]).toEqual({
       from: [
         { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'gateway' } } },

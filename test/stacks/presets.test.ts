@@ -23,8 +23,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
-  it('has platform, gpu-pools, models, rag, gateway and edge stacks', () => {
-    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-rag`, `${preset}-gateway`, `${preset}-edge`]);
+  it('has platform, gpu-pools, models, rag, gateway, edge and observability stacks', () => {
+    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-rag`, `${preset}-gateway`, `${preset}-edge`, `${preset}-observability`]);
   });
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {
@@ -69,8 +69,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
         .map((n) => n.metadata as { name: string; labels: Record<string, string> })
         .map((m) => [m.name, m.labels['pod-security.kubernetes.io/enforce']]),
     );
-    // the GPU Operator's namespace is the only privileged one
-    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted')).toEqual([['gpu-operator', 'privileged']]);
+    // privileged only where POLICY 1 allows it: the GPU Operator's operands and node-exporter
+    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted').sort()).toEqual([['gpu-operator', 'privileged'], ['monitoring', 'privileged']]);
   });
 
   it('serves every model with GPUs = TP x PP, pinned images and revisions, on its pool', () => {

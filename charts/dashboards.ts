@@ -1,0 +1,109 @@
+/**
+ * Grafana dashboards generated from the environment, loaded by the Grafana sidecar: model serving, GPUs,
+ * gateway and RAG. Variables per model and per pool. Every query is checked by promtool in the tests.
+ */
+import { nodesRegex } from './alert-rules';
+import { METRICS as M } from './metric-names';
+
+export interface DashboardInput {
+  readonly models: readonly string[];
+  readonly pools: ReadonlyArray<{ readonly name: string; readonly nodes: readonly string[] }>;
+  readonly vectorStore?: 'qdrant' | 'pgvector';
+}
+
+interface Panel {
+  readonly title: string;
+  readonly unit: string;
+  readonly exprs: ReadonlyArray<{ readonly expr: string; readonly legend: string }>;
+}
+
+type Variable = { readonly name: string; readonly label: string; readonly options: ReadonlyArray<{ readonly text: string; readonly value: string }> };
+
+function dashboard(uid: string, title: string, variables: readonly Variable[], panels: readonly Panel[]): object {
+  return {
+    uid,
+    title,
+    tags: ['inference-stack'],
+    timezone: 'utc',
+    schemaVersion: 39,
+    version: 1,
+    refresh: '30s',
+    time: { from: 'now-6h', to: 'now' },
+    templating: {
+      list: variables.map((v) => ({
+        name: v.name,
+        label: v.label,
+        type: 'custom',
+        includeAll: true,
+        allValue: '.+',
+        multi: true,
+        query: v.options.map((o) => `${o.text} : ${o.value}`).join(','),
+        options: v.options.map((o) => ({ text: o.text, value: o.value, selected: false })),
+        current: { text: 'All', value: '$__all' },
+      })),
+    },
+    panels: panels.map((p, i) => ({
+      id: i + 1,
+      type: 'timeseries',
+      title: p.title,
+      datasource: { type: 'prometheus', uid: 'prometheus' },
+      gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
+      fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
+      targets: p.exprs.map((e, j) => ({ refId: String.fromCharCode(65 + j), expr: e.expr, legendFormat: e.legend })),
+    })),
+  };
+}
+
+const RATE = '$__rate_interval';
+
+export function dashboards(i: DashboardInput): Record<string, object> {
+  const model = `model_name=~"$model"`;
+  const modelVar: Variable = { name: 'model', label: 'Model', options: i.models.map((m) => ({ text: m, value: m })) };
+  const poolVar: Variable = { name: 'pool', label: 'Pool', options: i.pools.map((p) => ({ text: p.name, value: nodesRegex(p.nodes) })) };
+  const host = `Hostname=~"$pool"`;
+  const out: Record<string, object> = {
+    'model-serving': dashboard('inference-models', 'Inference / Model serving', [modelVar], [
+      { title: 'Generated tokens per second', unit: 'short', exprs: [{ expr: `sum by (model_name) (rate(${M.vllm.generationTokens}{${model}}[${RATE}]))`, legend: '{{model_name}}' }] },
+      { title: 'Prompt tokens per second', unit: 'short', exprs: [{ expr: `sum by (model_name) (rate(${M.vllm.promptTokens}{${model}}[${RATE}]))`, legend: '{{model_name}}' }] },
+      { title: 'Time to first token (p50, p95)', unit: 's', exprs: [
+        { expr: `histogram_quantile(0.5, sum by (le, model_name) (rate(${M.vllm.ttftBucket}{${model}}[${RATE}])))`, legend: 'p50 {{model_name}}' },
+        { expr: `histogram_quantile(0.95, sum by (le, model_name) (rate(${M.vllm.ttftBucket}{${model}}[${RATE}])))`, legend: 'p95 {{model_name}}' },
+      ] },
+      { title: 'End-to-end latency (p95)', unit: 's', exprs: [{ expr: `histogram_quantile(0.95, sum by (le, model_name) (rate(${M.vllm.e2eLatencyBucket}{${model}}[${RATE}])))`, legend: '{{model_name}}' }] },
+      { title: 'Requests running and waiting', unit: 'short', exprs: [
+        { expr: `sum by (model_name) (${M.vllm.running}{${model}})`, legend: 'running {{model_name}}' },
+        { expr: `sum by (model_name) (${M.vllm.waiting}{${model}})`, legend: 'waiting {{model_name}}' },
+      ] },
+      { title: 'KV-cache usage', unit: 'percentunit', exprs: [{ expr: `max by (model_name) (${M.vllm.kvCacheUsage}{${model}})`, legend: '{{model_name}}' }] },
+      { title: 'Queue time (p95)', unit: 's', exprs: [{ expr: `histogram_quantile(0.95, sum by (le, model_name) (rate(${M.vllm.queueTimeBucket}{${model}}[${RATE}])))`, legend: '{{model_name}}' }] },
+      { title: 'Finished requests per second, by reason', unit: 'reqps', exprs: [{ expr: `sum by (model_name, finished_reason) (rate(${M.vllm.requestSuccess}{${model}}[${RATE}]))`, legend: '{{model_name}} {{finished_reason}}' }] },
+    ]),
+    gpus: dashboard('inference-gpus', 'Inference / GPUs', [poolVar], [
+      { title: 'GPU utilisation', unit: 'percent', exprs: [{ expr: `avg by (Hostname, gpu) (${M.dcgm.utilisation}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+      { title: 'GPU memory used', unit: 'percentunit', exprs: [{ expr: `sum by (Hostname, gpu) (${M.dcgm.memoryUsed}{${host}}) / (sum by (Hostname, gpu) (${M.dcgm.memoryUsed}{${host}}) + sum by (Hostname, gpu) (${M.dcgm.memoryFree}{${host}}))`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+      { title: 'GPU temperature', unit: 'celsius', exprs: [{ expr: `max by (Hostname, gpu) (${M.dcgm.temperature}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+      { title: 'GPU power', unit: 'watt', exprs: [{ expr: `sum by (Hostname, gpu) (${M.dcgm.power}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+      { title: 'XID errors (last code)', unit: 'short', exprs: [{ expr: `max by (Hostname, gpu) (${M.dcgm.xidErrors}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+      { title: 'Uncorrectable remapped memory rows', unit: 'short', exprs: [{ expr: `max by (Hostname, gpu) (${M.dcgm.uncorrectableRemappedRows}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+    ]),
+    gateway: dashboard('inference-gateway', 'Inference / Gateway', [], [
+      { title: 'Requests per second, by model', unit: 'reqps', exprs: [{ expr: `sum by (requested_model) (rate(${M.litellm.requests}[${RATE}]))`, legend: '{{requested_model}}' }] },
+      { title: 'Failed requests per second, by status', unit: 'reqps', exprs: [{ expr: `sum by (exception_status) (rate(${M.litellm.failedRequests}[${RATE}]))`, legend: '{{exception_status}}' }] },
+      { title: 'Latency (p95), by model', unit: 's', exprs: [{ expr: `histogram_quantile(0.95, sum by (le, requested_model) (rate(${M.litellm.latencyBucket}[${RATE}])))`, legend: '{{requested_model}}' }] },
+      { title: 'Spend per hour, by team (USD)', unit: 'currencyUSD', exprs: [{ expr: `sum by (team_alias) (increase(${M.litellm.spend}[1h]))`, legend: '{{team_alias}}' }] },
+      { title: 'Budget left, by team', unit: 'percentunit', exprs: [{ expr: `min by (team_alias) (${M.litellm.teamBudgetRemaining}) / min by (team_alias) (${M.litellm.teamBudgetMax})`, legend: '{{team_alias}}' }] },
+      { title: 'Edge requests per second, by status', unit: 'reqps', exprs: [{ expr: `sum by (code) (rate(${M.caddy.durationCount}{namespace="edge"}[${RATE}]))`, legend: '{{code}}' }] },
+    ]),
+  };
+  if (i.vectorStore === 'qdrant') {
+    out.rag = dashboard('inference-rag', 'Inference / RAG', [], [
+      { title: 'Qdrant REST latency (p95)', unit: 's', exprs: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(${M.qdrant.restDurationBucket}{namespace="rag"}[${RATE}])))`, legend: 'p95' }] },
+      { title: 'Points per collection', unit: 'short', exprs: [{ expr: `sum by (id) (${M.qdrant.points}{namespace="rag"})`, legend: '{{id}}' }] },
+    ]);
+  } else if (i.vectorStore === 'pgvector') {
+    out.rag = dashboard('inference-rag', 'Inference / RAG', [], [
+      { title: 'Vector store instances up', unit: 'short', exprs: [{ expr: `sum(${M.prometheus.up}{namespace="rag"})`, legend: 'up' }] },
+    ]);
+  }
+  return out;
+}

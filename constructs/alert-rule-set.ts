@@ -1,0 +1,31 @@
+import type { RuleGroup } from '../charts/alert-rules';
+import { Manifest } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+export interface AlertRuleSetProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly groups: readonly RuleGroup[];
+}
+
+/** The environment's alert rules as a PrometheusRule, which Prometheus picks up from any namespace. */
+export class AlertRuleSet extends Construct {
+  readonly manifest: Manifest;
+  readonly body: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, p: AlertRuleSetProps) {
+    super(scope, id);
+    this.body = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: p.name, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
+      spec: {
+        groups: p.groups.map((g) => ({
+          name: g.name,
+          rules: g.rules.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: { ...r.labels }, annotations: { ...r.annotations } })),
+        })),
+      },
+    };
+    this.manifest = new Manifest(this, 'manifest', { manifest: this.body });
+  }
+}

@@ -1,0 +1,27 @@
+import { GRAFANA_DASHBOARD_LABEL } from '../charts/kube-prometheus-stack';
+import { ConfigMapV1 } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+export interface GrafanaDashboardsProps {
+  readonly namespace: string;
+  /** Dashboard JSON models by file stem. */
+  readonly dashboards: Readonly<Record<string, object>>;
+}
+
+/** Dashboards as ConfigMaps with the label Grafana's sidecar loads. */
+export class GrafanaDashboards extends Construct {
+  readonly configMaps: readonly ConfigMapV1[];
+
+  constructor(scope: Construct, id: string, p: GrafanaDashboardsProps) {
+    super(scope, id);
+    this.configMaps = Object.keys(p.dashboards)
+      .sort()
+      .map(
+        (name) =>
+          new ConfigMapV1(this, name, {
+            metadata: { name: `inference-dashboard-${name}`, namespace: p.namespace, labels: { [GRAFANA_DASHBOARD_LABEL]: '1' } },
+            data: { [`${name}.json`]: `${JSON.stringify(p.dashboards[name], null, 2)}\n` },
+          }),
+      );
+  }
+}

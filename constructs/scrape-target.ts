@@ -1,0 +1,53 @@
+import { Manifest } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+export interface ScrapeEndpoint {
+  /** Port name (of the Service for a ServiceMonitor, of the container for a PodMonitor). */
+  readonly port?: string;
+  /** A port number, where the Service's port has no name we control. */
+  readonly targetPort?: number;
+  readonly path: string;
+  /** Bearer token from a Secret in the target's namespace. */
+  readonly bearerSecret?: { readonly name: string; readonly key: string };
+}
+
+export interface ScrapeTargetProps {
+  readonly kind: 'ServiceMonitor' | 'PodMonitor';
+  readonly name: string;
+  readonly namespace: string;
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; readonly values?: readonly string[] }>;
+  readonly endpoints: readonly ScrapeEndpoint[];
+  /** @default '30s' */
+  readonly interval?: string;
+}
+
+/** What Prometheus scrapes: a ServiceMonitor or PodMonitor (Prometheus Operator CRDs from the platform stack). */
+export class ScrapeTarget extends Construct {
+  readonly manifest: Manifest;
+  readonly body: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, p: ScrapeTargetProps) {
+    super(scope, id);
+    const endpoints = p.endpoints.map((e) => ({
+      ...(e.port ? { port: e.port } : {}),
+      ...(e.targetPort ? { targetPort: e.targetPort } : {}),
+      path: e.path,
+      interval: p.interval ?? '30s',
+      ...(e.bearerSecret ? { authorization: { type: 'Bearer', credentials: { name: e.bearerSecret.name, key: e.bearerSecret.key } } } : {}),
+    }));
+    this.body = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: p.kind,
+      metadata: { name: p.name, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
+      spec: {
+        selector: {
+          ...(p.matchLabels ? { matchLabels: { ...p.matchLabels } } : {}),
+          ...(p.matchExpressions ? { matchExpressions: p.matchExpressions.map((m) => ({ key: m.key, operator: m.operator, ...(m.values ? { values: [...m.values] } : {}) })) } : {}),
+        },
+        [p.kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints']: endpoints,
+      },
+    };
+    this.manifest = new Manifest(this, 'manifest', { manifest: this.body });
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Alert rules and dashboards: metric names exist upstream; promtool accepts the rules of every preset and every
+ * dashboard query; and promtool's unit tests show each alert firing on a bad series and silent on healthy ones.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { alertRules, type AlertInput, type RuleGroup } from '../../charts/alert-rules';
+import { dashboards } from '../../charts/dashboards';
+import { METRICS } from '../../charts/metric-names';
+import { alertInput } from '../../stacks/observability-stack';
+import { tempDir } from '../support/env';
+import { UPSTREAM } from '../support/paths';
+import { promtool, selectedMetrics } from '../support/promtool';
+import { PRESETS, presetEnv } from '../support/synth';
+import { missingTool } from '../support/tools';
+
+const skip = missingTool('promtool', 'apt-get install -y prometheus');
+
+/** Every series name the upstream metric lists expose. */
+function upstreamSeries(): Set<string> {
+  const out = new Set<string>();
+  for (const f of readdirSync(join(UPSTREAM, 'metrics'))) {
+    const d = JSON.parse(readFileSync(join(UPSTREAM, 'metrics', f), 'utf8')) as { metrics: Array<{ name: string; type: string; exposed_series?: string[] }> };
+    for (const m of d.metrics) {
+      out.add(m.name);
+      for (const s of m.exposed_series ?? []) out.add(s);
+      if (m.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) out.add(`${m.name}${suffix}`);
+    }
+  }
+  return out;
+}
+const UPSTREAM_SERIES = upstreamSeries();
+/** Series that come from Prometheus itself or from exporters without an upstream list here. */
+const NOT_IN_UPSTREAM_LISTS = new Set<string>([METRICS.prometheus.up, METRICS.certManager.expiration]);
+
+const dashboardExprs = (d: Record<string, object>) =>
+  Object.values(d).flatMap((dash) => (dash as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((p) => p.targets.map((t) => t.expr)));
+/** Grafana's variables as promtool can read them. */
+const concrete = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replace(/\$\w+/g, '.+');
+
+describe.each(PRESETS)('%s preset', (preset) => {
+  const env = presetEnv(preset);
+  const groups = alertRules(alertInput(env));
+  const boards = dashboards({ models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name), pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })), vectorStore: env.vectorStore?.type });
+
+  it('reads only metric series the pinned exporters expose', () => {
+    const used = new Set([...groups.flatMap((g) => g.rules.map((r) => r.expr)), ...dashboardExprs(boards)].flatMap(selectedMetrics));
+    expect(used.size).toBeGreaterThan(10);
+    for (const name of used) expect(UPSTREAM_SERIES.has(name) || NOT_IN_UPSTREAM_LISTS.has(name), name).toBe(true);
+  });
+
+  it('has a severity, a summary and a runbook on every alert, and an alert per model and pool', () => {
+    const rules = groups.flatMap((g) => g.rules);
+    for (const r of rules) {
+      expect(['critical', 'warning']).toContain(r.labels.severity);
+      expect(r.annotations.summary.length).toBeGreaterThan(10);
+      expect(r.annotations.runbook.length).toBeGreaterThan(40);
+    }
+    for (const m of env.models.filter((x) => x.engine !== 'ollama')) expect(rules.filter((r) => r.labels.model === m.name).map((r) => r.alert)).toContain('InferenceModelDown');
+    for (const p of env.gpuPools) expect(rules.filter((r) => r.labels.pool === p.name).map((r) => r.alert).sort()).toEqual(['GpuTemperatureHigh', 'GpuUncorrectableMemoryErrors', 'GpuXidError']);
+  });
+
+  it.skipIf(skip)('promtool check rules accepts the alert rules', async () => {
+    const r = await promtool(tempDir('rules-'), (f) => ['check', 'rules', f], 'rules.yaml', { groups });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it.skipIf(skip)('every dashboard query parses (checked as recording rules)', async () => {
+    const exprs = dashboardExprs(boards);
+    const r = await promtool(tempDir('dash-'), (f) => ['check', 'rules', f], 'dashboards.yaml', {
+      groups: [{ name: 'dashboards', rules: exprs.map((e, i) => ({ record: `dashboard:query_${i}`, expr: concrete(e) })) }],
+    });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(`SUCCESS: ${exprs.length} rules found`);
+  });
+});
+
+describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and stays silent on healthy ones', () => {
+  const input: AlertInput = {
+    models: [{ name: 'llama', engine: 'vllm', replicas: 2, ttftSloSeconds: 2 }, { name: 'mistral', engine: 'tgi', replicas: 1, ttftSloSeconds: 2 }],
+    embeddings: [{ name: 'bge', replicas: 1 }],
+    pools: [{ name: 'h100', nodes: ['gpu-1', 'gpu-2'] }],
+    teams: ['search'],
+    edge: { certificateFromCertManager: true },
+    vectorStore: 'qdrant',
+    slo: { errorRatio: 0.05, queuePerReplica: 16, kvCacheUsage: 0.95, gpuTemperatureCelsius: 85, budgetRemainingRatio: 0.1, certificateDays: 14 },
+  };
+  const groups: RuleGroup[] = alertRules(input);
+
+  /** A healthy cluster for 30 minutes: every target up, low usage, no errors, budget left. */
+  const healthy = (): Record<string, string> => {
+    const s: Record<string, string> = {};
+    for (const [ns, svc] of [['models', 'llama'], ['models', 'mistral'], ['models', 'bge'], ['gateway', 'litellm'], ['edge', 'edge-internal'], ['rag', 'qdrant']]) s[`up{namespace="${ns}", service="${svc}"}`] = '1x30';
+    s['vllm:kv_cache_usage_perc{model_name="llama", engine="0"}'] = '0.5x30';
+    s['vllm:num_requests_waiting{model_name="llama", engine="0"}'] = '2x30';
+    for (const le of ['0.5', '1', '2.5', '+Inf']) s[`vllm:time_to_first_token_seconds_bucket{model_name="llama", le="${le}"}`] = `0+${le === '0.5' ? 9 : 10}x30`;
+    s['tgi_queue_size{namespace="models", service="mistral"}'] = '1x30';
+    s['te_queue_size{namespace="models", service="bge"}'] = '0x30';
+    for (const model of ['llama', 'mistral', 'bge']) {
+      s[`litellm_deployment_total_requests_total{requested_model="${model}"}`] = '0+100x30';
+      s[`litellm_deployment_failure_responses_total{requested_model="${model}"}`] = '0+1x30';
+    }
+    s['litellm_proxy_total_requests_metric_total'] = '0+300x30';
+    s['litellm_proxy_failed_requests_metric_total'] = '0+3x30';
+    s['litellm_remaining_team_budget_metric{team_alias="search"}'] = '800x30';
+    s['litellm_team_max_budget_metric{team_alias="search"}'] = '1000x30';
+    for (const node of ['gpu-1', 'gpu-2']) {
+      s[`DCGM_FI_DEV_XID_ERRORS{Hostname="${node}", gpu="0"}`] = '0x30';
+      s[`DCGM_FI_DEV_GPU_TEMP{Hostname="${node}", gpu="0"}`] = '60x30';
+      s[`DCGM_FI_DEV_ROW_REMAP_FAILURE{Hostname="${node}", gpu="0"}`] = '0x30';
+      s[`DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{Hostname="${node}", gpu="0"}`] = '0x30';
+    }
+    s['certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}'] = `${60 * 86400}x30`;
+    return s;
+  };
+
+  const cases: Array<{ alert: string; change: Record<string, string>; labels: Record<string, string> }> = [
+    { alert: 'InferenceModelDown', change: { 'up{namespace="models", service="llama"}': '0x30' }, labels: { model: 'llama', severity: 'critical' } },
+    { alert: 'InferenceKvCacheNearFull', change: { 'vllm:kv_cache_usage_perc{model_name="llama", engine="0"}': '0.99x30' }, labels: { model: 'llama', severity: 'warning' } },
+    { alert: 'InferenceQueueGrowing', change: { 'vllm:num_requests_waiting{model_name="llama", engine="0"}': '40x30' }, labels: { model: 'llama', severity: 'warning' } },
+    { alert: 'InferenceTtftOverSlo', change: Object.fromEntries(['0.5', '1', '2.5', '+Inf'].map((le) => [`vllm:time_to_first_token_seconds_bucket{model_name="llama", le="${le}"}`, `0+${le === '+Inf' ? 10 : 1}x30`])), labels: { model: 'llama', severity: 'warning' } },
+    { alert: 'InferenceErrorRate', change: { 'litellm_deployment_failure_responses_total{requested_model="mistral"}': '0+20x30' }, labels: { model: 'mistral', severity: 'critical' } },
+    { alert: 'EmbeddingServerDown', change: { 'up{namespace="models", service="bge"}': '0x30' }, labels: { model: 'bge', severity: 'critical' } },
+    { alert: 'GpuXidError', change: { 'DCGM_FI_DEV_XID_ERRORS{Hostname="gpu-2", gpu="0"}': '0x10 79x20' }, labels: { pool: 'h100', severity: 'critical', Hostname: 'gpu-2', gpu: '0' } },
+    { alert: 'GpuTemperatureHigh', change: { 'DCGM_FI_DEV_GPU_TEMP{Hostname="gpu-1", gpu="0"}': '95x30' }, labels: { pool: 'h100', severity: 'warning', Hostname: 'gpu-1', gpu: '0' } },
+    { alert: 'GpuUncorrectableMemoryErrors', change: { 'DCGM_FI_DEV_ROW_REMAP_FAILURE{Hostname="gpu-1", gpu="0"}': '0x10 1x20' }, labels: { pool: 'h100', severity: 'critical', Hostname: 'gpu-1', gpu: '0' } },
+    { alert: 'GatewayDown', change: { 'up{namespace="gateway", service="litellm"}': '0x30' }, labels: { severity: 'critical' } },
+    { alert: 'GatewayErrorRate', change: { litellm_proxy_failed_requests_metric_total: '0+30x30' }, labels: { severity: 'critical' } },
+    { alert: 'EmbeddingQueueGrowing', change: { 'te_queue_size{namespace="models", service="bge"}': '40x30' }, labels: { model: 'bge', severity: 'warning' } },
+    { alert: 'EdgeDown', change: { 'up{namespace="edge", service="edge-internal"}': '0x30' }, labels: { severity: 'critical' } },
+    { alert: 'GatewayBudgetNearlyExhausted', change: { 'litellm_remaining_team_budget_metric{team_alias="search"}': '50x30' }, labels: { team: 'search', severity: 'warning' } },
+    { alert: 'EdgeCertificateExpiring', change: { 'certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}': `${3 * 86400}x30` }, labels: { severity: 'warning', namespace: 'edge', name: 'edge-tls' } },
+    { alert: 'VectorStoreDown', change: { 'up{namespace="rag", service="qdrant"}': '0x30' }, labels: { store: 'qdrant', severity: 'critical' } },
+  ];
+  const allAlerts = [...new Set(groups.flatMap((g) => g.rules.map((r) => r.alert)))];
+
+  it('covers every alert the generator writes', () => {
+    expect(new Set(cases.map((c) => c.alert))).toEqual(new Set(allAlerts));
+  });
+
+  it('fires exactly the broken alert, and nothing on the healthy cluster', async () => {
+    const dir = tempDir('promtool-');
+    const rulesFile = 'rules.yaml';
+    await promtool(dir, (f) => ['check', 'rules', f], rulesFile, { groups });
+    const series = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => ({ series: k, values: v }));
+    const tests = [
+      // healthy: at 25 minutes every alert is silent
+      { interval: '1m', input_series: series(healthy()), alert_rule_test: allAlerts.map((a) => ({ eval_time: '25m', alertname: a, exp_alerts: [] })) },
+      ...cases.map((c) => ({
+        interval: '1m',
+        input_series: series({ ...healthy(), ...c.change }),
+        alert_rule_test: allAlerts.map((a) => ({ eval_time: '25m', alertname: a, exp_alerts: a === c.alert ? [{ exp_labels: c.labels, exp_annotations: expectedAnnotations(groups, c.alert, c.labels) }] : [] })),
+      })),
+    ];
+    const r = await promtool(dir, (f) => ['test', 'rules', f], 'tests.yaml', { rule_files: [rulesFile], evaluation_interval: '1m', tests });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/SUCCESS/);
+  });
+});
+
+function expectedAnnotations(groups: RuleGroup[], alert: string, labels: Record<string, string>) {
+  const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === alert && Object.entries(r.labels).every(([k, v]) => labels[k] === v))!;
+  return { ...rule.annotations };
+}
