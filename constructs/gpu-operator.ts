@@ -50,6 +50,7 @@ export class GpuOperator extends Construct {
     const driverEnabled = props.driverEnabled ?? true;
     this.driverPerPool = driverEnabled && props.pools.some((p) => p.driverVersion !== undefined);
     this.namespace = new PodSecurityNamespace(this, 'namespace', {
+      role: 'platform',
       name: props.namespace ?? 'gpu-operator',
       level: 'privileged',
       exceptionReason:

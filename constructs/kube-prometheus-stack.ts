@@ -18,6 +18,7 @@ export class KubePrometheusStack extends Construct {
   constructor(scope: Construct, id: string, props: KubePrometheusStackValuesOptions) {
     super(scope, id);
     this.namespace = new PodSecurityNamespace(this, 'namespace', {
+      role: 'platform',
       name: MONITORING_NAMESPACE,
       level: 'privileged',
       exceptionReason: 'node-exporter reads host metrics: hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.',

@@ -20,7 +20,7 @@ export class OperatorRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorReleaseProps) {
     super(scope, id);
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: props.name });
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: props.name, role: 'platform' });
     this.release = pinnedRelease(this, 'release', {
       name: props.name,
       namespace: this.namespace.name,

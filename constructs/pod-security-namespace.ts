@@ -13,9 +13,17 @@ export interface PodSecurityNamespaceProps {
    * with a reason (POLICY 1 and 4).
    */
   readonly exceptionReason?: string;
+  /**
+   * `app` namespaces run the environment's workloads and get a default-deny NetworkPolicy (POLICY 10);
+   * `platform` ones run cluster operators installed from their charts.
+   */
+  readonly role: 'app' | 'platform';
   /** Extra labels. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
 }
+
+/** The label that says whether a namespace runs apps or platform operators. */
+export const NAMESPACE_ROLE_LABEL = 'inference-stack.io/namespace-role';
 
 /** A namespace that carries Pod Security Admission labels (POLICY 4). */
 export class PodSecurityNamespace extends Construct {
@@ -36,6 +44,7 @@ export class PodSecurityNamespace extends Construct {
         labels: {
           ...props.labels,
           'app.kubernetes.io/managed-by': 'inference-stack',
+          [NAMESPACE_ROLE_LABEL]: props.role,
           'pod-security.kubernetes.io/enforce': this.level,
           'pod-security.kubernetes.io/audit': this.level,
           'pod-security.kubernetes.io/warn': this.level,

@@ -13,7 +13,7 @@ export class EdgeStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment, edge: EdgeSpec, gatewayAddress: string) {
     super(scope, env, 'edge');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: EDGE_NAMESPACE });
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: EDGE_NAMESPACE, role: 'app' });
     this.edge = new CaddyEdge(this, 'caddy', {
       namespace: this.namespace.name,
       replicas: edge.replicas ?? (env.stage === 'dev' ? 1 : 2),

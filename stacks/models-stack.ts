@@ -28,7 +28,7 @@ export class ModelsStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'models');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: MODELS_NAMESPACE });
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: MODELS_NAMESPACE, role: 'app' });
     const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
 
     const servers: Record<string, LlmServer> = {};

@@ -25,7 +25,7 @@ export class RagStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment, store: VectorStoreSpec, dimensionOf: (embedding: string) => number) {
     super(scope, env, 'rag');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: RAG_NAMESPACE });
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: RAG_NAMESPACE, role: 'app' });
     const collections = vectorCollections(store, dimensionOf);
     const replicas = store.replicas ?? { dev: 1, staging: 2, prod: 3 }[env.stage];
     const prod = env.stage === 'prod';

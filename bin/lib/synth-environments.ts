@@ -10,6 +10,7 @@ import { extname, join, resolve } from 'node:path';
 import { App } from '../../constructs/private/cdktf';
 import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
+import { checkPolicy, formatReport, type PolicyResult, type StackDoc } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 
 /** Which stacks belong to which environment, so that a re-synth removes stacks an environment no longer has. */
@@ -21,10 +22,12 @@ interface Manifest {
 }
 
 export interface SynthResult {
-  /** Environments written, by name, with their stacks. */
-  readonly written: ReadonlyArray<{ readonly name: string; readonly file: string; readonly stacks: readonly string[] }>;
-  /** Every problem of every environment that was not written. */
+  /** Environments written, by name, with their stacks and their policy check. */
+  readonly written: ReadonlyArray<{ readonly name: string; readonly file: string; readonly stacks: readonly string[]; readonly policy: PolicyResult }>;
+  /** Every problem of every environment that was not written (policy violations outside dev included). */
   readonly problems: readonly Problem[];
+  /** Policy reports to show (dev violations are warnings). */
+  readonly reports: readonly string[];
 }
 
 /** The environment files of a folder: every `*.yaml`, sorted. */
@@ -61,8 +64,13 @@ function sortedJson(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
+/** The synthesized stacks of a folder, for the policy check. */
+export function readStacks(outdir: string, names: readonly string[]): StackDoc[] {
+  return names.map((name) => ({ name, json: JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) }));
+}
+
 /** Builds and synthesizes one environment into a fresh staging folder; returns its stacks. */
-function synthToStaging(env: Environment, staging: string): { stacks: string[]; manifest: Manifest } {
+export function synthToStaging(env: Environment, staging: string): { stacks: string[]; manifest: Manifest } {
   const app = new App({ outdir: staging, skipValidation: false });
   const { all } = addEnvironmentStacks(app, env);
   app.synth();
@@ -115,18 +123,30 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
   const manifestFile = join(outdir, 'manifest.json');
   const owners = readJson<Record<string, string[]>>(ownersFile, {});
   const manifest = readJson<Manifest>(manifestFile, { version: '', stacks: {} });
-  const written: Array<{ name: string; file: string; stacks: string[] }> = [];
+  const written: Array<{ name: string; file: string; stacks: string[]; policy: PolicyResult }> = [];
+  const reports: string[] = [];
 
   for (const { file, env } of loaded) {
     const staging = mkdtempSync(join(outdir, '.staging-'));
     try {
       const result = synthToStaging(env, staging);
+      // The policy check: blocking in staging and prod, a warning in dev.
+      const policy = checkPolicy(readStacks(staging, result.stacks), env.stage);
+      if (policy.violations.length > 0) {
+        reports.push(formatReport(env.name, policy));
+        if (env.stage !== 'dev') {
+          problems.push(
+            ...policy.violations.map((v) => ({ file: displayPath(file), path: `policy ${v.rule}`, message: `${v.stack} ${v.address}: ${v.message}; fix: ${v.fix}` })),
+          );
+          continue;
+        }
+      }
       swapIn(outdir, staging, env.name, result.stacks, owners);
       for (const old of owners[env.name] ?? []) delete manifest.stacks[old];
       Object.assign(manifest.stacks, result.manifest.stacks);
       manifest.version = result.manifest.version;
       owners[env.name] = result.stacks;
-      written.push({ name: env.name, file, stacks: result.stacks });
+      written.push({ name: env.name, file, stacks: result.stacks, policy });
     } catch (err) {
       problems.push({ file: displayPath(file), path: '', message: `synthesis failed: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
@@ -138,5 +158,5 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
     writeFileSync(manifestFile, sortedJson(manifest));
     writeFileSync(ownersFile, sortedJson(owners));
   }
-  return { written, problems };
+  return { written, problems, reports };
 }

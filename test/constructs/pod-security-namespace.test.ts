@@ -5,10 +5,11 @@ import { resourcesOf, type TfJson } from '../support/synth';
 
 describe('PodSecurityNamespace', () => {
   it('enforces, audits and warns at restricted by default', () => {
-    const tf = JSON.parse(Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'apps' }))) as TfJson;
+    const tf = JSON.parse(Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'apps', role: 'app' }))) as TfJson;
     const [ns] = resourcesOf(tf, 'kubernetes_namespace_v1');
     expect((ns!.metadata as { labels: object }).labels).toEqual({
       'app.kubernetes.io/managed-by': 'inference-stack',
+      'inference-stack.io/namespace-role': 'app',
       'pod-security.kubernetes.io/enforce': 'restricted',
       'pod-security.kubernetes.io/audit': 'restricted',
       'pod-security.kubernetes.io/warn': 'restricted',
@@ -16,7 +17,7 @@ describe('PodSecurityNamespace', () => {
   });
 
   it('fails when a privileged namespace gives no reason', () => {
-    expect(() => Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'x', level: 'privileged' }))).toThrow(
+    expect(() => Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'x', role: 'platform', level: 'privileged' }))).toThrow(
       'namespace "x": Pod Security level "privileged" needs an exceptionReason',
     );
   });

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `npm run check -- --env <name|path> [--json]`: synthesizes environments into a scratch folder and checks the
+ * policy (../shared/POLICY.md) on every stack's cdk.tf.json. Exit 1 on any violation, whatever the stage.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
+import { checkPolicy, formatReport, reportJson } from '../policy';
+import { environmentFiles, readStacks, resolveEnvironmentArg, synthToStaging } from './lib/synth-environments';
+
+const USAGE = 'usage: npm run check [-- --env <name|path> ...] [--json]';
+
+function main(argv: string[]): number {
+  let values: { env?: string[]; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { env: { type: 'string', multiple: true, short: 'e' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const files = values.env ? values.env.map((e) => resolveEnvironmentArg(e)) : environmentFiles();
+  const reports: object[] = [];
+  let failed = false;
+  for (const file of files) {
+    let env;
+    try {
+      env = loadEnvironment(file).env;
+    } catch (err) {
+      if (!(err instanceof EnvironmentError)) throw err;
+      process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
+      failed = true;
+      continue;
+    }
+    const scratch = mkdtempSync(join(tmpdir(), 'inference-stack-check-'));
+    try {
+      const { stacks } = synthToStaging(env, scratch);
+      const result = checkPolicy(readStacks(scratch, stacks), env.stage);
+      failed ||= result.violations.length > 0;
+      if (values.json) reports.push(reportJson(env.name, result));
+      else process.stdout.write(`${formatReport(env.name, result)}\n`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

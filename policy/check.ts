@@ -1,0 +1,27 @@
+import { EXCEPTIONS, type PolicyException } from './exceptions';
+import { RULES, type Finding, type Stage, type StackDoc } from './rules';
+
+export interface PolicyResult {
+  /** Findings that break the policy. */
+  readonly violations: readonly Finding[];
+  /** Findings covered by a declared exception, with its reason. */
+  readonly excepted: ReadonlyArray<Finding & { readonly reason: string }>;
+  /** Rules checked. */
+  readonly rules: number;
+}
+
+/** Checks every rule on the stacks of one environment. */
+export function checkPolicy(stacks: readonly StackDoc[], stage: Stage, exceptions: readonly PolicyException[] = EXCEPTIONS): PolicyResult {
+  const violations: Finding[] = [];
+  const excepted: Array<Finding & { reason: string }> = [];
+  for (const stack of stacks) {
+    for (const rule of RULES) {
+      for (const f of rule.check(stack, stage)) {
+        const e = exceptions.find((x) => x.rule === f.rule && x.message.test(f.message));
+        if (e) excepted.push({ ...f, reason: e.reason });
+        else violations.push(f);
+      }
+    }
+  }
+  return { violations, excepted, rules: RULES.length };
+}

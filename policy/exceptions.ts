@@ -1,0 +1,23 @@
+/**
+ * Declared exceptions to the policy: each names the rule, what it covers and why. An exception never hides a
+ * finding silently: the report lists every excepted finding with its reason.
+ */
+export interface PolicyException {
+  readonly rule: string;
+  /** Matches the finding's message. */
+  readonly message: RegExp;
+  readonly reason: string;
+}
+
+export const EXCEPTIONS: readonly PolicyException[] = [
+  {
+    rule: 'P04',
+    message: /^namespace "gpu-operator" enforces "privileged"$/,
+    reason: "POLICY 1: the GPU Operator's operands (driver, toolkit, device plugin, DCGM exporter, MIG manager) load kernel modules and reach host devices.",
+  },
+  {
+    rule: 'P04',
+    message: /^namespace "monitoring" enforces "privileged"$/,
+    reason: 'POLICY 1: node-exporter reads host metrics through hostNetwork, hostPID and hostPath mounts.',
+  },
+];

@@ -1,0 +1,4 @@
+export * from './check';
+export * from './exceptions';
+export * from './report';
+export * from './rules';
