@@ -85,12 +85,12 @@ function readSource(file: string): Source | Problem[] {
       file: shown,
       line: e.linePos?.[0].line,
       path: '',
-      message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      message: `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
     }));
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (!isPlainObject(data)) {
-    return [{ file: shown, path: '', message: 'an environment file is a YAML mapping (name: ..., stage: ..., ...); this one is not' }];
+    return [{ file: shown, line: 1, path: '', message: 'an environment file is a YAML mapping (name: ..., stage: ..., ...); this one is not' }];
   }
   return { file, doc, lines, data };
 }
