@@ -39,7 +39,7 @@ export interface RuleGroup {
 }
 
 const q = (s: string) => JSON.stringify(s);
-/** A regex of node names (dots escaped), for DCGM's Hostname label. */
+/** A regex of node names (dots escaped), for the `node` label our DCGM scrape adds. */
 export const nodesRegex = (nodes: readonly string[]) => nodes.map((n) => n.replace(/[.]/g, '\\.')).join('|');
 
 function rule(alert: string, severity: 'critical' | 'warning', expr: string, forDuration: string, labels: Record<string, string>, summary: string, runbook: string): AlertRule {
@@ -102,15 +102,15 @@ export function alertRules(i: AlertInput): RuleGroup[] {
     groups.push({
       name: 'inference-gpus',
       rules: i.pools.flatMap((p) => {
-        const sel = `Hostname=~${q(nodesRegex(p.nodes))}`;
+        const sel = `node=~${q(nodesRegex(p.nodes))}`;
         const labels = { pool: p.name };
         return [
-          rule('GpuXidError', 'critical', `max by (Hostname, gpu) (${M.dcgm.xidErrors}{${sel}}) > 0`, '0m', labels, `A GPU of pool ${p.name} reported an XID error`,
+          rule('GpuXidError', 'critical', `max by (node, gpu) (${M.dcgm.xidErrors}{${sel}}) > 0`, '0m', labels, `A GPU of pool ${p.name} reported an XID error`,
             `The driver reported an XID error (the value is the XID code). 48, 63, 64, 74, 79 and 94/95 mean the GPU needs attention: drain the node (kubectl drain), reset or replace the GPU. Others are often application faults; check the model server on that node.`),
-          rule('GpuUncorrectableMemoryErrors', 'critical', `max by (Hostname, gpu) (${M.dcgm.rowRemapFailure}{${sel}}) > 0 or max by (Hostname, gpu) (increase(${M.dcgm.uncorrectableRemappedRows}{${sel}}[1h])) > 0`, '0m', labels,
+          rule('GpuUncorrectableMemoryErrors', 'critical', `max by (node, gpu) (${M.dcgm.rowRemapFailure}{${sel}}) > 0 or max by (node, gpu) (increase(${M.dcgm.uncorrectableRemappedRows}{${sel}}[1h])) > 0`, '0m', labels,
             `A GPU of pool ${p.name} has uncorrectable memory (ECC) errors`,
             `Rows of GPU memory were remapped after uncorrectable ECC errors, or remapping failed. Drain the node and reset the GPU; a failed remapping means the GPU must be replaced.`),
-          rule('GpuTemperatureHigh', 'warning', `max by (Hostname, gpu) (${M.dcgm.temperature}{${sel}}) > ${i.slo.gpuTemperatureCelsius}`, '10m', labels,
+          rule('GpuTemperatureHigh', 'warning', `max by (node, gpu) (${M.dcgm.temperature}{${sel}}) > ${i.slo.gpuTemperatureCelsius}`, '10m', labels,
             `A GPU of pool ${p.name} runs above ${i.slo.gpuTemperatureCelsius} degrees C`,
             `Hot GPUs throttle their clocks. Check the node's cooling and airflow, and that the GPU's power limit is as configured.`),
         ];

@@ -60,7 +60,7 @@ export function dashboards(i: DashboardInput): Record<string, object> {
   const model = `model_name=~"$model"`;
   const modelVar: Variable = { name: 'model', label: 'Model', options: i.models.map((m) => ({ text: m, value: m })) };
   const poolVar: Variable = { name: 'pool', label: 'Pool', options: i.pools.map((p) => ({ text: p.name, value: nodesRegex(p.nodes) })) };
-  const host = `Hostname=~"$pool"`;
+  const host = `node=~"$pool"`;
   const out: Record<string, object> = {
     'model-serving': dashboard('inference-models', 'Inference / Model serving', [modelVar], [
       { title: 'Generated tokens per second', unit: 'short', exprs: [{ expr: `sum by (model_name) (rate(${M.vllm.generationTokens}{${model}}[${RATE}]))`, legend: '{{model_name}}' }] },
@@ -79,12 +79,12 @@ export function dashboards(i: DashboardInput): Record<string, object> {
       { title: 'Finished requests per second, by reason', unit: 'reqps', exprs: [{ expr: `sum by (model_name, finished_reason) (rate(${M.vllm.requestSuccess}{${model}}[${RATE}]))`, legend: '{{model_name}} {{finished_reason}}' }] },
     ]),
     gpus: dashboard('inference-gpus', 'Inference / GPUs', [poolVar], [
-      { title: 'GPU utilisation', unit: 'percent', exprs: [{ expr: `avg by (Hostname, gpu) (${M.dcgm.utilisation}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
-      { title: 'GPU memory used', unit: 'percentunit', exprs: [{ expr: `sum by (Hostname, gpu) (${M.dcgm.memoryUsed}{${host}}) / (sum by (Hostname, gpu) (${M.dcgm.memoryUsed}{${host}}) + sum by (Hostname, gpu) (${M.dcgm.memoryFree}{${host}}))`, legend: '{{Hostname}} GPU {{gpu}}' }] },
-      { title: 'GPU temperature', unit: 'celsius', exprs: [{ expr: `max by (Hostname, gpu) (${M.dcgm.temperature}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
-      { title: 'GPU power', unit: 'watt', exprs: [{ expr: `sum by (Hostname, gpu) (${M.dcgm.power}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
-      { title: 'XID errors (last code)', unit: 'short', exprs: [{ expr: `max by (Hostname, gpu) (${M.dcgm.xidErrors}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
-      { title: 'Uncorrectable remapped memory rows', unit: 'short', exprs: [{ expr: `max by (Hostname, gpu) (${M.dcgm.uncorrectableRemappedRows}{${host}})`, legend: '{{Hostname}} GPU {{gpu}}' }] },
+      { title: 'GPU utilisation', unit: 'percent', exprs: [{ expr: `avg by (node, gpu) (${M.dcgm.utilisation}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
+      { title: 'GPU memory used', unit: 'percentunit', exprs: [{ expr: `sum by (node, gpu) (${M.dcgm.memoryUsed}{${host}}) / (sum by (node, gpu) (${M.dcgm.memoryUsed}{${host}}) + sum by (node, gpu) (${M.dcgm.memoryFree}{${host}}))`, legend: '{{node}} GPU {{gpu}}' }] },
+      { title: 'GPU temperature', unit: 'celsius', exprs: [{ expr: `max by (node, gpu) (${M.dcgm.temperature}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
+      { title: 'GPU power', unit: 'watt', exprs: [{ expr: `sum by (node, gpu) (${M.dcgm.power}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
+      { title: 'XID errors (last code)', unit: 'short', exprs: [{ expr: `max by (node, gpu) (${M.dcgm.xidErrors}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
+      { title: 'Uncorrectable remapped memory rows', unit: 'short', exprs: [{ expr: `max by (node, gpu) (${M.dcgm.uncorrectableRemappedRows}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
     ]),
     gateway: dashboard('inference-gateway', 'Inference / Gateway', [], [
       { title: 'Requests per second, by model', unit: 'reqps', exprs: [{ expr: `sum by (requested_model) (rate(${M.litellm.requests}[${RATE}]))`, legend: '{{requested_model}}' }] },

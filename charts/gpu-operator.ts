@@ -91,7 +91,11 @@ export interface GpuOperatorValues {
   readonly dcgmExporter: {
     readonly enabled: boolean;
     readonly version: string;
-    readonly serviceMonitor: { readonly enabled: boolean; readonly interval: string };
+    readonly serviceMonitor: {
+      readonly enabled: boolean;
+      readonly interval: string;
+      readonly relabelings: ReadonlyArray<{ readonly sourceLabels: readonly string[]; readonly targetLabel: string; readonly action: string }>;
+    };
   };
   readonly mig: { readonly strategy: 'single' | 'mixed' };
   readonly migManager: { readonly enabled: boolean; readonly version: string };
@@ -143,7 +147,13 @@ export function gpuOperatorValues(o: GpuOperatorValuesOptions): GpuOperatorValue
     dcgmExporter: {
       enabled: true,
       version: o.versions.dcgmExporter,
-      serviceMonitor: { enabled: o.dcgmServiceMonitor, interval: '15s' },
+      serviceMonitor: {
+        enabled: o.dcgmServiceMonitor,
+        interval: '15s',
+        // A `node` label from the exporter pod's node: alerts and dashboards select pools by it, whatever the
+        // exporter calls its own host label (`Hostname` up to 4.5, `hostname` after).
+        relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
+      },
     },
     mig: { strategy: o.migStrategy === 'mixed' ? 'mixed' : 'single' },
     migManager: { enabled: true, version: o.versions.migManager },

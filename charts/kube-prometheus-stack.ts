@@ -30,8 +30,10 @@ export function kubePrometheusStackValues(o: KubePrometheusStackValuesOptions): 
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
       },
     },
+    prometheusOperator: { resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } } },
     alertmanager: { alertmanagerSpec: { storage: claim('2Gi'), resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } } } },
     grafana: {
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
       admin: { existingSecret: o.grafanaAdminSecret.name, userKey: o.grafanaAdminSecret.userKey, passwordKey: o.grafanaAdminSecret.passwordKey },
       sidecar: { dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL, labelValue: '1', searchNamespace: 'ALL' } },
     },

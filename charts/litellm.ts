@@ -107,9 +107,13 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
     pdb: { enabled: o.replicas > 1, maxUnavailable: 1 },
     topologySpreadConstraints:
       o.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }]
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selector } }]
         : [],
-    migrationJob: { enabled: true, hooks: { helm: { enabled: true }, argocd: { enabled: false } } },
+    migrationJob: {
+      enabled: true,
+      hooks: { helm: { enabled: true }, argocd: { enabled: false } },
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    },
     logLevel: 'INFO',
   };
 }

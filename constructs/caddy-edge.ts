@@ -4,6 +4,7 @@ import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
+import { terraformLiteralData } from './private/terraform-literal';
 
 export type EdgeTls =
   | { readonly mode: 'none' }
@@ -75,6 +76,9 @@ export class CaddyEdge extends Construct {
 
     if (props.tls.mode === 'cert-manager') {
       this.certificate = new Manifest(this, 'certificate', {
+        // The Deployment mounts the Secret cert-manager writes: wait until the certificate is issued.
+        wait: { condition: [{ type: 'Ready', status: 'True' }] },
+        timeouts: { create: '15m', update: '15m' },
         manifest: {
           apiVersion: 'cert-manager.io/v1',
           kind: 'Certificate',
@@ -91,7 +95,7 @@ export class CaddyEdge extends Construct {
 
     const config = new ConfigMapV1(this, 'config', {
       metadata: { name: `${EDGE_NAME}-config`, namespace: props.namespace },
-      data: { 'caddy.json': this.configText },
+      data: terraformLiteralData({ 'caddy.json': this.configText }),
     });
     const labels = { ...this.podLabels, 'app.kubernetes.io/component': 'edge', 'app.kubernetes.io/managed-by': 'inference-stack' };
     const checksum = createHash('sha256').update(this.configText).digest('hex');

@@ -21,6 +21,8 @@ export interface GpuNodePoolProps {
   readonly nodes: readonly string[];
   /** @default - { mode: 'none' } */
   readonly sharing?: GpuSharing;
+  /** Taint the nodes so only GPU pods land there. @default true */
+  readonly taint?: boolean;
   /**
    * A driver version for this pool, installed through an NVIDIADriver resource (the GPU Operator must run with
    * `driverPerPool`). @default - the operator's driver
@@ -67,11 +69,13 @@ export class GpuNodePool extends Construct {
         labels,
         fieldManager: FIELD_MANAGER,
       });
-      new NodeTaint(this, `taint-${node}`, {
-        metadata: { name: node },
-        taint: [{ ...GPU_TAINT }],
-        fieldManager: FIELD_MANAGER,
-      });
+      if (props.taint ?? true) {
+        new NodeTaint(this, `taint-${node}`, {
+          metadata: { name: node },
+          taint: [{ ...GPU_TAINT }],
+          fieldManager: FIELD_MANAGER,
+        });
+      }
     }
 
     if (props.driverVersion !== undefined) {

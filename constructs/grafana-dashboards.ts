@@ -1,6 +1,7 @@
 import { GRAFANA_DASHBOARD_LABEL } from '../charts/kube-prometheus-stack';
 import { ConfigMapV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
+import { terraformLiteralData } from './private/terraform-literal';
 
 export interface GrafanaDashboardsProps {
   readonly namespace: string;
@@ -20,7 +21,7 @@ export class GrafanaDashboards extends Construct {
         (name) =>
           new ConfigMapV1(this, name, {
             metadata: { name: `inference-dashboard-${name}`, namespace: p.namespace, labels: { [GRAFANA_DASHBOARD_LABEL]: '1' } },
-            data: { [`${name}.json`]: `${JSON.stringify(p.dashboards[name], null, 2)}\n` },
+            data: terraformLiteralData({ [`${name}.json`]: `${JSON.stringify(p.dashboards[name], null, 2)}\n` }),
           }),
       );
   }

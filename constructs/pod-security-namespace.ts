@@ -1,4 +1,4 @@
-import { NamespaceV1 } from './private/bindings';
+import { DefaultServiceAccountV1, NamespaceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -20,6 +20,8 @@ export interface PodSecurityNamespaceProps {
   readonly role: 'app' | 'platform';
   /** Extra labels. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Refuse `terraform destroy`: deleting the namespace deletes its volumes (stateful namespaces in prod). @default false */
+  readonly preventDestroy?: boolean;
 }
 
 /** The label that says whether a namespace runs apps or platform operators. */
@@ -39,6 +41,7 @@ export class PodSecurityNamespace extends Construct {
       throw new Error(`namespace "${props.name}": Pod Security level "${this.level}" needs an exceptionReason`);
     }
     this.resource = new NamespaceV1(this, 'namespace', {
+      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
       metadata: {
         name: props.name,
         labels: {
@@ -55,5 +58,12 @@ export class PodSecurityNamespace extends Construct {
       },
     });
     this.name = this.resource.metadata.name;
+    if (props.role === 'app') {
+      // Pods that charts start under the default ServiceAccount get no API token (POLICY 11).
+      new DefaultServiceAccountV1(this, 'default-service-account', {
+        metadata: { namespace: this.name },
+        automountServiceAccountToken: false,
+      });
+    }
   }
 }

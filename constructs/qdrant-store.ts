@@ -7,6 +7,7 @@ import type { SecretKeyRef } from './llm-server-props';
 import { ConfigMapV1, CronJobV1, type JobV1, type Release } from './private/bindings';
 import { Construct } from './private/cdktf';
 import { pinnedRelease } from './private/pinned-release';
+import { terraformLiteralData } from './private/terraform-literal';
 import { jobEnv, jobSecurity, scriptJob } from './private/script-job';
 import type { HnswSettings, VectorCollection } from './vector-collection';
 
@@ -88,7 +89,7 @@ export class QdrantStore extends Construct {
     const sec = jobSecurity(PYTHON_UID);
     const labels = { 'app.kubernetes.io/name': 'qdrant-snapshot', 'app.kubernetes.io/managed-by': 'inference-stack' };
     // The CronJob's copy of the script, under a stable name.
-    const opsConfig = new ConfigMapV1(this, 'ops-config', { metadata: { name: 'qdrant-ops', namespace: props.namespace }, data: { 'qdrant-ops.py': SCRIPT } });
+    const opsConfig = new ConfigMapV1(this, 'ops-config', { metadata: { name: 'qdrant-ops', namespace: props.namespace }, data: terraformLiteralData({ 'qdrant-ops.py': SCRIPT }) });
     this.snapshots = new CronJobV1(this, 'snapshots', {
       metadata: { name: 'qdrant-snapshot', namespace: props.namespace, labels },
       spec: {

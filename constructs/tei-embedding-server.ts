@@ -23,6 +23,8 @@ export interface TeiEmbeddingServerProps {
   readonly image?: ImagePin;
   readonly cache?: ModelCacheProps;
   readonly hfTokenSecret?: SecretKeyRef;
+  /** Refuse to place two replicas on one node (prod). @default false */
+  readonly spreadRequired?: boolean;
 }
 
 /** The `text-embeddings-router` arguments (the image's entrypoint). */
@@ -68,6 +70,7 @@ export class TeiEmbeddingServer extends Construct {
       cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
       ...serverProbes(budget, { health: '/health', ready: '/health' }),
       rolloutSeconds: budget,
+      spread: props.spreadRequired ? 'required' : 'preferred',
     });
   }
 }

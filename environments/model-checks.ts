@@ -177,7 +177,7 @@ export function checkModels(env: Env, addIssue: Add): void {
     const at = (...rest: (string | number)[]) => ['embeddings', i, ...rest];
     claimName(e.name, `embeddings[${i}]`, at());
     checkRevision(env.stage, e.revision, at(), add);
-    if (env.stage === 'prod' && e.replicas === 0) add(at('replicas'), '0 in prod serves nothing; use 1 or more, or remove the embedding server');
+    if (env.stage === 'prod' && e.replicas < 2) add(at('replicas'), `${e.replicas} in prod: embeddings feed every RAG request; run 2 or more, spread over nodes`);
     if (!EMBEDDING_MODELS[e.model] && (e.dimension === undefined || e.maxTokens === undefined)) {
       add(at('model'), `${JSON.stringify(e.model)} is not in the embedding catalogue (${list(Object.keys(EMBEDDING_MODELS))}); add dimension and maxTokens from its config.json`);
     }
@@ -189,6 +189,9 @@ export function checkModels(env: Env, addIssue: Add): void {
       return;
     }
     if (pool.broken) return;
+    if (env.stage === 'prod' && pool.capacity / Math.max(1, pool.gpusPerNode) < 2) {
+      add(at('pool'), `pool "${e.pool}" has one node, and prod spreads embedding replicas over nodes; use a pool with two or more nodes, or "cpu"`);
+    }
     pool.used += e.replicas;
     pool.users.push(`${e.name} ${e.replicas} x 1`);
   });

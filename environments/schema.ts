@@ -129,6 +129,10 @@ const GpuPool = z.strictObject({
   nodes: z.array(nodeName).min(1, 'a pool needs at least one node; list the names from `kubectl get nodes`').describe('Existing nodes this pool labels and taints'),
   /** How pods share the pool's GPUs. */
   sharing: Sharing.default({ mode: 'none' }).describe('How pods share the GPUs: none, time-slicing (replicas) or mig (profile)'),
+  taint: z
+    .boolean()
+    .default(true)
+    .describe('Taint the nodes nvidia.com/gpu=present:NoSchedule so only GPU pods land there; false only in dev, for a single-node cluster'),
   /** Driver for this pool's nodes, when it must differ from the environment's. */
   driver: z.strictObject({ version: versionTag }).optional().describe("A driver version for this pool's nodes only"),
 });
@@ -444,6 +448,9 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
       } else if (pool.sharing.profile !== 'balanced' && !profiles.includes(pool.sharing.profile)) {
         add(['gpuPools', i, 'sharing', 'profile'], `${show(pool.sharing.profile)} is not a MIG profile of ${pool.gpu}; use one of: ${[...profiles, 'balanced'].join(', ')}`);
       }
+    }
+    if (!pool.taint && env.stage !== 'dev') {
+      add(['gpuPools', i, 'taint'], `false lets any pod take ${pool.name}'s GPU nodes; ${env.stage} taints GPU pools (remove taint: false)`);
     }
     if (pool.driver && !env.gpuOperator.driverEnabled) {
       add(['gpuPools', i, 'driver'], `a pool driver needs the operator to install drivers, but gpuOperator.driverEnabled is false; remove the pool's driver or set driverEnabled: true`);

@@ -369,15 +369,23 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'P15',
-    title: 'Stateful parts have prevent_destroy in prod',
+    title: 'Stateful parts (releases and their namespaces) have prevent_destroy in prod',
     scanners: [],
-    check: (s, stage) =>
-      stage !== 'prod'
-        ? []
-        : helmReleases(s)
-            .filter((r) => ['cluster', 'qdrant'].includes(r.chart))
-            .filter((r) => get(r.body, 'lifecycle', 'prevent_destroy') !== true)
-            .map((r) => finding('P15', s, r.address, `stateful release (${r.chart}) can be destroyed`, 'set lifecycle.prevent_destroy')),
+    check: (s, stage) => {
+      if (stage !== 'prod') return [];
+      const stateful = helmReleases(s).filter((r) => ['cluster', 'qdrant'].includes(r.chart));
+      const out = stateful
+        .filter((r) => get(r.body, 'lifecycle', 'prevent_destroy') !== true)
+        .map((r) => finding('P15', s, r.address, `stateful release (${r.chart}) can be destroyed`, 'set lifecycle.prevent_destroy'));
+      // Deleting a namespace deletes the volumes in it.
+      const namespaces = new Set(stateful.map((r) => String(r.body.namespace)));
+      for (const n of resources(s).filter((r) => r.type === 'kubernetes_namespace_v1')) {
+        if (namespaces.has(`\${${n.address}.metadata[0].name}`) && get(n.body, 'lifecycle', 'prevent_destroy') !== true) {
+          out.push(finding('P15', s, n.address, `namespace "${String(get(n.body, 'metadata', 'name'))}" holds stateful data and can be destroyed`, 'set lifecycle.prevent_destroy'));
+        }
+      }
+      return out;
+    },
   },
   {
     id: 'P16',

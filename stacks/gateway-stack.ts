@@ -52,7 +52,7 @@ export class GatewayStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'gateway');
     const g = env.gateway;
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: GATEWAY_NAMESPACE, role: 'app' });
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: GATEWAY_NAMESPACE, role: 'app', preventDestroy: env.stage === 'prod' });
     this.database = new PostgresCluster(this, 'database', {
       name: DB_NAME,
       namespace: this.namespace.name,

@@ -21,6 +21,7 @@ export class GpuPoolsStack extends EnvironmentStack {
           gpusPerNode: p.gpusPerNode,
           nodes: p.nodes,
           sharing: p.sharing,
+          taint: p.taint,
           driverVersion: p.driver?.version,
         }),
     );

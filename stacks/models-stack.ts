@@ -59,6 +59,7 @@ export class ModelsStack extends EnvironmentStack {
         image: e.image,
         cache: e.cache,
         hfTokenSecret: e.hfTokenSecret,
+        spreadRequired: env.stage === 'prod',
       });
     }
     this.embeddings = embeddings;

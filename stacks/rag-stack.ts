@@ -25,7 +25,7 @@ export class RagStack extends EnvironmentStack {
 
   constructor(scope: Construct, env: Environment, store: VectorStoreSpec, dimensionOf: (embedding: string) => number) {
     super(scope, env, 'rag');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: RAG_NAMESPACE, role: 'app' });
+    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: RAG_NAMESPACE, role: 'app', preventDestroy: env.stage === 'prod' });
     const collections = vectorCollections(store, dimensionOf);
     const replicas = store.replicas ?? { dev: 1, staging: 2, prod: 3 }[env.stage];
     const prod = env.stage === 'prod';

@@ -74,7 +74,7 @@ def main():
             alias = key["key_alias"]
             value = os.environ.get(key["env"], "")
             if not value.startswith("sk-"):
-                sys.exit(f"key {alias}: the Secret behind ${key['env']} must hold a key starting with sk-")
+                sys.exit(f"key {alias}: the Secret behind {key['env']} must hold a key starting with sk-")
             body = {"key": value, "key_alias": alias, "team_id": team_id, **limits(key)}
             status, _ = call("GET", "/key/info?" + urllib.parse.urlencode({"key": value}))
             if status == 200:

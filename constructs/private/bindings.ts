@@ -17,3 +17,4 @@ export { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 export { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 export { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+export { DefaultServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/default-service-account-v1';

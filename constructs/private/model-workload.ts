@@ -54,6 +54,11 @@ export interface ModelWorkloadProps {
   readonly liveness: Probe;
   /** How long terraform waits for a rollout of one pod. */
   readonly rolloutSeconds: number;
+  /**
+   * Spread replicas over nodes: `required` refuses to place two on one node (embedding servers in prod),
+   * `preferred` tries to (GPU servers: scarce GPUs come first). @default 'preferred'
+   */
+  readonly spread?: 'required' | 'preferred';
 }
 
 const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
@@ -126,6 +131,18 @@ export class ModelWorkload extends Construct {
               fsGroupChangePolicy: 'OnRootMismatch',
               seccompProfile: { type: 'RuntimeDefault' },
             },
+            ...(p.replicas > 1
+              ? {
+                  topologySpreadConstraint: [
+                    {
+                      maxSkew: 1,
+                      topologyKey: 'kubernetes.io/hostname',
+                      whenUnsatisfiable: p.spread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+                      labelSelector: [{ matchLabels: selector }],
+                    },
+                  ],
+                }
+              : {}),
             ...(p.pool
               ? {
                   nodeSelector: { [POOL_LABEL]: p.pool },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigMapV1, JobV1 } from './bindings';
+import { terraformLiteralData } from './terraform-literal';
 import type { Construct, ITerraformDependable } from './cdktf';
 
 export type JobEnv = { readonly name: string; readonly value: string } | { readonly name: string; readonly secret: { readonly name: string; readonly key: string } };
@@ -41,7 +42,7 @@ export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { co
   const hash = createHash('sha256');
   for (const name of Object.keys(p.files).sort()) hash.update(name).update(p.files[name]!);
   const name = `${p.name}-${hash.update(p.image).update(p.command.join(' ')).digest('hex').slice(0, 10)}`;
-  const config = new ConfigMapV1(scope, `${id}-files`, { metadata: { name, namespace: p.namespace }, data: { ...p.files } });
+  const config = new ConfigMapV1(scope, `${id}-files`, { metadata: { name, namespace: p.namespace }, data: terraformLiteralData(p.files) });
   const labels = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/managed-by': 'inference-stack' };
   const sec = jobSecurity(p.uid);
   const job = new JobV1(scope, id, {

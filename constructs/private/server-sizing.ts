@@ -74,6 +74,8 @@ export function cacheSizeGiB(checkpointBytes: number): number {
 export function cacheEnv(extra: Readonly<Record<string, string>> = {}): EnvVar[] {
   const env: Record<string, string> = {
     HOME: PATHS.home,
+    // The UID has no passwd entry in most images: Python's getpass and friends read USER first.
+    USER: 'inference',
     XDG_CACHE_HOME: `${PATHS.cache}/xdg`,
     HF_HOME: `${PATHS.cache}/huggingface`,
     ...extra,

@@ -107,10 +107,10 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     s['litellm_remaining_team_budget_metric{team_alias="search"}'] = '800x30';
     s['litellm_team_max_budget_metric{team_alias="search"}'] = '1000x30';
     for (const node of ['gpu-1', 'gpu-2']) {
-      s[`DCGM_FI_DEV_XID_ERRORS{Hostname="${node}", gpu="0"}`] = '0x30';
-      s[`DCGM_FI_DEV_GPU_TEMP{Hostname="${node}", gpu="0"}`] = '60x30';
-      s[`DCGM_FI_DEV_ROW_REMAP_FAILURE{Hostname="${node}", gpu="0"}`] = '0x30';
-      s[`DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{Hostname="${node}", gpu="0"}`] = '0x30';
+      s[`DCGM_FI_DEV_XID_ERRORS{node="${node}", gpu="0"}`] = '0x30';
+      s[`DCGM_FI_DEV_GPU_TEMP{node="${node}", gpu="0"}`] = '60x30';
+      s[`DCGM_FI_DEV_ROW_REMAP_FAILURE{node="${node}", gpu="0"}`] = '0x30';
+      s[`DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{node="${node}", gpu="0"}`] = '0x30';
     }
     s['certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}'] = `${60 * 86400}x30`;
     return s;
@@ -123,9 +123,9 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     { alert: 'InferenceTtftOverSlo', change: Object.fromEntries(['0.5', '1', '2.5', '+Inf'].map((le) => [`vllm:time_to_first_token_seconds_bucket{model_name="llama", le="${le}"}`, `0+${le === '+Inf' ? 10 : 1}x30`])), labels: { model: 'llama', severity: 'warning' } },
     { alert: 'InferenceErrorRate', change: { 'litellm_deployment_failure_responses_total{requested_model="mistral"}': '0+20x30' }, labels: { model: 'mistral', severity: 'critical' } },
     { alert: 'EmbeddingServerDown', change: { 'up{namespace="models", service="bge"}': '0x30' }, labels: { model: 'bge', severity: 'critical' } },
-    { alert: 'GpuXidError', change: { 'DCGM_FI_DEV_XID_ERRORS{Hostname="gpu-2", gpu="0"}': '0x10 79x20' }, labels: { pool: 'h100', severity: 'critical', Hostname: 'gpu-2', gpu: '0' } },
-    { alert: 'GpuTemperatureHigh', change: { 'DCGM_FI_DEV_GPU_TEMP{Hostname="gpu-1", gpu="0"}': '95x30' }, labels: { pool: 'h100', severity: 'warning', Hostname: 'gpu-1', gpu: '0' } },
-    { alert: 'GpuUncorrectableMemoryErrors', change: { 'DCGM_FI_DEV_ROW_REMAP_FAILURE{Hostname="gpu-1", gpu="0"}': '0x10 1x20' }, labels: { pool: 'h100', severity: 'critical', Hostname: 'gpu-1', gpu: '0' } },
+    { alert: 'GpuXidError', change: { 'DCGM_FI_DEV_XID_ERRORS{node="gpu-2", gpu="0"}': '0x10 79x20' }, labels: { pool: 'h100', severity: 'critical', node: 'gpu-2', gpu: '0' } },
+    { alert: 'GpuTemperatureHigh', change: { 'DCGM_FI_DEV_GPU_TEMP{node="gpu-1", gpu="0"}': '95x30' }, labels: { pool: 'h100', severity: 'warning', node: 'gpu-1', gpu: '0' } },
+    { alert: 'GpuUncorrectableMemoryErrors', change: { 'DCGM_FI_DEV_ROW_REMAP_FAILURE{node="gpu-1", gpu="0"}': '0x10 1x20' }, labels: { pool: 'h100', severity: 'critical', node: 'gpu-1', gpu: '0' } },
     { alert: 'GatewayDown', change: { 'up{namespace="gateway", service="litellm"}': '0x30' }, labels: { severity: 'critical' } },
     { alert: 'GatewayErrorRate', change: { litellm_proxy_failed_requests_metric_total: '0+30x30' }, labels: { severity: 'critical' } },
     { alert: 'EmbeddingQueueGrowing', change: { 'te_queue_size{namespace="models", service="bge"}': '40x30' }, labels: { model: 'bge', severity: 'warning' } },

@@ -104,7 +104,7 @@ describe('gateway bootstrap script', () => {
   it('fails, naming the key, when its Secret does not hold an sk- key', async () => {
     const r = await run({ KEY_0: 'not-a-key' });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/key search-backend: the Secret behind \$KEY_0 must hold a key starting with sk-/);
+    expect(r.stderr).toMatch(/key search-backend: the Secret behind KEY_0 must hold a key starting with sk-/);
   });
 
   it('fails when the gateway refuses the master key', async () => {

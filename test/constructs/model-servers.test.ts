@@ -88,7 +88,7 @@ describe('model servers of the all-engines fixture', () => {
     expect(c.startup_probe).toMatchObject({ period_seconds: 10, failure_threshold: 49, http_get: { path: '/health', port: '8000' } });
     expect(c.readiness_probe).toMatchObject({ http_get: { path: '/v1/models' }, period_seconds: 10, failure_threshold: 3 });
     expect(c.liveness_probe).toMatchObject({ http_get: { path: '/health' }, period_seconds: 30, failure_threshold: 5 });
-    expect(c.readiness_probe).not.toEqual(c.liveness_probe);
+    expect(c.readiness_probe.http_get.path).not.toBe(c.liveness_probe.http_get.path);
     // terraform waits for the rollout at least as long as a start may take
     expect(sets['qwen-7b-shared']!.timeouts.create).toBe('1090s');
   });

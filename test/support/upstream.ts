@@ -5,11 +5,27 @@ import { UPSTREAM } from './paths';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The upstream values.yaml of a chart version (`<chart>/<version>` under shared/upstream/charts). */
+/** Subcharts whose own values a parent's key may reach: parent data -> key -> the subchart's data. */
+const SUBCHARTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'kube-prometheus-stack/88.5.3': { grafana: 'grafana/12.11.1' },
+};
+
+const deepMerge = (a: unknown, b: unknown): unknown =>
+  isObject(a) && isObject(b) ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? deepMerge(a[k], b[k]) : a[k]])) : (b ?? a);
+
+/**
+ * The upstream values.yaml of a chart version (`<chart>/<version>` under shared/upstream/charts), with the values
+ * of its subcharts (where shared/ has them) under their keys.
+ */
 export function upstreamValues(upstreamData: string): Record<string, unknown> {
-  const file = join(UPSTREAM, 'charts', upstreamData, 'values.yaml');
-  if (!existsSync(file)) throw new Error(`no upstream values at ${file}: bring the chart's data before pinning it`);
-  return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const read = (dir: string) => {
+    const file = join(UPSTREAM, 'charts', dir, 'values.yaml');
+    if (!existsSync(file)) throw new Error(`no upstream values at ${file}: bring the chart's data before pinning it`);
+    return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  };
+  const values = read(upstreamData);
+  for (const [key, sub] of Object.entries(SUBCHARTS[upstreamData] ?? {})) values[key] = deepMerge(read(sub), values[key]);
+  return values;
 }
 
 /**

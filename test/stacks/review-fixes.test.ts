@@ -1,0 +1,54 @@
+/** What a review of the synthesized output found, kept fixed. */
+import { describe, expect, it } from 'vitest';
+import { helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
+
+const prod = synthEnvJson(presetEnv('prod'));
+const staging = synthEnvJson(presetEnv('staging'));
+
+describe('review fixes', () => {
+  it('labels DCGM series with the node of the exporter pod, which GPU alerts and dashboards select pools by', () => {
+    const v = releaseValues(helmReleases(prod['prod-platform']!).find((r) => r.chart === 'gpu-operator')!) as any;
+    expect(v.dcgmExporter.serviceMonitor.relabelings).toEqual([{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }]);
+  });
+
+  it('gives no API token to pods of the default ServiceAccount in app namespaces', () => {
+    for (const stack of ['prod-models', 'prod-gateway', 'prod-rag', 'prod-edge']) {
+      const [sa] = resourcesOf(prod[stack]!, 'kubernetes_default_service_account_v1') as any[];
+      expect(sa.automount_service_account_token, stack).toBe(false);
+    }
+  });
+
+  it('keeps the namespaces of stateful data from terraform destroy in prod only', () => {
+    for (const stack of ['prod-gateway', 'prod-rag']) expect((resourcesOf(prod[stack]!, 'kubernetes_namespace_v1')[0] as any).lifecycle).toEqual({ prevent_destroy: true });
+    expect((resourcesOf(staging['staging-rag']!, 'kubernetes_namespace_v1')[0] as any).lifecycle).toBeUndefined();
+  });
+
+  it('waits for the cert-manager certificate before the edge mounts it', () => {
+    const [cert] = resourcesOf(staging['staging-edge']!, 'kubernetes_manifest') as any[];
+    expect(cert.wait).toEqual({ condition: [{ status: 'True', type: 'Ready' }] });
+    const [deployment] = resourcesOf(staging['staging-edge']!, 'kubernetes_deployment_v1') as any[];
+    expect(deployment.depends_on).toEqual([expect.stringMatching(/^kubernetes_manifest\.caddy_certificate_/)]);
+  });
+
+  it('spreads prod embedding replicas over nodes, as a requirement', () => {
+    const bge = statefulSets(prod['prod-models']!)['bge-large']!;
+    expect((bge.spec.template.spec as any).topology_spread_constraint).toEqual([
+      { label_selector: [{ match_labels: { 'app.kubernetes.io/instance': 'bge-large', 'app.kubernetes.io/name': 'bge-large' } }], max_skew: 1, topology_key: 'kubernetes.io/hostname', when_unsatisfiable: 'DoNotSchedule' },
+    ]);
+    const litellm = releaseValues(helmReleases(prod['prod-gateway']!).find((r) => r.chart === 'litellm-helm')!) as any;
+    expect(litellm.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
+  });
+
+  it('sets USER for images without a passwd entry for the server UID', () => {
+    const c = statefulSets(prod['prod-models']!)['llama-70b']!.spec.template.spec.container[0]!;
+    expect(c.env).toContainEqual({ name: 'USER', value: 'inference' });
+  });
+
+  it('sets memory limits on the chart components it can reach', () => {
+    const kps = releaseValues(helmReleases(prod['prod-platform']!).find((r) => r.chart === 'kube-prometheus-stack')!) as any;
+    expect(kps.prometheusOperator.resources.limits.memory).toBe('512Mi');
+    expect(kps.grafana.resources.limits.memory).toBe('1Gi');
+    const cm = releaseValues(helmReleases(staging['staging-platform']!).find((r) => r.chart === 'cert-manager')!) as any;
+    for (const part of ['webhook', 'cainjector', 'startupapicheck']) expect(cm[part].resources.limits.memory, part).toBeDefined();
+  });
+});
