@@ -1,0 +1,118 @@
+/** `inference-stack capacity --env X [--json]`: will the models fit, and how many users can they serve. */
+import pc from 'picocolors';
+import { GPUS, poolDevice } from '../../catalog/gpus';
+import { architectureOf, effectiveServing, planServing } from '../../catalog/planner';
+import type { Environment } from '../../environments/schema';
+
+export interface ModelCapacity {
+  readonly model: string;
+  readonly engine: string;
+  readonly pool: string;
+  readonly gpu: string;
+  readonly tensorParallel: number;
+  readonly pipelineParallel: number;
+  readonly replicas: number;
+  readonly quantization: string;
+  readonly maxModelLen: number;
+  readonly weightsPerGpuGiB: number;
+  readonly kvCacheTokens: number;
+  readonly fullLengthSequences: number;
+  readonly headroomPerGpuGiB: number;
+}
+
+export interface PoolCapacity {
+  readonly pool: string;
+  readonly gpu: string;
+  readonly sharing: string;
+  readonly gpus: number;
+  readonly used: number;
+  readonly free: number;
+}
+
+export interface CapacityReport {
+  readonly environment: string;
+  readonly models: readonly ModelCapacity[];
+  readonly pools: readonly PoolCapacity[];
+}
+
+const round1 = (bytes: number) => Math.round((bytes / 1024 ** 3) * 10) / 10;
+
+export function capacityReport(env: Environment): CapacityReport {
+  const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
+  const used = new Map<string, number>();
+  const models: ModelCapacity[] = [];
+  for (const m of env.models) {
+    const pool = pools.get(m.pool)!;
+    const gpu = GPUS[pool.gpu]!;
+    const device = poolDevice(gpu, pool.sharing)!;
+    const arch = architectureOf(m)!;
+    const eff = effectiveServing(m, arch);
+    const p = planServing(m, arch, device);
+    used.set(m.pool, (used.get(m.pool) ?? 0) + p.gpusPerReplica * m.replicas);
+    models.push({
+      model: m.name,
+      engine: m.engine,
+      pool: m.pool,
+      gpu: pool.sharing.mode === 'mig' ? `${gpu.key} ${pool.sharing.profile}` : gpu.key,
+      tensorParallel: m.tensorParallel,
+      pipelineParallel: m.pipelineParallel,
+      replicas: m.replicas,
+      quantization: eff.quantization,
+      maxModelLen: eff.maxModelLen,
+      weightsPerGpuGiB: round1(p.weightBytesPerGpu),
+      kvCacheTokens: p.kvCapacityTokens,
+      fullLengthSequences: p.fullLengthSequences,
+      headroomPerGpuGiB: round1(p.headroomBytesPerGpu),
+    });
+  }
+  for (const e of env.embeddings) if (e.pool !== 'cpu') used.set(e.pool, (used.get(e.pool) ?? 0) + e.replicas);
+  return {
+    environment: env.name,
+    models,
+    pools: env.gpuPools.map((p) => {
+      const device = poolDevice(GPUS[p.gpu]!, p.sharing);
+      const gpus = p.nodes.length * p.gpusPerNode * (device?.perGpu ?? 1);
+      const u = used.get(p.name) ?? 0;
+      return {
+        pool: p.name,
+        gpu: p.gpu,
+        sharing: p.sharing.mode === 'none' ? 'whole GPUs' : p.sharing.mode === 'mig' ? `MIG ${p.sharing.profile}` : `time-sliced x${p.sharing.replicas}`,
+        gpus,
+        used: u,
+        free: gpus - u,
+      };
+    }),
+  };
+}
+
+/** A plain text table; colours only where `color` (a TTY). */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (/^-?[\d.,]+( GiB)?$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatCapacity(r: CapacityReport, color: boolean): string {
+  const c = pc.createColors(color);
+  const models = table(
+    ['model', 'engine', 'pool', 'gpu', 'tp x pp', 'replicas', 'quant', 'weights/GPU', 'KV tokens', 'max len', 'full seqs', 'headroom/GPU'],
+    r.models.map((m) => [
+      m.model, m.engine, m.pool, m.gpu, `${m.tensorParallel} x ${m.pipelineParallel}`, String(m.replicas), m.quantization,
+      `${m.weightsPerGpuGiB.toFixed(1)} GiB`, m.kvCacheTokens.toLocaleString('en-US'), String(m.maxModelLen), String(m.fullLengthSequences), `${m.headroomPerGpuGiB.toFixed(1)} GiB`,
+    ]),
+  );
+  const pools = table(
+    ['pool', 'gpu', 'sharing', 'GPUs', 'used', 'free'],
+    r.pools.map((p) => [p.pool, p.gpu, p.sharing, String(p.gpus), String(p.used), String(p.free)]),
+  );
+  const tight = r.models.filter((m) => m.fullLengthSequences < 2).map((m) => m.model);
+  return [
+    c.bold(`${r.environment}: models`),
+    models,
+    '',
+    c.bold(`${r.environment}: pools`),
+    pools,
+    ...(tight.length > 0 ? ['', c.yellow(`tight: ${tight.join(', ')} hold fewer than 2 full-length sequences at once; more replicas or kvCacheDtype fp8 give room`)] : []),
+  ].join('\n');
+}
+

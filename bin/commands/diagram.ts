@@ -1,0 +1,94 @@
+/**
+ * `inference-stack diagram --env X [--out dir]`: the environment's architecture as Mermaid text and as SVG,
+ * rendered offline by Graphviz compiled to WebAssembly (@viz-js/viz).
+ */
+import type { Environment } from '../../environments/schema';
+
+interface Node {
+  readonly id: string;
+  readonly label: string;
+  readonly group: string;
+}
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly label?: string;
+}
+
+const id = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+
+/** The components and traffic paths of an environment. */
+export function architecture(env: Environment): { nodes: Node[]; edges: Edge[]; groups: Record<string, string> } {
+  const nodes: Node[] = [{ id: 'clients', label: 'clients', group: 'outside' }];
+  const edges: Edge[] = [];
+  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring' };
+  const entry = env.edge ? 'edge' : 'gateway';
+  if (env.edge) {
+    const tls = env.edge.tls.mode === 'none' ? 'HTTP' : env.edge.mtls.enabled ? 'mTLS' : 'TLS';
+    nodes.push({ id: 'edge', label: `Caddy edge (${tls})`, group: 'edge' });
+    edges.push({ from: 'clients', to: 'edge', label: env.edge.hostnames[0] ?? tls });
+  }
+  nodes.push({ id: 'gateway', label: 'LiteLLM gateway', group: 'gateway' }, { id: 'gateway_db', label: 'Postgres (keys, spend)', group: 'gateway' });
+  edges.push({ from: entry === 'edge' ? 'edge' : 'clients', to: 'gateway' }, { from: 'gateway', to: 'gateway_db' });
+  for (const p of env.gpuPools) nodes.push({ id: id('pool', p.name), label: `${p.name}: ${p.nodes.length} x ${p.gpusPerNode} ${p.gpu}`, group: 'gpus' });
+  for (const m of env.models) {
+    nodes.push({ id: id('model', m.name), label: `${m.name} (${m.engine}, TP ${m.tensorParallel}, x${m.replicas})`, group: 'models' });
+    edges.push({ from: 'gateway', to: id('model', m.name) }, { from: id('model', m.name), to: id('pool', m.pool), label: 'runs on' });
+  }
+  for (const e of env.embeddings) {
+    nodes.push({ id: id('embedding', e.name), label: `${e.name} (TEI, x${e.replicas})`, group: 'models' });
+    edges.push({ from: 'gateway', to: id('embedding', e.name) });
+    if (e.pool !== 'cpu') edges.push({ from: id('embedding', e.name), to: id('pool', e.pool), label: 'runs on' });
+  }
+  if (env.vectorStore) {
+    nodes.push({ id: 'store', label: `${env.vectorStore.type} (${env.vectorStore.collections.map((c) => c.name).join(', ') || 'no collections'})`, group: 'rag' });
+    for (const ns of env.vectorStore.allowedNamespaces) {
+      if (ns === 'gateway') {
+        edges.push({ from: 'gateway', to: 'store' });
+      } else {
+        nodes.push({ id: id('apps', ns), label: `apps in ${ns}`, group: 'apps' });
+        edges.push({ from: id('apps', ns), to: 'store', label: 'retrieval' });
+      }
+    }
+  }
+  nodes.push({ id: 'prometheus', label: 'Prometheus + Grafana', group: 'monitoring' });
+  edges.push({ from: 'prometheus', to: 'gateway', label: 'scrapes all' });
+  return { nodes, edges, groups };
+}
+
+export function mermaid(env: Environment): string {
+  const { nodes, edges, groups } = architecture(env);
+  const lines = ['flowchart LR'];
+  for (const [g, title] of Object.entries(groups)) {
+    const members = nodes.filter((n) => n.group === g);
+    if (members.length === 0) continue;
+    lines.push(`  subgraph g_${g}["${title}"]`);
+    for (const n of members) lines.push(`    n_${n.id}["${n.label.replace(/"/g, "'")}"]`);
+    lines.push('  end');
+  }
+  for (const e of edges) lines.push(`  n_${e.from} -->${e.label ? `|${e.label.replace(/[|"]/g, ' ')}|` : ''} n_${e.to}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function dot(env: Environment): string {
+  const { nodes, edges, groups } = architecture(env);
+  const q = (s: string) => JSON.stringify(s);
+  const lines = ['digraph environment {', '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];', `  label=${q(`Inference Stack: ${env.name}`)};`];
+  for (const [g, title] of Object.entries(groups)) {
+    const members = nodes.filter((n) => n.group === g);
+    if (members.length === 0) continue;
+    lines.push(`  subgraph cluster_${g} {`, `    label=${q(title)};`, '    style="rounded,dashed";');
+    for (const n of members) lines.push(`    ${q(n.id)} [label=${q(n.label)}];`);
+    lines.push('  }');
+  }
+  for (const e of edges) lines.push(`  ${q(e.from)} -> ${q(e.to)}${e.label ? ` [label=${q(e.label)}]` : ''};`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The diagram as SVG, rendered offline. */
+export async function svg(env: Environment): Promise<string> {
+  const { instance } = await import('@viz-js/viz');
+  const viz = await instance();
+  return viz.renderString(dot(env), { format: 'svg', engine: 'dot' });
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * `npx inference-stack <command>`: the operator's console.
+ *   capacity --env X [--json]        will the models fit, how many full-length sequences at once
+ *   diagram --env X [--out dir]      architecture as SVG and Mermaid
+ *   diff A B [--json]                effective config and resources that differ
+ *   images --env X [--json]          images and charts to mirror
+ *   doctor [--env X]                 tools and kubeconfig context a deploy needs
+ *   deploy|destroy --env X [--force] cdktf deploy/destroy in dependency order
+ *   check --env X [--json]           the policy check (also: npm run check)
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { App } from '../constructs/private/cdktf';
+import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
+import type { Environment } from '../environments/schema';
+import type { TfJson } from '../policy/rules';
+import { addEnvironmentStacks } from '../stacks/environment-stacks';
+import { capacityReport, formatCapacity } from './commands/capacity';
+import { deployPlan, runPlan } from './commands/deploy';
+import { diagramFiles } from './commands/diagram-files';
+import { diffStacks, diffValues, formatDiff } from './commands/diff';
+import { doctor, formatDoctor } from './commands/doctor';
+import { formatImages, imageList } from './commands/images';
+import { resolveEnvironmentArg } from './lib/synth-environments';
+
+const USAGE = `usage: inference-stack <command> [options]
+  capacity --env X [--json]         per model: GPU, TP/PP, weights per GPU, KV-cache tokens, sequences at once; per pool: GPUs used/free
+  diagram --env X [--out dir]       architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
+  diff A B [--json]                 what differs between two environments (config, then resources per stack)
+  images --env X [--json]           every image and Helm chart the environment pulls, for mirroring
+  doctor [--env X]                  terraform, kubectl, helm and the kubeconfig context; exit code tells
+  deploy --env X [-- cdktf flags]   cdktf deploy of the environment's stacks, in dependency order
+  destroy --env X [--force]         cdktf destroy in reverse order; prod's stateful stacks only with --force
+  options: --debug (stack traces), --help`;
+
+class UsageError extends Error {}
+
+function load(arg: string | undefined): Environment {
+  if (!arg) throw new UsageError('--env is required: an environment name from environments/ or a path to an environment file');
+  return loadEnvironment(resolveEnvironmentArg(arg)).env;
+}
+
+/** Synthesizes an environment in memory (validations on): stack name -> cdk.tf.json. */
+function synth(env: Environment): { stacks: Record<string, TfJson>; order: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'inference-stack-'));
+  try {
+    const app = new App({ outdir: dir, skipValidation: false });
+    const { all } = addEnvironmentStacks(app, env);
+    app.synth();
+    const stacks: Record<string, TfJson> = {};
+    for (const s of all) stacks[s.node.id] = JSON.parse(readFileSync(join(dir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8')) as TfJson;
+    return { stacks, order: all.map((s) => s.node.id) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  const sep = rest.indexOf('--');
+  const passthrough = sep >= 0 ? rest.slice(sep + 1) : [];
+  const { values, positionals } = parseArgs({
+    args: sep >= 0 ? rest.slice(0, sep) : rest,
+    options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const json = (v: unknown) => out(`${JSON.stringify(v, null, 2)}\n`);
+  try {
+    switch (command) {
+      case 'capacity': {
+        const report = capacityReport(load(values.env));
+        if (values.json) json(report);
+        else out(`${formatCapacity(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`);
+        return 0;
+      }
+      case 'diagram': {
+        const env = load(values.env);
+        const dir = values.out ?? join('cdktf.out', 'diagrams');
+        const files = await diagramFiles(env);
+        mkdirSync(dir, { recursive: true });
+        for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+        out(`${Object.keys(files).map((f) => join(dir, f)).join('\n')}\n`);
+        return 0;
+      }
+      case 'diff': {
+        if (positionals.length !== 2) throw new UsageError('diff takes two environments: diff <name|path> <name|path>');
+        const [a, b] = positionals.map((p) => loadEnvironment(resolveEnvironmentArg(p)).env) as [Environment, Environment];
+        const result = { from: a.name, to: b.name, config: diffValues({ ...a, name: undefined }, { ...b, name: undefined }), stacks: diffStacks(a.name, b.name, synth(a).stacks, synth(b).stacks) };
+        if (values.json) json(result);
+        else out(`${formatDiff(result)}\n`);
+        return 0;
+      }
+      case 'images': {
+        const env = load(values.env);
+        const list = imageList(env.name, synth(env).stacks);
+        if (values.json) json(list);
+        else out(`${formatImages(list)}\n`);
+        return 0;
+      }
+      case 'doctor': {
+        const env = values.env ? load(values.env) : undefined;
+        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath);
+        if (values.json) json(checks);
+        else out(`${formatDoctor(checks)}\n`);
+        return checks.some((c) => c.required && !c.ok) ? 1 : 0;
+      }
+      case 'deploy':
+      case 'destroy': {
+        const env = load(values.env);
+        const plan = deployPlan(command, env, synth(env).order, Boolean(values.force), passthrough);
+        return await runPlan(plan, (l) => err(`${l}\n`));
+      }
+      case undefined:
+      case 'help':
+        out(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof EnvironmentError) {
+      err(`${e.problems.map(formatProblem).join('\n')}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      err(`${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    // One clear paragraph; the stack trace only with --debug.
+    err(`${values.debug && e instanceof Error ? e.stack : e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

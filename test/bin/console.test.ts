@@ -1,0 +1,201 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../bin/inference-stack';
+import { capacityReport } from '../../bin/commands/capacity';
+import { tempDir, writeEnvs } from '../support/env';
+import { REPO } from '../support/paths';
+import { presetEnv } from '../support/synth';
+
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+
+describe('capacity', () => {
+  it('reports per model the planner figures, per pool GPUs used and free (JSON)', async () => {
+    const r = await run('capacity', '--env', 'prod', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.models.find((m: any) => m.model === 'llama-70b')).toEqual({
+      model: 'llama-70b', engine: 'vllm', pool: 'h100', gpu: 'h100-80gb', tensorParallel: 4, pipelineParallel: 1, replicas: 2, quantization: 'fp8',
+      maxModelLen: 131072, weightsPerGpuGiB: 16.4, kvCacheTokens: 637379, fullLengthSequences: 4, headroomPerGpuGiB: 38.6,
+    });
+    // h100: llama 2 x 4 + gpt-oss 2 x 2 + bge 2 = 14 of 24; MIG: qwen 2 of 16 slices
+    expect(report.pools).toEqual([
+      { pool: 'h100', gpu: 'h100-80gb', sharing: 'whole GPUs', gpus: 24, used: 14, free: 10 },
+      { pool: 'a100-mig', gpu: 'a100-80gb', sharing: 'MIG 3g.40gb', gpus: 16, used: 2, free: 14 },
+    ]);
+  });
+
+  it('prints a table for a person, without colour codes off a TTY', async () => {
+    const r = await run('capacity', '--env', 'dev');
+    expect(r.out).toMatch(/^dev: models\nmodel\s+engine\s+pool/);
+    expect(r.out).toContain('qwen-7b  vllm    workstation');
+    expect(r.out).not.toMatch(/\u001b\[/);
+    expect(r.out).toMatch(/dev: pools\n/);
+    expect(capacityReport(presetEnv('dev')).models[0]!.fullLengthSequences).toBe(2);
+  });
+});
+
+describe('diagram', () => {
+  it('writes an SVG and Mermaid text naming every component', async () => {
+    const dir = tempDir('diagram-');
+    const r = await run('diagram', '--env', 'prod', '--out', dir);
+    expect(r.code).toBe(0);
+    // Graphviz writes "-" as a character reference
+    const svg = readFileSync(join(dir, 'prod.svg'), 'utf8').replaceAll('&#45;', '-');
+    const mmd = readFileSync(join(dir, 'prod.mmd'), 'utf8');
+    expect(svg).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*<\/svg>\s*$/);
+    for (const name of ['llama-70b', 'gpt-oss-120b', 'qwen-7b', 'bge-large', 'h100: 3 x 8 h100-80gb', 'a100-mig', 'LiteLLM gateway', 'Caddy edge (mTLS)', 'pgvector', 'Prometheus + Grafana', 'Postgres (keys, spend)']) {
+      expect(svg, name).toContain(name);
+      expect(mmd, name).toContain(name);
+    }
+    expect(mmd.split('\n')[0]).toBe('flowchart LR');
+  });
+
+  it('the README embeds the current prod diagram', async () => {
+    const dir = tempDir('diagram-');
+    await run('diagram', '--env', 'prod', '--out', dir);
+    expect(readFileSync(join(REPO, 'docs', 'prod-architecture.svg'), 'utf8')).toBe(readFileSync(join(dir, 'prod.svg'), 'utf8'));
+    expect(readFileSync(join(REPO, 'README.md'), 'utf8')).toContain('docs/prod-architecture.svg');
+  });
+});
+
+describe('diff', () => {
+  it('shows the effective config and the resources per stack that differ', async () => {
+    const r = await run('diff', 'staging', 'prod', '--json');
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.out);
+    expect(d.config).toContainEqual({ path: 'stage', from: 'staging', to: 'prod' });
+    expect(d.config).toContainEqual({ path: 'vectorStore.type', from: 'qdrant', to: 'pgvector' });
+    const models = d.stacks.find((s: any) => s.layer === 'models');
+    expect(models.added).toContain('kubernetes_stateful_set_v1.model-llama-70b/workload/statefulset');
+    expect(models.removed).toContain('kubernetes_stateful_set_v1.model-mistral-7b/workload/statefulset');
+    const edge = d.stacks.find((s: any) => s.layer === 'edge');
+    expect(edge.removed).toContain('kubernetes_manifest.caddy/certificate');
+  });
+
+  it('names the changed attribute of a fork that changes only its cluster context', async () => {
+    const { fork } = writeEnvs({ fork: { extends: 'dev', kubernetes: { context: 'laptop' } } });
+    const r = await run('diff', 'dev', fork!);
+    expect(r.out).toContain('  kubernetes.context: "dev" -> "laptop"');
+    expect(r.out).toMatch(/stack <env>-platform:\n(.*\n)* {2}~ provider\.kubernetes\n {6}\[0\]\.config_context: "dev" -> "laptop"/);
+    // the state of a fork is its own
+    expect(r.out).toContain('local.path: "../../../terraform.dev-platform.tfstate" -> "../../../terraform.fork-platform.tfstate"');
+  });
+});
+
+describe('images', () => {
+  it('lists every image and chart with versions and repositories, for mirroring (JSON)', async () => {
+    const r = await run('images', '--env', 'prod', '--json');
+    const l = JSON.parse(r.out);
+    expect(l.images).toEqual(expect.arrayContaining(['vllm/vllm-openai:v0.27.1', 'ghcr.io/huggingface/text-embeddings-inference:hopper-1.9.3', 'caddy:2.11.4-alpine', 'ghcr.io/cloudnative-pg/postgresql:17.5']));
+    for (const i of [...l.images, ...l.chartImages]) expect(i).not.toMatch(/:latest$/);
+    expect(l.charts).toContainEqual({ chart: 'gpu-operator', repository: 'https://helm.ngc.nvidia.com/nvidia', version: 'v26.7.0' });
+    expect(l.charts.map((c: any) => c.chart)).toEqual(['cloudnative-pg', 'cluster', 'cluster', 'gpu-operator', 'kube-prometheus-stack', 'litellm-helm'].filter((c, i, a) => a.indexOf(c) === i || c !== 'cluster'));
+  });
+});
+
+describe('doctor', () => {
+  it('fails and says what stops working when terraform is missing; passes with the tools in place', async () => {
+    const bin = tempDir('bin-');
+    const empty = tempDir('empty-');
+    const path = process.env.PATH;
+    try {
+      process.env.PATH = empty;
+      const missing = await run('doctor');
+      expect(missing.code).toBe(1);
+      expect(missing.out).toMatch(/^FAIL terraform: not found; without it: deploy and destroy/m);
+      for (const [tool, text] of [['terraform', 'Terraform v1.11.4'], ['kubectl', 'Client Version: v1.32.0'], ['helm', 'v3.17.0']] as const) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\nif [ "$2" = "get-contexts" ]; then echo dev; else echo "${text}"; fi\n`);
+        chmodSync(join(bin, tool), 0o755);
+      }
+      process.env.PATH = `${bin}:${path}`;
+      const ok = await run('doctor', '--env', 'dev');
+      expect(ok.out).toMatch(/^ok {3}terraform: Terraform v1\.11\.4$/m);
+      expect(ok.out).toMatch(/^ok {3}context dev: found in the kubeconfig$/m);
+      expect(ok.code).toBe(0);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
+describe('deploy and destroy', () => {
+  function fakeCdktf(): { log: string } {
+    const dir = tempDir('cdktf-');
+    const log = join(dir, 'calls.log');
+    const script = join(dir, 'cdktf');
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`);
+    chmodSync(script, 0o755);
+    process.env.INFERENCE_STACK_CDKTF = script;
+    return { log };
+  }
+
+  it('deploys the stacks in dependency order, passing cdktf flags through', async () => {
+    const { log } = fakeCdktf();
+    const r = await run('deploy', '--env', 'staging', '--', '--auto-approve');
+    expect(r.code).toBe(0);
+    expect(readFileSync(log, 'utf8').trim()).toBe('deploy staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --auto-approve');
+    expect(r.err).toContain('deploy: 7 stacks in order: staging-platform -> staging-gpu-pools');
+  });
+
+  it('destroys in reverse order', async () => {
+    const { log } = fakeCdktf();
+    await run('destroy', '--env', 'dev');
+    expect(readFileSync(log, 'utf8').trim().split(' ').slice(0, 3)).toEqual(['destroy', 'dev-observability', 'dev-edge']);
+  });
+
+  it('refuses to destroy prod stateful stacks unless forced', async () => {
+    const { log } = fakeCdktf();
+    const refused = await run('destroy', '--env', 'prod');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^refusing to destroy prod-gateway and prod-rag of prod environment "prod": .* run destroy --force to go ahead\.\n$/);
+    expect(refused.err).not.toMatch(/\n\s+at /);
+    const forced = await run('destroy', '--env', 'prod', '--force');
+    expect(forced.code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toContain('destroy prod-observability');
+  });
+});
+
+describe('errors', () => {
+  it('answers an unknown command with the usage, exit 2', async () => {
+    const r = await run('deploi');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^unknown command "deploi"\nusage: inference-stack <command>/);
+  });
+
+  it('reports a bad environment as located problems, without a stack trace', async () => {
+    const { bad } = writeEnvs({ bad: { name: 'bad', stage: 'qa' } });
+    const r = await run('capacity', '--env', bad!);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.yaml:\d+: stage: unknown stage "qa"/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('shows the stack trace only with --debug', async () => {
+    fakeCdktfMissing();
+    const plain = await run('deploy', '--env', 'dev');
+    const debug = await run('deploy', '--env', 'dev', '--debug');
+    expect(plain.err).not.toMatch(/\n\s+at /);
+    expect(debug.err).toMatch(/\n\s+at /);
+  });
+});
+
+function fakeCdktfMissing() {
+  process.env.INFERENCE_STACK_CDKTF = join(tempDir('none-'), 'no-such-cdktf');
+}
+
+describe('the installed command', () => {
+  it('runs as npx inference-stack (bin in package.json)', async () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(pkg.bin['inference-stack']).toBe('bin/inference-stack.cjs');
+    const r = await execa('node', [join(REPO, pkg.bin['inference-stack']), 'capacity', '--env', 'dev', '--json'], { cwd: REPO, reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).environment).toBe('dev');
+  });
+});
