@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `inference-stack` command: runs the TypeScript CLI with tsx (which also loads the ESM-only packages).
-const { spawnSync } = require('node:child_process');
-const { join } = require('node:path');
+// The `inference-stack` command (package.json "bin"): the console, from its prebuilt bundle.
+'use strict';
+const { bundle } = require('./run.cjs');
 
-const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'inference-stack.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exitCode = r.status ?? 1;
+const out = bundle('console');
+process.argv = [process.argv[0], out, ...process.argv.slice(2)];
+require(out);

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npx inference-stack <command>`: the operator's console.
  *   capacity --env X [--json]        will the models fit, how many full-length sequences at once
@@ -134,14 +133,4 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     err(`${values.debug && e instanceof Error ? e.stack : e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CHARTS } from '../charts/catalogue';
+import { projectPath } from '../charts/private/project-root';
 import { LITELLM_PORT, liteLlmValues, type GatewayRoute, type SecretEnv } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
@@ -62,7 +62,7 @@ export function gatewayAddress(namespace: string): string {
   return `${LITELLM_RELEASE}.${namespace}.svc.cluster.local:${LITELLM_PORT}`;
 }
 
-const BOOTSTRAP_SCRIPT = readFileSync(join(__dirname, 'assets', 'litellm-bootstrap.py'), 'utf8');
+const BOOTSTRAP_SCRIPT = readFileSync(projectPath('constructs', 'assets', 'litellm-bootstrap.py'), 'utf8');
 
 /** The bootstrap spec: teams, keys and limits in LiteLLM's field names, key values only as env var names. */
 export function bootstrapSpec(teams: readonly GatewayTeam[]): { spec: object; keyEnv: Array<{ env: string; secret: SecretKeyRef }> } {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CHARTS } from '../charts/catalogue';
+import { projectPath } from '../charts/private/project-root';
 import { QDRANT_HTTP_PORT, qdrantValues } from '../charts/qdrant';
 import { IMAGES, imageRef } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
@@ -11,7 +11,7 @@ import { terraformLiteralData } from './private/terraform-literal';
 import { jobEnv, jobSecurity, scriptJob } from './private/script-job';
 import type { HnswSettings, VectorCollection } from './vector-collection';
 
-const SCRIPT = readFileSync(join(__dirname, 'assets', 'qdrant-ops.py'), 'utf8');
+const SCRIPT = readFileSync(projectPath('constructs', 'assets', 'qdrant-ops.py'), 'utf8');
 const DISTANCE = { cosine: 'Cosine', dot: 'Dot', euclid: 'Euclid' } as const;
 export const QDRANT_RELEASE = 'qdrant';
 const PYTHON_UID = 65534;

@@ -6,11 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { projectPath } from '../charts/private/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
 import { EnvironmentSchema, type Environment } from './schema';
 
 /** The folder of the shipped presets (and of users' environment files). */
-export const ENVIRONMENTS_DIR = resolve(__dirname);
+export const ENVIRONMENTS_DIR = projectPath('environments');
 
 export interface Problem {
   /** The file the problem is in, relative to the working directory. */

@@ -12,6 +12,7 @@ import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type 
 import type { Environment } from '../../environments/schema';
 import { checkPolicy, formatReport, type PolicyResult, type StackDoc } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
+import { withoutStackTraces } from './quiet-stack-traces';
 
 /** Which stacks belong to which environment, so that a re-synth removes stacks an environment no longer has. */
 const OWNERS_FILE = 'environments.json';
@@ -71,9 +72,12 @@ export function readStacks(outdir: string, names: readonly string[]): StackDoc[]
 
 /** Builds and synthesizes one environment into a fresh staging folder; returns its stacks. */
 export function synthToStaging(env: Environment, staging: string): { stacks: string[]; manifest: Manifest } {
-  const app = new App({ outdir: staging, skipValidation: false });
-  const { all } = addEnvironmentStacks(app, env);
-  app.synth();
+  const app = new App({ outdir: staging, skipValidation: false, stackTraces: false });
+  const { all } = withoutStackTraces(() => {
+    const stacks = addEnvironmentStacks(app, env);
+    app.synth();
+    return stacks;
+  });
   const manifest = readJson<Manifest>(join(staging, 'manifest.json'), { version: '', stacks: {} });
   return { stacks: all.map((s) => s.node.id), manifest };
 }
