@@ -46,6 +46,20 @@ export const CHARTS = {
     version: '1.19.0',
     upstreamData: 'qdrant/1.19.0',
   },
+  /** LeaderWorkerSet: multi-node serving groups. */
+  lws: {
+    chart: 'lws',
+    repository: 'oci://registry.k8s.io/lws/charts',
+    version: '0.10.0',
+    upstreamData: 'lws/0.10.0',
+  },
+  /** KEDA: autoscaling model servers on queue depth and KV-cache usage. */
+  keda: {
+    chart: 'keda',
+    repository: 'https://kedacore.github.io/charts',
+    version: '2.20.2',
+    upstreamData: 'keda/2.20.2',
+  },
   certManager: {
     chart: 'cert-manager',
     repository: 'https://charts.jetstack.io',

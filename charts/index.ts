@@ -7,3 +7,5 @@ export * from './cloudnative-pg';
 export * from './litellm';
 export * from './qdrant';
 export * from './kube-prometheus-stack';
+export * from './keda';
+export * from './lws';

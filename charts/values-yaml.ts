@@ -5,5 +5,6 @@ import { stringify } from 'yaml';
  * bytes (snapshots stay stable whatever order a builder set its keys in).
  */
 export function toValuesYaml(values: object): string {
-  return stringify(values, { sortMapEntries: true, lineWidth: 0 });
+  // No anchors and aliases: an object used twice is written twice, so the text reads the same in any order.
+  return stringify(values, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }

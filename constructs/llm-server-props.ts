@@ -51,4 +51,6 @@ export interface LlmServerProps {
   readonly load: ServerLoad;
   /** Startup probe budget. @default - sized from the load */
   readonly startupTimeoutSeconds?: number;
+  /** An autoscaler owns the replica count (`replicas` is the count at creation). @default false */
+  readonly autoscaled?: boolean;
 }

@@ -133,10 +133,24 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('pool'), `pool "${m.pool}" mixes MIG profiles (balanced); model servers need a pool with one profile or whole GPUs`);
       return;
     }
+    const nodes = pool.capacity / Math.max(1, pool.gpusPerNode);
     if (gpus > 1 && !pool.device.combinable) {
       add(at('tensorParallel'), `${tp} x ${pp} GPUs on pool "${m.pool}", whose GPUs are shared (MIG or time-slicing); shared GPUs serve one per pod, so use 1 or a pool of whole GPUs`);
     } else if (gpus > pool.gpusPerNode) {
-      add(at('tensorParallel'), `${tp} x pipelineParallel ${pp} = ${gpus} GPUs exceeds the ${pool.gpusPerNode} GPUs per node of pool "${m.pool}"; use ${largestFit(arch.attentionHeads, pool.gpusPerNode)} or a pool with ${gpus} GPUs per node`);
+      // Beyond one node: tensor parallel inside a node, pipeline parallel across nodes (one pod per stage).
+      if (tp > pool.gpusPerNode) {
+        add(at('tensorParallel'), `${tp} exceeds the ${pool.gpusPerNode} GPUs per node of pool "${m.pool}"; tensor parallel stays inside a node: use ${largestFit(arch.attentionHeads, pool.gpusPerNode)} and spread over nodes with pipelineParallel`);
+      } else if (m.engine !== 'vllm') {
+        add(at('pipelineParallel'), `${tp} x ${pp} = ${gpus} GPUs spans nodes of pool "${m.pool}" (${pool.gpusPerNode} per node); only engine "vllm" serves across nodes`);
+      } else if (pp > nodes) {
+        add(at('pipelineParallel'), `${pp} pipeline stages need ${pp} nodes, and pool "${m.pool}" has ${nodes}; add nodes or lower pipelineParallel`);
+      }
+    }
+    const a = m.autoscaling;
+    if (a) {
+      if (a.min > a.max) add(at('autoscaling', 'min'), `${a.min} is above max ${a.max}; use ${a.max} or less`);
+      if (a.min === 0 && env.stage !== 'dev') add(at('autoscaling', 'min'), `0 scales ${m.name} to zero, and the first request then waits minutes for a model load; ${env.stage} keeps at least 1`);
+      if (m.engine !== 'vllm') add(at('autoscaling'), `autoscaling reads vLLM's queue and KV-cache metrics; use engine "vllm", or remove autoscaling`);
     }
 
     // Quantisation: the checkpoint it needs, and the GPU it needs.
@@ -169,8 +183,10 @@ export function checkModels(env: Env, addIssue: Add): void {
     }
     // A server that cannot run is not counted against its pool: its own problem says why.
     if (problems > 0) return;
-    pool.used += gpus * m.replicas;
-    pool.users.push(`${m.name} ${m.replicas} x ${gpus}`);
+    // With autoscaling, the pool must hold the most replicas it may scale to.
+    const replicas = m.autoscaling ? m.autoscaling.max : m.replicas;
+    pool.used += gpus * replicas;
+    pool.users.push(`${m.name} ${m.autoscaling ? `up to ${replicas}` : replicas} x ${gpus}`);
   });
 
   env.embeddings.forEach((e, i) => {

@@ -220,6 +220,15 @@ const Model = z.strictObject({
   startupTimeoutSeconds: z.int().min(60).max(86400).optional().describe('Startup probe budget; default: sized from download and load'),
   fallbacks: z.array(z.string()).default([]).describe('Models (or hosted models) the gateway tries when this one fails, in order'),
   ttftSloSeconds: z.number().positive().optional().describe("95th percentile time to first token above which an alert fires; default: observability.slo's"),
+  autoscaling: z
+    .strictObject({
+      min: z.int().min(0).describe('Fewest replicas (0, scale to zero, only in dev)'),
+      max: z.int().min(1).max(256).describe('Most replicas; their GPUs must fit the pool'),
+      targetQueueDepth: z.int().min(1).default(8).describe('Waiting requests per replica that trigger a scale-out'),
+      targetKvCacheUsage: z.number().gt(0).max(1).optional().describe('KV-cache usage (0-1) per replica that triggers a scale-out'),
+    })
+    .optional()
+    .describe('Scale replicas with demand (KEDA, on vLLM metrics); replaces replicas'),
 });
 
 const Embedding = z.strictObject({

@@ -72,8 +72,51 @@ export interface Workload {
   readonly labels: Record<string, string>;
 }
 
+/** Kubernetes API field names (camelCase) as the provider writes them (snake_case), for raw manifests. */
+function snakeKeys(v: unknown, key = ''): unknown {
+  if (Array.isArray(v)) return v.map((x) => snakeKeys(x));
+  if (!isObj(v)) return v;
+  // label, annotation and resource maps keep their keys
+  if (['labels', 'annotations', 'match_labels', 'node_selector', 'requests', 'limits'].includes(key)) return v;
+  const plural: Record<string, string> = { containers: 'container', initContainers: 'init_container', volumes: 'volume', volumeMounts: 'volume_mount', ports: 'port', tolerations: 'toleration' };
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => {
+      const snake = plural[k] ?? k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      return [snake, snakeKeys(x, snake)];
+    }),
+  );
+}
+
+/** The pod templates of raw manifests (LeaderWorkerSet leader and worker), in the provider's shape. */
+function manifestWorkloads(r: { type: string; address: string; body: Obj }): Workload[] {
+  if (r.type !== 'kubernetes_manifest') return [];
+  const m = r.body.manifest;
+  if (!isObj(m) || m.kind !== 'LeaderWorkerSet') return [];
+  const lwt = get(m, 'spec', 'leaderWorkerTemplate');
+  return (['leaderTemplate', 'workerTemplate'] as const).flatMap((role) => {
+    const template = get(lwt, role);
+    if (!isObj(template)) return [];
+    const pod = snakeKeys(template.spec) as Obj;
+    const containers = arr(pod.container).filter(isObj);
+    return [
+      {
+        address: `${r.address} (${role})`,
+        type: 'kubernetes_manifest',
+        body: r.body,
+        pod,
+        containers,
+        namespace: get(m, 'metadata', 'namespace'),
+        replicas: Number(get(m, 'spec', 'replicas') ?? 1),
+        gpus: Math.max(0, ...containers.map((c) => Number(get(c, 'resources', 'limits', 'nvidia.com/gpu') ?? 0))),
+        labels: (get(template, 'metadata', 'labels') ?? {}) as Record<string, string>,
+      },
+    ];
+  });
+}
+
 export function workloads(stack: StackDoc): Workload[] {
   return resources(stack).flatMap((r) => {
+    if (r.type === 'kubernetes_manifest') return manifestWorkloads(r);
     const path = POD_SPEC_PATH[r.type];
     if (!path) return [];
     const pod = get(r.body, ...path);

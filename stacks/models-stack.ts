@@ -2,6 +2,8 @@ import { GPUS, poolDevice } from '../catalog/gpus';
 import { EMBEDDING_MODELS, MODELS } from '../catalog/models';
 import { architectureOf, effectiveServing, planServing, weightBytes } from '../catalog/planner';
 import type { LlmServerProps } from '../constructs/llm-server-props';
+import { ModelAutoscaler } from '../constructs/model-autoscaler';
+import { MultiNodeVllmServer } from '../constructs/multi-node-vllm-server';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OllamaServer } from '../constructs/ollama-server';
 import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
@@ -15,7 +17,16 @@ import { EnvironmentStack } from './private/environment-stack';
 /** Namespace of the model and embedding servers. */
 export const MODELS_NAMESPACE = 'models';
 
-export type LlmServer = VllmServer | TgiServer | OllamaServer;
+export type LlmServer = VllmServer | TgiServer | OllamaServer | MultiNodeVllmServer;
+
+/** Prometheus as kube-prometheus-stack names it, for the autoscalers' queries. */
+export const PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090';
+
+/** A model whose replica spans nodes: tensor parallel inside a node, pipeline parallel across nodes. */
+export function isMultiNode(env: Environment, m: ModelServerSpec): boolean {
+  const pool = env.gpuPools.find((p) => p.name === m.pool);
+  return pool !== undefined && m.tensorParallel * m.pipelineParallel > pool.gpusPerNode;
+}
 
 /**
  * The model servers (vLLM, TGI, Ollama in dev) and embedding servers (TEI) of an environment, each sized by the
@@ -35,12 +46,29 @@ export class ModelsStack extends EnvironmentStack {
     for (const m of env.models) {
       const props = llmProps(m, this.namespace.name, pools.get(m.pool)!);
       const id = `model-${m.name}`;
+      const multiNode = isMultiNode(env, m);
       servers[m.name] =
         m.engine === 'tgi'
           ? new TgiServer(this, id, props)
           : m.engine === 'ollama'
             ? new OllamaServer(this, id, { ...props, ollamaTag: ollamaTagOf(m) })
-            : new VllmServer(this, id, props);
+            : multiNode
+              ? new MultiNodeVllmServer(this, id, props)
+              : new VllmServer(this, id, props);
+      if (m.autoscaling) {
+        new ModelAutoscaler(this, `autoscaler-${m.name}`, {
+          model: m.name,
+          namespace: this.namespace.name,
+          target: multiNode
+            ? { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: m.name }
+            : { apiVersion: 'apps/v1', kind: 'StatefulSet', name: m.name },
+          min: m.autoscaling.min,
+          max: m.autoscaling.max,
+          targetQueueDepth: m.autoscaling.targetQueueDepth,
+          targetKvCacheUsage: m.autoscaling.targetKvCacheUsage,
+          prometheus: PROMETHEUS_URL,
+        });
+      }
     }
     this.servers = servers;
 
@@ -71,6 +99,10 @@ export class ModelsStack extends EnvironmentStack {
       ports: [...new Set([...Object.values(servers).map((s) => s.port), ...Object.values(embeddings).map((e) => e.port)])].sort((a, b) => a - b),
     });
     isolation.allow('monitoring', { from: [{ namespace: 'monitoring' }], ports: [8000] });
+    if (env.models.some((m) => isMultiNode(env, m))) {
+      // The pods of a multi-node group talk to each other: rendezvous, then NCCL on ports it picks.
+      isolation.allow('serving-groups', { to: { 'inference-stack.io/engine': 'vllm' }, from: [{ sameNamespace: true }], ports: [] });
+    }
   }
 }
 
@@ -104,7 +136,9 @@ function llmProps(m: ModelServerSpec, namespace: string, pool: Environment['gpuP
     // On a time-sliced pool the engine sees the whole GPU but may take only its share of it.
     gpuMemoryUtilization:
       pool.sharing.mode === 'time-slicing' ? Number((m.gpuMemoryUtilization / pool.sharing.replicas).toFixed(4)) : m.gpuMemoryUtilization,
-    replicas: m.replicas,
+    // With an autoscaler, the count at creation is its floor.
+    replicas: m.autoscaling ? m.autoscaling.min : m.replicas,
+    autoscaled: m.autoscaling !== undefined,
     image: m.image,
     extraArgs: m.extraArgs,
     cache: m.cache,

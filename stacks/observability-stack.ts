@@ -19,7 +19,7 @@ const CNPG_METRICS_PORT_NAME = 'metrics';
 export function alertInput(env: Environment): AlertInput {
   const slo = env.observability.slo;
   return {
-    models: env.models.map((m) => ({ name: m.name, engine: m.engine, replicas: m.replicas, ttftSloSeconds: m.ttftSloSeconds ?? slo.ttftSeconds })),
+    models: env.models.map((m) => ({ name: m.name, engine: m.engine, replicas: m.autoscaling ? m.autoscaling.max : m.replicas, ttftSloSeconds: m.ttftSloSeconds ?? slo.ttftSeconds })),
     embeddings: env.embeddings.map((e) => ({ name: e.name, replicas: e.replicas })),
     pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })),
     teams: env.gateway.teams.filter((t) => t.maxBudget !== undefined).map((t) => t.name),

@@ -1,11 +1,14 @@
 import { CHARTS } from '../charts/catalogue';
 import { certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
+import { kedaValues } from '../charts/keda';
+import { lwsValues } from '../charts/lws';
 import { GpuOperator } from '../constructs/gpu-operator';
 import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
+import { isMultiNode } from './models-stack';
 import { EnvironmentStack } from './private/environment-stack';
 
 /** Cluster-wide operators and their CRDs, which the workload stacks build on: `<env>-platform`. */
@@ -17,6 +20,10 @@ export class PlatformStack extends EnvironmentStack {
   readonly cloudnativePg: OperatorRelease;
   /** cert-manager, when the edge's certificate comes from it. */
   readonly certManager?: OperatorRelease;
+  /** LeaderWorkerSet, when a model spans nodes. */
+  readonly lws?: OperatorRelease;
+  /** KEDA, when a model autoscales. */
+  readonly keda?: OperatorRelease;
 
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'platform');
@@ -36,6 +43,12 @@ export class PlatformStack extends EnvironmentStack {
       pools: env.gpuPools.map((p) => ({ name: p.name, sharing: p.sharing, driverVersion: p.driver?.version })),
     });
     this.cloudnativePg = new OperatorRelease(this, 'cloudnative-pg', { name: 'cnpg-system', chart: CHARTS.cloudnativePg, values: cloudnativePgOperatorValues() });
+    if (env.models.some((m) => isMultiNode(env, m))) {
+      this.lws = new OperatorRelease(this, 'lws', { name: 'lws-system', chart: CHARTS.lws, values: lwsValues() });
+    }
+    if (env.models.some((m) => m.autoscaling)) {
+      this.keda = new OperatorRelease(this, 'keda', { name: 'keda', chart: CHARTS.keda, values: kedaValues() });
+    }
     if (env.edge?.tls.mode === 'cert-manager') {
       this.certManager = new OperatorRelease(this, 'cert-manager', { name: 'cert-manager', chart: CHARTS.certManager, values: certManagerValues() });
     }

@@ -12,6 +12,10 @@ export interface ModelCapacity {
   readonly tensorParallel: number;
   readonly pipelineParallel: number;
   readonly replicas: number;
+  /** The autoscaling range, when the model autoscales. */
+  readonly autoscaling?: { readonly min: number; readonly max: number };
+  /** Nodes one replica spans (pipeline stages across nodes), 1 for a single-node server. */
+  readonly nodesPerReplica: number;
   readonly quantization: string;
   readonly maxModelLen: number;
   readonly weightsPerGpuGiB: number;
@@ -48,7 +52,8 @@ export function capacityReport(env: Environment): CapacityReport {
     const arch = architectureOf(m)!;
     const eff = effectiveServing(m, arch);
     const p = planServing(m, arch, device);
-    used.set(m.pool, (used.get(m.pool) ?? 0) + p.gpusPerReplica * m.replicas);
+    const replicas = m.autoscaling ? m.autoscaling.max : m.replicas;
+    used.set(m.pool, (used.get(m.pool) ?? 0) + p.gpusPerReplica * replicas);
     models.push({
       model: m.name,
       engine: m.engine,
@@ -56,7 +61,9 @@ export function capacityReport(env: Environment): CapacityReport {
       gpu: pool.sharing.mode === 'mig' ? `${gpu.key} ${pool.sharing.profile}` : gpu.key,
       tensorParallel: m.tensorParallel,
       pipelineParallel: m.pipelineParallel,
-      replicas: m.replicas,
+      replicas: m.autoscaling ? m.autoscaling.min : m.replicas,
+      ...(m.autoscaling ? { autoscaling: { min: m.autoscaling.min, max: m.autoscaling.max } } : {}),
+      nodesPerReplica: m.tensorParallel * m.pipelineParallel > pool.gpusPerNode ? m.pipelineParallel : 1,
       quantization: eff.quantization,
       maxModelLen: eff.maxModelLen,
       weightsPerGpuGiB: round1(p.weightBytesPerGpu),
@@ -97,7 +104,7 @@ export function formatCapacity(r: CapacityReport, color: boolean): string {
   const models = table(
     ['model', 'engine', 'pool', 'gpu', 'tp x pp', 'replicas', 'quant', 'weights/GPU', 'KV tokens', 'max len', 'full seqs', 'headroom/GPU'],
     r.models.map((m) => [
-      m.model, m.engine, m.pool, m.gpu, `${m.tensorParallel} x ${m.pipelineParallel}`, String(m.replicas), m.quantization,
+      m.model, m.engine, m.pool, m.gpu, `${m.tensorParallel} x ${m.pipelineParallel}${m.nodesPerReplica > 1 ? ` (${m.nodesPerReplica} nodes)` : ''}`, m.autoscaling ? `${m.autoscaling.min}-${m.autoscaling.max}` : String(m.replicas), m.quantization,
       `${m.weightsPerGpuGiB.toFixed(1)} GiB`, m.kvCacheTokens.toLocaleString('en-US'), String(m.maxModelLen), String(m.fullLengthSequences), `${m.headroomPerGpuGiB.toFixed(1)} GiB`,
     ]),
   );

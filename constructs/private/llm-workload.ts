@@ -43,5 +43,6 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
     ...serverProbes(budget, engine.paths),
     rolloutSeconds: budget,
+    autoscaled: props.autoscaled,
   });
 }

@@ -59,6 +59,8 @@ export interface ModelWorkloadProps {
    * `preferred` tries to (GPU servers: scarce GPUs come first). @default 'preferred'
    */
   readonly spread?: 'required' | 'preferred';
+  /** An autoscaler owns the replica count: Terraform sets it at creation only. @default false */
+  readonly autoscaled?: boolean;
 }
 
 const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
@@ -93,6 +95,7 @@ export class ModelWorkload extends Construct {
     const ports = [{ name: 'http', containerPort: p.port }, ...(p.metricsPort ? [{ name: 'metrics', containerPort: p.metricsPort }] : [])];
 
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
+      ...(p.autoscaled ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       waitForRollout: true,
       timeouts: { create: `${p.rolloutSeconds + 600}s`, update: `${Math.max(1, p.replicas) * p.rolloutSeconds + 600}s` },

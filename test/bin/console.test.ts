@@ -21,12 +21,13 @@ describe('capacity', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
     expect(report.models.find((m: any) => m.model === 'llama-70b')).toEqual({
-      model: 'llama-70b', engine: 'vllm', pool: 'h100', gpu: 'h100-80gb', tensorParallel: 4, pipelineParallel: 1, replicas: 2, quantization: 'fp8',
+      model: 'llama-70b', engine: 'vllm', pool: 'h100', gpu: 'h100-80gb', tensorParallel: 4, pipelineParallel: 1, replicas: 2, nodesPerReplica: 1, quantization: 'fp8',
       maxModelLen: 131072, weightsPerGpuGiB: 16.4, kvCacheTokens: 637379, fullLengthSequences: 4, headroomPerGpuGiB: 38.6,
     });
-    // h100: llama 2 x 4 + gpt-oss 2 x 2 + bge 2 = 14 of 24; MIG: qwen 2 of 16 slices
+    expect(report.models.find((m: any) => m.model === 'gpt-oss-120b')).toMatchObject({ replicas: 2, autoscaling: { min: 2, max: 3 } });
+    // h100: llama 2 x 4 + gpt-oss up to 3 x 2 + bge 2 = 16 of 24; MIG: qwen 2 of 16 slices
     expect(report.pools).toEqual([
-      { pool: 'h100', gpu: 'h100-80gb', sharing: 'whole GPUs', gpus: 24, used: 14, free: 10 },
+      { pool: 'h100', gpu: 'h100-80gb', sharing: 'whole GPUs', gpus: 24, used: 16, free: 8 },
       { pool: 'a100-mig', gpu: 'a100-80gb', sharing: 'MIG 3g.40gb', gpus: 16, used: 2, free: 14 },
     ]);
   });
@@ -96,7 +97,8 @@ describe('images', () => {
     expect(l.images).toEqual(expect.arrayContaining(['vllm/vllm-openai:v0.27.1', 'ghcr.io/huggingface/text-embeddings-inference:hopper-1.9.3', 'caddy:2.11.4-alpine', 'ghcr.io/cloudnative-pg/postgresql:17.5']));
     for (const i of [...l.images, ...l.chartImages]) expect(i).not.toMatch(/:latest$/);
     expect(l.charts).toContainEqual({ chart: 'gpu-operator', repository: 'https://helm.ngc.nvidia.com/nvidia', version: 'v26.7.0' });
-    expect(l.charts.map((c: any) => c.chart)).toEqual(['cloudnative-pg', 'cluster', 'cluster', 'gpu-operator', 'kube-prometheus-stack', 'litellm-helm'].filter((c, i, a) => a.indexOf(c) === i || c !== 'cluster'));
+    // the two Postgres clusters share one chart version: listed once
+    expect(l.charts.map((c: any) => c.chart)).toEqual(['cloudnative-pg', 'cluster', 'gpu-operator', 'keda', 'kube-prometheus-stack', 'litellm-helm']);
   });
 });
 

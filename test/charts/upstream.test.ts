@@ -6,22 +6,23 @@ import { CHARTS } from '../../charts/catalogue';
 import { GPU_OPERATOR_COMPONENT_VERSIONS, gpuOperatorValues } from '../../charts/gpu-operator';
 import { toValuesYaml } from '../../charts/values-yaml';
 import { UPSTREAM } from '../support/paths';
-import { PRESETS, helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
+import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
+import { ResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import { SecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import { COMMENTED_KEYS, FREE_FORM_VALUES, K8S_TYPED_VALUES, unknownValueKeys, upstreamValues, withCommentedKeys } from '../support/upstream';
 
-const K8S_MODELS = { PodSecurityContext, SecurityContext };
+const K8S_MODELS = { PodSecurityContext, SecurityContext, ResourceRequirements };
 const validateK8s = (kind: keyof typeof K8S_MODELS, value: unknown) => (new K8S_MODELS[kind](value as never) as unknown as { validate(): void }).validate();
 
 describe('chart catalogue', () => {
   it.each(Object.entries(CHARTS))('%s has upstream data for its pinned version, and the same name', (_key, chart) => {
     const dir = join(UPSTREAM, 'charts', chart.upstreamData);
     expect(existsSync(join(dir, 'values.yaml'))).toBe(true);
-    const source = JSON.parse(readFileSync(join(dir, '_source.json'), 'utf8')) as { chart: string; chart_version: string };
+    const source = JSON.parse(readFileSync(join(dir, '_source.json'), 'utf8')) as { chart: string; chart_version?: string; chart_version_published?: string };
     expect(source.chart).toBe(chart.chart);
     // litellm-helm's data has no release number (see its _source.json); every other chart's is the pinned one
-    if (!chart.upstreamData.includes('/git-')) expect(source.chart_version).toBe(chart.version);
+    if (!chart.upstreamData.includes('/git-')) expect(source.chart_version ?? source.chart_version_published).toBe(chart.version);
   });
 
   it('pins exact versions, never a range', () => {
@@ -80,8 +81,8 @@ describe('GPU Operator values', () => {
   });
 });
 
-describe.each(PRESETS)('every Helm release of the %s preset', (preset) => {
-  const stacks = synthEnvJson(presetEnv(preset));
+describe.each([...PRESETS, 'fixture:multi-node', 'fixture:all-engines'])('every Helm release of %s', (preset) => {
+  const stacks = synthEnvJson(preset.startsWith('fixture:') ? fixtureEnv(preset.slice(8)) : presetEnv(preset));
   const releases = Object.values(stacks).flatMap(helmReleases);
 
   it('installs a catalogued chart at its pinned version, with values keys that exist upstream', () => {

@@ -41,16 +41,28 @@ function flagsOf(args: readonly string[]): Array<{ flag: string; value?: string 
   return out;
 }
 
-const environments = [...PRESETS.map((p) => ({ name: p, env: presetEnv(p) })), { name: 'all-engines', env: fixtureEnv('all-engines') }];
+const environments = [...PRESETS.map((p) => ({ name: p, env: presetEnv(p) })), { name: 'all-engines', env: fixtureEnv('all-engines') }, { name: 'multi-node', env: fixtureEnv('multi-node') }];
+
+/** The vLLM containers of StatefulSets and of LeaderWorkerSet pod templates: args and image. */
+function vllmContainers(tfs: ReturnType<typeof synthEnvJson>): Array<{ name: string; image: string; args: string[] }> {
+  return Object.values(tfs).flatMap((tf) => [
+    ...Object.values(statefulSets(tf)).map((s) => ({ ...s.spec.template.spec.container[0]!, name: s.metadata.name })),
+    ...(Object.values((tf.resource?.kubernetes_manifest ?? {}) as Record<string, any>))
+      .map((m) => m.manifest)
+      .filter((m) => m.kind === 'LeaderWorkerSet')
+      .flatMap((m) => ['leaderTemplate', 'workerTemplate'].map((t) => ({ ...m.spec.leaderWorkerTemplate[t].spec.containers[0], name: `${m.metadata.name} ${t}` }))),
+  ]);
+}
 
 describe.each(environments)('server flags of $name', ({ env }) => {
-  const sets = Object.values(synthEnvJson(env)).flatMap((tf) => Object.values(statefulSets(tf)));
+  const tfs = synthEnvJson(env);
+  const sets = Object.values(tfs).flatMap((tf) => Object.values(statefulSets(tf)));
 
   it('vLLM: every flag exists in the pinned release line and is not an old, rejected one', () => {
-    for (const s of sets.filter((x) => x.spec.template.spec.container[0]!.image.startsWith('vllm/'))) {
-      for (const { flag, value } of flagsOf(s.spec.template.spec.container[0]!.args)) {
-        expect(vllm.not_accepted_here, `${s.metadata.name}: ${flag}`).not.toContain(flag);
-        expect(vllmFlags.has(flag), `${s.metadata.name}: ${flag} is not a vLLM ${SERVER_VERSIONS.vllm} flag`).toBe(true);
+    for (const c of vllmContainers(tfs).filter((x) => x.image.startsWith('vllm/'))) {
+      for (const { flag, value } of flagsOf(c.args)) {
+        expect(vllm.not_accepted_here, `${c.name}: ${flag}`).not.toContain(flag);
+        expect(vllmFlags.has(flag), `${c.name}: ${flag} is not a vLLM ${SERVER_VERSIONS.vllm} flag`).toBe(true);
         if (flag === '--quantization') expect(vllm.quantization_choices).toContain(value);
         if (flag === '--kv-cache-dtype') expect(vllm.kv_cache_dtype_choices).toContain(value);
       }

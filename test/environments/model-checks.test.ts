@@ -36,7 +36,13 @@ describe('model checks accept what fits', () => {
 describe('model checks reject what cannot work, with the numbers', () => {
   const cases: Array<[string, object[], RegExp, object?]> = [
     ['tensorParallel above the GPUs per node', [{ ...LLAMA_8B, tensorParallel: 8 }],
-      /models\[0\]\.tensorParallel: 8 x pipelineParallel 1 = 8 GPUs exceeds the 4 GPUs per node of pool "l4"; use 4 or a pool with 8 GPUs per node$/],
+      /models\[0\]\.tensorParallel: 8 exceeds the 4 GPUs per node of pool "l4"; tensor parallel stays inside a node: use 4 and spread over nodes with pipelineParallel$/],
+    ['pipeline stages on more nodes than the pool has', [{ ...LLAMA_8B, model: 'meta-llama/Llama-3.1-70B-Instruct', pool: 'h100', tensorParallel: 8, pipelineParallel: 4 }],
+      /models\[0\]\.pipelineParallel: 4 pipeline stages need 4 nodes, and pool "h100" has 2; add nodes or lower pipelineParallel$/],
+    ['serving across nodes with TGI', [{ ...LLAMA_8B, engine: 'tgi', pool: 'l4', tensorParallel: 4, pipelineParallel: 2 }], /models\[0\]\.pipelineParallel: 2: TGI has no pipeline parallel/],
+    ['autoscaling min above max', [{ ...LLAMA_8B, autoscaling: { min: 3, max: 2 } }], /models\[0\]\.autoscaling\.min: 3 is above max 2; use 2 or less$/],
+    ['scale to zero outside dev', [{ ...LLAMA_8B, autoscaling: { min: 0, max: 2 } }], /models\[0\]\.autoscaling\.min: 0 scales llama-8b to zero, and the first request then waits minutes for a model load; staging keeps at least 1$/],
+    ['autoscaling past the pool capacity', [{ ...LLAMA_8B, autoscaling: { min: 1, max: 6 } }], /gpuPools\[1\]\.nodes: pool "l4" has 4 GPUs and its servers ask for 6 \(llama-8b up to 6 x 1\); add nodes or lower replicas$/],
     ['tensorParallel not dividing the attention heads', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 8192, tensorParallel: 3 }],
       /models\[0\]\.tensorParallel: 3 does not divide the 28 attention heads of Qwen\/Qwen2\.5-7B-Instruct; use a divisor of 28 \(1, 2, 4\)$/],
     ['weights that do not fit', [{ ...LLAMA_8B, model: 'meta-llama/Llama-3.1-70B-Instruct', pool: 'h100', maxModelLen: 8192 }],

@@ -79,7 +79,7 @@ describe.each(PRESETS)('%s preset', (preset) => {
     for (const m of env.models) {
       const s = sets[m.name]!;
       const c = s.spec.template.spec.container[0]!;
-      expect(s.spec.replicas).toBe(String(m.replicas));
+      expect(s.spec.replicas).toBe(String(m.autoscaling ? m.autoscaling.min : m.replicas));
       expect(c.resources.limits['nvidia.com/gpu']).toBe(String(m.tensorParallel * m.pipelineParallel));
       expect(s.spec.template.spec.node_selector).toEqual({ [POOL_LABEL]: m.pool });
       expect(c.image).toMatch(/:[^:@]+$/);

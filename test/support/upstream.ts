@@ -61,10 +61,13 @@ export const FREE_FORM_VALUES: Readonly<Record<string, readonly string[]>> = {
   // Qdrant documents apiKey only in a comment (false | true | string | valueFrom.secretKeyRef); see COMMENTED_KEYS.
   // Its security contexts are rendered verbatim: K8S_TYPED_VALUES checks them against the Kubernetes schema.
   qdrant: ['apiKey', 'podSecurityContext', 'containerSecurityContext'],
+  // a Kubernetes ResourceRequirements (upstream shows requests only): checked by K8S_TYPED_VALUES
+  lws: ['resources'],
 };
 
 /** Values rendered verbatim as Kubernetes objects, by the kind of object, checked against the Kubernetes schema. */
-export const K8S_TYPED_VALUES: Readonly<Record<string, Readonly<Record<string, 'PodSecurityContext' | 'SecurityContext'>>>> = {
+export const K8S_TYPED_VALUES: Readonly<Record<string, Readonly<Record<string, 'PodSecurityContext' | 'SecurityContext' | 'ResourceRequirements'>>>> = {
+  lws: { resources: 'ResourceRequirements' },
   qdrant: { podSecurityContext: 'PodSecurityContext', containerSecurityContext: 'SecurityContext' },
   'litellm-helm': { podSecurityContext: 'PodSecurityContext', securityContext: 'SecurityContext' },
 };

@@ -1,0 +1,57 @@
+import { Manifest } from './private/bindings';
+import { Construct } from './private/cdktf';
+
+export interface ModelAutoscalerProps {
+  /** The model server (its served model name). */
+  readonly model: string;
+  readonly namespace: string;
+  /** What to scale: the StatefulSet, or the LeaderWorkerSet of a multi-node server. */
+  readonly target: { readonly apiVersion: string; readonly kind: 'StatefulSet' | 'LeaderWorkerSet'; readonly name: string };
+  readonly min: number;
+  readonly max: number;
+  /** Waiting requests per replica that trigger a scale-out. */
+  readonly targetQueueDepth: number;
+  /** KV-cache usage per replica (0-1) that triggers a scale-out. @default - not used */
+  readonly targetKvCacheUsage?: number;
+  /** Prometheus' in-cluster address. */
+  readonly prometheus: string;
+}
+
+/**
+ * Scales a model server with demand: a KEDA ScaledObject on vLLM's queue depth (and, optionally, KV-cache usage)
+ * from Prometheus, between min and max replicas (min 0 only in dev: scale to zero).
+ */
+export class ModelAutoscaler extends Construct {
+  readonly manifest: Manifest;
+  readonly body: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, p: ModelAutoscalerProps) {
+    super(scope, id);
+    const sel = `model_name="${p.model}"`;
+    const trigger = (name: string, query: string, threshold: number, activation?: number) => ({
+      type: 'prometheus',
+      name,
+      metadata: { serverAddress: p.prometheus, query, threshold: String(threshold), ...(activation !== undefined ? { activationThreshold: String(activation) } : {}) },
+    });
+    this.body = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: p.model, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
+      spec: {
+        scaleTargetRef: { apiVersion: p.target.apiVersion, kind: p.target.kind, name: p.target.name },
+        minReplicaCount: p.min,
+        maxReplicaCount: p.max,
+        pollingInterval: 15,
+        // A model takes minutes to load: scale in slowly, so a dip does not throw away a warm replica.
+        cooldownPeriod: 600,
+        advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 900, policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } } },
+        triggers: [
+          // average waiting requests per replica (KEDA divides the sum by replicas for AverageValue)
+          trigger('queue-depth', `sum(vllm:num_requests_waiting{${sel}})`, p.targetQueueDepth, p.min === 0 ? 0 : undefined),
+          ...(p.targetKvCacheUsage !== undefined ? [trigger('kv-cache-usage', `sum(vllm:kv_cache_usage_perc{${sel}})`, p.targetKvCacheUsage)] : []),
+        ],
+      },
+    };
+    this.manifest = new Manifest(this, 'scaledobject', { manifest: this.body });
+  }
+}

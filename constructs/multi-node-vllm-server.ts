@@ -1,0 +1,151 @@
+import { IMAGES, imageRef } from '../catalog/images';
+import { GPU_TAINT, POOL_LABEL } from './gpu-node-pool';
+import type { LlmServerProps } from './llm-server-props';
+import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
+import { Construct } from './private/cdktf';
+import { GIB, PATHS, SERVER_UID } from './private/model-workload';
+import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
+import { VLLM_PORT, vllmArgs } from './vllm-server';
+
+/** Port the engine processes of a group meet on (torch.distributed's rendezvous). */
+export const MASTER_PORT = 29500;
+const LWS_NAME_LABEL = 'leaderworkerset.sigs.k8s.io/name';
+const LWS_INDEX_LABEL = 'leaderworkerset.sigs.k8s.io/worker-index';
+
+const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
+
+/**
+ * A vLLM server across nodes: a LeaderWorkerSet whose groups have one pod per pipeline stage, each with
+ * `tensorParallel` GPUs of one node (tensor parallel inside a node, pipeline parallel across nodes), meeting over
+ * vLLM's own multi-node launcher (`--nnodes`, `--node-rank`, `--master-addr`; workers `--headless`). The leader
+ * serves the API behind the Service; a PodDisruptionBudget lets one pod go at a time.
+ */
+export class MultiNodeVllmServer extends Construct {
+  readonly leaderWorkerSet: Manifest;
+  readonly service: ServiceV1;
+  readonly port = VLLM_PORT;
+  /** Pods per group: the pipeline stages. */
+  readonly groupSize: number;
+  /** The manifest, for schema checks. */
+  readonly body: Record<string, any>;
+
+  constructor(scope: Construct, id: string, props: LlmServerProps & { readonly autoscaled?: boolean }) {
+    super(scope, id);
+    const size = props.pipelineParallel;
+    this.groupSize = size;
+    const gpusPerPod = props.tensorParallel;
+    const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds({ ...props.load, weightBytesPerGpu: props.load.weightBytesPerGpu });
+    const probes = serverProbes(budget, { health: '/health', ready: '/v1/models', live: '/health' });
+    const labels = {
+      'app.kubernetes.io/name': props.name,
+      'app.kubernetes.io/instance': props.name,
+      'app.kubernetes.io/component': 'model-server',
+      'inference-stack.io/engine': 'vllm',
+      'app.kubernetes.io/managed-by': 'inference-stack',
+    };
+    const common = [
+      ...vllmArgs(props),
+      '--distributed-executor-backend', 'mp',
+      '--nnodes', String(size),
+      '--master-addr', '$(LWS_LEADER_ADDRESS)',
+      '--master-port', String(MASTER_PORT),
+    ];
+    const env = [
+      ...cacheEnv({ VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' }).map((e) => ({ name: e.name, value: 'value' in e ? e.value : '' })),
+      ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: props.hfTokenSecret.name, key: props.hfTokenSecret.key } } }] : []),
+    ];
+    const memory = gi(hostMemoryBytes(gpusPerPod) + shmBytes(gpusPerPod));
+    const probe = (p: { path?: string; periodSeconds: number; failureThreshold: number; timeoutSeconds?: number }) => ({
+      periodSeconds: p.periodSeconds,
+      failureThreshold: p.failureThreshold,
+      timeoutSeconds: p.timeoutSeconds ?? 5,
+      ...(p.path ? { httpGet: { path: p.path, port: VLLM_PORT } } : { tcpSocket: { port: VLLM_PORT } }),
+    });
+    const pod = (role: 'leader' | 'worker') => ({
+      // A headless worker serves no endpoint to probe: the group restarts together (RecreateGroupOnPodRestart)
+      // when the leader's probes fail, so workers are labelled apart from the probed servers.
+      metadata: { labels: { ...labels, ...(role === 'worker' ? { 'app.kubernetes.io/component': 'model-server-worker' } : {}), 'inference-stack.io/role': role } },
+      spec: {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: 60,
+        securityContext: { runAsNonRoot: true, runAsUser: SERVER_UID, runAsGroup: SERVER_UID, fsGroup: SERVER_UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
+        nodeSelector: { [POOL_LABEL]: props.pool },
+        tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+        containers: [
+          {
+            name: 'server',
+            image: imageRef(props.image ?? IMAGES.vllm),
+            imagePullPolicy: 'IfNotPresent',
+            args: role === 'leader' ? [...common, '--node-rank', '0', ...(props.extraArgs ?? [])] : [...common, '--node-rank', '$(LWS_WORKER_INDEX)', '--headless', ...(props.extraArgs ?? [])],
+            env,
+            ports: [{ name: 'http', containerPort: VLLM_PORT }, { name: 'dist', containerPort: MASTER_PORT }],
+            resources: {
+              requests: { cpu: cpuRequest(gpusPerPod), memory, 'ephemeral-storage': '4Gi', 'nvidia.com/gpu': String(gpusPerPod) },
+              limits: { memory, 'ephemeral-storage': '20Gi', 'nvidia.com/gpu': String(gpusPerPod) },
+            },
+            securityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+            ...(role === 'leader' ? { startupProbe: probe(probes.startup), readinessProbe: probe(probes.readiness), livenessProbe: probe(probes.liveness) } : {}),
+            volumeMounts: [
+              { name: 'cache', mountPath: PATHS.cache },
+              { name: 'home', mountPath: PATHS.home },
+              { name: 'tmp', mountPath: PATHS.tmp },
+              { name: 'shm', mountPath: PATHS.shm },
+            ],
+          },
+        ],
+        volumes: [
+          // A cache volume per pod that lives as long as the pod (a generic ephemeral volume): groups are re-created
+          // whole, so a shared ReadWriteMany claim (cache.existingClaim) saves the re-download.
+          props.cache?.existingClaim
+            ? { name: 'cache', persistentVolumeClaim: { claimName: props.cache.existingClaim } }
+            : {
+                name: 'cache',
+                ephemeral: {
+                  volumeClaimTemplate: {
+                    spec: {
+                      accessModes: ['ReadWriteOnce'],
+                      ...(props.cache?.storageClass ? { storageClassName: props.cache.storageClass } : {}),
+                      resources: { requests: { storage: `${props.cache?.sizeGiB ?? cacheSizeGiB(props.load.checkpointBytes)}Gi` } },
+                    },
+                  },
+                },
+              },
+          { name: 'home', emptyDir: { sizeLimit: '2Gi' } },
+          { name: 'tmp', emptyDir: { sizeLimit: '8Gi' } },
+          { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: gi(shmBytes(gpusPerPod)) } },
+        ],
+      },
+    });
+    this.body = JSON.parse(
+      JSON.stringify({
+        apiVersion: 'leaderworkerset.x-k8s.io/v1',
+        kind: 'LeaderWorkerSet',
+        metadata: { name: props.name, namespace: props.namespace, labels },
+        spec: {
+          replicas: props.replicas,
+          startupPolicy: 'LeaderCreated',
+          leaderWorkerTemplate: { size, restartPolicy: 'RecreateGroupOnPodRestart', leaderTemplate: pod('leader'), workerTemplate: pod('worker') },
+        },
+      }),
+    );
+    this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
+      manifest: this.body,
+      // The autoscaler owns the replica count once it runs.
+      ...(props.autoscaled ? { computedFields: ['spec.replicas'] } : {}),
+      timeouts: { create: `${budget + 600}s`, update: `${budget + 600}s` },
+    });
+    this.service = new ServiceV1(this, 'service', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector: { [LWS_NAME_LABEL]: props.name, [LWS_INDEX_LABEL]: '0' },
+        port: [{ name: 'http', port: VLLM_PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
+    new PodDisruptionBudgetV1(this, 'pdb', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: { maxUnavailable: '1', selector: { matchLabels: { [LWS_NAME_LABEL]: props.name } } },
+    });
+  }
+}
