@@ -33,6 +33,8 @@ export interface CaddyConfigOptions {
 /** The tag that ties the loaded certificate to the connection policy. */
 const CERT_TAG = 'edge';
 
+import { sortedJson } from './sorted-json';
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Caddy JSON for the edge: TLS (optionally mTLS, TLS 1.2 at least) in front of the gateway. */
@@ -101,11 +103,5 @@ export function caddyConfig(o: CaddyConfigOptions): { [key: string]: Json } {
 
 /** The config as the bytes written to the ConfigMap: keys sorted, so the same options give the same text. */
 export function caddyConfigText(o: CaddyConfigOptions): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sort)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
-        : v;
-  return `${JSON.stringify(sort(caddyConfig(o)), null, 2)}\n`;
+  return sortedJson(caddyConfig(o));
 }

@@ -9,3 +9,4 @@ export * from './qdrant';
 export * from './kube-prometheus-stack';
 export * from './keda';
 export * from './lws';
+export * from './sorted-json';

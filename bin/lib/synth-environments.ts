@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { sortedJson } from '../../charts/sorted-json';
 import { App } from '../../constructs/private/cdktf';
 import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
@@ -52,17 +53,6 @@ function readJson<T>(file: string, fallback: T): T {
   } catch {
     return fallback;
   }
-}
-
-/** Keys sorted at every level, so that the files cdktf reads are byte-stable too. */
-function sortedJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sort)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
-        : v;
-  return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
 /** The synthesized stacks of a folder, for the policy check. */
