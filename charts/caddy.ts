@@ -8,6 +8,7 @@
  *   2.6 lacks);
  * - request metrics through the server's `metrics: {}` (2.8 moved them to the http app, which 2.6 rejects).
  */
+import { sortedJson } from './sorted-json';
 
 /** Where the TLS material is mounted (or, in tests, written). */
 export interface CaddyTlsFiles {
@@ -32,8 +33,6 @@ export interface CaddyConfigOptions {
 
 /** The tag that ties the loaded certificate to the connection policy. */
 const CERT_TAG = 'edge';
-
-import { sortedJson } from './sorted-json';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
