@@ -37,9 +37,14 @@ const USAGE = `usage: inference-stack <command> [options]
 
 class UsageError extends Error {}
 
-function load(arg: string | undefined): Environment {
+function loadWithFile(arg: string | undefined): { env: Environment; file: string } {
   if (!arg) throw new UsageError('--env is required: an environment name from environments/ or a path to an environment file');
-  return loadEnvironment(resolveEnvironmentArg(arg)).env;
+  const file = resolveEnvironmentArg(arg);
+  return { env: loadEnvironment(file).env, file };
+}
+
+function load(arg: string | undefined): Environment {
+  return loadWithFile(arg).env;
 }
 
 /** Synthesizes an environment in memory (validations on): stack name -> cdk.tf.json. */
@@ -109,8 +114,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
       case 'deploy':
       case 'destroy': {
-        const env = load(values.env);
-        const plan = deployPlan(command, env, synth(env).order, Boolean(values.force), passthrough);
+        const { env, file } = loadWithFile(values.env);
+        const plan = deployPlan(command, env, file, synth(env).order, Boolean(values.force), passthrough);
         return await runPlan(plan, (l) => err(`${l}\n`));
       }
       case undefined:

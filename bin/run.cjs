@@ -34,9 +34,11 @@ function bundle(command) {
   }
   const out = join(ROOT, 'dist', `${command}.cjs`);
   if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) {
+    // Built beside and renamed into place: a run that starts meanwhile never loads half a file.
+    const tmp = `${out}.${process.pid}.tmp`;
     require('esbuild').buildSync({
       entryPoints: [join(ROOT, entry)],
-      outfile: out,
+      outfile: tmp,
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -44,6 +46,7 @@ function bundle(command) {
       packages: 'external',
       logLevel: 'warning',
     });
+    require('node:fs').renameSync(tmp, out);
   }
   return out;
 }

@@ -7,5 +7,7 @@ export function lwsValues(): object {
   return {
     image: { manager: { repository: LWS_IMAGE.repository, tag: LWS_IMAGE.tag, pullPolicy: 'IfNotPresent' } },
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+    // lws-system enforces Pod Security restricted, which wants a seccomp profile the chart does not set.
+    podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
   };
 }

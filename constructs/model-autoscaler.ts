@@ -15,6 +15,11 @@ export interface ModelAutoscalerProps {
   readonly targetKvCacheUsage?: number;
   /** Prometheus' in-cluster address. */
   readonly prometheus: string;
+  /**
+   * Scale from zero on requests for the model at the gateway (which it counts even while no server answers).
+   * @default false
+   */
+  readonly wakeOnGatewayRequests?: boolean;
 }
 
 /**
@@ -47,8 +52,12 @@ export class ModelAutoscaler extends Construct {
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 900, policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } } },
         triggers: [
           // average waiting requests per replica (KEDA divides the sum by replicas for AverageValue)
-          trigger('queue-depth', `sum(vllm:num_requests_waiting{${sel}})`, p.targetQueueDepth, p.min === 0 ? 0 : undefined),
+          trigger('queue-depth', `sum(vllm:num_requests_waiting{${sel}})`, p.targetQueueDepth),
           ...(p.targetKvCacheUsage !== undefined ? [trigger('kv-cache-usage', `sum(vllm:kv_cache_usage_perc{${sel}})`, p.targetKvCacheUsage)] : []),
+          // any request for the model in the last two minutes activates it (threshold high: it never drives the count)
+          ...(p.wakeOnGatewayRequests
+            ? [trigger('gateway-requests', `sum(rate(litellm_proxy_total_requests_metric_total{requested_model="${p.model}"}[2m]))`, 1_000_000, 0)]
+            : []),
         ],
       },
     };

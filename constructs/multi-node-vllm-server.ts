@@ -7,6 +7,11 @@ import { GIB, PATHS, SERVER_UID } from './private/model-workload';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
 
+/** The LeaderWorkerSet of a model served across nodes. */
+export function multiNodeGroupName(model: string): string {
+  return `${model}-group`;
+}
+
 /** Port the engine processes of a group meet on (torch.distributed's rendezvous). */
 export const MASTER_PORT = 29500;
 const LWS_NAME_LABEL = 'leaderworkerset.sigs.k8s.io/name';
@@ -28,11 +33,17 @@ export class MultiNodeVllmServer extends Construct {
   readonly groupSize: number;
   /** The manifest, for schema checks. */
   readonly body: Record<string, any>;
+  /**
+   * The LeaderWorkerSet's name: LWS makes a headless Service of that name for its pods, so it is not the model's
+   * name, which our ClusterIP Service (the gateway's target) keeps.
+   */
+  readonly groupName: string;
 
   constructor(scope: Construct, id: string, props: LlmServerProps & { readonly autoscaled?: boolean }) {
     super(scope, id);
     const size = props.pipelineParallel;
     this.groupSize = size;
+    this.groupName = multiNodeGroupName(props.name);
     const gpusPerPod = props.tensorParallel;
     const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds({ ...props.load, weightBytesPerGpu: props.load.weightBytesPerGpu });
     const probes = serverProbes(budget, { health: '/health', ready: '/v1/models', live: '/health' });
@@ -121,9 +132,10 @@ export class MultiNodeVllmServer extends Construct {
       JSON.stringify({
         apiVersion: 'leaderworkerset.x-k8s.io/v1',
         kind: 'LeaderWorkerSet',
-        metadata: { name: props.name, namespace: props.namespace, labels },
+        metadata: { name: this.groupName, namespace: props.namespace, labels },
         spec: {
-          replicas: props.replicas,
+          // With an autoscaler the replica count is its own: left out, so no apply sets it back.
+          ...(props.autoscaled ? {} : { replicas: props.replicas }),
           startupPolicy: 'LeaderCreated',
           leaderWorkerTemplate: { size, restartPolicy: 'RecreateGroupOnPodRestart', leaderTemplate: pod('leader'), workerTemplate: pod('worker') },
         },
@@ -131,21 +143,19 @@ export class MultiNodeVllmServer extends Construct {
     );
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
       manifest: this.body,
-      // The autoscaler owns the replica count once it runs.
-      ...(props.autoscaled ? { computedFields: ['spec.replicas'] } : {}),
       timeouts: { create: `${budget + 600}s`, update: `${budget + 600}s` },
     });
     this.service = new ServiceV1(this, 'service', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
         type: 'ClusterIP',
-        selector: { [LWS_NAME_LABEL]: props.name, [LWS_INDEX_LABEL]: '0' },
+        selector: { [LWS_NAME_LABEL]: this.groupName, [LWS_INDEX_LABEL]: '0' },
         port: [{ name: 'http', port: VLLM_PORT, targetPort: 'http', protocol: 'TCP' }],
       },
     });
     new PodDisruptionBudgetV1(this, 'pdb', {
       metadata: { name: props.name, namespace: props.namespace, labels },
-      spec: { maxUnavailable: '1', selector: { matchLabels: { [LWS_NAME_LABEL]: props.name } } },
+      spec: { maxUnavailable: '1', selector: { matchLabels: { [LWS_NAME_LABEL]: this.groupName } } },
     });
   }
 }

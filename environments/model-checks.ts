@@ -151,6 +151,9 @@ export function checkModels(env: Env, addIssue: Add): void {
       if (a.min > a.max) add(at('autoscaling', 'min'), `${a.min} is above max ${a.max}; use ${a.max} or less`);
       if (a.min === 0 && env.stage !== 'dev') add(at('autoscaling', 'min'), `0 scales ${m.name} to zero, and the first request then waits minutes for a model load; ${env.stage} keeps at least 1`);
       if (m.engine !== 'vllm') add(at('autoscaling'), `autoscaling reads vLLM's queue and KV-cache metrics; use engine "vllm", or remove autoscaling`);
+      if (a.targetKvCacheUsage !== undefined && a.targetKvCacheUsage > 0.85) {
+        add(at('autoscaling', 'targetKvCacheUsage'), `${a.targetKvCacheUsage} leaves no room: usage stops at 1.0 and the autoscaler ignores the last 10%, so it would scale out only near a full cache; use 0.85 or less`);
+      }
     }
 
     // Quantisation: the checkpoint it needs, and the GPU it needs.

@@ -81,7 +81,8 @@ function snakeKeys(v: unknown, key = ''): unknown {
   const plural: Record<string, string> = { containers: 'container', initContainers: 'init_container', volumes: 'volume', volumeMounts: 'volume_mount', ports: 'port', tolerations: 'toleration' };
   return Object.fromEntries(
     Object.entries(v).map(([k, x]) => {
-      const snake = plural[k] ?? k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      // hostIPC -> host_ipc, containerPort -> container_port
+      const snake = plural[k] ?? k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
       return [snake, snakeKeys(x, snake)];
     }),
   );
@@ -108,7 +109,8 @@ function manifestWorkloads(r: { type: string; address: string; body: Obj }): Wor
         namespace: get(m, 'metadata', 'namespace'),
         replicas: Number(get(m, 'spec', 'replicas') ?? 1),
         gpus: Math.max(0, ...containers.map((c) => Number(get(c, 'resources', 'limits', 'nvidia.com/gpu') ?? 0))),
-        labels: (get(template, 'metadata', 'labels') ?? {}) as Record<string, string>,
+        // LWS labels every pod of a group with its name: what the group's PodDisruptionBudget selects
+        labels: { ...((get(template, 'metadata', 'labels') ?? {}) as Record<string, string>), 'leaderworkerset.sigs.k8s.io/name': String(get(m, 'metadata', 'name')) },
       },
     ];
   });

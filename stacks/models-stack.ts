@@ -3,7 +3,7 @@ import { EMBEDDING_MODELS, MODELS } from '../catalog/models';
 import { architectureOf, effectiveServing, planServing, weightBytes } from '../catalog/planner';
 import type { LlmServerProps } from '../constructs/llm-server-props';
 import { ModelAutoscaler } from '../constructs/model-autoscaler';
-import { MultiNodeVllmServer } from '../constructs/multi-node-vllm-server';
+import { MultiNodeVllmServer, multiNodeGroupName } from '../constructs/multi-node-vllm-server';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OllamaServer } from '../constructs/ollama-server';
 import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
@@ -60,13 +60,15 @@ export class ModelsStack extends EnvironmentStack {
           model: m.name,
           namespace: this.namespace.name,
           target: multiNode
-            ? { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: m.name }
+            ? { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: multiNodeGroupName(m.name) }
             : { apiVersion: 'apps/v1', kind: 'StatefulSet', name: m.name },
           min: m.autoscaling.min,
           max: m.autoscaling.max,
           targetQueueDepth: m.autoscaling.targetQueueDepth,
           targetKvCacheUsage: m.autoscaling.targetKvCacheUsage,
           prometheus: PROMETHEUS_URL,
+          // From zero there is no server to report a queue: requests reaching the gateway wake it.
+          wakeOnGatewayRequests: m.autoscaling.min === 0,
         });
       }
     }

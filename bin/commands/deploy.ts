@@ -2,6 +2,7 @@
  * `inference-stack deploy|destroy --env X`: runs `cdktf deploy`/`destroy` on the environment's stacks in
  * dependency order (destroy in reverse), through execa. Refuses to destroy prod's stateful stacks without --force.
  */
+import { projectPath, projectRoot } from '../../charts/private/project-root';
 import { exec } from '../lib/exec';
 
 /** Stacks that hold data: destroying them in prod deletes it. */
@@ -14,8 +15,11 @@ export interface DeployPlan {
   readonly argv: readonly string[];
 }
 
-/** The cdktf invocation for an environment's stacks (already in dependency order). */
-export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; stage: string }, stacksInOrder: readonly string[], force: boolean, extra: readonly string[] = []): DeployPlan {
+/**
+ * The cdktf invocation for an environment's stacks (already in dependency order). cdktf synthesizes again before
+ * it deploys: `--app` makes it synthesize this environment file, wherever it lives.
+ */
+export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; stage: string }, file: string, stacksInOrder: readonly string[], force: boolean, extra: readonly string[] = []): DeployPlan {
   const stacks = command === 'deploy' ? [...stacksInOrder] : [...stacksInOrder].reverse();
   if (command === 'destroy' && env.stage === 'prod' && !force) {
     const stateful = stacks.filter((s) => STATEFUL_LAYERS.some((l) => s === `${env.name}-${l}`));
@@ -23,7 +27,8 @@ export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; s
       throw new Error(`refusing to destroy ${stateful.join(' and ')} of prod environment "${env.name}": they hold the vector store and the gateway's keys and spend (prevent_destroy stops Terraform there anyway). Back them up, then run destroy --force to go ahead.`);
     }
   }
-  return { command, stacks, argv: ['cdktf', command, ...stacks, ...extra] };
+  const app = `node ${JSON.stringify(projectPath('bin', 'run.cjs'))} synth --env ${JSON.stringify(file)}`;
+  return { command, stacks, argv: ['cdktf', command, ...stacks, '--app', app, ...extra] };
 }
 
 /** Runs the plan, streaming cdktf's own progress; the command comes from $INFERENCE_STACK_CDKTF or npx. */
@@ -31,7 +36,8 @@ export async function runPlan(plan: DeployPlan, log: (line: string) => void): Pr
   const custom = process.env.INFERENCE_STACK_CDKTF;
   const [cmd, ...args] = custom ? [custom, ...plan.argv.slice(1)] : ['npx', ...plan.argv];
   log(`${plan.command}: ${plan.stacks.length} stacks in order: ${plan.stacks.join(' -> ')}`);
-  const r = await exec(cmd!, args, { stdio: 'inherit', reject: false, env: { CHECKPOINT_DISABLE: '1' } });
+  // cdktf reads cdktf.json and writes cdktf.out in the project root, whatever folder this runs from
+  const r = await exec(cmd!, args, { cwd: projectRoot(), stdio: 'inherit', reject: false, env: { CHECKPOINT_DISABLE: '1' } });
   if (r.exitCode === undefined) {
     throw new Error(`could not run ${cmd}: ${r.shortMessage ?? 'no exit code'}. Run npm ci (cdktf-cli is a dev dependency), or point INFERENCE_STACK_CDKTF at a cdktf binary.`);
   }

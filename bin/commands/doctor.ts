@@ -32,7 +32,7 @@ export async function doctor(context?: string, configPath?: string): Promise<Che
   const tfVersion = /v?(\d+\.\d+\.\d+)/.exec(terraform ?? '')?.[1];
   checks.push({
     name: 'terraform',
-    ok: tfVersion !== undefined && Number(tfVersion.split('.')[0]) >= 1 && Number(tfVersion.split('.')[1]) >= 10,
+    ok: tfVersion !== undefined && (Number(tfVersion.split('.')[0]) > 1 || (Number(tfVersion.split('.')[0]) === 1 && Number(tfVersion.split('.')[1]) >= 10)),
     detail: terraform ?? 'not found',
     needed: 'deploy and destroy (1.10 or newer: S3 native state locking)',
     required: true,
@@ -50,7 +50,8 @@ export async function doctor(context?: string, configPath?: string): Promise<Che
       ok: found,
       detail: !kubectl ? 'cannot check without kubectl' : found ? 'found in the kubeconfig' : 'not in the kubeconfig',
       needed: 'deploy: the kubernetes and helm providers use this context',
-      required: true,
+      // without kubectl the context cannot be checked here: a warning, not a failure
+      required: Boolean(kubectl),
     });
   }
   return checks;

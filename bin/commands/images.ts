@@ -49,13 +49,22 @@ export function imageList(environment: string, stacks: Readonly<Record<string, T
         charts.set(`${r.body.repository}/${chart}@${r.body.version}`, { chart, repository: String(r.body.repository), version: String(r.body.version) });
         const values = Object.assign({}, ...((r.body.values as string[]) ?? []).map((v) => parse(v) as Obj)) as Obj;
         if (chart === 'gpu-operator') gpuOperatorImages(values).forEach((i) => chartImages.add(i));
+        // any {repository, tag} pair in the values pins an image (image, image.manager, ...)
+        const pins = (v: unknown): void => {
+          if (Array.isArray(v)) v.forEach(pins);
+          else if (isObj(v)) {
+            if (typeof v.repository === 'string' && typeof v.tag === 'string' && !v.repository.startsWith('http')) chartImages.add(`${v.repository}:${v.tag}`);
+            Object.values(v).forEach(pins);
+          }
+        };
+        pins(values);
         const img = values.image;
-        if (isObj(img) && typeof img.repository === 'string' && typeof img.tag === 'string') chartImages.add(`${img.repository}:${img.tag}`);
         if (isObj(img) && chart === 'qdrant' && typeof img.tag === 'string') chartImages.add(`docker.io/qdrant/qdrant:${img.tag}${img.useUnprivilegedImage ? '-unprivileged' : ''}`);
         const cluster = values.cluster;
         if (isObj(cluster) && typeof cluster.imageName === 'string') chartImages.add(cluster.imageName);
       } else {
-        collectImages(r.body.spec, images);
+        // workloads and raw manifests (LeaderWorkerSet pod templates) alike
+        collectImages(r.body.spec ?? r.body.manifest, images);
       }
     }
   }

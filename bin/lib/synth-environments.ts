@@ -40,11 +40,15 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
-/** `--env` takes a preset or environment name from environments/, or a path to a file anywhere. */
+/**
+ * `--env` takes a preset or environment name from environments/, or a path to a file anywhere: relative to the
+ * folder the user ran the command in (npm runs scripts from the project root and says where it started in INIT_CWD).
+ */
 export function resolveEnvironmentArg(arg: string, dir: string = ENVIRONMENTS_DIR): string {
   const named = join(dir, `${arg}.yaml`);
   if (!arg.includes('/') && !arg.includes('\\') && extname(arg) === '' && existsSync(named)) return named;
-  return resolve(arg);
+  const viaNpm = ['synth', 'check', 'console'].includes(process.env.npm_lifecycle_event ?? '');
+  return resolve(viaNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(), arg);
 }
 
 function readJson<T>(file: string, fallback: T): T {

@@ -100,6 +100,13 @@ describe('images', () => {
     // the two Postgres clusters share one chart version: listed once
     expect(l.charts.map((c: any) => c.chart)).toEqual(['cloudnative-pg', 'cluster', 'gpu-operator', 'keda', 'kube-prometheus-stack', 'litellm-helm']);
   });
+
+  it('lists the images inside raw manifests and nested chart pins (multi-node fixture)', async () => {
+    const r = await run('images', '--env', join(REPO, 'test/fixtures/environments/multi-node.yaml'), '--json');
+    const l = JSON.parse(r.out);
+    expect(l.images).toContain('vllm/vllm-openai:v0.27.1');
+    expect(l.chartImages).toContain('registry.k8s.io/lws/lws:v0.10.0');
+  });
 });
 
 describe('doctor', () => {
@@ -142,8 +149,23 @@ describe('deploy and destroy', () => {
     const { log } = fakeCdktf();
     const r = await run('deploy', '--env', 'staging', '--', '--auto-approve');
     expect(r.code).toBe(0);
-    expect(readFileSync(log, 'utf8').trim()).toBe('deploy staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --auto-approve');
+    const args = readFileSync(log, 'utf8').trim();
+    expect(args).toMatch(/^deploy staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --app node "[^"]+\/bin\/run\.cjs" synth --env "[^"]+\/environments\/staging\.yaml" --auto-approve$/);
     expect(r.err).toContain('deploy: 7 stacks in order: staging-platform -> staging-gpu-pools');
+  });
+
+  it('deploys an environment file from anywhere, running cdktf in the project root', async () => {
+    const { log } = fakeCdktf();
+    const dir = tempDir('fork-');
+    const { fork } = writeEnvs({ fork: { extends: 'dev', kubernetes: { context: 'laptop' } } }, dir);
+    const here = process.cwd();
+    try {
+      process.chdir(dir);
+      expect((await run('deploy', '--env', fork!)).code).toBe(0);
+    } finally {
+      process.chdir(here);
+    }
+    expect(readFileSync(log, 'utf8')).toContain(`synth --env ${JSON.stringify(fork)}`);
   });
 
   it('destroys in reverse order', async () => {

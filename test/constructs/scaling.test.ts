@@ -17,7 +17,10 @@ describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2
 
   it('deploys one group of two pods (one per pipeline stage), 8 GPUs each, recreated together', () => {
     expect(lws.spec.leaderWorkerTemplate).toMatchObject({ size: 2, restartPolicy: 'RecreateGroupOnPodRestart' });
-    expect(lws.spec.replicas).toBe(1);
+    // LWS makes a headless Service named after itself: not the model's name, which our Service keeps
+    expect(lws.metadata.name).toBe('llama-70b-group');
+    // autoscaled: the replica count is KEDA's, so the manifest does not set it
+    expect(lws.spec.replicas).toBeUndefined();
     for (const t of [leader, worker]) {
       expect(t.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('8');
       expect(t.spec.volumes.find((v: any) => v.name === 'shm').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '9Gi' });
@@ -47,9 +50,10 @@ describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2
 
   it('serves through the leader, keeps one pod of a group disruptable, and lets group pods reach each other', () => {
     const [svc] = resourcesOf(models, 'kubernetes_service_v1') as any[];
-    expect(svc.spec.selector).toEqual({ 'leaderworkerset.sigs.k8s.io/name': 'llama-70b', 'leaderworkerset.sigs.k8s.io/worker-index': '0' });
+    expect(svc.metadata.name).toBe('llama-70b');
+    expect(svc.spec.selector).toEqual({ 'leaderworkerset.sigs.k8s.io/name': 'llama-70b-group', 'leaderworkerset.sigs.k8s.io/worker-index': '0' });
     const [pdb] = resourcesOf(models, 'kubernetes_pod_disruption_budget_v1') as any[];
-    expect(pdb.spec).toEqual({ max_unavailable: '1', selector: { match_labels: { 'leaderworkerset.sigs.k8s.io/name': 'llama-70b' } } });
+    expect(pdb.spec).toEqual({ max_unavailable: '1', selector: { match_labels: { 'leaderworkerset.sigs.k8s.io/name': 'llama-70b-group' } } });
     const policies = (resourcesOf(models, 'kubernetes_network_policy_v1') as any[]).map((p) => p.metadata.name);
     expect(policies).toContain('allow-serving-groups');
   });
@@ -64,6 +68,16 @@ describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2
     expect(result.violations).toEqual([]);
   });
 
+  it('passes the policy with two fixed groups too: the group PDB covers the pods LWS labels', () => {
+    const env = fixtureEnv('multi-node');
+    const fixed = { ...env, models: env.models.map((m) => ({ ...m, autoscaling: undefined, replicas: 2 })) };
+    const synthesized = synthEnvJson(fixed);
+    const lws2 = (resourcesOf(synthesized['multi-node-models']!, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'LeaderWorkerSet');
+    expect(lws2.spec.replicas).toBe(2);
+    const result = checkPolicy(Object.entries(synthesized).map(([name, json]) => ({ name, json: json as never })), 'staging');
+    expect(result.violations).toEqual([]);
+  });
+
   it('shows the nodes per replica and the autoscaling range in the capacity report', () => {
     const [m] = capacityReport(fixtureEnv('multi-node')).models;
     expect(m).toMatchObject({ tensorParallel: 8, pipelineParallel: 2, nodesPerReplica: 2, autoscaling: { min: 1, max: 2 }, replicas: 1 });
@@ -73,10 +87,11 @@ describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2
 
   it('scales the LeaderWorkerSet on queue depth; Terraform leaves the replica count to KEDA', () => {
     const so = (resourcesOf(models, 'kubernetes_manifest') as any[]).find((m) => m.manifest.kind === 'ScaledObject');
-    expect(so.manifest.spec.scaleTargetRef).toEqual({ apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'llama-70b' });
+    expect(so.manifest.spec.scaleTargetRef).toEqual({ apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'llama-70b-group' });
     expect(() => validate(ScaledObject as never, so.manifest)).not.toThrow();
+    // no computed_fields override: the provider's defaults (labels, annotations) stay
     const lwsResource = (resourcesOf(models, 'kubernetes_manifest') as any[]).find((m) => m.manifest.kind === 'LeaderWorkerSet');
-    expect(lwsResource.computed_fields).toEqual(['spec.replicas']);
+    expect(lwsResource.computed_fields).toBeUndefined();
   });
 });
 
@@ -87,7 +102,7 @@ describe('autoscaling (presets)', () => {
     expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 3, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'gpt-oss-120b' } });
     expect(so.spec.triggers).toEqual([
       { type: 'prometheus', name: 'queue-depth', metadata: { serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090', query: 'sum(vllm:num_requests_waiting{model_name="gpt-oss-120b"})', threshold: '8' } },
-      { type: 'prometheus', name: 'kv-cache-usage', metadata: { serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090', query: 'sum(vllm:kv_cache_usage_perc{model_name="gpt-oss-120b"})', threshold: '0.9' } },
+      { type: 'prometheus', name: 'kv-cache-usage', metadata: { serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090', query: 'sum(vllm:kv_cache_usage_perc{model_name="gpt-oss-120b"})', threshold: '0.8' } },
     ]);
     expect(() => validate(ScaledObject as never, so)).not.toThrow();
     const sts = statefulSets(models)['gpt-oss-120b']! as any;
@@ -95,11 +110,18 @@ describe('autoscaling (presets)', () => {
     expect(sts.lifecycle).toEqual({ ignore_changes: ['spec[0].replicas'] });
   });
 
-  it('dev scales to zero, waking on the first waiting request', () => {
+  it('dev scales to zero and wakes on requests for the model at the gateway (no server means no queue metric)', () => {
     const models = synthEnvJson(presetEnv('dev'))['dev-models']!;
     const so = (resourcesOf(models, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'ScaledObject');
     expect(so.spec.minReplicaCount).toBe(0);
-    expect(so.spec.triggers[0].metadata.activationThreshold).toBe('0');
+    const wake = so.spec.triggers.find((t: any) => t.name === 'gateway-requests');
+    expect(wake.metadata).toMatchObject({ query: 'sum(rate(litellm_proxy_total_requests_metric_total{requested_model="qwen-7b"}[2m]))', activationThreshold: '0' });
     expect((statefulSets(models)['qwen-7b'] as any).spec.replicas).toBe('0');
+  });
+
+  it('reads only metrics the pinned exporters expose in its queries', () => {
+    const queries = ['dev', 'prod'].flatMap((p) => (resourcesOf(synthEnvJson(presetEnv(p))[`${p}-models`]!, 'kubernetes_manifest') as any[]).map((m) => m.manifest).filter((m) => m.kind === 'ScaledObject').flatMap((m) => m.spec.triggers.map((t: any) => t.metadata.query)));
+    const names = queries.flatMap((q: string) => [...q.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\{/g)].map((x) => x[1]));
+    expect(new Set(names)).toEqual(new Set(['vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'litellm_proxy_total_requests_metric_total']));
   });
 });

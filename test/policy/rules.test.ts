@@ -107,3 +107,17 @@ describe('reports', () => {
     expect(json.rules.find((r) => r.id === 'P10')?.scanners).toEqual(['CKV2_K8S_6', 'KSV-0038']);
   });
 });
+
+describe('raw manifests', () => {
+  it('checks the pod templates of a LeaderWorkerSet with the same rules (host namespaces, UID)', async () => {
+    const { fixtureEnv } = await import('../support/synth');
+    const stacks = Object.entries(synthEnvJson(fixtureEnv('multi-node'))).map(([name, json]) => ({ name, json: structuredClone(json) as never }));
+    const models = stacks.find((s) => s.name === 'multi-node-models')!;
+    const lws = Object.values((models.json as any).resource.kubernetes_manifest as Record<string, any>).find((m) => m.manifest.kind === 'LeaderWorkerSet');
+    lws.manifest.spec.leaderWorkerTemplate.workerTemplate.spec.hostIPC = true;
+    lws.manifest.spec.leaderWorkerTemplate.workerTemplate.spec.securityContext.runAsUser = 0;
+    const { violations } = checkPolicy(stacks, 'staging');
+    expect(violations.map((v) => `${v.rule} ${v.message}`).sort()).toEqual(['P01 host_ipc is true', 'P03 container "server" runs as UID 0']);
+    expect(violations[0]!.address).toMatch(/\(workerTemplate\)$/);
+  });
+});

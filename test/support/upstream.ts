@@ -62,12 +62,12 @@ export const FREE_FORM_VALUES: Readonly<Record<string, readonly string[]>> = {
   // Its security contexts are rendered verbatim: K8S_TYPED_VALUES checks them against the Kubernetes schema.
   qdrant: ['apiKey', 'podSecurityContext', 'containerSecurityContext'],
   // a Kubernetes ResourceRequirements (upstream shows requests only): checked by K8S_TYPED_VALUES
-  lws: ['resources'],
+  lws: ['resources', 'podSecurityContext'],
 };
 
 /** Values rendered verbatim as Kubernetes objects, by the kind of object, checked against the Kubernetes schema. */
 export const K8S_TYPED_VALUES: Readonly<Record<string, Readonly<Record<string, 'PodSecurityContext' | 'SecurityContext' | 'ResourceRequirements'>>>> = {
-  lws: { resources: 'ResourceRequirements' },
+  lws: { resources: 'ResourceRequirements', podSecurityContext: 'PodSecurityContext' },
   qdrant: { podSecurityContext: 'PodSecurityContext', containerSecurityContext: 'SecurityContext' },
   'litellm-helm': { podSecurityContext: 'PodSecurityContext', securityContext: 'SecurityContext' },
 };
