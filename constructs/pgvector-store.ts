@@ -1,4 +1,4 @@
-import { POSTGRES_IMAGE } from '../charts/cloudnative-pg';
+import { POSTGRES_IMAGE, type PostgresClusterValuesOptions } from '../charts/cloudnative-pg';
 import { PostgresCluster } from './postgres-cluster';
 import type { JobV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
@@ -44,14 +44,7 @@ export interface PgvectorStoreProps {
   readonly storageClass?: string;
   readonly collections: readonly VectorCollection[];
   readonly hnsw: HnswSettings;
-  readonly backup?: {
-    readonly destinationPath: string;
-    readonly region?: string;
-    readonly endpointURL?: string;
-    readonly secretName: string;
-    readonly schedule: string;
-    readonly retentionDays: number;
-  };
+  readonly backup?: PostgresClusterValuesOptions['backup'];
   /** Refuse `terraform destroy` (prod). */
   readonly preventDestroy: boolean;
 }

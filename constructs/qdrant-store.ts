@@ -8,7 +8,7 @@ import { ConfigMapV1, CronJobV1, type JobV1, type Release } from './private/bind
 import { Construct } from './private/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 import { terraformLiteralData } from './private/terraform-literal';
-import { jobEnv, jobSecurity, scriptJob } from './private/script-job';
+import { scriptJob, scriptPodSpec } from './private/script-job';
 import type { HnswSettings, VectorCollection } from './vector-collection';
 
 const SCRIPT = readFileSync(projectPath('constructs', 'assets', 'qdrant-ops.py'), 'utf8');
@@ -86,7 +86,6 @@ export class QdrantStore extends Construct {
       }).job;
     }
 
-    const sec = jobSecurity(PYTHON_UID);
     const labels = { 'app.kubernetes.io/name': 'qdrant-snapshot', 'app.kubernetes.io/managed-by': 'inference-stack' };
     // The CronJob's copy of the script, under a stable name.
     const opsConfig = new ConfigMapV1(this, 'ops-config', { metadata: { name: 'qdrant-ops', namespace: props.namespace }, data: terraformLiteralData({ 'qdrant-ops.py': SCRIPT }) });
@@ -103,23 +102,15 @@ export class QdrantStore extends Construct {
             backoffLimit: 2,
             template: {
               metadata: { labels },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                securityContext: sec.pod,
-                container: [
-                  {
-                    name: 'snapshot',
-                    image: python,
-                    command: ['python3', '/ops/qdrant-ops.py', 'snapshot'],
-                    env: jobEnv([{ name: 'QDRANT_URLS', value: replicaUrls.join(',') }, { name: 'KEEP', value: String(props.backup.keep) }, apiKey]),
-                    resources: sec.resources,
-                    securityContext: sec.container,
-                    volumeMount: [{ name: 'ops', mountPath: '/ops', readOnly: true }],
-                  },
-                ],
-                volume: [{ name: 'ops', configMap: { name: opsConfig.metadata.name } }],
-              },
+              spec: scriptPodSpec({
+                name: 'snapshot',
+                image: python,
+                command: ['python3', '/ops/qdrant-ops.py', 'snapshot'],
+                env: [{ name: 'QDRANT_URLS', value: replicaUrls.join(',') }, { name: 'KEEP', value: String(props.backup.keep) }, apiKey],
+                uid: PYTHON_UID,
+                configMap: opsConfig.metadata.name,
+                mountPath: '/ops',
+              }),
             },
           },
         },

@@ -34,6 +34,28 @@ export function jobSecurity(uid: number) {
   };
 }
 
+/** The pod of a script Job or CronJob: restricted, no token, the script's ConfigMap mounted read-only. */
+export function scriptPodSpec(p: { name: string; image: string; command: readonly string[]; env: readonly JobEnv[]; uid: number; configMap: string; mountPath: string }) {
+  const sec = jobSecurity(p.uid);
+  return {
+    restartPolicy: 'Never',
+    automountServiceAccountToken: false,
+    securityContext: sec.pod,
+    container: [
+      {
+        name: p.name,
+        image: p.image,
+        command: [...p.command],
+        env: jobEnv(p.env),
+        resources: sec.resources,
+        securityContext: sec.container,
+        volumeMount: [{ name: 'files', mountPath: p.mountPath, readOnly: true }],
+      },
+    ],
+    volume: [{ name: 'files', configMap: { name: p.configMap } }],
+  };
+}
+
 /**
  * A run-once Job of a script from a ConfigMap. Its name carries a hash of the files and image: any change makes
  * Terraform replace the Job, so the (idempotent) script runs again; nothing changed, nothing runs.
@@ -44,7 +66,6 @@ export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { co
   const name = `${p.name}-${hash.update(p.image).update(p.command.join(' ')).digest('hex').slice(0, 10)}`;
   const config = new ConfigMapV1(scope, `${id}-files`, { metadata: { name, namespace: p.namespace }, data: terraformLiteralData(p.files) });
   const labels = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/managed-by': 'inference-stack' };
-  const sec = jobSecurity(p.uid);
   const job = new JobV1(scope, id, {
     dependsOn: [...(p.dependsOn ?? []), config],
     metadata: { name, namespace: p.namespace, labels },
@@ -54,23 +75,7 @@ export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { co
       backoffLimit: 3,
       template: {
         metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          securityContext: sec.pod,
-          container: [
-            {
-              name: p.name,
-              image: p.image,
-              command: [...p.command],
-              env: jobEnv(p.env),
-              resources: sec.resources,
-              securityContext: sec.container,
-              volumeMount: [{ name: 'files', mountPath: p.mountPath, readOnly: true }],
-            },
-          ],
-          volume: [{ name: 'files', configMap: { name: config.metadata.name } }],
-        },
+        spec: scriptPodSpec({ name: p.name, image: p.image, command: p.command, env: p.env, uid: p.uid, configMap: config.metadata.name, mountPath: p.mountPath }),
       },
     },
   });
