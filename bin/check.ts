@@ -3,13 +3,10 @@
  * `npm run check -- --env <name|path> [--json]`: synthesizes environments into a scratch folder and checks the
  * policy (../shared/POLICY.md) on every stack's cdk.tf.json. Exit 1 on any violation, whatever the stage.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
 import { checkPolicy, formatReport, reportJson } from '../policy';
-import { environmentFiles, readStacks, resolveEnvironmentArg, synthToStaging } from './lib/synth-environments';
+import { environmentFiles, resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
 
 const USAGE = 'usage: npm run check [-- --env <name|path> ...] [--json]';
 
@@ -38,16 +35,10 @@ function main(argv: string[]): number {
       failed = true;
       continue;
     }
-    const scratch = mkdtempSync(join(tmpdir(), 'inference-stack-check-'));
-    try {
-      const { stacks } = synthToStaging(env, scratch);
-      const result = checkPolicy(readStacks(scratch, stacks), env.stage);
-      failed ||= result.violations.length > 0;
-      if (values.json) reports.push(reportJson(env.name, result));
-      else process.stdout.write(`${formatReport(env.name, result)}\n`);
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+    const result = checkPolicy(synthScratch(env), env.stage);
+    failed ||= result.violations.length > 0;
+    if (values.json) reports.push(reportJson(env.name, result));
+    else process.stdout.write(`${formatReport(env.name, result)}\n`);
   }
   if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   return failed ? 1 : 0;

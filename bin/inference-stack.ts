@@ -6,24 +6,21 @@
  *   images --env X [--json]          images and charts to mirror
  *   doctor [--env X]                 tools and kubeconfig context a deploy needs
  *   deploy|destroy --env X [--force] cdktf deploy/destroy in dependency order
- *   check --env X [--json]           the policy check (also: npm run check)
+ * The policy check is its own script: `npm run check`.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from '../constructs/private/cdktf';
 import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import type { TfJson } from '../policy/rules';
-import { addEnvironmentStacks } from '../stacks/environment-stacks';
 import { capacityReport, formatCapacity } from './commands/capacity';
 import { deployPlan, runPlan } from './commands/deploy';
 import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
 import { doctor, formatDoctor } from './commands/doctor';
 import { formatImages, imageList } from './commands/images';
-import { resolveEnvironmentArg } from './lib/synth-environments';
+import { resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
 
 const USAGE = `usage: inference-stack <command> [options]
   capacity --env X [--json]         per model: GPU, TP/PP, weights per GPU, KV-cache tokens, sequences at once; per pool: GPUs used/free
@@ -47,19 +44,10 @@ function load(arg: string | undefined): Environment {
   return loadWithFile(arg).env;
 }
 
-/** Synthesizes an environment in memory (validations on): stack name -> cdk.tf.json. */
+/** Synthesizes an environment (validations on): stack name -> cdk.tf.json, and the stacks in dependency order. */
 function synth(env: Environment): { stacks: Record<string, TfJson>; order: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'inference-stack-'));
-  try {
-    const app = new App({ outdir: dir, skipValidation: false });
-    const { all } = addEnvironmentStacks(app, env);
-    app.synth();
-    const stacks: Record<string, TfJson> = {};
-    for (const s of all) stacks[s.node.id] = JSON.parse(readFileSync(join(dir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8')) as TfJson;
-    return { stacks, order: all.map((s) => s.node.id) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const docs = synthScratch(env);
+  return { stacks: Object.fromEntries(docs.map((d) => [d.name, d.json])), order: docs.map((d) => d.name) };
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {

@@ -6,6 +6,7 @@
  * keeps the stacks of the environments not synthesized this time.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { sortedJson } from '../../charts/sorted-json';
 import { App } from '../../constructs/private/cdktf';
@@ -74,6 +75,16 @@ export function synthToStaging(env: Environment, staging: string): { stacks: str
   });
   const manifest = readJson<Manifest>(join(staging, 'manifest.json'), { version: '', stacks: {} });
   return { stacks: all.map((s) => s.node.id), manifest };
+}
+
+/** Synthesizes an environment in a scratch folder, removed after: its stacks in dependency order, each with its cdk.tf.json. */
+export function synthScratch(env: Environment): StackDoc[] {
+  const scratch = mkdtempSync(join(tmpdir(), 'inference-stack-'));
+  try {
+    return readStacks(scratch, synthToStaging(env, scratch).stacks);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 function swapIn(outdir: string, staging: string, name: string, stacks: readonly string[], owners: Record<string, string[]>): void {
