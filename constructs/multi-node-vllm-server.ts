@@ -3,7 +3,7 @@ import { GPU_TAINT, POOL_LABEL } from './gpu-node-pool';
 import type { LlmServerProps } from './llm-server-props';
 import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
-import { GIB, PATHS, SERVER_UID } from './private/model-workload';
+import { PATHS, SERVER_UID, gi } from './private/model-workload';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
 
@@ -16,8 +16,6 @@ export function multiNodeGroupName(model: string): string {
 export const MASTER_PORT = 29500;
 const LWS_NAME_LABEL = 'leaderworkerset.sigs.k8s.io/name';
 const LWS_INDEX_LABEL = 'leaderworkerset.sigs.k8s.io/worker-index';
-
-const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
 
 /**
  * A vLLM server across nodes: a LeaderWorkerSet whose groups have one pod per pipeline stage, each with

@@ -63,7 +63,8 @@ export interface ModelWorkloadProps {
   readonly autoscaled?: boolean;
 }
 
-const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
+/** A byte count as a Kubernetes quantity in whole GiB, rounded up. */
+export const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
 
 function probe(p: Probe, port: number) {
   return {

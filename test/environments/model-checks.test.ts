@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem } from '../../environments/load';
+import { formatProblem, loadEnvironment } from '../../environments/load';
 import { problemsOf, writeEnvs } from '../support/env';
-import { loadEnvironment } from '../../environments/load';
 
 const SHA = 'a'.repeat(40);
 const BASE = {
