@@ -8,7 +8,7 @@ import { Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { projectPath } from '../charts/private/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
-import { EnvironmentSchema, type Environment } from './schema';
+import { EnvironmentSchema, show, type Environment } from './schema';
 
 /** The folder of the shipped presets (and of users' environment files). */
 export const ENVIRONMENTS_DIR = projectPath('environments');
@@ -151,8 +151,6 @@ function valueAt(data: Json, path: readonly Segment[]): unknown {
   }
   return cur;
 }
-
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /** The message of one zod issue, in the user's terms, with the value it was given. */
 function messageOf(issue: z.core.$ZodIssue, value: unknown): string {

@@ -15,7 +15,8 @@ import { checkVectorStore } from './rag-checks';
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+/** A value as the user wrote it, for error messages. */
+export const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /** A DNS-1123 label of at most `max` characters (Kubernetes names, Helm release names, stack names). */
 const dnsLabel = (max: number) =>
