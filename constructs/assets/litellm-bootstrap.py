@@ -52,6 +52,17 @@ def wait_ready():
         time.sleep(5)
 
 
+def upsert(what, info_path, update_path, create_path, body):
+    """Updates the item when info_path finds it, creates it otherwise."""
+    status, _ = call("GET", info_path)
+    if status == 200:
+        must(f"{what}: update", *call("POST", update_path, body))
+        print(f"{what}: updated")
+    else:
+        must(f"{what}: create", *call("POST", create_path, body))
+        print(f"{what}: created")
+
+
 def limits(item):
     return {k: item[k] for k in LIMITS if k in item}
 
@@ -63,26 +74,14 @@ def main():
     for team in spec.get("teams", []):
         team_id = team["team_id"]
         body = {"team_id": team_id, "team_alias": team_id, **limits(team)}
-        status, _ = call("GET", "/team/info?" + urllib.parse.urlencode({"team_id": team_id}))
-        if status == 200:
-            must(f"team {team_id}: update", *call("POST", "/team/update", body))
-            print(f"team {team_id}: updated")
-        else:
-            must(f"team {team_id}: create", *call("POST", "/team/new", body))
-            print(f"team {team_id}: created")
+        upsert(f"team {team_id}", "/team/info?" + urllib.parse.urlencode({"team_id": team_id}), "/team/update", "/team/new", body)
         for key in team.get("keys", []):
             alias = key["key_alias"]
             value = os.environ.get(key["env"], "")
             if not value.startswith("sk-"):
                 sys.exit(f"key {alias}: the Secret behind {key['env']} must hold a key starting with sk-")
             body = {"key": value, "key_alias": alias, "team_id": team_id, **limits(key)}
-            status, _ = call("GET", "/key/info?" + urllib.parse.urlencode({"key": value}))
-            if status == 200:
-                must(f"key {alias}: update", *call("POST", "/key/update", body))
-                print(f"key {alias}: updated")
-            else:
-                must(f"key {alias}: create", *call("POST", "/key/generate", body))
-                print(f"key {alias}: created")
+            upsert(f"key {alias}", "/key/info?" + urllib.parse.urlencode({"key": value}), "/key/update", "/key/generate", body)
 
 
 if __name__ == "__main__":
