@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/catalogue';
 import { projectPath } from '../charts/private/project-root';
-import { LITELLM_PORT, liteLlmValues, type GatewayRoute, type SecretEnv } from '../charts/litellm';
+import { LITELLM_PORT, liteLlmValues, type LiteLlmValuesOptions } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from './private/bindings';
@@ -30,19 +30,11 @@ export interface GatewayTeam extends GatewayLimits {
   readonly keys: readonly GatewayKey[];
 }
 
-export interface LiteLlmGatewayProps {
+/** The chart's options (replicas, master key, database, routes, fallbacks, retries, provider keys), and the rest. */
+export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid'> {
   readonly namespace: string;
-  readonly replicas: number;
   /** @default - the pinned non-root LiteLLM image */
   readonly image?: ImagePin;
-  readonly masterKeySecret: SecretKeyRef;
-  readonly database: { readonly host: string; readonly name: string; readonly secretName: string };
-  readonly routes: readonly GatewayRoute[];
-  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
-  readonly numRetries: number;
-  readonly timeoutSeconds: number;
-  /** Provider keys of hosted models, from Secrets. */
-  readonly secretEnv: readonly SecretEnv[];
   readonly teams: readonly GatewayTeam[];
   /** What must exist before the release (its database). @default - none */
   readonly dependsOn?: ITerraformDependable[];
