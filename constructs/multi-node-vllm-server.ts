@@ -3,7 +3,7 @@ import { GPU_TAINT, POOL_LABEL } from './gpu-node-pool';
 import type { LlmServerProps } from './llm-server-props';
 import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
-import { PATHS, SERVER_UID, gi } from './private/model-workload';
+import { PATHS, SERVER_MOUNTS, SERVER_UID, gi } from './private/model-workload';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
 
@@ -95,12 +95,7 @@ export class MultiNodeVllmServer extends Construct {
             },
             securityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
             ...(role === 'leader' ? { startupProbe: probe(probes.startup), readinessProbe: probe(probes.readiness), livenessProbe: probe(probes.liveness) } : {}),
-            volumeMounts: [
-              { name: 'cache', mountPath: PATHS.cache },
-              { name: 'home', mountPath: PATHS.home },
-              { name: 'tmp', mountPath: PATHS.tmp },
-              { name: 'shm', mountPath: PATHS.shm },
-            ],
+            volumeMounts: SERVER_MOUNTS,
           },
         ],
         volumes: [

@@ -13,6 +13,13 @@ export const GIB = 1024 ** 3;
 export const SERVER_UID = 2000;
 /** Where the writable volumes are mounted. */
 export const PATHS = { cache: '/cache', home: '/home/inference', tmp: '/tmp', shm: '/dev/shm' } as const;
+/** The writable volumes of a server container (its root file system is read-only): one per path above. */
+export const SERVER_MOUNTS = [
+  { name: 'cache', mountPath: PATHS.cache },
+  { name: 'home', mountPath: PATHS.home },
+  { name: 'tmp', mountPath: PATHS.tmp },
+  { name: 'shm', mountPath: PATHS.shm },
+];
 
 export type EnvVar = { readonly name: string; readonly value: string } | { readonly name: string; readonly secret: { readonly name: string; readonly key: string } };
 
@@ -177,12 +184,7 @@ export class ModelWorkload extends Construct {
                 startupProbe: probe(p.startup, p.port),
                 readinessProbe: probe(p.readiness, p.port),
                 livenessProbe: probe(p.liveness, p.port),
-                volumeMount: [
-                  { name: 'cache', mountPath: PATHS.cache },
-                  { name: 'home', mountPath: PATHS.home },
-                  { name: 'tmp', mountPath: PATHS.tmp },
-                  { name: 'shm', mountPath: PATHS.shm },
-                ],
+                volumeMount: SERVER_MOUNTS,
               },
             ],
             volume: [
