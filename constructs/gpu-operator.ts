@@ -1,7 +1,7 @@
 import { CHARTS } from '../charts/catalogue';
 import { gpuOperatorValues, type GpuOperatorComponentVersions, type GpuOperatorValues } from '../charts/gpu-operator';
 import type { GpuSharing } from './gpu-sharing';
-import { PodSecurityNamespace } from './pod-security-namespace';
+import type { PodSecurityNamespaceProps } from './pod-security-namespace';
 import type { Release } from './private/bindings';
 import { Construct, type ITerraformDependable } from './private/cdktf';
 import { pinnedRelease } from './private/pinned-release';
@@ -25,11 +25,17 @@ export interface GpuOperatorProps {
   readonly maxParallelDriverUpgrades?: number;
   /** ServiceMonitor for the DCGM exporter (needs the Prometheus Operator CRDs). @default true */
   readonly dcgmServiceMonitor?: boolean;
-  /** Namespace. @default 'gpu-operator' */
-  readonly namespace?: string;
+  /** Namespace, created beforehand with GPU_OPERATOR_POD_SECURITY (the environment's namespaces stack). */
+  readonly namespace: string;
   /** What must exist first (the Prometheus Operator CRDs, for the DCGM ServiceMonitor). @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** The Pod Security its namespace needs, and why: the one namespace allowed privileged pods (POLICY 1). */
+export const GPU_OPERATOR_POD_SECURITY: Pick<PodSecurityNamespaceProps, 'level' | 'exceptionReason'> = {
+  level: 'privileged',
+  exceptionReason: 'The GPU Operator operands (driver, toolkit, device plugin, DCGM exporter, MIG manager) load kernel modules and reach host devices.',
+};
 
 /** The operator's install can take a while: it waits for its own pods, not for drivers to build. */
 const INSTALL_TIMEOUT_SECONDS = 900;
@@ -39,7 +45,6 @@ const INSTALL_TIMEOUT_SECONDS = 900;
  * that is the one place allowed privileged pods (POLICY 1).
  */
 export class GpuOperator extends Construct {
-  readonly namespace: PodSecurityNamespace;
   readonly release: Release;
   readonly values: GpuOperatorValues;
   /** True when pools pin their own drivers through NVIDIADriver resources. */
@@ -49,13 +54,6 @@ export class GpuOperator extends Construct {
     super(scope, id);
     const driverEnabled = props.driverEnabled ?? true;
     this.driverPerPool = driverEnabled && props.pools.some((p) => p.driverVersion !== undefined);
-    this.namespace = new PodSecurityNamespace(this, 'namespace', {
-      role: 'platform',
-      name: props.namespace ?? 'gpu-operator',
-      level: 'privileged',
-      exceptionReason:
-        'The GPU Operator operands (driver, toolkit, device plugin, DCGM exporter, MIG manager) load kernel modules and reach host devices.',
-    });
     const usesMig = props.pools.some((p) => p.sharing.mode === 'mig');
     const mixedMig = props.pools.some((p) => p.sharing.mode === 'mig' && p.sharing.profile === 'balanced');
     this.values = gpuOperatorValues({
@@ -71,7 +69,7 @@ export class GpuOperator extends Construct {
     });
     this.release = pinnedRelease(this, 'release', {
       name: 'gpu-operator',
-      namespace: this.namespace.name,
+      namespace: props.namespace,
       chart: CHARTS.gpuOperator,
       values: this.values,
       timeoutSeconds: INSTALL_TIMEOUT_SECONDS,

@@ -1,33 +1,36 @@
 import { CHARTS } from '../charts/catalogue';
 import { kubePrometheusStackValues, type KubePrometheusStackValuesOptions } from '../charts/kube-prometheus-stack';
-import { PodSecurityNamespace } from './pod-security-namespace';
+import type { PodSecurityNamespaceProps } from './pod-security-namespace';
 import type { Release } from './private/bindings';
 import { Construct } from './private/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
-export const MONITORING_NAMESPACE = 'monitoring';
+/** The Pod Security its namespace needs, and why (POLICY 1): node-exporter reads the host. */
+export const KUBE_PROMETHEUS_STACK_POD_SECURITY: Pick<PodSecurityNamespaceProps, 'level' | 'exceptionReason'> = {
+  level: 'privileged',
+  exceptionReason: 'node-exporter reads host metrics: hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.',
+};
+
+export interface KubePrometheusStackProps extends KubePrometheusStackValuesOptions {
+  /** Namespace, created beforehand with KUBE_PROMETHEUS_STACK_POD_SECURITY (the environment's namespaces stack). */
+  readonly namespace: string;
+}
 
 /**
  * kube-prometheus-stack: Prometheus, Alertmanager, Grafana (admin from a Secret, dashboards from ConfigMaps),
  * node-exporter, and the Prometheus Operator CRDs the other stacks use.
  */
 export class KubePrometheusStack extends Construct {
-  readonly namespace: PodSecurityNamespace;
   readonly release: Release;
 
-  constructor(scope: Construct, id: string, props: KubePrometheusStackValuesOptions) {
+  constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
-    this.namespace = new PodSecurityNamespace(this, 'namespace', {
-      role: 'platform',
-      name: MONITORING_NAMESPACE,
-      level: 'privileged',
-      exceptionReason: 'node-exporter reads host metrics: hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.',
-    });
+    const { namespace, ...values } = props;
     this.release = pinnedRelease(this, 'release', {
       name: 'kube-prometheus-stack',
-      namespace: this.namespace.name,
+      namespace,
       chart: CHARTS.kubePrometheusStack,
-      values: kubePrometheusStackValues(props),
+      values: kubePrometheusStackValues(values),
       timeoutSeconds: 900,
     });
   }

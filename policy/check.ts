@@ -16,7 +16,7 @@ export function checkPolicy(stacks: readonly StackDoc[], stage: Stage, exception
   const excepted: Array<Finding & { reason: string }> = [];
   for (const stack of stacks) {
     for (const rule of RULES) {
-      for (const f of rule.check(stack, stage)) {
+      for (const f of rule.check(stack, stage, stacks)) {
         const e = exceptions.find((x) => x.rule === f.rule && x.message.test(f.message));
         if (e) excepted.push({ ...f, reason: e.reason });
         else violations.push(f);

@@ -34,7 +34,8 @@ export interface Rule {
   readonly title: string;
   /** Matching checks of checkov, trivy and Pod Security Standards. */
   readonly scanners: readonly string[];
-  readonly check: (stack: StackDoc, stage: Stage) => Finding[];
+  /** `environment`: every stack of the environment (a namespace and what runs in it may be in different stacks). */
+  readonly check: (stack: StackDoc, stage: Stage, environment: readonly StackDoc[]) => Finding[];
 }
 
 type Obj = Record<string, unknown>;
@@ -49,6 +50,13 @@ export function resources(stack: StackDoc): Array<{ type: string; address: strin
     for (const [id, body] of Object.entries(byId)) out.push({ type, address: `${type}.${id}`, body: body as Obj });
   }
   return out;
+}
+
+/** A namespace field as a name: a literal, or a reference to a namespace resource of the same stack resolved. */
+function namespaceName(stack: StackDoc, value: unknown): string {
+  const ref = /^\$\{kubernetes_namespace_v1\.([A-Za-z0-9_-]+)\.metadata\[0\]\.name\}$/.exec(String(value));
+  const ns = ref ? stack.json.resource?.kubernetes_namespace_v1?.[ref[1]!] : undefined;
+  return ns ? String(get(ns, 'metadata', 'name')) : String(value);
 }
 
 /** Workloads with their pod spec, by resource type. */
@@ -334,17 +342,20 @@ export const RULES: readonly Rule[] = [
     id: 'P10',
     title: 'A default-deny NetworkPolicy in every app namespace',
     scanners: ['CKV2_K8S_6', 'KSV-0038'],
-    check: (s) => {
+    check: (s, _stage, environment) => {
+      // the namespace and its policies may live in different stacks of the environment: matched by name
       const denyAll = new Set(
-        resources(s)
-          .filter((r) => r.type === 'kubernetes_network_policy_v1')
-          .filter((r) => JSON.stringify(get(r.body, 'spec', 'pod_selector')) === '{}' && get(r.body, 'spec', 'ingress') === undefined)
-          .map((r) => String(get(r.body, 'metadata', 'namespace'))),
+        [s, ...environment].flatMap((stack) =>
+          resources(stack)
+            .filter((r) => r.type === 'kubernetes_network_policy_v1')
+            .filter((r) => JSON.stringify(get(r.body, 'spec', 'pod_selector')) === '{}' && get(r.body, 'spec', 'ingress') === undefined)
+            .map((r) => namespaceName(stack, get(r.body, 'metadata', 'namespace'))),
+        ),
       );
       return resources(s)
         .filter((r) => r.type === 'kubernetes_namespace_v1')
         .filter((r) => get(r.body, 'metadata', 'labels', 'inference-stack.io/namespace-role') === 'app')
-        .filter((r) => !denyAll.has(`\${kubernetes_namespace_v1.${r.address.split('.')[1]}.metadata[0].name}`) && !denyAll.has(String(get(r.body, 'metadata', 'name'))))
+        .filter((r) => !denyAll.has(String(get(r.body, 'metadata', 'name'))))
         .map((r) => finding('P10', s, r.address, `app namespace "${String(get(r.body, 'metadata', 'name'))}" has no default-deny NetworkPolicy`, 'add one and allow only the traffic its workloads need'));
     },
   },
@@ -416,16 +427,17 @@ export const RULES: readonly Rule[] = [
     id: 'P15',
     title: 'Stateful parts (releases and their namespaces) have prevent_destroy in prod',
     scanners: [],
-    check: (s, stage) => {
+    check: (s, stage, environment) => {
       if (stage !== 'prod') return [];
-      const stateful = helmReleases(s).filter((r) => ['cluster', 'qdrant'].includes(r.chart));
-      const out = stateful
+      const isStateful = (r: { chart: string }) => ['cluster', 'qdrant'].includes(r.chart);
+      const out = helmReleases(s)
+        .filter(isStateful)
         .filter((r) => get(r.body, 'lifecycle', 'prevent_destroy') !== true)
         .map((r) => finding('P15', s, r.address, `stateful release (${r.chart}) can be destroyed`, 'set lifecycle.prevent_destroy'));
-      // Deleting a namespace deletes the volumes in it.
-      const namespaces = new Set(stateful.map((r) => String(r.body.namespace)));
+      // Deleting a namespace deletes the volumes in it; the namespace may be in another stack than the release.
+      const namespaces = new Set([s, ...environment].flatMap((stack) => helmReleases(stack).filter(isStateful).map((r) => namespaceName(stack, r.body.namespace))));
       for (const n of resources(s).filter((r) => r.type === 'kubernetes_namespace_v1')) {
-        if (namespaces.has(`\${${n.address}.metadata[0].name}`) && get(n.body, 'lifecycle', 'prevent_destroy') !== true) {
+        if (namespaces.has(String(get(n.body, 'metadata', 'name'))) && get(n.body, 'lifecycle', 'prevent_destroy') !== true) {
           out.push(finding('P15', s, n.address, `namespace "${String(get(n.body, 'metadata', 'name'))}" holds stateful data and can be destroyed`, 'set lifecycle.prevent_destroy'));
         }
       }

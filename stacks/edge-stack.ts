@@ -1,21 +1,21 @@
 import { CaddyEdge, EDGE_INTERNAL_PORT } from '../constructs/caddy-edge';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
-import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
 import type { Construct } from '../constructs/private/cdktf';
 import type { EdgeSpec, Environment } from '../environments/schema';
 import { EDGE_NAMESPACE } from './gateway-stack';
+import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 
 /** The edge: Caddy with TLS and, where configured, mTLS, the only way in to the gateway: `<env>-edge`. */
 export class EdgeStack extends EnvironmentStack {
-  readonly namespace: PodSecurityNamespace;
+  /** The namespace (created by the namespaces stack). */
+  readonly namespace: string = EDGE_NAMESPACE;
   readonly edge: CaddyEdge;
 
   constructor(scope: Construct, env: Environment, edge: EdgeSpec, gatewayAddress: string) {
     super(scope, env, 'edge');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: EDGE_NAMESPACE, role: 'app' });
     this.edge = new CaddyEdge(this, 'caddy', {
-      namespace: this.namespace.name,
+      namespace: this.namespace,
       replicas: edge.replicas ?? (env.stage === 'dev' ? 1 : 2),
       upstream: gatewayAddress,
       hostnames: edge.hostnames,
@@ -23,9 +23,9 @@ export class EdgeStack extends EnvironmentStack {
       tls: edge.tls,
       clientCaSecret: edge.mtls.enabled ? edge.mtls.clientCaSecret : undefined,
     });
-    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     const sources = edge.service.loadBalancerSourceRanges.length > 0 ? edge.service.loadBalancerSourceRanges : ['0.0.0.0/0'];
-    isolation.allow('monitoring', { to: this.edge.podLabels, from: [{ namespace: 'monitoring' }], ports: [EDGE_INTERNAL_PORT] });
+    isolation.allow('monitoring', { to: this.edge.podLabels, from: [{ namespace: NAMESPACES.monitoring }], ports: [EDGE_INTERNAL_PORT] });
     isolation.allow('clients', { to: this.edge.podLabels, from: sources.map((cidr) => ({ cidr })), ports: [this.edge.port] });
   }
 }

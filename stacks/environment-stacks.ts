@@ -5,6 +5,7 @@ import { EdgeStack } from './edge-stack';
 import { gatewayAddress } from '../constructs/litellm-gateway';
 import { GATEWAY_NAMESPACE, GatewayStack } from './gateway-stack';
 import { ModelsStack } from './models-stack';
+import { NamespacesStack } from './namespaces-stack';
 import { ObservabilityStack } from './observability-stack';
 import { RagStack } from './rag-stack';
 import { embeddingDimension } from '../catalog/models';
@@ -12,6 +13,8 @@ import { PlatformStack } from './platform-stack';
 import type { EnvironmentStack } from './private/environment-stack';
 
 export interface EnvironmentStacks {
+  /** Every namespace: applied first, so that Secrets can be made in them before anything reads them. */
+  readonly namespaces: NamespacesStack;
   readonly platform: PlatformStack;
   readonly gpuPools: GpuPoolsStack;
   readonly models: ModelsStack;
@@ -27,9 +30,11 @@ export interface EnvironmentStacks {
 
 /**
  * All stacks of one environment, with the dependencies that make `cdktf deploy '<env>-*'` apply them in order:
- * the platform (operators and their CRDs) first, then what uses it.
+ * the namespaces first (the user's Secrets go in them next: `inference-stack secrets`), then the platform (operators
+ * and their CRDs), then what uses it. Every stack depends on the namespaces stack: it puts its resources there.
  */
 export function addEnvironmentStacks(scope: Construct, env: Environment): EnvironmentStacks {
+  const namespaces = new NamespacesStack(scope, env);
   const platform = new PlatformStack(scope, env);
   const gpuPools = new GpuPoolsStack(scope, env);
   gpuPools.addDependency(platform);
@@ -47,6 +52,7 @@ export function addEnvironmentStacks(scope: Construct, env: Environment): Enviro
   // Last: its scrape targets and rules refer to everything the others deploy.
   const observability = new ObservabilityStack(scope, env);
   for (const s of [gateway, edge, rag]) if (s) observability.addDependency(s);
-  const all = [platform, gpuPools, models, ...(rag ? [rag] : []), gateway, ...(edge ? [edge] : []), observability];
-  return { platform, gpuPools, models, gateway, edge, rag, observability, all };
+  for (const s of [platform, gpuPools, models, gateway, edge, rag, observability]) s?.addDependency(namespaces);
+  const all = [namespaces, platform, gpuPools, models, ...(rag ? [rag] : []), gateway, ...(edge ? [edge] : []), observability];
+  return { namespaces, platform, gpuPools, models, gateway, edge, rag, observability, all };
 }

@@ -3,18 +3,18 @@ import { MODELS } from '../catalog/models';
 import { LiteLlmGateway } from '../constructs/litellm-gateway';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
-import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
 import { PostgresCluster } from '../constructs/postgres-cluster';
 import type { Construct } from '../constructs/private/cdktf';
 import { TEI_PORT } from '../constructs/tei-embedding-server';
 import { VLLM_PORT } from '../constructs/vllm-server';
 import type { Environment } from '../environments/schema';
 import { MODELS_NAMESPACE } from './models-stack';
+import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 
-export const GATEWAY_NAMESPACE = 'gateway';
-export const EDGE_NAMESPACE = 'edge';
-export const CNPG_NAMESPACE = 'cnpg-system';
+export const GATEWAY_NAMESPACE = NAMESPACES.gateway;
+export const EDGE_NAMESPACE = NAMESPACES.edge;
+export const CNPG_NAMESPACE = NAMESPACES.cnpg;
 const DB_NAME = 'litellm-db';
 
 const serviceUrl = (name: string, port: number) => `http://${name}.${MODELS_NAMESPACE}.svc.cluster.local:${port}`;
@@ -44,7 +44,8 @@ export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secre
  * gateway's own pods) may reach: `<env>-gateway`.
  */
 export class GatewayStack extends EnvironmentStack {
-  readonly namespace: PodSecurityNamespace;
+  /** The namespace (created by the namespaces stack). */
+  readonly namespace: string = GATEWAY_NAMESPACE;
   readonly database: PostgresCluster;
   readonly gateway: LiteLlmGateway;
   readonly isolation: NamespaceIsolation;
@@ -52,10 +53,9 @@ export class GatewayStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'gateway');
     const g = env.gateway;
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: GATEWAY_NAMESPACE, role: 'app', preventDestroy: env.stage === 'prod' });
     this.database = new PostgresCluster(this, 'database', {
       name: DB_NAME,
-      namespace: this.namespace.name,
+      namespace: this.namespace,
       instances: g.database.instances ?? { dev: 1, staging: 2, prod: 3 }[env.stage],
       database: 'litellm',
       owner: 'litellm',
@@ -65,7 +65,7 @@ export class GatewayStack extends EnvironmentStack {
     });
     const { routes, secretEnv } = gatewayRoutes(env);
     this.gateway = new LiteLlmGateway(this, 'litellm', {
-      namespace: this.namespace.name,
+      namespace: this.namespace,
       replicas: g.replicas ?? (env.stage === 'dev' ? 1 : 2),
       masterKeySecret: g.masterKeySecret,
       database: { host: this.database.host, name: this.database.database, secretName: this.database.appSecretName },
@@ -78,10 +78,10 @@ export class GatewayStack extends EnvironmentStack {
       dependsOn: [this.database.release],
     });
 
-    this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     this.isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
     this.isolation.allow('cnpg-operator', { to: { 'cnpg.io/cluster': DB_NAME }, from: [{ namespace: CNPG_NAMESPACE }], ports: [8000, 5432] });
-    this.isolation.allow('monitoring', { from: [{ namespace: 'monitoring' }], ports: [this.gateway.port, 9187] });
+    this.isolation.allow('monitoring', { from: [{ namespace: NAMESPACES.monitoring }], ports: [this.gateway.port, 9187] });
     if (env.edge) {
       this.isolation.allow('edge', { to: this.gateway.podLabels, from: [{ namespace: EDGE_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'edge' } }], ports: [this.gateway.port] });
     }

@@ -1,6 +1,7 @@
 export * from './environment-stacks';
 export * from './gpu-pools-stack';
 export * from './models-stack';
+export * from './namespaces-stack';
 export * from './platform-stack';
 export { EnvironmentStack } from './private/environment-stack';
 export * from './edge-stack';

@@ -6,21 +6,21 @@ import { ModelAutoscaler } from '../constructs/model-autoscaler';
 import { MultiNodeVllmServer, multiNodeGroupName } from '../constructs/multi-node-vllm-server';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OllamaServer } from '../constructs/ollama-server';
-import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
 import type { Construct } from '../constructs/private/cdktf';
 import { TeiEmbeddingServer } from '../constructs/tei-embedding-server';
 import { TgiServer } from '../constructs/tgi-server';
 import { VllmServer } from '../constructs/vllm-server';
 import type { Environment, ModelServerSpec } from '../environments/schema';
+import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 
 /** Namespace of the model and embedding servers. */
-export const MODELS_NAMESPACE = 'models';
+export const MODELS_NAMESPACE = NAMESPACES.models;
 
 export type LlmServer = VllmServer | TgiServer | OllamaServer | MultiNodeVllmServer;
 
 /** Prometheus as kube-prometheus-stack names it, for the autoscalers' queries. */
-export const PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090';
+export const PROMETHEUS_URL = `http://kube-prometheus-stack-prometheus.${NAMESPACES.monitoring}.svc.cluster.local:9090`;
 
 /** A model whose replica spans nodes: tensor parallel inside a node, pipeline parallel across nodes. */
 export function isMultiNode(env: Environment, m: ModelServerSpec): boolean {
@@ -33,18 +33,18 @@ export function isMultiNode(env: Environment, m: ModelServerSpec): boolean {
  * capacity planner for its pool: `<env>-models`.
  */
 export class ModelsStack extends EnvironmentStack {
-  readonly namespace: PodSecurityNamespace;
+  /** The namespace (created by the namespaces stack). */
+  readonly namespace: string = MODELS_NAMESPACE;
   readonly servers: Readonly<Record<string, LlmServer>>;
   readonly embeddings: Readonly<Record<string, TeiEmbeddingServer>>;
 
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'models');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: MODELS_NAMESPACE, role: 'app' });
     const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
 
     const servers: Record<string, LlmServer> = {};
     for (const m of env.models) {
-      const props = llmProps(m, this.namespace.name, pools.get(m.pool)!);
+      const props = llmProps(m, this.namespace, pools.get(m.pool)!);
       const id = `model-${m.name}`;
       const multiNode = isMultiNode(env, m);
       servers[m.name] =
@@ -58,7 +58,7 @@ export class ModelsStack extends EnvironmentStack {
       if (m.autoscaling) {
         new ModelAutoscaler(this, `autoscaler-${m.name}`, {
           model: m.name,
-          namespace: this.namespace.name,
+          namespace: this.namespace,
           target: multiNode
             ? { apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: multiNodeGroupName(m.name) }
             : { apiVersion: 'apps/v1', kind: 'StatefulSet', name: m.name },
@@ -79,7 +79,7 @@ export class ModelsStack extends EnvironmentStack {
       const pool = e.pool === 'cpu' ? undefined : pools.get(e.pool);
       embeddings[e.name] = new TeiEmbeddingServer(this, `embedding-${e.name}`, {
         name: e.name,
-        namespace: this.namespace.name,
+        namespace: this.namespace,
         model: e.model,
         revision: e.revision,
         pool: pool?.name,
@@ -95,12 +95,12 @@ export class ModelsStack extends EnvironmentStack {
     this.embeddings = embeddings;
 
     // Only the gateway reaches the servers (edge -> gateway -> model servers).
-    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     isolation.allow('gateway', {
-      from: [{ namespace: GATEWAY_NAMESPACE_NAME, podLabels: { 'app.kubernetes.io/name': 'litellm' } }],
+      from: [{ namespace: NAMESPACES.gateway, podLabels: { 'app.kubernetes.io/name': 'litellm' } }],
       ports: [...new Set([...Object.values(servers).map((s) => s.port), ...Object.values(embeddings).map((e) => e.port)])].sort((a, b) => a - b),
     });
-    isolation.allow('monitoring', { from: [{ namespace: 'monitoring' }], ports: [8000] });
+    isolation.allow('monitoring', { from: [{ namespace: NAMESPACES.monitoring }], ports: [8000] });
     if (env.models.some((m) => isMultiNode(env, m))) {
       // The pods of a multi-node group talk to each other: rendezvous, then NCCL on ports it picks.
       isolation.allow('serving-groups', { to: { 'inference-stack.io/engine': 'vllm' }, from: [{ sameNamespace: true }], ports: [] });
@@ -108,8 +108,6 @@ export class ModelsStack extends EnvironmentStack {
   }
 }
 
-/** The gateway's namespace (set here, not imported, so that this stack does not depend on the gateway's). */
-const GATEWAY_NAMESPACE_NAME = 'gateway';
 
 function ollamaTagOf(m: ModelServerSpec): string {
   const tag = MODELS[m.model]?.ollamaTag;

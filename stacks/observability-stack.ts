@@ -3,12 +3,12 @@ import { dashboards } from '../charts/dashboards';
 import { LITELLM_PORT } from '../charts/litellm';
 import { AlertRuleSet } from '../constructs/alert-rule-set';
 import { GrafanaDashboards } from '../constructs/grafana-dashboards';
-import { MONITORING_NAMESPACE } from '../constructs/kube-prometheus-stack';
 import type { Construct } from '../constructs/private/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
 import type { Environment } from '../environments/schema';
 import { EDGE_NAMESPACE, GATEWAY_NAMESPACE } from './gateway-stack';
 import { MODELS_NAMESPACE } from './models-stack';
+import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 import { RAG_NAMESPACE } from './rag-stack';
 
@@ -107,9 +107,9 @@ export class ObservabilityStack extends EnvironmentStack {
       );
     }
     this.targets = targets;
-    this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: MONITORING_NAMESPACE, groups: alertRules(alertInput(env)) });
+    this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, groups: alertRules(alertInput(env)) });
     this.dashboards = new GrafanaDashboards(this, 'dashboards', {
-      namespace: MONITORING_NAMESPACE,
+      namespace: NAMESPACES.monitoring,
       dashboards: dashboards({
         models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name),
         pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })),

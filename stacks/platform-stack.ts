@@ -9,9 +9,22 @@ import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
 import { isMultiNode } from './models-stack';
+import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 
-/** Cluster-wide operators and their CRDs, which the workload stacks build on: `<env>-platform`. */
+/** The optional operators an environment needs: LWS for multi-node models, KEDA for autoscaling, cert-manager for the edge. */
+export function platformOperators(env: Environment): { lws: boolean; keda: boolean; certManager: boolean } {
+  return {
+    lws: env.models.some((m) => isMultiNode(env, m)),
+    keda: env.models.some((m) => m.autoscaling),
+    certManager: env.edge?.tls.mode === 'cert-manager',
+  };
+}
+
+/**
+ * Cluster-wide operators and their CRDs, which the workload stacks build on: `<env>-platform`. Their namespaces
+ * come from the namespaces stack.
+ */
 export class PlatformStack extends EnvironmentStack {
   readonly gpuOperator: GpuOperator;
   /** Prometheus, Grafana and the Prometheus Operator CRDs. */
@@ -28,13 +41,16 @@ export class PlatformStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'platform');
     const o = env.observability;
+    const ops = platformOperators(env);
     this.monitoring = new KubePrometheusStack(this, 'monitoring', {
+      namespace: NAMESPACES.monitoring,
       retentionDays: o.retentionDays,
       storageGiB: o.storageGiB,
       storageClass: o.storageClass,
       grafanaAdminSecret: o.grafanaAdminSecret,
     });
     this.gpuOperator = new GpuOperator(this, 'gpu-operator', {
+      namespace: NAMESPACES.gpuOperator,
       dependsOn: [this.monitoring.release],
       versions: env.gpuOperator.versions,
       driverEnabled: env.gpuOperator.driverEnabled,
@@ -42,15 +58,15 @@ export class PlatformStack extends EnvironmentStack {
       dcgmServiceMonitor: env.gpuOperator.dcgmServiceMonitor,
       pools: env.gpuPools.map((p) => ({ name: p.name, sharing: p.sharing, driverVersion: p.driver?.version })),
     });
-    this.cloudnativePg = new OperatorRelease(this, 'cloudnative-pg', { name: 'cnpg-system', chart: CHARTS.cloudnativePg, values: cloudnativePgOperatorValues() });
-    if (env.models.some((m) => isMultiNode(env, m))) {
-      this.lws = new OperatorRelease(this, 'lws', { name: 'lws-system', chart: CHARTS.lws, values: lwsValues() });
+    this.cloudnativePg = new OperatorRelease(this, 'cloudnative-pg', { name: 'cnpg-system', namespace: NAMESPACES.cnpg, chart: CHARTS.cloudnativePg, values: cloudnativePgOperatorValues() });
+    if (ops.lws) {
+      this.lws = new OperatorRelease(this, 'lws', { name: 'lws-system', namespace: NAMESPACES.lws, chart: CHARTS.lws, values: lwsValues() });
     }
-    if (env.models.some((m) => m.autoscaling)) {
-      this.keda = new OperatorRelease(this, 'keda', { name: 'keda', chart: CHARTS.keda, values: kedaValues() });
+    if (ops.keda) {
+      this.keda = new OperatorRelease(this, 'keda', { name: 'keda', namespace: NAMESPACES.keda, chart: CHARTS.keda, values: kedaValues() });
     }
-    if (env.edge?.tls.mode === 'cert-manager') {
-      this.certManager = new OperatorRelease(this, 'cert-manager', { name: 'cert-manager', chart: CHARTS.certManager, values: certManagerValues() });
+    if (ops.certManager) {
+      this.certManager = new OperatorRelease(this, 'cert-manager', { name: 'cert-manager', namespace: NAMESPACES.certManager, chart: CHARTS.certManager, values: certManagerValues() });
     }
   }
 }

@@ -1,14 +1,13 @@
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { PgvectorStore } from '../constructs/pgvector-store';
-import { PodSecurityNamespace } from '../constructs/pod-security-namespace';
 import type { Construct } from '../constructs/private/cdktf';
 import { QdrantStore } from '../constructs/qdrant-store';
 import type { VectorCollection } from '../constructs/vector-collection';
 import type { Environment, VectorStoreSpec } from '../environments/schema';
+import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 
-export const RAG_NAMESPACE = 'rag';
-const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
+export const RAG_NAMESPACE = NAMESPACES.rag;
 
 /** The collections with their dimension resolved from the embedding server that fills them. */
 export function vectorCollections(store: VectorStoreSpec, dimensionOf: (embedding: string) => number): VectorCollection[] {
@@ -20,19 +19,19 @@ export function vectorCollections(store: VectorStoreSpec, dimensionOf: (embeddin
  * in prod, scheduled snapshots or backups), reachable only from the allowed namespaces: `<env>-rag`.
  */
 export class RagStack extends EnvironmentStack {
-  readonly namespace: PodSecurityNamespace;
+  /** The namespace (created by the namespaces stack). */
+  readonly namespace: string = RAG_NAMESPACE;
   readonly store: QdrantStore | PgvectorStore;
 
   constructor(scope: Construct, env: Environment, store: VectorStoreSpec, dimensionOf: (embedding: string) => number) {
     super(scope, env, 'rag');
-    this.namespace = new PodSecurityNamespace(this, 'namespace', { name: RAG_NAMESPACE, role: 'app', preventDestroy: env.stage === 'prod' });
     const collections = vectorCollections(store, dimensionOf);
     const replicas = store.replicas ?? { dev: 1, staging: 2, prod: 3 }[env.stage];
     const prod = env.stage === 'prod';
     this.store =
       store.type === 'qdrant'
         ? new QdrantStore(this, 'qdrant', {
-            namespace: this.namespace.name,
+            namespace: this.namespace,
             namespaceName: RAG_NAMESPACE,
             replicas,
             storageGiB: store.storage.sizeGiB,
@@ -44,7 +43,7 @@ export class RagStack extends EnvironmentStack {
             preventDestroy: prod,
           })
         : new PgvectorStore(this, 'pgvector', {
-            namespace: this.namespace.name,
+            namespace: this.namespace,
             instances: replicas,
             storageGiB: store.storage.sizeGiB,
             storageClass: store.storage.storageClass,
@@ -54,13 +53,13 @@ export class RagStack extends EnvironmentStack {
             preventDestroy: prod,
           });
 
-    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace.name });
+    const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     // The store's own pods (replication, the collection Job) and the allowed client namespaces.
     isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
-    isolation.allow('monitoring', { to: this.store.podLabels, from: [{ namespace: 'monitoring' }], ports: [store.type === 'qdrant' ? this.store.port : 9187] });
+    isolation.allow('monitoring', { to: this.store.podLabels, from: [{ namespace: NAMESPACES.monitoring }], ports: [store.type === 'qdrant' ? this.store.port : 9187] });
     isolation.allow('clients', { to: this.store.podLabels, from: store.allowedNamespaces.map((namespace) => ({ namespace })), ports: [this.store.port] });
     if (store.type === 'pgvector') {
-      isolation.allow('cnpg-operator', { to: this.store.podLabels, from: [{ namespace: CNPG_OPERATOR_NAMESPACE }], ports: [8000, 5432] });
+      isolation.allow('cnpg-operator', { to: this.store.podLabels, from: [{ namespace: NAMESPACES.cnpg }], ports: [8000, 5432] });
     }
   }
 }

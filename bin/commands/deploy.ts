@@ -5,8 +5,8 @@
 import { projectPath, projectRoot } from '../../charts/private/project-root';
 import { exec } from '../lib/exec';
 
-/** Stacks that hold data: destroying them in prod deletes it. */
-export const STATEFUL_LAYERS = ['rag', 'gateway'] as const;
+/** Stacks that hold data: destroying them in prod deletes it (the namespaces stack holds the data's namespaces). */
+export const STATEFUL_LAYERS = ['rag', 'gateway', 'namespaces'] as const;
 
 export interface DeployPlan {
   readonly command: 'deploy' | 'destroy';
@@ -24,7 +24,8 @@ export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; s
   if (command === 'destroy' && env.stage === 'prod' && !force) {
     const stateful = stacks.filter((s) => STATEFUL_LAYERS.some((l) => s === `${env.name}-${l}`));
     if (stateful.length > 0) {
-      throw new Error(`refusing to destroy ${stateful.join(' and ')} of prod environment "${env.name}": they hold the vector store and the gateway's keys and spend (prevent_destroy stops Terraform there anyway). Back them up, then run destroy --force to go ahead.`);
+      const names = stateful.length > 1 ? `${stateful.slice(0, -1).join(', ')} and ${stateful.at(-1)!}` : stateful[0]!;
+      throw new Error(`refusing to destroy ${names} of prod environment "${env.name}": they hold the vector store and the gateway's keys and spend, and the namespaces their volumes live in (prevent_destroy stops Terraform there anyway). Back them up, then run destroy --force to go ahead.`);
     }
   }
   const app = `node ${JSON.stringify(projectPath('bin', 'run.cjs'))} synth --env ${JSON.stringify(file)}`;

@@ -150,8 +150,8 @@ describe('deploy and destroy', () => {
     const r = await run('deploy', '--env', 'staging', '--', '--auto-approve');
     expect(r.code).toBe(0);
     const args = readFileSync(log, 'utf8').trim();
-    expect(args).toMatch(/^deploy staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --app node "[^"]+\/bin\/run\.cjs" synth --env "[^"]+\/environments\/staging\.yaml" --auto-approve$/);
-    expect(r.err).toContain('deploy: 7 stacks in order: staging-platform -> staging-gpu-pools');
+    expect(args).toMatch(/^deploy staging-namespaces staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --app node "[^"]+\/bin\/run\.cjs" synth --env "[^"]+\/environments\/staging\.yaml" --auto-approve$/);
+    expect(r.err).toContain('deploy: 8 stacks in order: staging-namespaces -> staging-platform -> staging-gpu-pools');
   });
 
   it('deploys an environment file from anywhere, running cdktf in the project root', async () => {
@@ -178,7 +178,7 @@ describe('deploy and destroy', () => {
     const { log } = fakeCdktf();
     const refused = await run('destroy', '--env', 'prod');
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/^refusing to destroy prod-gateway and prod-rag of prod environment "prod": .* run destroy --force to go ahead\.\n$/);
+    expect(refused.err).toMatch(/^refusing to destroy prod-gateway, prod-rag and prod-namespaces of prod environment "prod": .* run destroy --force to go ahead\.\n$/);
     expect(refused.err).not.toMatch(/\n\s+at /);
     const forced = await run('destroy', '--env', 'prod', '--force');
     expect(forced.code).toBe(0);

@@ -32,14 +32,15 @@ describe('synthEnvironments', () => {
     expect(written.map((w) => w.name)).toEqual(['dev', 'prod', 'staging']);
     const files = Object.keys(tree(out));
     for (const env of ['dev', 'staging', 'prod']) {
-      for (const layer of ['platform', 'gpu-pools', 'models', 'rag', 'gateway', 'edge', 'observability']) expect(files).toContain(`stacks/${env}-${layer}/cdk.tf.json`);
+      for (const layer of ['namespaces', 'platform', 'gpu-pools', 'models', 'rag', 'gateway', 'edge', 'observability']) expect(files).toContain(`stacks/${env}-${layer}/cdk.tf.json`);
     }
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
-    expect(manifest.stacks['prod-gpu-pools']!.dependencies).toEqual(['prod-platform']);
-    expect(manifest.stacks['prod-platform']!.dependencies).toEqual([]);
-    expect(manifest.stacks['prod-models']!.dependencies).toEqual(['prod-gpu-pools']);
-    expect(manifest.stacks['prod-gateway']!.dependencies).toEqual(['prod-models']);
-    expect(manifest.stacks['prod-edge']!.dependencies).toEqual(['prod-gateway']);
+    expect(manifest.stacks['prod-gpu-pools']!.dependencies).toEqual(['prod-platform', 'prod-namespaces']);
+    expect(manifest.stacks['prod-platform']!.dependencies).toEqual(['prod-namespaces']);
+    expect(manifest.stacks['prod-namespaces']!.dependencies).toEqual([]);
+    expect(manifest.stacks['prod-models']!.dependencies).toEqual(['prod-gpu-pools', 'prod-namespaces']);
+    expect(manifest.stacks['prod-gateway']!.dependencies).toEqual(['prod-models', 'prod-namespaces']);
+    expect(manifest.stacks['prod-edge']!.dependencies).toEqual(['prod-gateway', 'prod-namespaces']);
     // stacks hand nothing to each other through Terraform state: no cross-stack references
     for (const file of files.filter((f) => f.endsWith('cdk.tf.json'))) expect(readFileSync(join(out, file), 'utf8')).not.toContain('terraform_remote_state');
   });
@@ -79,7 +80,7 @@ describe('synthEnvironments', () => {
     const { written, problems } = synthEnvironments([files.good!, files.bad!], out);
     expect(written.map((w) => w.name)).toEqual(['good']);
     expect(problems.map((p) => p.path)).toEqual(['backend.type']);
-    expect(readdirSync(join(out, 'stacks')).sort()).toEqual(['good-gateway', 'good-gpu-pools', 'good-models', 'good-observability', 'good-platform']);
+    expect(readdirSync(join(out, 'stacks')).sort()).toEqual(['good-gateway', 'good-gpu-pools', 'good-models', 'good-namespaces', 'good-observability', 'good-platform']);
   });
 
   it('rejects two files with the same environment name', () => {
@@ -106,7 +107,7 @@ describe('npm run synth (the CLI)', () => {
     const out = join(dir, 'out');
     const r = await cli(['--env', fork!, '--out', out], dir);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe('fork: fork-platform, fork-gpu-pools, fork-models, fork-rag, fork-gateway, fork-edge, fork-observability');
+    expect(r.stdout).toBe('fork: fork-namespaces, fork-platform, fork-gpu-pools, fork-models, fork-rag, fork-gateway, fork-edge, fork-observability');
     expect(readFileSync(join(out, 'stacks/fork-platform/cdk.tf.json'), 'utf8')).toContain('"config_context": "laptop"');
   });
 

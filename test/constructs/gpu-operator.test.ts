@@ -2,13 +2,13 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/catalogue';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
-import { GpuOperator, type GpuOperatorProps } from '../../constructs/gpu-operator';
+import { GPU_OPERATOR_POD_SECURITY, GpuOperator, type GpuOperatorProps } from '../../constructs/gpu-operator';
 import { Testing } from '../../constructs/private/cdktf';
 import { helmReleases, releaseValues, resourcesOf, type TfJson } from '../support/synth';
 
 function synthOperator(props: Partial<GpuOperatorProps> = {}) {
   const text = Testing.synthScope((scope) => {
-    new GpuOperator(scope, 'gpu-operator', { versions: GPU_OPERATOR_COMPONENT_VERSIONS, pools: [], ...props });
+    new GpuOperator(scope, 'gpu-operator', { namespace: 'gpu-operator', versions: GPU_OPERATOR_COMPONENT_VERSIONS, pools: [], ...props });
   });
   const tf = JSON.parse(text) as TfJson;
   const [release] = helmReleases(tf);
@@ -29,16 +29,15 @@ describe('GpuOperator', () => {
       create_namespace: false,
     });
     expect(release.timeout).toBeGreaterThanOrEqual(600);
-    expect(release.namespace).toMatch(/^\$\{kubernetes_namespace_v1\..*\.metadata\[0\]\.name\}$/);
+    expect(release.namespace).toBe('gpu-operator');
   });
 
-  it('runs in the one privileged namespace, with the reason declared', () => {
-    const { tf } = synthOperator();
-    const [ns] = resourcesOf(tf, 'kubernetes_namespace_v1');
-    const meta = ns!.metadata as { name: string; labels: Record<string, string>; annotations: Record<string, string> };
-    expect(meta.name).toBe('gpu-operator');
-    expect(meta.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
-    expect(meta.annotations['inference-stack.io/pod-security-exception']).toMatch(/kernel modules/);
+  it('declares the privileged namespace it needs, with the reason; the namespaces stack creates it', () => {
+    const { tf, release } = synthOperator({ namespace: 'gpu-ops' });
+    expect(release.namespace).toBe('gpu-ops');
+    expect(resourcesOf(tf, 'kubernetes_namespace_v1')).toEqual([]);
+    expect(GPU_OPERATOR_POD_SECURITY.level).toBe('privileged');
+    expect(GPU_OPERATOR_POD_SECURITY.exceptionReason).toMatch(/kernel modules/);
   });
 
   it('pins driver, toolkit, device plugin, DCGM exporter and MIG manager; upgrades drivers one node at a time', () => {

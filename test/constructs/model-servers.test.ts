@@ -19,7 +19,8 @@ describe('model servers of the all-engines fixture', () => {
     const pdbs = resourcesOf(models, 'kubernetes_pod_disruption_budget_v1');
     expect(pdbs).toHaveLength(7);
     for (const pdb of pdbs) expect((pdb.spec as { max_unavailable: string }).max_unavailable).toBe('1');
-    const [ns] = resourcesOf(models, 'kubernetes_namespace_v1');
+    for (const s of Object.values(sets)) expect(s.metadata.namespace).toBe('models');
+    const ns = resourcesOf(stacks['all-engines-namespaces']!, 'kubernetes_namespace_v1').find((n) => (n.metadata as { name: string }).name === 'models');
     expect((ns!.metadata as { labels: Record<string, string> }).labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
@@ -134,6 +135,6 @@ describe('model servers of the all-engines fixture', () => {
   });
 
   it('deploys after the GPU pools', () => {
-    expect(Object.keys(stacks)).toEqual(['all-engines-platform', 'all-engines-gpu-pools', 'all-engines-models', 'all-engines-gateway', 'all-engines-observability']);
+    expect(Object.keys(stacks)).toEqual(['all-engines-namespaces', 'all-engines-platform', 'all-engines-gpu-pools', 'all-engines-models', 'all-engines-gateway', 'all-engines-observability']);
   });
 });

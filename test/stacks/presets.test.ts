@@ -23,8 +23,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
-  it('has platform, gpu-pools, models, rag, gateway, edge and observability stacks', () => {
-    expect(Object.keys(stacks)).toEqual([`${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-rag`, `${preset}-gateway`, `${preset}-edge`, `${preset}-observability`]);
+  it('has namespaces, platform, gpu-pools, models, rag, gateway, edge and observability stacks', () => {
+    expect(Object.keys(stacks)).toEqual([`${preset}-namespaces`, `${preset}-platform`, `${preset}-gpu-pools`, `${preset}-models`, `${preset}-rag`, `${preset}-gateway`, `${preset}-edge`, `${preset}-observability`]);
   });
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {

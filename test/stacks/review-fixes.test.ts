@@ -12,15 +12,18 @@ describe('review fixes', () => {
   });
 
   it('gives no API token to pods of the default ServiceAccount in app namespaces', () => {
-    for (const stack of ['prod-models', 'prod-gateway', 'prod-rag', 'prod-edge']) {
-      const [sa] = resourcesOf(prod[stack]!, 'kubernetes_default_service_account_v1') as any[];
-      expect(sa.automount_service_account_token, stack).toBe(false);
-    }
+    // created with the namespaces, before anything runs in them
+    const accounts = resourcesOf(prod['prod-namespaces']!, 'kubernetes_default_service_account_v1') as any[];
+    const namespaces = Object.fromEntries(Object.entries(prod['prod-namespaces']!.resource.kubernetes_namespace_v1!).map(([id, n]) => [`\${kubernetes_namespace_v1.${id}.metadata[0].name}`, (n as any).metadata.name]));
+    expect(accounts.map((sa) => namespaces[sa.metadata.namespace]).sort()).toEqual(['edge', 'gateway', 'models', 'rag']);
+    for (const sa of accounts) expect(sa.automount_service_account_token, sa.metadata.namespace).toBe(false);
   });
 
   it('keeps the namespaces of stateful data from terraform destroy in prod only', () => {
-    for (const stack of ['prod-gateway', 'prod-rag']) expect((resourcesOf(prod[stack]!, 'kubernetes_namespace_v1')[0] as any).lifecycle).toEqual({ prevent_destroy: true });
-    expect((resourcesOf(staging['staging-rag']!, 'kubernetes_namespace_v1')[0] as any).lifecycle).toBeUndefined();
+    const lifecycle = (stacks: typeof prod, name: string) => (resourcesOf(stacks[`${name.split('/')[0]}-namespaces`]!, 'kubernetes_namespace_v1') as any[]).find((n) => n.metadata.name === name.split('/')[1])!.lifecycle;
+    for (const ns of ['gateway', 'rag']) expect(lifecycle(prod, `prod/${ns}`), ns).toEqual({ prevent_destroy: true });
+    for (const ns of ['models', 'edge', 'monitoring']) expect(lifecycle(prod, `prod/${ns}`), ns).toBeUndefined();
+    expect(lifecycle(staging, 'staging/rag')).toBeUndefined();
   });
 
   it('waits for the cert-manager certificate before the edge mounts it', () => {

@@ -1,0 +1,54 @@
+import { GPU_OPERATOR_POD_SECURITY } from '../constructs/gpu-operator';
+import { KUBE_PROMETHEUS_STACK_POD_SECURITY } from '../constructs/kube-prometheus-stack';
+import { PodSecurityNamespace, type PodSecurityNamespaceProps } from '../constructs/pod-security-namespace';
+import { Construct } from '../constructs/private/cdktf';
+import type { Environment } from '../environments/schema';
+import { NAMESPACES, type NamespaceKey } from './namespaces';
+import { platformOperators } from './platform-stack';
+import { EnvironmentStack } from './private/environment-stack';
+
+export { NAMESPACES, type NamespaceKey };
+
+/** A namespace of the environment: construct id (`<id>/namespace`, as before it moved here) and its settings. */
+export interface NamespaceSpec {
+  readonly key: NamespaceKey;
+  readonly id: string;
+  readonly props: PodSecurityNamespaceProps;
+}
+
+/** The namespaces an environment needs, platform operators' first. */
+export function environmentNamespaces(env: Environment): NamespaceSpec[] {
+  const ops = platformOperators(env);
+  const prod = env.stage === 'prod';
+  const spec = (key: NamespaceKey, id: string, props: Omit<PodSecurityNamespaceProps, 'name'>): NamespaceSpec => ({ key, id, props: { name: NAMESPACES[key], ...props } });
+  return [
+    spec('monitoring', 'monitoring', { role: 'platform', ...KUBE_PROMETHEUS_STACK_POD_SECURITY }),
+    spec('gpuOperator', 'gpu-operator', { role: 'platform', ...GPU_OPERATOR_POD_SECURITY }),
+    spec('cnpg', 'cloudnative-pg', { role: 'platform' }),
+    ...(ops.lws ? [spec('lws', 'lws', { role: 'platform' })] : []),
+    ...(ops.keda ? [spec('keda', 'keda', { role: 'platform' })] : []),
+    ...(ops.certManager ? [spec('certManager', 'cert-manager', { role: 'platform' })] : []),
+    spec('models', 'models', { role: 'app' }),
+    // Deleting a namespace deletes its volumes: the gateway's and the RAG tier's data.
+    spec('gateway', 'gateway', { role: 'app', preventDestroy: prod }),
+    ...(env.vectorStore ? [spec('rag', 'rag', { role: 'app', preventDestroy: prod })] : []),
+    ...(env.edge ? [spec('edge', 'edge', { role: 'app' })] : []),
+  ];
+}
+
+/**
+ * Every namespace of the environment, with its Pod Security labels (and, for app namespaces, a default
+ * ServiceAccount without an API token): `<env>-namespaces`, applied before every other stack, so that the Secrets
+ * the other stacks read can be created in them first (`inference-stack secrets`).
+ */
+export class NamespacesStack extends EnvironmentStack {
+  readonly namespaces: Readonly<Partial<Record<NamespaceKey, PodSecurityNamespace>>>;
+
+  constructor(scope: Construct, env: Environment) {
+    super(scope, env, 'namespaces');
+    const out: Partial<Record<NamespaceKey, PodSecurityNamespace>> = {};
+    // `<component>/namespace`: the path each namespace had in its old stack
+    for (const n of environmentNamespaces(env)) out[n.key] = new PodSecurityNamespace(new Construct(this, n.id), 'namespace', n.props);
+    this.namespaces = out;
+  }
+}
