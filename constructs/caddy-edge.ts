@@ -48,6 +48,8 @@ export class CaddyEdge extends Construct {
   readonly service: ServiceV1;
   readonly metricsService: ServiceV1;
   readonly certificate?: Manifest;
+  /** The TLS Secret the pods mount (the environment's, or the one cert-manager writes); absent without TLS. */
+  readonly tlsSecretName?: string;
   /** The Caddy config, as mounted. */
   readonly configText: string;
   readonly port: number;
@@ -58,6 +60,7 @@ export class CaddyEdge extends Construct {
     const tls = props.tls.mode !== 'none';
     this.port = tls ? TLS_PORT : PLAIN_PORT;
     const tlsSecret = props.tls.mode === 'secret' ? props.tls.secretName : props.tls.mode === 'cert-manager' ? `${EDGE_NAME}-tls` : undefined;
+    this.tlsSecretName = tlsSecret;
     this.configText = caddyConfigText({
       listen: `:${this.port}`,
       upstream: props.upstream,

@@ -11,6 +11,7 @@ import { RagStack } from './rag-stack';
 import { embeddingDimension } from '../catalog/models';
 import { PlatformStack } from './platform-stack';
 import type { EnvironmentStack } from './private/environment-stack';
+import { SecretRegistry, type RequiredSecret } from './secrets';
 
 export interface EnvironmentStacks {
   /** Every namespace: applied first, so that Secrets can be made in them before anything reads them. */
@@ -24,6 +25,8 @@ export interface EnvironmentStacks {
   /** Absent when the environment declares no vector store. */
   readonly rag?: RagStack;
   readonly observability: ObservabilityStack;
+  /** Every Secret the stacks name: user-made ones (required before the deploy) and those operators write. */
+  readonly secrets: readonly RequiredSecret[];
   /** Every stack, in deploy order. */
   readonly all: readonly EnvironmentStack[];
 }
@@ -54,5 +57,5 @@ export function addEnvironmentStacks(scope: Construct, env: Environment): Enviro
   for (const s of [gateway, edge, rag]) if (s) observability.addDependency(s);
   for (const s of [platform, gpuPools, models, gateway, edge, rag, observability]) s?.addDependency(namespaces);
   const all = [namespaces, platform, gpuPools, models, ...(rag ? [rag] : []), gateway, ...(edge ? [edge] : []), observability];
-  return { namespaces, platform, gpuPools, models, gateway, edge, rag, observability, all };
+  return { secrets: SecretRegistry.of(scope, env.name).list(), namespaces, platform, gpuPools, models, gateway, edge, rag, observability, all };
 }

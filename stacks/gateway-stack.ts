@@ -11,6 +11,7 @@ import type { Environment } from '../environments/schema';
 import { MODELS_NAMESPACE } from './models-stack';
 import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
+import { FILL } from './secrets';
 
 export const GATEWAY_NAMESPACE = NAMESPACES.gateway;
 export const EDGE_NAMESPACE = NAMESPACES.edge;
@@ -64,6 +65,11 @@ export class GatewayStack extends EnvironmentStack {
       preventDestroy: env.stage === 'prod',
     });
     const { routes, secretEnv } = gatewayRoutes(env);
+    const ns = this.namespace;
+    this.usesSecret({ namespace: ns, name: g.masterKeySecret.name, keys: { [g.masterKeySecret.key]: FILL.litellmKey }, reader: 'LiteLLM gateway and its bootstrap Job (master key)' });
+    for (const h of g.hostedModels) this.usesSecret({ namespace: ns, name: h.apiKeySecret.name, keys: { [h.apiKeySecret.key]: FILL.placeholder(`${h.provider} API key`) }, reader: `LiteLLM gateway (hosted model ${h.name})` });
+    for (const t of g.teams) for (const k of t.keys) this.usesSecret({ namespace: ns, name: k.secret.name, keys: { [k.secret.key]: FILL.litellmKey }, reader: `gateway bootstrap Job (team ${t.name}, key ${k.name})` });
+    this.usesSecret({ namespace: ns, name: this.database.appSecretName, keys: { username: FILL.random, password: FILL.random }, reader: 'LiteLLM gateway (database)', createdBy: 'CloudNativePG' });
     this.gateway = new LiteLlmGateway(this, 'litellm', {
       namespace: this.namespace,
       replicas: g.replicas ?? (env.stage === 'dev' ? 1 : 2),

@@ -7,4 +7,5 @@ export { EnvironmentStack } from './private/environment-stack';
 export * from './edge-stack';
 export * from './gateway-stack';
 export * from './rag-stack';
+export * from './secrets';
 export * from './observability-stack';

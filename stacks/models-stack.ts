@@ -13,6 +13,7 @@ import { VllmServer } from '../constructs/vllm-server';
 import type { Environment, ModelServerSpec } from '../environments/schema';
 import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
+import { FILL } from './secrets';
 
 /** Namespace of the model and embedding servers. */
 export const MODELS_NAMESPACE = NAMESPACES.models;
@@ -42,8 +43,12 @@ export class ModelsStack extends EnvironmentStack {
     super(scope, env, 'models');
     const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
 
+    const hfToken = (secret: { name: string; key: string } | undefined, reader: string) => {
+      if (secret) this.usesSecret({ namespace: this.namespace, name: secret.name, keys: { [secret.key]: FILL.placeholder('Hugging Face token') }, reader });
+    };
     const servers: Record<string, LlmServer> = {};
     for (const m of env.models) {
+      hfToken(m.hfTokenSecret, `model ${m.name}`);
       const props = llmProps(m, this.namespace, pools.get(m.pool)!);
       const id = `model-${m.name}`;
       const multiNode = isMultiNode(env, m);
@@ -77,6 +82,7 @@ export class ModelsStack extends EnvironmentStack {
     const embeddings: Record<string, TeiEmbeddingServer> = {};
     for (const e of env.embeddings) {
       const pool = e.pool === 'cpu' ? undefined : pools.get(e.pool);
+      hfToken(e.hfTokenSecret, `embedding ${e.name}`);
       embeddings[e.name] = new TeiEmbeddingServer(this, `embedding-${e.name}`, {
         name: e.name,
         namespace: this.namespace,

@@ -10,6 +10,7 @@ import { EDGE_NAMESPACE, GATEWAY_NAMESPACE } from './gateway-stack';
 import { MODELS_NAMESPACE } from './models-stack';
 import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
+import { FILL } from './secrets';
 import { RAG_NAMESPACE } from './rag-stack';
 
 /** Port of CloudNativePG's metrics exporter in every instance. */
@@ -86,6 +87,8 @@ export class ObservabilityStack extends EnvironmentStack {
     }
     const store = env.vectorStore;
     if (store?.type === 'qdrant') {
+      const key = store.apiKeySecret;
+      this.usesSecret({ namespace: RAG_NAMESPACE, name: key.name, keys: { [key.key]: FILL.random }, reader: 'Prometheus (Qdrant PodMonitor bearer token)' });
       targets.push(
         new ScrapeTarget(this, 'vector-store', {
           kind: 'PodMonitor',

@@ -11,6 +11,7 @@ import type { Environment } from '../environments/schema';
 import { isMultiNode } from './models-stack';
 import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
+import { FILL } from './secrets';
 
 /** The optional operators an environment needs: LWS for multi-node models, KEDA for autoscaling, cert-manager for the edge. */
 export function platformOperators(env: Environment): { lws: boolean; keda: boolean; certManager: boolean } {
@@ -49,6 +50,8 @@ export class PlatformStack extends EnvironmentStack {
       storageClass: o.storageClass,
       grafanaAdminSecret: o.grafanaAdminSecret,
     });
+    const admin = o.grafanaAdminSecret;
+    this.usesSecret({ namespace: NAMESPACES.monitoring, name: admin.name, keys: { [admin.userKey]: { literal: 'admin' }, [admin.passwordKey]: FILL.random }, reader: 'Grafana admin (kube-prometheus-stack)' });
     this.gpuOperator = new GpuOperator(this, 'gpu-operator', {
       namespace: NAMESPACES.gpuOperator,
       dependsOn: [this.monitoring.release],

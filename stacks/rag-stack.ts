@@ -6,6 +6,7 @@ import type { VectorCollection } from '../constructs/vector-collection';
 import type { Environment, VectorStoreSpec } from '../environments/schema';
 import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
+import { FILL } from './secrets';
 
 export const RAG_NAMESPACE = NAMESPACES.rag;
 
@@ -53,6 +54,14 @@ export class RagStack extends EnvironmentStack {
             preventDestroy: prod,
           });
 
+    if (store.type === 'qdrant') {
+      const key = store.apiKeySecret;
+      this.usesSecret({ namespace: this.namespace, name: key.name, keys: { [key.key]: FILL.random }, reader: 'Qdrant, its collections Job and snapshot CronJob (API key)' });
+    } else if (this.store instanceof PgvectorStore) {
+      this.usesSecret({ namespace: this.namespace, name: this.store.cluster.appSecretName, keys: { dbname: FILL.random, username: FILL.random, password: FILL.random }, reader: 'pgvector collections Job', createdBy: 'CloudNativePG' });
+      const s3 = store.backup.objectStore;
+      if (s3) this.usesSecret({ namespace: this.namespace, name: s3.secretName, keys: { ACCESS_KEY_ID: FILL.placeholder('S3 access key id'), ACCESS_SECRET_KEY: FILL.placeholder('S3 secret access key') }, reader: 'pgvector backups (CloudNativePG, S3 credentials)' });
+    }
     const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     // The store's own pods (replication, the collection Job) and the allowed client namespaces.
     isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });

@@ -1,5 +1,6 @@
 import type { Environment } from '../../environments/schema';
 import { HelmProvider, KubernetesProvider } from '../../constructs/private/bindings';
+import { SecretRegistry, type SecretUse } from '../secrets';
 import {
   AzurermBackend,
   Construct,
@@ -25,6 +26,11 @@ export class EnvironmentStack extends TerraformStack {
     const cluster = { configPath: env.kubernetes.configPath, configContext: env.kubernetes.context };
     new KubernetesProvider(this, 'kubernetes', cluster);
     new HelmProvider(this, 'helm', { kubernetes: cluster });
+  }
+
+  /** Registers a Secret this stack names (for `inference-stack secrets` and the deploy's check). */
+  usesSecret(use: SecretUse): void {
+    SecretRegistry.of(this, this.env.name).add(use);
   }
 
   private configureBackend(stackName: string): void {

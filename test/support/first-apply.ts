@@ -248,3 +248,32 @@ export function firstApplyViolations(stacks: readonly AppliedStack[], reads: Rea
   }
   return violations;
 }
+
+/** `{ name, key }` pairs a value names (secretKeyRef, credentials): the keys of Secrets it reads. */
+function secretKeysIn(v: unknown): Array<{ name: string; key: string }> {
+  if (Array.isArray(v)) return v.flatMap(secretKeysIn);
+  if (!isObj(v)) return [];
+  const here = typeof v.name === 'string' && typeof v.key === 'string' ? [{ name: v.name, key: v.key }] : [];
+  return [...here, ...Object.values(v).flatMap(secretKeysIn)];
+}
+
+/**
+ * Every Secret the stacks' resources name, by `namespace/name`, with the keys named next to it where the output
+ * says (secretKeyRef-style pairs); the Secrets a Certificate makes are not reads.
+ */
+export function secretReads(stacks: readonly AppliedStack[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const stack of stacks) {
+    const resources = resourcesOf(stack);
+    const namespaces = new Map(resources.filter((r) => r.type === 'kubernetes_namespace_v1').map((r) => [r.address, String(get(r.body, 'metadata', 'name'))]));
+    for (const r of resources) {
+      if (r.type === 'kubernetes_namespace_v1' || get(r.body, 'manifest', 'kind') === 'Certificate') continue;
+      const ns = namespaceOf(r.body, r.type, namespaces);
+      const body = r.type === 'helm_release' ? helmValues(r.body) : r.type === 'kubernetes_manifest' ? get(r.body, 'manifest') : r.body;
+      const names = new Set(secretNamesIn(body));
+      for (const name of names) if (!out.has(`${ns}/${name}`)) out.set(`${ns}/${name}`, new Set());
+      for (const { name, key } of secretKeysIn(body)) if (names.has(name)) out.get(`${ns}/${name}`)!.add(key);
+    }
+  }
+  return out;
+}

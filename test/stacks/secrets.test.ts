@@ -1,0 +1,70 @@
+/** The declared Secrets of an environment against the Secrets its synthesized output names. */
+import { describe, expect, it } from 'vitest';
+import { Testing } from '../../constructs/private/cdktf';
+import type { Environment } from '../../environments/schema';
+import { addEnvironmentStacks } from '../../stacks/environment-stacks';
+import { createCommand } from '../../stacks/secrets';
+import { secretReads } from '../support/first-apply';
+import { PRESETS, fixtureEnv, presetEnv } from '../support/synth';
+
+const ENVIRONMENTS: Array<[string, () => Environment]> = [
+  ...PRESETS.map((p) => [p, () => presetEnv(p)] as [string, () => Environment]),
+  ['all-engines fixture', () => fixtureEnv('all-engines')],
+  ['multi-node fixture', () => fixtureEnv('multi-node')],
+];
+
+describe.each(ENVIRONMENTS)('Secrets of %s', (_, load) => {
+  const env = load();
+  const { all, secrets } = addEnvironmentStacks(Testing.app(), env);
+  const reads = secretReads(all.map((s) => ({ name: s.node.id, dependencies: [], json: JSON.parse(Testing.synth(s, true)) })));
+
+  it('lists exactly the Secrets the output names, each key it reads among the listed keys', () => {
+    expect(secrets.map((s) => `${s.namespace}/${s.name}`).sort()).toEqual([...reads.keys()].sort());
+    for (const s of secrets) for (const key of reads.get(`${s.namespace}/${s.name}`) ?? []) expect(s.keys, `${s.namespace}/${s.name}`).toContain(key);
+  });
+
+  it('says how to make every user-made Secret, with placeholders or generators, never a value', () => {
+    for (const s of secrets) {
+      expect(s.readers.length, s.name).toBeGreaterThan(0);
+      if (s.required) {
+        expect(s.command).toMatch(new RegExp(`^kubectl -n ${s.namespace} create secret (generic|tls) ${s.name} `));
+        for (const key of s.keys) expect(s.command, `${s.name} ${key}`).toMatch(s.type === 'tls' ? /--cert=tls\.crt --key=tls\.key$/ : new RegExp(`--from-(literal|file)=${key.replace('.', '\\.')}=('<[^>]+>'|"[^"]*\\$\\(openssl rand [^"]+"|[\\w.-]+)( |$)`));
+      } else {
+        expect(s.createdBy, s.name).toMatch(/^(CloudNativePG|cert-manager)$/);
+        expect(s.command).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('the Secrets list', () => {
+  it('names the Secrets of the prod preset, user-made first, the operators\' last', () => {
+    const { secrets } = addEnvironmentStacks(Testing.app(), presetEnv('prod'));
+    expect(secrets.map((s) => `${s.required ? 'user' : s.createdBy} ${s.namespace}/${s.name}`)).toEqual([
+      'user edge/client-ca',
+      'user edge/edge-tls',
+      'user gateway/gateway-key-search-backend',
+      'user gateway/gateway-key-search-indexer',
+      'user gateway/gateway-key-support-bot',
+      'user gateway/litellm-master-key',
+      'user gateway/openai-api-key',
+      'user models/hf-token',
+      'user monitoring/grafana-admin',
+      'user rag/rag-backup-s3',
+      'CloudNativePG gateway/litellm-db-app',
+      'CloudNativePG rag/rag-db-app',
+    ]);
+    expect(secrets.find((s) => s.name === 'grafana-admin')!.command).toBe('kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password="$(openssl rand -hex 32)" --from-literal=admin-user=admin');
+  });
+
+  it('merges the readers of one Secret (staging: Qdrant and its PodMonitor share the API key)', () => {
+    const { secrets } = addEnvironmentStacks(Testing.app(), presetEnv('staging'));
+    const qdrant = secrets.find((s) => s.name === 'qdrant-api-key')!;
+    expect(qdrant.readers).toEqual(['Prometheus (Qdrant PodMonitor bearer token)', 'Qdrant, its collections Job and snapshot CronJob (API key)']);
+    expect(secrets.find((s) => s.name === 'edge-tls')).toMatchObject({ required: false, createdBy: 'cert-manager', type: 'tls' });
+  });
+
+  it('quotes a plain value that the shell would split', () => {
+    expect(createCommand({ namespace: 'ns', name: 'x', type: 'generic', keys: { k: { literal: "it's two words" } } })).toBe("kubectl -n ns create secret generic x --from-literal=k='it'\\''s two words'");
+  });
+});
