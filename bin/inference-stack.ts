@@ -4,8 +4,9 @@
  *   diagram --env X [--out dir]      architecture as SVG and Mermaid
  *   diff A B [--json]                effective config and resources that differ
  *   images --env X [--json]          images and charts to mirror
- *   doctor [--env X]                 tools and kubeconfig context a deploy needs
- *   deploy|destroy --env X [--force] cdktf deploy/destroy in dependency order
+ *   secrets --env X [--json]         the Secrets to make before a deploy, with the commands
+ *   doctor [--env X]                 tools, kubeconfig context and (cluster reachable) the Secrets a deploy needs
+ *   deploy|destroy --env X [--force] cdktf deploy/destroy in dependency order (deploy checks the Secrets first)
  * The policy check is its own script: `npm run check`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
 import { doctor, formatDoctor } from './commands/doctor';
 import { formatImages, imageList } from './commands/images';
+import { checkSecrets, formatMissingSecrets, formatSecrets, secretList } from './commands/secrets';
 import { resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
 
 const USAGE = `usage: inference-stack <command> [options]
@@ -27,8 +29,11 @@ const USAGE = `usage: inference-stack <command> [options]
   diagram --env X [--out dir]       architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
   diff A B [--json]                 what differs between two environments (config, then resources per stack)
   images --env X [--json]           every image and Helm chart the environment pulls, for mirroring
-  doctor [--env X]                  terraform, kubectl, helm and the kubeconfig context; exit code tells
-  deploy --env X [-- cdktf flags]   cdktf deploy of the environment's stacks, in dependency order
+  secrets --env X [--json]          every Secret the environment reads; the kubectl line for each one to make
+  doctor [--env X]                  terraform, kubectl, helm, the kubeconfig context, the Secrets; exit code tells
+  deploy --env X [-- cdktf flags]   cdktf deploy in dependency order; first checks the Secrets exist
+                                    (on a fresh cluster: applies the namespaces stack, then names what to make)
+    --skip-secret-check             deploy without asking the cluster for the Secrets
   destroy --env X [--force]         cdktf destroy in reverse order; prod's stateful stacks only with --force
   options: --debug (stack traces), --help`;
 
@@ -56,7 +61,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const passthrough = sep >= 0 ? rest.slice(sep + 1) : [];
   const { values, positionals } = parseArgs({
     args: sep >= 0 ? rest.slice(0, sep) : rest,
-    options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, 'skip-secret-check': { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
   });
@@ -93,9 +98,16 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         else out(`${formatImages(list)}\n`);
         return 0;
       }
+      case 'secrets': {
+        const env = load(values.env);
+        const secrets = secretList(env);
+        if (values.json) json(secrets);
+        else out(`${formatSecrets(env.name, secrets)}\n`);
+        return 0;
+      }
       case 'doctor': {
         const env = values.env ? load(values.env) : undefined;
-        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath);
+        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, env ? { environment: env.name, secrets: secretList(env) } : undefined);
         if (values.json) json(checks);
         else out(`${formatDoctor(checks)}\n`);
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;
@@ -103,8 +115,28 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'deploy':
       case 'destroy': {
         const { env, file } = loadWithFile(values.env);
-        const plan = deployPlan(command, env, file, synth(env).order, Boolean(values.force), passthrough);
-        return await runPlan(plan, (l) => err(`${l}\n`));
+        const order = synth(env).order;
+        const log = (l: string) => err(`${l}\n`);
+        if (command === 'deploy' && !values['skip-secret-check']) {
+          // Missing Secrets make Helm wait for pods that cannot start, then roll back: look before deploying.
+          const cluster = { context: env.kubernetes.context, configPath: env.kubernetes.configPath };
+          const secrets = secretList(env);
+          let check = await checkSecrets(secrets, cluster);
+          if (!check.reachable) throw new Error(`cannot check the Secrets of "${env.name}" before deploying: ${check.detail ?? 'no answer'}. Fix kubectl's access to context "${env.kubernetes.context}" (npx inference-stack doctor --env ${env.name}), or deploy with --skip-secret-check.`);
+          if (check.missing.length > 0) {
+            // A fresh cluster: the namespaces come first, so that the Secrets can be made in them.
+            const namespaces = order.filter((s) => s === `${env.name}-namespaces`);
+            const code = await runPlan(deployPlan('deploy', env, file, namespaces, false, passthrough), log);
+            if (code !== 0) return code;
+            check = await checkSecrets(secrets, cluster);
+            if (check.missing.length > 0) {
+              err(`${formatMissingSecrets(env.name, check)}\n`);
+              return 1;
+            }
+          }
+        }
+        const plan = deployPlan(command, env, file, order, Boolean(values.force), passthrough);
+        return await runPlan(plan, log);
       }
       case undefined:
       case 'help':

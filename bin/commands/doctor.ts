@@ -2,7 +2,9 @@
  * `inference-stack doctor [--env X]`: are the tools a deploy needs here, at versions that work, and does the
  * kubeconfig know the environment's context? The exit code tells: 0 ready, 1 something a deploy needs is missing.
  */
+import type { RequiredSecret } from '../../stacks/secrets';
 import { exec } from '../lib/exec';
+import { checkSecrets, formatMissingSecrets } from './secrets';
 
 export interface Check {
   readonly name: string;
@@ -24,7 +26,7 @@ async function version(cmd: string, args: string[]): Promise<string | undefined>
   }
 }
 
-export async function doctor(context?: string, configPath?: string): Promise<Check[]> {
+export async function doctor(context?: string, configPath?: string, env?: { environment: string; secrets: readonly RequiredSecret[] }): Promise<Check[]> {
   const checks: Check[] = [];
   const node = process.versions.node;
   checks.push({ name: 'node', ok: Number(node.split('.')[0]) >= 20, detail: `v${node}`, needed: 'everything (Node.js 20 or newer)', required: true });
@@ -53,6 +55,18 @@ export async function doctor(context?: string, configPath?: string): Promise<Che
       // without kubectl the context cannot be checked here: a warning, not a failure
       required: Boolean(kubectl),
     });
+    if (found && env) {
+      // With the cluster reachable, the Secrets a deploy reads (key names only).
+      const check = await checkSecrets(env.secrets, { context, configPath });
+      const required = env.secrets.filter((s) => s.required).length;
+      checks.push(
+        !check.reachable
+          ? { name: 'secrets', ok: false, detail: `not checked: ${check.detail ?? 'cluster not reachable'}`, needed: 'deploy checks them itself and stops if one is missing', required: false }
+          : check.missing.length === 0
+            ? { name: 'secrets', ok: true, detail: `all ${required} required Secrets exist with their keys`, needed: '', required: true }
+            : { name: 'secrets', ok: false, detail: formatMissingSecrets(env.environment, check), needed: 'deploy (the pods that read them cannot start)', required: true },
+      );
+    }
   }
   return checks;
 }

@@ -1,9 +1,10 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bin/inference-stack';
 import { capacityReport } from '../../bin/commands/capacity';
+import { secretList } from '../../bin/commands/secrets';
 import { tempDir, writeEnvs } from '../support/env';
 import { REPO } from '../support/paths';
 import { presetEnv } from '../support/synth';
@@ -109,7 +110,93 @@ describe('images', () => {
   });
 });
 
+/**
+ * A kubectl on PATH that knows the contexts, answers /version, and has the Secrets given (namespace/name -> key
+ * names); any other Secret is NotFound. Returns the folder, to put first on PATH.
+ */
+function fakeKubectl(secrets: Record<string, string[]>, reachable = true): string {
+  const bin = tempDir('kubectl-');
+  for (const [id, keys] of Object.entries(secrets)) writeFileSync(join(bin, id.replace('/', '.')), keys.map((k) => `${k}\n`).join(''));
+  writeFileSync(
+    join(bin, 'kubectl'),
+    `#!/bin/sh
+case "$*" in *get-contexts*) printf 'dev\\nstaging\\nprod\\n'; exit 0;; esac
+case "$*" in *"version --client"*) echo "Client Version: v1.32.0"; exit 0;; esac
+case "$*" in *"--raw /version"*) ${reachable ? `echo '{"gitVersion": "v1.32.0"}'; exit 0` : `echo 'Unable to connect to the server: dial tcp 10.0.0.1:6443: i/o timeout' >&2; exit 1`};; esac
+ns=""; name=""; prev=""
+for a in "$@"; do
+  [ "$prev" = "-n" ] && ns="$a"
+  [ "$prev" = "secret" ] && name="$a"
+  prev="$a"
+done
+if [ -f "${bin}/$ns.$name" ]; then cat "${bin}/$ns.$name"; exit 0; fi
+echo "Error from server (NotFound): secrets \"$name\" not found" >&2; exit 1
+`,
+  );
+  chmodSync(join(bin, 'kubectl'), 0o755);
+  return bin;
+}
+
+async function withPath<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = path;
+  }
+}
+
+/** Every required Secret of a preset, with its keys: a cluster where the user made them all. */
+function allSecrets(preset: string): Record<string, string[]> {
+  return Object.fromEntries(secretList(presetEnv(preset)).filter((s) => s.required).map((s) => [`${s.namespace}/${s.name}`, [...s.keys]]));
+}
+
+describe('secrets', () => {
+  it('lists every Secret of prod with keys, readers and the command to make it (JSON)', async () => {
+    const r = await run('secrets', '--env', 'prod', '--json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.out) as Array<Record<string, unknown>>;
+    expect(list.find((s) => s.name === 'litellm-master-key')).toEqual({
+      namespace: 'gateway', name: 'litellm-master-key', type: 'generic', keys: ['master-key'], readers: ['LiteLLM gateway and its bootstrap Job (master key)'], required: true,
+      command: 'kubectl -n gateway create secret generic litellm-master-key --from-literal=master-key="sk-$(openssl rand -hex 24)"',
+    });
+    expect(list.find((s) => s.name === 'rag-db-app')).toMatchObject({ required: false, createdBy: 'CloudNativePG' });
+    expect(list.filter((s) => s.required)).toHaveLength(10);
+  });
+
+  it('prints a table and the commands for a person', async () => {
+    const r = await run('secrets', '--env', 'staging');
+    expect(r.out).toMatch(/^staging: Secrets\nnamespace\s+secret\s+type\s+keys\s+required\s+read by\n/);
+    expect(r.out).toMatch(/^monitoring\s+grafana-admin\s+generic\s+admin-password, admin-user\s+yes\s+Grafana admin/m);
+    expect(r.out).toMatch(/^edge\s+edge-tls\s+tls\s+tls\.crt, tls\.key\s+no \(created by cert-manager\)/m);
+    expect(r.out).toContain('after the staging-namespaces stack is applied');
+    expect(r.out).toMatch(/^kubectl -n models create secret generic hf-token --from-literal=token='<Hugging Face token>'$/m);
+  });
+});
+
 describe('doctor', () => {
+  it('names the missing Secrets when the cluster is reachable, and passes once they exist', async () => {
+    const tools = tempDir('tools-');
+    for (const [tool, text] of [['terraform', 'Terraform v1.11.4'], ['helm', 'v3.17.0']] as const) {
+      writeFileSync(join(tools, tool), `#!/bin/sh\necho "${text}"\n`);
+      chmodSync(join(tools, tool), 0o755);
+    }
+    const secrets = allSecrets('dev');
+    const [lastId] = Object.keys(secrets).slice(-1);
+    const some = { ...secrets };
+    delete some[lastId!];
+    const missing = await withPath(`${fakeKubectl(some)}:${tools}`, () => run('doctor', '--env', 'dev'));
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(new RegExp(`^FAIL secrets: dev: 1 Secret the deploy reads is missing, .*${lastId!.replace('/', '\\/')} \\(read by`, 'm'));
+    const ok = await withPath(`${fakeKubectl(secrets)}:${tools}`, () => run('doctor', '--env', 'dev'));
+    expect(ok.out).toMatch(/^ok {3}secrets: all \d+ required Secrets exist with their keys$/m);
+    expect(ok.code).toBe(0);
+    const away = await withPath(`${fakeKubectl(secrets, false)}:${tools}`, () => run('doctor', '--env', 'dev'));
+    expect(away.out).toMatch(/^warn secrets: not checked: cluster of context "dev" not reachable: Unable to connect/m);
+    expect(away.code).toBe(0);
+  });
+
   it('fails and says what stops working when terraform is missing; passes with the tools in place', async () => {
     const bin = tempDir('bin-');
     const empty = tempDir('empty-');
@@ -119,11 +206,11 @@ describe('doctor', () => {
       const missing = await run('doctor');
       expect(missing.code).toBe(1);
       expect(missing.out).toMatch(/^FAIL terraform: not found; without it: deploy and destroy/m);
-      for (const [tool, text] of [['terraform', 'Terraform v1.11.4'], ['kubectl', 'Client Version: v1.32.0'], ['helm', 'v3.17.0']] as const) {
-        writeFileSync(join(bin, tool), `#!/bin/sh\nif [ "$2" = "get-contexts" ]; then echo dev; else echo "${text}"; fi\n`);
+      for (const [tool, text] of [['terraform', 'Terraform v1.11.4'], ['helm', 'v3.17.0']] as const) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\necho "${text}"\n`);
         chmodSync(join(bin, tool), 0o755);
       }
-      process.env.PATH = `${bin}:${path}`;
+      process.env.PATH = `${fakeKubectl(allSecrets('dev'))}:${bin}:${path}`;
       const ok = await run('doctor', '--env', 'dev');
       expect(ok.out).toMatch(/^ok {3}terraform: Terraform v1\.11\.4$/m);
       expect(ok.out).toMatch(/^ok {3}context dev: found in the kubeconfig$/m);
@@ -147,7 +234,7 @@ describe('deploy and destroy', () => {
 
   it('deploys the stacks in dependency order, passing cdktf flags through', async () => {
     const { log } = fakeCdktf();
-    const r = await run('deploy', '--env', 'staging', '--', '--auto-approve');
+    const r = await withPath(fakeKubectl(allSecrets('staging')), () => run('deploy', '--env', 'staging', '--', '--auto-approve'));
     expect(r.code).toBe(0);
     const args = readFileSync(log, 'utf8').trim();
     expect(args).toMatch(/^deploy staging-namespaces staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --app node "[^"]+\/bin\/run\.cjs" synth --env "[^"]+\/environments\/staging\.yaml" --auto-approve$/);
@@ -161,11 +248,38 @@ describe('deploy and destroy', () => {
     const here = process.cwd();
     try {
       process.chdir(dir);
-      expect((await run('deploy', '--env', fork!)).code).toBe(0);
+      expect((await run('deploy', '--env', fork!, '--skip-secret-check')).code).toBe(0);
     } finally {
       process.chdir(here);
     }
     expect(readFileSync(log, 'utf8')).toContain(`synth --env ${JSON.stringify(fork)}`);
+  });
+
+  it('on a fresh cluster, applies the namespaces stack and stops naming each missing Secret and its command', async () => {
+    const { log } = fakeCdktf();
+    const secrets = allSecrets('prod');
+    delete secrets['gateway/litellm-master-key'];
+    secrets['models/hf-token'] = ['wrong-key'];
+    const r = await withPath(fakeKubectl(secrets), () => run('deploy', '--env', 'prod', '--', '--auto-approve'));
+    expect(r.code).toBe(1);
+    // only the namespaces stack ran: Helm never waited on a pod that cannot start
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([expect.stringMatching(/^deploy prod-namespaces --app .* --auto-approve$/)]);
+    const paragraph = r.err.trim().split('\n').at(-1)!;
+    expect(paragraph).toMatch(/^prod: 2 Secrets the deploy reads are missing, so Helm would wait for pods that cannot start and roll back: /);
+    expect(paragraph).toContain('gateway/litellm-master-key (read by LiteLLM gateway and its bootstrap Job (master key); make it with: kubectl -n gateway create secret generic litellm-master-key --from-literal=master-key="sk-$(openssl rand -hex 24)")');
+    expect(paragraph).toContain("models/hf-token lacks key token (read by model llama-70b; delete it and make it again: kubectl -n models create secret generic hf-token --from-literal=token='<Hugging Face token>')");
+    expect(paragraph).toMatch(/then deploy again\.$/);
+  });
+
+  it('stops before cdktf when the cluster cannot be asked, unless told to skip the check', async () => {
+    const { log } = fakeCdktf();
+    const r = await withPath(fakeKubectl({}, false), () => run('deploy', '--env', 'dev'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^cannot check the Secrets of "dev" before deploying: cluster of context "dev" not reachable: Unable to connect .* or deploy with --skip-secret-check\.\n$/);
+    expect(existsSync(log)).toBe(false);
+    const skipped = await withPath(fakeKubectl({}, false), () => run('deploy', '--env', 'dev', '--skip-secret-check'));
+    expect(skipped.code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toMatch(/^deploy dev-namespaces dev-platform /);
   });
 
   it('destroys in reverse order', async () => {
