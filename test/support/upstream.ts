@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import { UPSTREAM } from './paths';
 
@@ -88,3 +88,118 @@ export function withCommentedKeys(chart: string, upstream: Record<string, unknow
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the chart templates read (shared/upstream/README.md, "Using them in tests")
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A key path in Helm values, one segment per map key (segments may hold dots: `grafana.ini`). */
+export type ValuesPath = readonly string[];
+
+const PATH_SEP = '\n';
+const pathKey = (p: ValuesPath): string => p.join(PATH_SEP);
+const IDENT_CHAIN = '((?:\\.[A-Za-z_][A-Za-z0-9_]*)*)';
+const chain = (s: string | undefined): string[] => (s ? s.split('.').filter(Boolean) : []);
+const quotedArgs = (s: string): string[] => [...s.matchAll(/^\s*"([^"]*)"|\s+"([^"]*)"/g)].map((m) => m[1] ?? m[2]!);
+
+/**
+ * Every `.Values` key path a template text reads: `.Values.a.b`, `$.Values.a.b`, `index .Values "a-b" "c"`,
+ * `(index .Values "a").b.c`, `hasKey .Values.a "b"`, and `$v := .Values` followed by `$v.a.b`. A bare `.Values`
+ * (the whole tree, passed to a helper or `tpl`) is not a read of every key: the helper's own `.Values.x` reads count.
+ */
+export function valuesReads(text: string): ValuesPath[] {
+  const out: string[][] = [];
+  const base = `\\$?\\.Values${IDENT_CHAIN}`;
+  // index/hasKey/get with string keys, optionally wrapped in parentheses and followed by a field chain
+  const keyed = new RegExp(`\\(?\\s*(?:index|hasKey|get)\\s+${base}((?:\\s+"[^"]*")+)\\s*(\\))?${IDENT_CHAIN}`, 'g');
+  let stripped = text;
+  for (const m of text.matchAll(keyed)) {
+    out.push([...chain(m[1]), ...quotedArgs(m[2]!), ...(m[3] ? chain(m[4]) : [])]);
+    stripped = stripped.replace(m[0], ' ');
+  }
+  for (const m of stripped.matchAll(new RegExp(base, 'g'))) if (m[1]) out.push(chain(m[1]));
+  // variables bound to the whole tree: {{- $values := .Values -}} ... $values.livenessProbe.enabled
+  for (const m of text.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)\s*:?=\s*\$?\.Values(?![.\w])/g)) {
+    for (const r of text.matchAll(new RegExp(`\\$${m[1]}${IDENT_CHAIN}`, 'g'))) if (r[1]) out.push(chain(r[1]));
+  }
+  return out;
+}
+
+const walk = (dir: string, keep: (file: string) => boolean): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), keep) : keep(join(dir, e.name)) ? [join(dir, e.name)] : []))
+    : [];
+
+/** The template files of a chart folder whose reads count: `templates/**` without `templates/tests/` (Helm test hooks), plus cluster's `prometheus_rules/**`. */
+export function templateFiles(chartDir: string): string[] {
+  const templates = join(chartDir, 'templates');
+  return [
+    ...walk(templates, (f) => !relative(templates, f).split(sep).includes('tests')),
+    ...walk(join(chartDir, 'prometheus_rules'), () => true),
+  ].sort();
+}
+
+/** One chart as its templates read values: its own reads, and its subcharts by values key (alias or name). */
+export interface ChartReads {
+  readonly dir: string;
+  /** Every path some template reads (plus the dependency conditions, which Helm itself reads). */
+  readonly reads: ReadonlySet<string>;
+  readonly templateCount: number;
+  /** Values key -> the subchart's reads, or a string naming the folder that would be needed when it is not saved. */
+  readonly subcharts: Readonly<Record<string, ChartReads | string>>;
+}
+
+/** A chart folder's reads (`<chart>/<version>` under shared/upstream/charts, or an absolute folder). */
+export function chartReads(chartDir: string): ChartReads {
+  const dir = isAbsolute(chartDir) ? chartDir : join(UPSTREAM, 'charts', chartDir);
+  const files = templateFiles(dir);
+  const reads = new Set(files.flatMap((f) => valuesReads(readFileSync(f, 'utf8')).map(pathKey)));
+  const chartYaml = parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { dependencies?: Array<{ name: string; alias?: string; version: string; condition?: string }> };
+  const subcharts: Record<string, ChartReads | string> = {};
+  for (const dep of chartYaml.dependencies ?? []) {
+    for (const c of dep.condition?.split(',') ?? []) reads.add(pathKey(c.trim().split('.')));
+    const vendored = join(dir, 'charts', dep.name);
+    const sibling = join(UPSTREAM, 'charts', dep.name, dep.version);
+    const found = [vendored, sibling].find((d) => existsSync(join(d, 'templates')));
+    subcharts[dep.alias ?? dep.name] = found ? chartReads(found) : `${relative(UPSTREAM, sibling)}/templates (not saved)`;
+  }
+  return { dir, reads, templateCount: files.length, subcharts };
+}
+
+/** Every leaf key path of a values tree. Lists and empty maps are leaves (a template takes them whole). */
+export function leafPaths(values: unknown, prefix: ValuesPath = []): ValuesPath[] {
+  if (!isObject(values) || (Object.keys(values).length === 0 && prefix.length > 0)) return [prefix];
+  return Object.entries(values).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+}
+
+const readsPath = (reads: ReadonlySet<string>, path: ValuesPath): boolean => path.some((_, i) => reads.has(pathKey(path.slice(0, i + 1))));
+
+/**
+ * The leaf key paths of `values` that no template reads, neither at the key nor at a parent: the parent chart's
+ * templates, the subchart's templates for keys under a subchart key, and any of them for `global.*`. A key under a
+ * subchart whose templates are not saved is reported with the folder that would be needed.
+ */
+export function unreadValueKeys(values: unknown, chart: ChartReads): string[] {
+  const all = (c: ChartReads): ChartReads[] => [c, ...Object.values(c.subcharts).flatMap((s) => (typeof s === 'string' ? [] : all(s)))];
+  const isRead = (c: ChartReads, path: ValuesPath): boolean | string => {
+    if (readsPath(c.reads, path)) return true;
+    if (path[0] === 'global') return all(c).some((x) => readsPath(x.reads, path));
+    const sub = c.subcharts[path[0]!];
+    if (sub === undefined || path.length < 2) return false;
+    return typeof sub === 'string' ? sub : isRead(sub, path.slice(1));
+  };
+  return leafPaths(values).flatMap((p) => {
+    const r = isRead(chart, p);
+    return r === true ? [] : [typeof r === 'string' ? `${p.join('.')} (subchart templates missing: ${r})` : p.join('.')];
+  });
+}
+
+/**
+ * Charts with no saved templates: their values cannot be checked against what the templates read.
+ * litellm-helm: BerriAI/litellm is too large to fetch and no public template set matches the saved values.yaml
+ * (shared/upstream/charts/litellm-helm/git-00eb60c0/_source.json -> templates.why).
+ */
+export const NO_TEMPLATES: Readonly<Record<string, string>> = {
+  'litellm-helm':
+    'no templates saved: BerriAI/litellm is too large to fetch and none of the public template versions matches the saved values.yaml (git-00eb60c0); see shared/upstream/charts/litellm-helm/git-00eb60c0/_source.json -> templates',
+};
