@@ -18,8 +18,6 @@ type Add = (path: (string | number)[], message: string) => void;
 type Env = Pick<Environment, 'stage' | 'gpuPools' | 'models' | 'embeddings'>;
 
 const SHA = /^[0-9a-f]{40}$/;
-/** Literal secrets that must never sit in an environment file (POLICY 18). */
-const LITERAL_SECRET = /\b(hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{16,})\b/;
 /** Flags the toolkit sets from fields; extraArgs may not set them again. */
 const MANAGED_FLAGS: Record<string, readonly string[]> = {
   vllm: ['--tensor-parallel-size', '-tp', '--pipeline-parallel-size', '-pp', '--quantization', '-q', '--max-model-len', '--revision', '--served-model-name', '--gpu-memory-utilization', '--kv-cache-dtype', '--port', '--host', '--trust-remote-code', '--api-key'],
@@ -96,7 +94,6 @@ export function checkModels(env: Env, addIssue: Add): void {
       if (MANAGED_FLAGS[m.engine]!.includes(flag)) {
         add(at('extraArgs', j), `${JSON.stringify(arg)} is set from the model's fields; remove it and set the field instead`);
       }
-      if (LITERAL_SECRET.test(arg)) add(at('extraArgs', j), 'holds a literal secret; reference a Secret instead (hfTokenSecret)');
     }
 
     const arch: ModelArchitecture | undefined = architectureOf(m);

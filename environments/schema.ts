@@ -11,6 +11,7 @@ import { DEFAULTS } from './defaults';
 import { checkFrontDoor } from './front-door-checks';
 import { checkModels } from './model-checks';
 import { checkVectorStore } from './rag-checks';
+import { checkStrings } from './string-checks';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -467,6 +468,7 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
     }
   });
 
+  checkStrings(env, add);
   checkModels(env, add);
   checkFrontDoor(env, add);
   checkVectorStore(env, add);
