@@ -88,7 +88,7 @@ export function checkExtraArgs(engine: 'vllm' | 'tgi' | 'ollama', args: readonly
     } else if (list.removed.includes(flag)) {
       add(here, `${show(arg)}: ${flag} was removed from ${server}; remove it (nearest known flag: ${nearestFlag(flag, list)})`);
     } else if (list.recentlyAdded.includes(flag)) {
-      add(here, `${show(arg)}: ${flag} was added to vLLM after the ${server} image's baseline (${list.source.version}) and may be missing from it; remove it or pin a newer image`);
+      add(here, `${show(arg)}: ${flag} was added to vLLM main shortly before ${server} (flag list of vLLM main at ${list.source.commit.slice(0, 8)}) and may be missing from the pinned image; remove it or pin a newer image`);
     } else if (!known.has(flag)) {
       add(here, `${show(arg)} is not a flag of ${server}; the nearest known flag is ${nearestFlag(flag, list)}`);
     }

@@ -38,14 +38,14 @@ export function literalSecretIn(text: string, where: 'backend' | 'other' = 'othe
   return where === 'backend' && looksLikeAwsSecret(text) ? 'an AWS secret access key' : undefined;
 }
 
-/** What to write instead of a literal secret at `path`. */
-function secretFix(path: Path): string {
-  const [top, , field] = path;
+/** What to write instead of a literal secret of `kind` at `path`. */
+function secretFix(path: Path, kind: string): string {
+  const [top, second] = path;
   if (top === 'backend') return 'the backend reads its credentials from the deploying machine (environment variables or credential files), never from this file';
   if (top === 'kubernetes') return 'the kubeconfig holds the cluster credentials; name only the context here';
-  if (top === 'models' || top === 'embeddings') return 'hfTokenSecret';
-  if (top === 'gateway' && field === 'hostedModels') return 'apiKeySecret';
-  if (top === 'gateway') return 'secret: { name, key } of an existing Secret';
+  if ((top === 'models' || top === 'embeddings') && (kind === 'a Hugging Face token' || path.includes('extraArgs'))) return 'hfTokenSecret';
+  if (top === 'gateway' && second === 'hostedModels') return 'apiKeySecret';
+  if (top === 'gateway' && second === 'teams') return 'secret: { name, key } of an existing Secret';
   if (top === 'vectorStore') return 'objectStore.secretName or apiKeySecret';
   return 'an existing Kubernetes Secret';
 }
@@ -74,7 +74,7 @@ export function checkStrings(env: object, add: Add): void {
     const top = path[0];
     const kind = literalSecretIn(s, top === 'backend' ? 'backend' : 'other');
     if (kind) {
-      add(path, `holds a literal secret (${kind}, ${redact(s)}); reference a Secret instead (${secretFix(path)})`);
+      add(path, `holds a literal secret (${kind}, ${redact(s)}); reference a Secret instead (${secretFix(path, kind)})`);
       return;
     }
     if ((top === 'backend' || top === 'kubernetes') && /\$\{|%\{/.test(s)) {
