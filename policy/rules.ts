@@ -557,4 +557,54 @@ export const RULES: readonly Rule[] = [
       return out;
     },
   },
+  {
+    id: 'P21',
+    title: 'No Terraform interpolation or directive but references to what the stack itself declares',
+    scanners: [],
+    check: (s) => {
+      const out: Finding[] = [];
+      const json = s.json as Obj;
+      const declared = new Set<string>();
+      for (const [type, byId] of Object.entries(isObj(json.resource) ? json.resource : {})) for (const id of Object.keys(isObj(byId) ? byId : {})) declared.add(`${type}.${id}`);
+      for (const [type, byId] of Object.entries(isObj(json.data) ? json.data : {})) for (const id of Object.keys(isObj(byId) ? byId : {})) declared.add(`data.${type}.${id}`);
+      for (const name of Object.keys(isObj(json.locals) ? json.locals : {})) declared.add(`local.${name}`);
+      for (const name of Object.keys(isObj(json.variable) ? json.variable : {})) declared.add(`var.${name}`);
+      const ours = (expr: string) => {
+        const m = /^((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)(?:[.[]|$)/.exec(expr);
+        return m !== null && declared.has(m[1]!);
+      };
+      const scan = (text: string, path: string, address: string) => {
+        // `$${` and `%%{` are escapes: a `${` or `%{` preceded by another `$` or `%` is literal text.
+        for (const m of text.matchAll(/(?<![$])\$\{([^}]*)\}?/g)) {
+          if (!ours(m[1]!)) out.push(finding('P21', s, address, `interpolation ${m[0]} in ${path} is no reference to a resource of this stack`, 'escape literal text as $${ (every string of an environment is escaped where the stacks receive it)'));
+        }
+        for (const m of text.matchAll(/(?<!%)%\{([^}]*)\}?/g)) {
+          out.push(finding('P21', s, address, `directive ${m[0]} in ${path} is Terraform template code`, 'escape literal text as %%{'));
+        }
+      };
+      const walk = (v: unknown, path: string, address: string): void => {
+        if (typeof v === 'string') scan(v, path, address);
+        else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, address));
+        else if (isObj(v)) {
+          for (const [k, x] of Object.entries(v)) {
+            const p = path ? `${path}.${k}` : k;
+            scan(k, p, address);
+            walk(x, p, address);
+          }
+        }
+      };
+      for (const [top, v] of Object.entries(json)) {
+        if (top === '//') continue;
+        if (top === 'resource' && isObj(v)) {
+          for (const [type, byId] of Object.entries(v)) for (const [id, body] of Object.entries(isObj(byId) ? byId : {})) walk(body, '', `${type}.${id}`);
+        } else if (isObj(v)) {
+          for (const [k, x] of Object.entries(v)) {
+            scan(k, `${top}.${k}`, `${top}.${k}`);
+            walk(x, `${top}.${k}`, `${top}.${k}`);
+          }
+        } else walk(v, top, top);
+      }
+      return out;
+    },
+  },
 ];
