@@ -85,7 +85,7 @@ describe('unknown flags', () => {
 
   it('removed and recently added vLLM flags, positional junk and $(...) are refused', () => {
     expect(problemsOf('vllm', ['--swap-space', '4'])[0]!.message).toBe('"--swap-space": --swap-space was removed from vLLM 0.27.1; remove it (nearest known flag: --cpu-offload-gb)'.replace('--cpu-offload-gb', nearestFlag('--swap-space', SERVER_FLAGS.vllm)));
-    expect(problemsOf('vllm', ['--use-replayssm'])[0]!.message).toMatch(/was added to vLLM after the vLLM 0\.27\.1 image's baseline/);
+    expect(problemsOf('vllm', ['--use-replayssm'])[0]!.message).toMatch(/^"--use-replayssm": --use-replayssm was added to vLLM main shortly before vLLM 0\.27\.1 \(flag list of vLLM main at 6adad087\) and may be missing from the pinned image/);
     expect(problemsOf('vllm', ['--enable-prefix-caching', 'yes'])[0]!.message).toBe('"yes" is not a flag and follows no flag that takes a value; write flags as "--name" with their value in the next item, or "--name=value"');
     expect(problemsOf('vllm', ['--max-num-seqs', '128', '256'])[0]!.path).toEqual(['extraArgs', 2]);
     expect(problemsOf('vllm', ['--chat-template', '$(HF_TOKEN)'])[0]!.message).toMatch(/^"\$\(HF_TOKEN\)" holds \$\(\.\.\.\), which Kubernetes replaces/);
