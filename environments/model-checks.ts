@@ -12,21 +12,13 @@ import {
   gib,
   planServing,
 } from '../catalog/planner';
+import { checkExtraArgs } from './extra-args-checks';
 import type { Environment } from './schema';
 
 type Add = (path: (string | number)[], message: string) => void;
 type Env = Pick<Environment, 'stage' | 'gpuPools' | 'models' | 'embeddings'>;
 
 const SHA = /^[0-9a-f]{40}$/;
-/** Literal secrets that must never sit in an environment file (POLICY 18). */
-const LITERAL_SECRET = /\b(hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{16,})\b/;
-/** Flags the toolkit sets from fields; extraArgs may not set them again. */
-const MANAGED_FLAGS: Record<string, readonly string[]> = {
-  vllm: ['--tensor-parallel-size', '-tp', '--pipeline-parallel-size', '-pp', '--quantization', '-q', '--max-model-len', '--revision', '--served-model-name', '--gpu-memory-utilization', '--kv-cache-dtype', '--port', '--host', '--trust-remote-code', '--api-key'],
-  tgi: ['--model-id', '--revision', '--num-shard', '--quantize', '--max-total-tokens', '--max-input-tokens', '--cuda-memory-fraction', '--kv-cache-dtype', '--port', '--hostname', '--huggingface-hub-cache', '--prometheus-port', '--trust-remote-code', '--api-key'],
-  ollama: [],
-};
-
 const list = (xs: readonly string[]) => xs.join(', ');
 
 function checkRevision(stage: string, revision: string | undefined, path: (string | number)[], add: Add, trustRemoteCode = false): void {
@@ -91,13 +83,7 @@ export function checkModels(env: Env, addIssue: Add): void {
     if (env.stage === 'prod' && m.replicas === 0) {
       add(at('replicas'), '0 in prod serves nothing; use 1 or more, or remove the model');
     }
-    for (const [j, arg] of m.extraArgs.entries()) {
-      const flag = arg.split('=')[0]!;
-      if (MANAGED_FLAGS[m.engine]!.includes(flag)) {
-        add(at('extraArgs', j), `${JSON.stringify(arg)} is set from the model's fields; remove it and set the field instead`);
-      }
-      if (LITERAL_SECRET.test(arg)) add(at('extraArgs', j), 'holds a literal secret; reference a Secret instead (hfTokenSecret)');
-    }
+    checkExtraArgs(m.engine, m.extraArgs, at('extraArgs'), add);
 
     const arch: ModelArchitecture | undefined = architectureOf(m);
     if (!arch) {

@@ -11,6 +11,8 @@ import { DEFAULTS } from './defaults';
 import { checkFrontDoor } from './front-door-checks';
 import { checkModels } from './model-checks';
 import { checkVectorStore } from './rag-checks';
+import { checkStrings } from './string-checks';
+import { checkDeployable } from './deploy-checks';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -211,7 +213,7 @@ const Model = z.strictObject({
   kvCacheDtype: z.enum(KV_CACHE_DTYPES).default('auto'),
   maxModelLen: z.int().min(256).optional().describe("Context length served; default: the model's limit"),
   gpuMemoryUtilization: z.number().min(0.3).max(0.98).default(DEFAULTS.model.gpuMemoryUtilization),
-  replicas: z.int().min(0).max(256).default(1),
+  replicas: z.int().min(0).max(256).optional().describe('Pods serving the model; default 1. Not with autoscaling, which sets them'),
   image: ImageRef.optional().describe("Server image; default: the engine's pinned image"),
   extraArgs: z.array(z.string()).default([]).describe('More server flags; must exist in the pinned server version'),
   cache: Cache.default({}),
@@ -467,13 +469,24 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
     }
   });
 
-  checkModels(env, add);
-  checkFrontDoor(env, add);
-  checkVectorStore(env, add);
+  checkStrings(env, add);
+  checkDeployable(env, add);
+  const filled = withDefaultReplicas(env);
+  checkModels(filled, add);
+  checkFrontDoor(filled, add);
+  checkVectorStore(filled, add);
+}
+
+/**
+ * A model's replicas default to 1 after the checks, so that they can tell a `replicas` written beside
+ * `autoscaling` (ignored, so refused) from one left out.
+ */
+function withDefaultReplicas(env: Shape): Omit<Shape, 'models'> & { models: Array<Omit<Shape['models'][number], 'replicas'> & { replicas: number }> } {
+  return { ...env, models: env.models.map((m) => ({ ...m, replicas: m.replicas ?? 1 })) };
 }
 
 /** The environment schema: shape, defaults, then the cross-field pass. */
-export const EnvironmentSchema = EnvironmentShape.superRefine(crossCheck);
+export const EnvironmentSchema = EnvironmentShape.superRefine(crossCheck).transform((env) => withDefaultReplicas(env));
 
 /** An environment file as written (defaults not applied). */
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;

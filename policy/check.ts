@@ -25,3 +25,11 @@ export function checkPolicy(stacks: readonly StackDoc[], stage: Stage, exception
   }
   return { violations, excepted, rules: RULES.length };
 }
+
+/** Rules whose violations block the output in every stage, dev included (elsewhere dev only warns). */
+export const BLOCKING_IN_EVERY_STAGE: ReadonlySet<string> = new Set(['P18', 'P21']);
+
+/** Whether a violation keeps an environment's stacks from being written. */
+export function blocksOutput(v: Finding, stage: Stage): boolean {
+  return stage !== 'dev' || BLOCKING_IN_EVERY_STAGE.has(v.rule);
+}

@@ -174,7 +174,16 @@ export const SECRET_PATTERNS: ReadonlyArray<{ readonly name: string; readonly pa
   { name: 'Hugging Face token', pattern: /\bhf_[A-Za-z0-9]{20,}/ },
   { name: 'OpenAI-style key', pattern: /\bsk-[A-Za-z0-9_-]{16,}/ },
   { name: 'PEM private key', pattern: /-----BEGIN (?:RSA |EC |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/ },
-  { name: 'AWS access key', pattern: /\bAKIA[0-9A-Z]{16}\b/ },
+  { name: 'AWS access key', pattern: /(?<![A-Z0-9])(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])/ },
+  { name: 'GitHub token', pattern: /(?<![A-Za-z0-9])(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/ },
+  { name: 'Slack token', pattern: /(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { name: 'JSON Web Token', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
+  // Userinfo made only of Kubernetes $(VAR) references is filled from a Secret at run time: not a literal.
+  { name: 'URL credentials (user:password@)', pattern: /[A-Za-z][A-Za-z0-9+.-]*:\/\/(?![^/\s?#@"]*\$\()[^/\s?#@"]+@/ },
+  {
+    name: 'key-like URL query parameter',
+    pattern: /[?&](token|access_token|id_token|api[_-]?key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|auth|x-amz-signature|x-amz-credential|x-amz-security-token)=[^&#\s"$]+/i,
+  },
 ];
 const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|KEY/;
 
@@ -484,6 +493,16 @@ export const RULES: readonly Rule[] = [
         const text = JSON.stringify(r.body);
         for (const p of SECRET_PATTERNS) if (p.pattern.test(text)) out.push(finding('P18', s, r.address, `contains a literal ${p.name}`, 'reference a Kubernetes Secret or a sensitive variable instead'));
       }
+      // The rest of cdk.tf.json too: provider blocks, the backend (written into every stack), outputs, locals, ...
+      const walk = (v: unknown, path: string, address: string): void => {
+        if (typeof v === 'string') {
+          for (const p of SECRET_PATTERNS) {
+            if (p.pattern.test(v)) out.push(finding('P18', s, address, `${path} contains a literal ${p.name}`, 'credentials come from the kubeconfig, the deploying machine or a Kubernetes Secret, never from the synthesized file'));
+          }
+        } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, address));
+        else if (isObj(v)) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, address || `${path}.${k}`);
+      };
+      for (const [top, v] of Object.entries(s.json as Obj)) if (top !== 'resource' && top !== '//') walk(v, top, '');
       for (const r of helmReleases(s)) {
         const walk = (v: unknown, path: string): void => {
           if (isObj(v)) for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
@@ -546,6 +565,56 @@ export const RULES: readonly Rule[] = [
         const type = get(r.values, 'service', 'type');
         if (type !== undefined && type !== 'ClusterIP') out.push(finding('P20', s, r.address, `the gateway's Service is ${String(type)}`, 'keep it ClusterIP; clients come through the edge'));
         if (get(r.values, 'ingress', 'enabled') === true) out.push(finding('P20', s, r.address, 'the gateway has its own Ingress', 'remove it; clients come through the edge'));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'P21',
+    title: 'No Terraform interpolation or directive but references to what the stack itself declares',
+    scanners: [],
+    check: (s) => {
+      const out: Finding[] = [];
+      const json = s.json as Obj;
+      const declared = new Set<string>();
+      for (const [type, byId] of Object.entries(isObj(json.resource) ? json.resource : {})) for (const id of Object.keys(isObj(byId) ? byId : {})) declared.add(`${type}.${id}`);
+      for (const [type, byId] of Object.entries(isObj(json.data) ? json.data : {})) for (const id of Object.keys(isObj(byId) ? byId : {})) declared.add(`data.${type}.${id}`);
+      for (const name of Object.keys(isObj(json.locals) ? json.locals : {})) declared.add(`local.${name}`);
+      for (const name of Object.keys(isObj(json.variable) ? json.variable : {})) declared.add(`var.${name}`);
+      const ours = (expr: string) => {
+        const m = /^((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)(?:[.[]|$)/.exec(expr);
+        return m !== null && declared.has(m[1]!);
+      };
+      const scan = (text: string, path: string, address: string) => {
+        // `$${` and `%%{` are escapes: a `${` or `%{` preceded by another `$` or `%` is literal text.
+        for (const m of text.matchAll(/(?<![$])\$\{([^}]*)\}?/g)) {
+          if (!ours(m[1]!)) out.push(finding('P21', s, address, `interpolation ${m[0]} in ${path} is no reference to a resource of this stack`, 'escape literal text as $${ (every string of an environment is escaped where the stacks receive it)'));
+        }
+        for (const m of text.matchAll(/(?<!%)%\{([^}]*)\}?/g)) {
+          out.push(finding('P21', s, address, `directive ${m[0]} in ${path} is Terraform template code`, 'escape literal text as %%{'));
+        }
+      };
+      const walk = (v: unknown, path: string, address: string): void => {
+        if (typeof v === 'string') scan(v, path, address);
+        else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, address));
+        else if (isObj(v)) {
+          for (const [k, x] of Object.entries(v)) {
+            const p = path ? `${path}.${k}` : k;
+            scan(k, p, address);
+            walk(x, p, address);
+          }
+        }
+      };
+      for (const [top, v] of Object.entries(json)) {
+        if (top === '//') continue;
+        if (top === 'resource' && isObj(v)) {
+          for (const [type, byId] of Object.entries(v)) for (const [id, body] of Object.entries(isObj(byId) ? byId : {})) walk(body, '', `${type}.${id}`);
+        } else if (isObj(v)) {
+          for (const [k, x] of Object.entries(v)) {
+            scan(k, `${top}.${k}`, `${top}.${k}`);
+            walk(x, `${top}.${k}`, `${top}.${k}`);
+          }
+        } else walk(v, top, top);
       }
       return out;
     },

@@ -1,5 +1,6 @@
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
+import { terraformLiteralDeep } from '../constructs/private/terraform-literal';
 import { GpuPoolsStack } from './gpu-pools-stack';
 import { EdgeStack } from './edge-stack';
 import { gatewayAddress } from '../constructs/litellm-gateway';
@@ -35,8 +36,13 @@ export interface EnvironmentStacks {
  * All stacks of one environment, with the dependencies that make `cdktf deploy '<env>-*'` apply them in order:
  * the namespaces first (the user's Secrets go in them next: `inference-stack secrets`), then the platform (operators
  * and their CRDs), then what uses it. Every stack depends on the namespaces stack: it puts its resources there.
+ *
+ * This is the one way from an environment to Terraform: every string of `rawEnv` is escaped here, once, so that
+ * Terraform takes it literally (constructs/private/terraform-literal.ts). `backend` and `kubernetes` are written
+ * (also) where Terraform reads strings verbatim; the schema refuses `${` and `%{` in them instead.
  */
-export function addEnvironmentStacks(scope: Construct, env: Environment): EnvironmentStacks {
+export function addEnvironmentStacks(scope: Construct, rawEnv: Environment): EnvironmentStacks {
+  const env = terraformLiteralDeep(rawEnv, ['backend', 'kubernetes']);
   const namespaces = new NamespacesStack(scope, env);
   const platform = new PlatformStack(scope, env);
   const gpuPools = new GpuPoolsStack(scope, env);

@@ -12,7 +12,7 @@ import { sortedJson } from '../../charts/sorted-json';
 import { App } from '../../constructs/private/cdktf';
 import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
-import { checkPolicy, formatReport, type PolicyResult, type StackDoc } from '../../policy';
+import { blocksOutput, checkPolicy, formatReport, type PolicyResult, type StackDoc } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { withoutStackTraces } from './quiet-stack-traces';
 
@@ -139,11 +139,11 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
     const staging = mkdtempSync(join(outdir, '.staging-'));
     try {
       const result = synthToStaging(env, staging);
-      // The policy check: blocking in staging and prod, a warning in dev.
+      // The policy check: blocking in staging and prod, a warning in dev (but a literal secret blocks everywhere).
       const policy = checkPolicy(readStacks(staging, result.stacks), env.stage);
       if (policy.violations.length > 0) {
         reports.push(formatReport(env.name, policy));
-        if (env.stage !== 'dev') {
+        if (policy.violations.some((v) => blocksOutput(v, env.stage))) {
           problems.push(
             ...policy.violations.map((v) => ({ file: displayPath(file), path: `policy ${v.rule}`, message: `${v.stack} ${v.address}: ${v.message}; fix: ${v.fix}` })),
           );

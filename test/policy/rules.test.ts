@@ -3,7 +3,7 @@
  * rule is reported with the rule id, the resource address and a fix.
  */
 import { describe, expect, it } from 'vitest';
-import { EXCEPTIONS, RULES, checkPolicy, formatReport, reportJson, type StackDoc } from '../../policy';
+import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson, type StackDoc } from '../../policy';
 import { PRESETS, presetEnv, synthEnvJson } from '../support/synth';
 
 const stacksOf = (preset: string): StackDoc[] => Object.entries(synthEnvJson(presetEnv(preset))).map(([name, json]) => ({ name, json: structuredClone(json) as never }));
@@ -21,7 +21,7 @@ describe.each(PRESETS)('the %s preset', (preset) => {
     const result = checkPolicy(stacksOf(preset), stage(preset));
     expect(result.violations).toEqual([]);
     expect(result.excepted.map((e) => e.message).sort()).toEqual(['namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
-    expect(result.rules).toBe(20);
+    expect(result.rules).toBe(21);
   });
 });
 
@@ -62,6 +62,13 @@ const cases: Array<[rule: string, what: string, inject: (s: StackDoc[]) => void,
   ['P18', 'a literal HF token', (s) => container(s).args.push('--hf-token', 'hf_abcdefghijklmnopqrstuvwxyz'), /contains a literal Hugging Face token/],
   ['P18', 'a PEM private key', (s) => (first(s, 'prod-edge', 'kubernetes_config_map_v1').data.key = '-----BEGIN PRIVATE KEY-----\nMII'), /contains a literal PEM private key/],
   ['P18', 'a password in Helm values', (s) => { const r = first(s, 'prod-rag', 'helm_release'); r.values = [`${r.values[0]}postgresql:\n  auth:\n    password: hunter2\n`]; }, /Helm value postgresql.auth.password holds a literal/],
+  ['P18', 'a token in a provider block', (s) => ((s[0]!.json as Obj).provider.kubernetes[0].config_context = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789AB'), /^provider\.kubernetes\[0\]\.config_context contains a literal GitHub token$/],
+  ['P18', 'an AWS key in the backend', (s) => ((s[0]!.json as Obj).terraform.backend.s3.access_key = 'AKIAIOSFODNN7EXAMPLE'), /^terraform\.backend\.s3\.access_key contains a literal AWS access key$/],
+  ['P18', 'credentials in a URL of an output', (s) => ((s[0]!.json as Obj).output = { endpoint: { value: 'https://alice:s3cret@llm.example.com' } }), /^output\.endpoint\.value contains a literal URL credentials \(user:password@\)$/],
+  ['P18', 'a key-like query parameter in a local', (s) => ((s[0]!.json as Obj).locals = { u: 'https://s3.example.com/b?X-Amz-Signature=abcdef' }), /^locals\.u contains a literal key-like URL query parameter$/],
+  ['P21', 'a file() call in an annotation', (s) => (first(s, 'prod-edge', 'kubernetes_service_v1').metadata.annotations = { note: '${file("~/.aws/credentials")}' }), /^interpolation \$\{file\("~\/\.aws\/credentials"\)\} in metadata\.annotations\.note is no reference to a resource of this stack$/],
+  ['P21', 'a template directive in Helm values', (s) => { const r = first(s, 'prod-platform', 'helm_release'); r.values = [`${r.values[0]}x: "%{ if true }y%{ endif }"\n`]; }, /^directive %\{ if true \} in values\[0\]/],
+  ['P21', 'a reference to another stack\'s resource in a provider', (s) => ((s[0]!.json as Obj).provider.kubernetes[0].config_context = '${kubernetes_secret_v1.other.data}'), /^interpolation \$\{kubernetes_secret_v1\.other\.data\} in provider\.kubernetes\[0\]\.config_context is no reference/],
   ['P19', 'a literal secret env var', (s) => container(s).env.push({ name: 'OPENAI_API_KEY', value: 'x' }), /env OPENAI_API_KEY has a literal value/],
   ['P20', 'client certificates not required in prod', (s) => { const cm = first(s, 'prod-edge', 'kubernetes_config_map_v1'); const c = JSON.parse(cm.data['caddy.json']); delete c.apps.http.servers.edge.tls_connection_policies[0].client_authentication; cm.data['caddy.json'] = JSON.stringify(c); }, /prod edge admits clients without certificates/],
   ['P20', 'TLS 1.0 allowed', (s) => { const cm = first(s, 'prod-edge', 'kubernetes_config_map_v1'); const c = JSON.parse(cm.data['caddy.json']); c.apps.http.servers.edge.tls_connection_policies[0].protocol_min = 'tls1.0'; cm.data['caddy.json'] = JSON.stringify(c); }, /minimum TLS version is tls1.0/],
@@ -86,6 +93,17 @@ describe('each rule catches its violation', () => {
     // one injected fault, one kind of finding: no other rule is set off by it
     expect(new Set(violations.map((v) => v.rule))).toEqual(new Set([rule]));
   });
+
+  it('a literal secret is a violation in every stage, and blocks the output in dev too', () => {
+    for (const st of ['dev', 'staging', 'prod'] as const) {
+      const stacks = stacksOf('dev');
+      (stacks[0]!.json as Obj).provider.kubernetes[0].config_context = 'hf_abcdefghijklmnopqrstuvwxyz';
+      const found = checkPolicy(stacks, st).violations.filter((v) => v.rule === 'P18');
+      expect(found).toHaveLength(1);
+      expect(blocksOutput(found[0]!, st)).toBe(true);
+    }
+    expect(blocksOutput({ rule: 'P12', stack: 'x', address: 'y', message: 'm', fix: 'f' }, 'dev')).toBe(false);
+  });
 });
 
 describe('reports', () => {
@@ -94,7 +112,7 @@ describe('reports', () => {
     container(stacks).image = 'vllm/vllm-openai:latest';
     const text = formatReport('prod', checkPolicy(stacks, 'prod'));
     expect(text.split('\n').slice(0, 4)).toEqual([
-      'prod: policy: 1 violation of 20 rules',
+      'prod: policy: 1 violation of 21 rules',
       '  prod-models',
       '    P12 Every image has an explicit tag, never latest [CKV_K8S_14, CKV_K8S_43, KSV-0013]',
       expect.stringMatching(/^ {6}kubernetes_stateful_set_v1\.model-llama-70b_workload_statefulset_[0-9A-F]+: image "vllm\/vllm-openai:latest" has no explicit tag; fix: pin a version tag/),

@@ -20,7 +20,7 @@ describe('the policy gate in npm run synth', () => {
     expect(problems).toEqual([
       { file: expect.stringMatching(/fork\.yaml$/), path: 'policy P20', message: expect.stringMatching(/^fork-edge kubernetes_config_map_v1\.caddy_config_[0-9A-F]+: prod edge admits clients without certificates; fix: turn mTLS on \(edge\.mtls\)$/) },
     ]);
-    expect(reports[0]).toMatch(/^fork: policy: 1 violation of 20 rules/);
+    expect(reports[0]).toMatch(/^fork: policy: 1 violation of 21 rules/);
     expect(() => readdirSync(join(out, 'stacks'))).toThrow();
   });
 });
