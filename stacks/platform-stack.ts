@@ -33,6 +33,7 @@ export class PlatformStack extends EnvironmentStack {
       storageGiB: o.storageGiB,
       storageClass: o.storageClass,
       grafanaAdminSecret: o.grafanaAdminSecret,
+      alerting: o.alerting,
     });
     this.gpuOperator = new GpuOperator(this, 'gpu-operator', {
       dependsOn: [this.monitoring.release],
