@@ -53,8 +53,8 @@ describe('the collections SQL on Postgres with pgvector', () => {
 
 describe('the wait before the SQL', () => {
   const script = join(REPO, 'constructs', 'assets', 'pgvector-collections.sh');
-  /** Runs the script with a stub psql that fails `failures` times, then reports the extension. */
-  function run(failures: number, waitSeconds: number): Promise<{ code: number; stdout: string; stderr: string; calls: string[] }> {
+  /** Runs the script with a stub psql that fails `failures` times (or connects without the extension), then reports it. */
+  function run(failures: number, waitSeconds: number, connectedWithoutExtension = false): Promise<{ code: number; stdout: string; stderr: string; calls: string[] }> {
     const dir = tempDir();
     const log = join(dir, 'calls');
     writeFileSync(join(dir, 'count'), '0');
@@ -64,6 +64,7 @@ describe('the wait before the SQL', () => {
 echo "$*" >> ${log}
 case "$*" in *" -f "*) echo "ran the SQL"; exit 0;; esac
 n=$(cat ${dir}/count); echo $((n + 1)) > ${dir}/count
+if [ "$n" -lt ${failures} ] && ${connectedWithoutExtension}; then echo 0; exit 0; fi
 if [ "$n" -lt ${failures} ]; then echo 'psql: error: connection to server at "rag-db-rw" (10.0.0.1), port 5432 failed: Connection refused' >&2; exit 2; fi
 echo 1
 `,
@@ -83,6 +84,13 @@ echo 1
     expect(r.stdout).toContain('ran the SQL');
     expect(r.calls.filter((c) => c.includes(' -f ')).length).toBe(1);
     expect(r.calls.length).toBe(3 + 1 + 1);
+  });
+
+  it('waits while the database is up but the extension is not created yet', async () => {
+    const r = await run(2, 60, true);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/waiting for rag-db-rw\/rag .*: connected; the vector extension is not created yet/);
+    expect(r.calls.filter((c) => c.includes(' -f ')).length).toBe(1);
   });
 
   it('gives up after its bounded wait with a non-zero exit and the last error', async () => {
