@@ -28,7 +28,9 @@ function main(argv: string[]): number {
   for (const file of files) {
     let env;
     try {
-      env = loadEnvironment(file).env;
+      const loaded = loadEnvironment(file);
+      env = loaded.env;
+      for (const w of loaded.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     } catch (err) {
       if (!(err instanceof EnvironmentError)) throw err;
       process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);

@@ -33,8 +33,9 @@ function main(argv: string[]): number {
   }
   const files = values.env ? values.env.map((e) => resolveEnvironmentArg(e)) : environmentFiles();
   const outdir = values.out || process.env.CDKTF_OUTDIR || 'cdktf.out';
-  const { written, problems, reports } = synthEnvironments(files, outdir);
+  const { written, problems, reports, warnings } = synthEnvironments(files, outdir);
   for (const w of written) process.stdout.write(`${w.name}: ${w.stacks.join(', ')}\n`);
+  for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
   for (const r of reports) process.stderr.write(`${r}\n`);
   if (problems.length > 0) {
     process.stderr.write(`${problems.map(formatProblem).join('\n')}\n`);

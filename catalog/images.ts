@@ -32,6 +32,23 @@ export const IMAGES = {
   python: { repository: 'python', tag: '3.12.8-slim-bookworm' },
 } as const satisfies Record<string, ImagePin>;
 
+/**
+ * Images that cannot run as a non-root user, whatever the pod sets, so not under Pod Security "restricted"
+ * (runAsNonRoot). Keyed by repository: the fault is in how every recent release is built, not in one tag.
+ */
+export const ROOT_ONLY_IMAGES: Readonly<Record<string, { readonly why: string; readonly since: string; readonly source: string }>> = {
+  [IMAGES.tgi.repository]: {
+    why: 'its Python lives under /root, which other users cannot read: huggingface/text-generation-inference#3082',
+    since: '3.1.0 (3.0.1 still ran as non-root); open at 3.3.7, the newest tag; the fix (PR #3197, UV_PYTHON_INSTALL_DIR outside /root) is unmerged',
+    source: '../shared/upstream/images.json (ghcr.io/huggingface/text-generation-inference:3.3.7 runsAsNonRoot: Dockerfile @ v3.3.7 lines 163-170 and 248; issue #3082)',
+  },
+};
+
+/** Why an image cannot run as non-root, or undefined when it can (or is not known not to). */
+export function rootOnlyReason(pin: Pick<ImagePin, 'repository'>): string | undefined {
+  return ROOT_ONLY_IMAGES[pin.repository]?.why;
+}
+
 /** TEI's image for a GPU's compute capability, or for CPU (undefined). */
 export function teiImage(computeCapability?: number): ImagePin {
   const repository = 'ghcr.io/huggingface/text-embeddings-inference';

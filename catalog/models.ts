@@ -34,6 +34,13 @@ export interface ModelArchitecture {
 export interface ModelSpec extends ModelArchitecture {
   /** Hugging Face model id. */
   readonly id: string;
+  /**
+   * Bytes of every `*.safetensors` file at the root of the repo, where that is more than the weights: TGI downloads
+   * them all (server/text_generation_server/utils/hub.py, `_weight_hub_files_from_model_info`: every root-level
+   * file with the extension), so a repo that ships a consolidated copy beside its shards costs it twice. vLLM
+   * downloads one set (see `downloadBytes` in planner.ts). Its source is in `source`.
+   */
+  readonly repoSafetensorsBytes?: number;
   /** The same model in Ollama's library (4-bit), for dev servers. */
   readonly ollamaTag?: string;
   /** Where the facts come from. */
@@ -107,7 +114,11 @@ const MODEL_LIST: readonly ModelSpec[] = [
     id: 'mistralai/Mistral-7B-Instruct-v0.3',
     layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
     parameters: 7_248_023_552, checkpoint: 'bf16', ollamaTag: 'mistral:7b-instruct-v0.3-q4_K_M',
-    source: UPSTREAM,
+    // model-0000{1,2,3}-of-00003.safetensors (total_size 14,496,047,104 in model.safetensors.index.json, = parameters
+    // x 2 bytes) plus consolidated.safetensors, the same bf16 tensors under Mistral's names (14.5 GB in the repo's file
+    // list; counted at the same byte size, headers left out).
+    repoSafetensorsBytes: 2 * 14_496_047_104,
+    source: `${UPSTREAM}; root-level safetensors: the repo's file list (3 shards + consolidated.safetensors) and the index's metadata.total_size, as quoted in a public copy of the index (exact-string search)`,
   },
   {
     id: 'mistralai/Mixtral-8x7B-Instruct-v0.1',

@@ -88,6 +88,22 @@ export function weightBytes(arch: ModelArchitecture, quantization: Quantization)
   return Math.ceil(arch.parameters * BYTES_PER_WEIGHT[format]);
 }
 
+/**
+ * Bytes an engine downloads into its cache for a model. TGI downloads every root-level `*.safetensors` of the repo
+ * (models.ts, `repoSafetensorsBytes`). vLLM downloads one set: with load format "auto" it picks the Mistral
+ * format (only `consolidated*.safetensors`) when the repo has one, else the first pattern that matches
+ * (vllm/model_executor/model_loader/default_loader.py `_prepare_weights`, weight_utils.py
+ * `download_weights_from_hf`). Ollama pulls its own 4-bit build, smaller than this.
+ */
+export function downloadBytes(engine: 'vllm' | 'tgi' | 'ollama', m: Pick<ModelServing, 'model' | 'architecture'>): number {
+  const arch = architectureOf(m);
+  if (!arch) throw new Error(`${m.model} is not in the model catalogue and has no architecture`);
+  const weights = weightBytes(arch, 'none');
+  // An architecture: block describes a model outside the catalogue, whose repo's files are not known.
+  const repo = m.architecture ? undefined : MODELS[m.model]?.repoSafetensorsBytes;
+  return engine === 'tgi' ? Math.max(weights, repo ?? 0) : weights;
+}
+
 export function plan(i: PlanInput): Plan {
   const gpus = i.tensorParallel * i.pipelineParallel;
   const weightBytesTotal = weightBytes(i.arch, i.quantization);

@@ -28,6 +28,8 @@ export const CHARTS = {
     version: '88.5.3',
     upstreamData: 'kube-prometheus-stack/88.5.3',
   },
+  // Operator 1.30.0. Do not move to 1.31 or later before backups leave in-tree Barman Cloud for the plugin
+  // (charts/cloudnative-pg.ts IN_TREE_BARMAN_REMOVED_IN; a test fails on the bump).
   cloudnativePg: {
     chart: 'cloudnative-pg',
     repository: 'https://cloudnative-pg.github.io/charts',

@@ -110,7 +110,7 @@ export class MultiNodeVllmServer extends Construct {
                     spec: {
                       accessModes: ['ReadWriteOnce'],
                       ...(props.cache?.storageClass ? { storageClassName: props.cache.storageClass } : {}),
-                      resources: { requests: { storage: `${props.cache?.sizeGiB ?? cacheSizeGiB(props.load.checkpointBytes)}Gi` } },
+                      resources: { requests: { storage: `${props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes)}Gi` } },
                     },
                   },
                 },

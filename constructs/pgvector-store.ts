@@ -1,9 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { projectPath } from '../charts/private/project-root';
 import { POSTGRES_IMAGE, type PostgresClusterValuesOptions } from '../charts/cloudnative-pg';
 import { PostgresCluster } from './postgres-cluster';
 import type { JobV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
 import { scriptJob } from './private/script-job';
 import type { HnswSettings, VectorCollection } from './vector-collection';
+
+/** The wait-then-create script of the collections Job (sh, psql: both in the Postgres image). */
+const WAIT_SCRIPT = readFileSync(projectPath('constructs', 'assets', 'pgvector-collections.sh'), 'utf8');
+/** What the script asks before it runs the SQL: 1 once the database accepts connections and has pgvector. */
+export const PGVECTOR_READY_SQL = /READY_SQL="([^"]+)"/.exec(WAIT_SCRIPT)![1]!;
+/**
+ * How long the Job waits for the database: a 3-instance CloudNativePG cluster on fresh volumes bootstraps the
+ * primary, then clones each replica, before the Service answers and the extension exists.
+ */
+export const PGVECTOR_WAIT_SECONDS = 900;
+/** Tries of the Job (the script itself retries the connection; a failing SQL fails the same way again). */
+const JOB_BACKOFF_LIMIT = 1;
 
 const OPERATOR_CLASS = { cosine: 'vector_cosine_ops', dot: 'vector_ip_ops', euclid: 'vector_l2_ops' } as const;
 
@@ -85,8 +99,8 @@ export class PgvectorStore extends Construct {
       name: 'rag-collections',
       namespace: props.namespace,
       image: POSTGRES_IMAGE,
-      command: ['psql', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-f', '/sql/collections.sql'],
-      files: { 'collections.sql': this.sql },
+      command: ['/bin/sh', '/sql/pgvector-collections.sh'],
+      files: { 'collections.sql': this.sql, 'pgvector-collections.sh': WAIT_SCRIPT },
       mountPath: '/sql',
       // libpq reads the connection from PG* variables; the operator generated the credentials into this Secret.
       env: [
@@ -94,7 +108,13 @@ export class PgvectorStore extends Construct {
         { name: 'PGDATABASE', secret: { name: this.cluster.appSecretName, key: 'dbname' } },
         { name: 'PGUSER', secret: { name: this.cluster.appSecretName, key: 'username' } },
         { name: 'PGPASSWORD', secret: { name: this.cluster.appSecretName, key: 'password' } },
+        // each connection attempt gives up after 10 s, so the script's bound holds
+        { name: 'PGCONNECT_TIMEOUT', value: '10' },
+        { name: 'WAIT_SECONDS', value: String(PGVECTOR_WAIT_SECONDS) },
       ],
+      backoffLimit: JOB_BACKOFF_LIMIT,
+      // every try may wait the whole bound, plus 5 minutes each to schedule the pod, pull the image and run the SQL
+      timeout: `${((JOB_BACKOFF_LIMIT + 1) * (PGVECTOR_WAIT_SECONDS + 300)) / 60}m`,
       uid: POSTGRES_UID,
       dependsOn: [this.cluster.release],
     }).job;

@@ -49,7 +49,7 @@ export class TeiEmbeddingServer extends Construct {
     super(scope, id);
     const onGpu = props.pool !== undefined;
     const checkpointBytes = props.parameters * 4; // embedding checkpoints are published in fp32
-    const budget = startupBudgetSeconds({ checkpointBytes, weightBytesPerGpu: checkpointBytes, gpus: onGpu ? 1 : 0 });
+    const budget = startupBudgetSeconds({ downloadBytes: checkpointBytes, weightBytesPerGpu: checkpointBytes, gpus: onGpu ? 1 : 0 });
     const env: EnvVar[] = [...cacheEnv(), ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : [])];
     this.workload = new ModelWorkload(this, 'workload', {
       name: props.name,

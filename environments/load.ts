@@ -8,6 +8,7 @@ import { Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { projectPath } from '../charts/private/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
+import { environmentWarnings } from './alerting-checks';
 import { EnvironmentSchema, show, type Environment } from './schema';
 
 /** The folder of the shipped presets (and of users' environment files). */
@@ -41,6 +42,8 @@ export interface LoadedEnvironment {
   /** The files it was merged from, the file itself first, then what it extends. */
   readonly chain: readonly string[];
   readonly env: Environment;
+  /** What is valid but should be fixed (alerts that reach no one, deprecated fields), located like problems. */
+  readonly warnings: readonly Problem[];
 }
 
 interface Source {
@@ -226,17 +229,23 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
   delete data.extends;
   data.name = leaf.data.name ?? basename(leafFile, extname(leafFile));
 
-  const parsed = EnvironmentSchema.safeParse(data);
-  if (parsed.success) {
-    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data };
-  }
-  const problems = parsed.error.issues.map((issue): Problem => {
-    const path = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
+  // A path in the merged data, located in the file of the chain that set it (the leaf when none did).
+  const locate = (path: readonly Segment[], message: string): Problem => {
     const steps = logicalSteps(merged, path);
     const origin = chain.map((src) => ({ src, at: concretePath(src.data, steps) })).find((o) => o.at !== undefined);
     const src = origin?.src ?? leaf;
     const at = origin?.at ?? path;
-    return { file: displayPath(src.file), line: lineOf(src, at), path: formatPath(at), message: messageOf(issue, valueAt(merged, path)) };
+    return { file: displayPath(src.file), line: lineOf(src, at), path: formatPath(at), message };
+  };
+
+  const parsed = EnvironmentSchema.safeParse(data);
+  if (parsed.success) {
+    const warnings = environmentWarnings(parsed.data).map((w) => locate(w.path, w.message));
+    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, warnings };
+  }
+  const problems = parsed.error.issues.map((issue): Problem => {
+    const path = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
+    return locate(path, messageOf(issue, valueAt(merged, path)));
   });
   throw new EnvironmentError(problems);
 }

@@ -3,6 +3,7 @@
  * synth time, with the numbers that show why.
  */
 import { GPUS, poolDevice, type GpuSpec, type PoolDevice } from '../catalog/gpus';
+import { IMAGES, imageRef, rootOnlyReason } from '../catalog/images';
 import { EMBEDDING_MODELS, MODELS, type ModelArchitecture } from '../catalog/models';
 import {
   MIN_COMPUTE_CAPABILITY,
@@ -20,6 +21,13 @@ type Env = Pick<Environment, 'stage' | 'gpuPools' | 'models' | 'embeddings'>;
 
 const SHA = /^[0-9a-f]{40}$/;
 const list = (xs: readonly string[]) => xs.join(', ');
+
+/**
+ * The Pod Security level of the models namespace (stacks/models-stack.ts; test/stacks checks that the two agree).
+ * Every model server runs there, so an image that cannot run as non-root cannot run at all.
+ */
+export const MODELS_NAMESPACE_POD_SECURITY = 'restricted';
+const ENGINE_IMAGES = { vllm: IMAGES.vllm, tgi: IMAGES.tgi, ollama: IMAGES.ollama } as const;
 
 function checkRevision(stage: string, revision: string | undefined, path: (string | number)[], add: Add, trustRemoteCode = false): void {
   if (revision !== undefined && SHA.test(revision)) return;
@@ -80,6 +88,11 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('engine'), `"ollama" is for dev only (no batching, no tensor parallel, unpinned weights); use "vllm" in ${env.stage}`);
     }
     checkRevision(env.stage, m.revision, at(), add, m.trustRemoteCode);
+    const image = m.image ?? ENGINE_IMAGES[m.engine];
+    const rootOnly = rootOnlyReason(image);
+    if (rootOnly) {
+      add(at('engine'), `"${m.engine}": the image ${imageRef(image)} cannot run as a non-root user (${rootOnly}), and the models namespace enforces Pod Security "${MODELS_NAMESPACE_POD_SECURITY}" (runAsNonRoot); use engine "vllm", or set image: to a ${m.engine.toUpperCase()} image rebuilt to run as non-root`);
+    }
     if (env.stage === 'prod' && m.replicas === 0) {
       add(at('replicas'), '0 in prod serves nothing; use 1 or more, or remove the model');
     }

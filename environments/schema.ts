@@ -9,6 +9,7 @@ import { GPUS, GPU_KEYS } from '../catalog/gpus';
 import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
 import { DEFAULTS } from './defaults';
 import { checkFrontDoor } from './front-door-checks';
+import { checkAlerting } from './alerting-checks';
 import { checkModels } from './model-checks';
 import { checkVectorStore } from './rag-checks';
 import { checkStrings } from './string-checks';
@@ -64,8 +65,12 @@ const S3Backend = z.strictObject({
   /** Key prefix; each stack stores `<key>/<stack>.tfstate`. */
   key: z.string().min(1),
   region: z.string().min(1),
-  /** DynamoDB lock table; without one, S3 native locking (`use_lockfile`) is used. */
-  dynamodbTable: z.string().min(1).optional(),
+  /** Deprecated (Terraform 1.11 deprecates DynamoDB locking): without it, S3 native locking (`use_lockfile`) is used. */
+  dynamodbTable: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Deprecated: Terraform 1.11 deprecates DynamoDB state locking; leave it out for S3 native locking (use_lockfile)'),
 });
 const GcsBackend = z.strictObject({
   type: z.literal('gcs'),
@@ -387,6 +392,62 @@ const Slo = z.strictObject({
   certificateDays: z.int().min(1).max(90).default(DEFAULTS.observability.slo.certificateDays).describe('Days before the edge certificate expires'),
 });
 
+export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
+export const RECEIVER_TYPES = ['slack', 'pagerduty', 'email', 'webhook'] as const;
+
+/** Alertmanager receivers: every credential is a key of an existing Secret in the monitoring namespace. */
+const receiverName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+  error: (iss) => `${show(iss.input)} is not a receiver name; use lowercase letters, digits and "-"`,
+});
+const Receiver = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      name: receiverName,
+      type: z.literal('slack'),
+      channel: z.string().regex(/^[#@]?[\w.-]+$/, { error: (iss) => `${show(iss.input)} is not a Slack channel; use e.g. "#llm-alerts"` }),
+      webhookUrlSecret: SecretRef.describe('Existing Secret in the monitoring namespace with the Slack incoming-webhook URL'),
+    }),
+    z.strictObject({
+      name: receiverName,
+      type: z.literal('pagerduty'),
+      routingKeySecret: SecretRef.describe('Existing Secret in the monitoring namespace with the PagerDuty Events API v2 integration (routing) key'),
+    }),
+    z.strictObject({
+      name: receiverName,
+      type: z.literal('email'),
+      to: z.email({ error: (iss) => `${show(iss.input)} is not an e-mail address` }),
+      from: z.email({ error: (iss) => `${show(iss.input)} is not an e-mail address` }),
+      smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: (iss) => `${show(iss.input)} is not host:port; use e.g. "smtp.example.com:587"` }),
+      authUsername: z.string().min(1).optional().describe('SMTP user; with authPasswordSecret'),
+      authPasswordSecret: SecretRef.optional().describe('Existing Secret in the monitoring namespace with the SMTP password'),
+    }),
+    z.strictObject({
+      name: receiverName,
+      type: z.literal('webhook'),
+      urlSecret: SecretRef.describe('Existing Secret in the monitoring namespace with the webhook URL (it may carry a token)'),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? `unknown receiver type ${show((iss.input as { type?: unknown } | undefined)?.type)}; use one of: ${RECEIVER_TYPES.join(', ')}`
+        : undefined,
+  },
+);
+
+const Alerting = z.strictObject({
+  receivers: z.array(Receiver).default([]).describe('Where alerts go: slack, pagerduty, email or webhook, credentials from Secrets'),
+  routes: z
+    .strictObject({
+      critical: z.array(z.string()).default([]).describe('Receivers of critical alerts'),
+      warning: z.array(z.string()).default([]).describe('Receivers of warnings'),
+      info: z.array(z.string()).default([]).describe('Receivers of info alerts'),
+    })
+    .default({ critical: [], warning: [], info: [] })
+    .describe('Receivers (by name) of each severity; an alert goes to every receiver listed for its severity'),
+});
+
 const Observability = z.strictObject({
   retentionDays: z.int().min(1).max(3650).default(DEFAULTS.observability.retentionDays),
   storageGiB: z.int().min(1).default(DEFAULTS.observability.storageGiB),
@@ -396,6 +457,7 @@ const Observability = z.strictObject({
     .default({ ...DEFAULTS.observability.grafanaAdminSecret })
     .describe('Existing Secret in the monitoring namespace with the Grafana admin user and password'),
   slo: Slo.default({ ...DEFAULTS.observability.slo }).describe('Alert thresholds'),
+  alerting: Alerting.default({ receivers: [], routes: { critical: [], warning: [], info: [] } }).describe('Alertmanager receivers and the routes of each severity to them'),
 });
 
 const EnvironmentShape = z.strictObject({
@@ -421,6 +483,7 @@ const EnvironmentShape = z.strictObject({
     storageGiB: DEFAULTS.observability.storageGiB,
     grafanaAdminSecret: { ...DEFAULTS.observability.grafanaAdminSecret },
     slo: { ...DEFAULTS.observability.slo },
+    alerting: { receivers: [], routes: { critical: [], warning: [], info: [] } },
   }).describe('kube-prometheus-stack, scrape configs, dashboards and alert rules'),
 });
 
@@ -475,6 +538,7 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
   checkModels(filled, add);
   checkFrontDoor(filled, add);
   checkVectorStore(filled, add);
+  checkAlerting(filled, add);
 }
 
 /**
@@ -500,6 +564,8 @@ export type EdgeSpec = NonNullable<Environment['edge']>;
 export type VectorStoreSpec = NonNullable<Environment['vectorStore']>;
 export type ObservabilitySpec = Environment['observability'];
 export type BackendSpec = Environment['backend'];
+export type AlertingSpec = Environment['observability']['alerting'];
+export type ReceiverSpec = AlertingSpec['receivers'][number];
 
 /** The JSON Schema editors use to complete and check environment files (`environments/schema.json`). */
 export function environmentJsonSchema(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { GPUS, poolDevice } from '../catalog/gpus';
 import { EMBEDDING_MODELS, MODELS } from '../catalog/models';
-import { architectureOf, effectiveServing, planServing, weightBytes } from '../catalog/planner';
+import { architectureOf, downloadBytes, effectiveServing, planServing } from '../catalog/planner';
 import type { LlmServerProps } from '../constructs/llm-server-props';
 import { ModelAutoscaler } from '../constructs/model-autoscaler';
 import { MultiNodeVllmServer, multiNodeGroupName } from '../constructs/multi-node-vllm-server';
@@ -150,7 +150,7 @@ function llmProps(m: ModelServerSpec, namespace: string, pool: Environment['gpuP
     cache: m.cache,
     hfTokenSecret: m.hfTokenSecret,
     trustRemoteCode: m.trustRemoteCode,
-    load: { checkpointBytes: weightBytes(arch, 'none'), weightBytesPerGpu: plan.weightBytesPerGpu, gpus: plan.gpusPerReplica },
+    load: { downloadBytes: downloadBytes(m.engine, m), weightBytesPerGpu: plan.weightBytesPerGpu, gpus: plan.gpusPerReplica },
     startupTimeoutSeconds: m.startupTimeoutSeconds,
   };
 }

@@ -49,6 +49,7 @@ export class PlatformStack extends EnvironmentStack {
       storageGiB: o.storageGiB,
       storageClass: o.storageClass,
       grafanaAdminSecret: o.grafanaAdminSecret,
+      alerting: o.alerting,
     });
     const admin = o.grafanaAdminSecret;
     this.usesSecret({ namespace: NAMESPACES.monitoring, name: admin.name, keys: { [admin.userKey]: { literal: 'admin' }, [admin.passwordKey]: FILL.random }, reader: 'Grafana admin (kube-prometheus-stack)' });

@@ -5,8 +5,9 @@ describe('external tools the tests run for real', () => {
   it.each([
     ['caddy', ['version']],
     ['promtool', ['--version']],
-  ])('%s is installed (apt-get install -y caddy prometheus), or its tests say why they skip', (tool, args) => {
-    const reason = missingTool(tool, 'apt-get install -y caddy prometheus', args);
+    ['amtool', ['--version']],
+  ])('%s is installed (apt-get install -y caddy prometheus prometheus-alertmanager), or its tests say why they skip', (tool, args) => {
+    const reason = missingTool(tool, 'apt-get install -y caddy prometheus prometheus-alertmanager', args);
     if (reason) {
       expect(REQUIRE_TOOLS).toBe(false);
       expect(reason).toMatch(new RegExp(`^${tool} is not installed`));

@@ -31,6 +31,8 @@ export interface SynthResult {
   readonly problems: readonly Problem[];
   /** Policy reports to show (dev violations are warnings). */
   readonly reports: readonly string[];
+  /** What valid environments should fix (alerts that reach no one, deprecated fields); printed, not blocking. */
+  readonly warnings: readonly Problem[];
 }
 
 /** The environment files of a folder: every `*.yaml`, sorted. */
@@ -109,11 +111,13 @@ function swapIn(outdir: string, staging: string, name: string, stacks: readonly 
  */
 export function synthEnvironments(files: readonly string[], outdir: string): SynthResult {
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const loaded: Array<{ file: string; env: Environment }> = [];
   const byName = new Map<string, string>();
   for (const file of files) {
     try {
-      const { env } = loadEnvironment(file);
+      const { env, warnings: found } = loadEnvironment(file);
+      warnings.push(...found);
       const other = byName.get(env.name);
       if (other) {
         problems.push({ file: displayPath(file), path: 'name', message: `"${env.name}" is also the name of ${displayPath(other)}; give each environment its own name` });
@@ -167,5 +171,5 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
     writeFileSync(manifestFile, sortedJson(manifest));
     writeFileSync(ownersFile, sortedJson(owners));
   }
-  return { written, problems, reports };
+  return { written, problems, reports, warnings };
 }

@@ -40,7 +40,7 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     cpuRequest: cpuRequest(gpus),
     memoryBytes: hostMemoryBytes(gpus),
     shmBytes: shmBytes(gpus),
-    cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
+    cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
     ...serverProbes(budget, engine.paths),
     rolloutSeconds: budget,
     autoscaled: props.autoscaled,

@@ -17,8 +17,10 @@ export interface ScriptJobProps {
   readonly env: readonly JobEnv[];
   readonly uid: number;
   readonly dependsOn?: ITerraformDependable[];
-  /** How long Terraform waits for it. @default '20m' */
+  /** How long Terraform waits for it: longer than every try may take. @default '20m' */
   readonly timeout?: string;
+  /** Retries of a failed pod. @default 3 */
+  readonly backoffLimit?: number;
 }
 
 export function jobEnv(env: readonly JobEnv[]) {
@@ -72,7 +74,7 @@ export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { co
     waitForCompletion: true,
     timeouts: { create: p.timeout ?? '20m', update: p.timeout ?? '20m' },
     spec: {
-      backoffLimit: 3,
+      backoffLimit: p.backoffLimit ?? 3,
       template: {
         metadata: { labels },
         spec: scriptPodSpec({ name: p.name, image: p.image, command: p.command, env: p.env, uid: p.uid, configMap: config.metadata.name, mountPath: p.mountPath }),

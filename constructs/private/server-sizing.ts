@@ -15,8 +15,8 @@ const PROBE_PERIOD_SECONDS = 10;
 
 /** What the sizing needs to know of one server. */
 export interface ServerLoad {
-  /** Bytes downloaded into the cache: the checkpoint as published. */
-  readonly checkpointBytes: number;
+  /** Bytes the engine downloads into the cache: at least the checkpoint, more for TGI on some repos (planner.ts `downloadBytes`). */
+  readonly downloadBytes: number;
   /** Bytes loaded into each GPU. */
   readonly weightBytesPerGpu: number;
   /** GPUs per pod. */
@@ -25,7 +25,7 @@ export interface ServerLoad {
 
 /** Startup budget: download + load + engine start, so that a first start on an empty cache does not get killed. */
 export function startupBudgetSeconds(load: ServerLoad): number {
-  const seconds = load.checkpointBytes / DOWNLOAD_BYTES_PER_SECOND + load.weightBytesPerGpu / LOAD_BYTES_PER_SECOND + ENGINE_START_SECONDS;
+  const seconds = load.downloadBytes / DOWNLOAD_BYTES_PER_SECOND + load.weightBytesPerGpu / LOAD_BYTES_PER_SECOND + ENGINE_START_SECONDS;
   return Math.ceil(seconds / PROBE_PERIOD_SECONDS) * PROBE_PERIOD_SECONDS;
 }
 
@@ -65,9 +65,9 @@ export function cpuRequest(gpus: number): string {
   return String(2 + 2 * gpus);
 }
 
-/** Cache volume: the checkpoint with 20% to spare plus 10 GiB for compile caches and a second revision's files. */
-export function cacheSizeGiB(checkpointBytes: number): number {
-  return Math.ceil((checkpointBytes * 1.2) / GIB) + 10;
+/** Cache volume: what the engine downloads with 20% to spare plus 10 GiB for compile caches and a second revision's files. */
+export function cacheSizeGiB(downloadBytes: number): number {
+  return Math.ceil((downloadBytes * 1.2) / GIB) + 10;
 }
 
 /** HOME and caches on the writable volumes, so the server runs as non-root on any image. */

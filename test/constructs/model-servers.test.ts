@@ -112,7 +112,8 @@ describe('model servers of the all-engines fixture', () => {
 
   it('runs TGI on an unprivileged port with its flags', () => {
     const s = sets['qwen-14b']!;
-    expect(server('qwen-14b').image).toBe('ghcr.io/huggingface/text-generation-inference:3.3.7');
+    // the fixture's derived image: the upstream one cannot run as non-root (environments/model-checks.ts refuses it)
+    expect(server('qwen-14b').image).toBe('registry.example.com/ml/text-generation-inference-nonroot:3.3.7');
     expect(argValue(s, '--port')).toBe('8000');
     expect(argValue(s, '--num-shard')).toBe('2');
     expect(argValue(s, '--max-total-tokens')).toBe('32768');

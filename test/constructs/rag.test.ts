@@ -72,7 +72,8 @@ COMMIT;
 `);
     const [job] = resourcesOf(tf, 'kubernetes_job_v1') as any[];
     const c = job.spec.template.spec.container[0];
-    expect(c.command).toEqual(['psql', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-f', '/sql/collections.sql']);
+    // the wait script, then psql -f collections.sql (test/constructs/pgvector-collections.test.ts runs both)
+    expect(c.command).toEqual(['/bin/sh', '/sql/pgvector-collections.sh']);
     expect(c.env).toContainEqual({ name: 'PGPASSWORD', value_from: { secret_key_ref: { name: 'rag-db-app', key: 'password' } } });
     expect(job.spec.template.spec.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '26' });
   });

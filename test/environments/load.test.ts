@@ -29,12 +29,14 @@ describe('presets', () => {
     expect(env.backend.type).not.toBe('local');
   });
 
-  it('prod has at least two 8x H100 nodes and a remote backend with a lock table', () => {
-    const { env } = loadEnvironment(preset('prod'));
+  it('prod has at least two 8x H100 nodes and an S3 backend with S3 native locking (no deprecated DynamoDB table)', () => {
+    const { env, warnings } = loadEnvironment(preset('prod'));
     const h100 = env.gpuPools.find((p) => p.gpu === 'h100-80gb');
     expect(h100?.gpusPerNode).toBe(8);
     expect(h100?.nodes.length).toBeGreaterThanOrEqual(2);
-    expect(env.backend).toMatchObject({ type: 's3', dynamodbTable: expect.any(String) });
+    expect(env.backend).toMatchObject({ type: 's3' });
+    expect(env.backend).not.toHaveProperty('dynamodbTable');
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -32,6 +32,20 @@ describe('model checks accept what fits', () => {
   });
 });
 
+describe('TGI and Pod Security', () => {
+  it('accepts TGI with a derived image that runs as non-root, and vLLM for the same model', () => {
+    const image = { repository: 'registry.example.com/ml/text-generation-inference-nonroot', tag: '3.3.7' };
+    const { env } = writeEnvs({ env: { ...BASE, models: [{ ...LLAMA_8B, engine: 'tgi', image }, { ...LLAMA_8B, name: 'llama-vllm' }] } });
+    expect(loadEnvironment(env!).env.models.map((m) => m.engine)).toEqual(['tgi', 'vllm']);
+  });
+
+  it('names the image the model really uses, whatever the stage', () => {
+    const lines = problems([{ ...LLAMA_8B, engine: 'tgi' }], { stage: 'dev', backend: { type: 'local' } });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('text-generation-inference:3.3.7 cannot run as a non-root user');
+  });
+});
+
 describe('model checks reject what cannot work, with the numbers', () => {
   const cases: Array<[string, object[], RegExp, object?]> = [
     ['tensorParallel above the GPUs per node', [{ ...LLAMA_8B, tensorParallel: 8 }],
@@ -70,6 +84,10 @@ describe('model checks reject what cannot work, with the numbers', () => {
     ['a literal token in extraArgs', [{ ...LLAMA_8B, extraArgs: ['--hf-token', 'hf_abcdefghijklmnopqrstuvwx'] }], /models\[0\]\.extraArgs\[1\]: holds a literal secret \(a Hugging Face token, "hf_a…"\); reference a Secret instead \(hfTokenSecret\)$/],
     ['a literal token where a Secret reference is expected', [{ ...LLAMA_8B, hfTokenSecret: 'hf_abcdefghijklmnopqrstuvwx' }], /models\[0\]\.hfTokenSecret: expected object, got "hf_abcdefghijklmnopqrstuvwx"/],
     ['TGI with pipeline parallel', [{ ...LLAMA_8B, engine: 'tgi', pool: 'h100', pipelineParallel: 2 }], /models\[0\]\.pipelineParallel: 2: TGI has no pipeline parallel/],
+    ['TGI with its pinned upstream image (cannot run as non-root; the models namespace is restricted)', [{ ...LLAMA_8B, engine: 'tgi' }],
+      /^.*:\d+: models\[0\]\.engine: "tgi": the image ghcr\.io\/huggingface\/text-generation-inference:3\.3\.7 cannot run as a non-root user \(its Python lives under \/root, which other users cannot read: huggingface\/text-generation-inference#3082\), and the models namespace enforces Pod Security "restricted" \(runAsNonRoot\); use engine "vllm", or set image: to a TGI image rebuilt to run as non-root$/],
+    ['TGI with another tag of the upstream image', [{ ...LLAMA_8B, engine: 'tgi', image: { repository: 'ghcr.io/huggingface/text-generation-inference', tag: '3.3.6' } }],
+      /models\[0\]\.engine: "tgi": the image ghcr\.io\/huggingface\/text-generation-inference:3\.3\.6 cannot run as a non-root user/],
     ['TGI with an MXFP4 checkpoint', [{ ...LLAMA_8B, engine: 'tgi', model: 'openai/gpt-oss-20b', pool: 'h100' }], /models\[0\]\.engine: "tgi" 3\.3\.7 has no MXFP4 kernels/],
     ['replicas 0 in prod', [{ ...LLAMA_8B, replicas: 0 }], /models\[0\]\.replicas: 0 in prod serves nothing/, { stage: 'prod', backend: { type: 'gcs', bucket: 'state', prefix: 'p' } }],
     ['an unknown embedding model without dimension', [], /embeddings\[0\]\.model: "acme\/embed" is not in the embedding catalogue/, { embeddings: [{ name: 'e', model: 'acme/embed', revision: SHA, pool: 'cpu' }] }],

@@ -164,10 +164,18 @@ describe('the compatibility check', () => {
   });
 });
 
+/**
+ * Images an environment file declares as its own build (`image:`): the validator trusts them as declared (the
+ * toolkit cannot read their build files), so they have no facts here. Each is listed with why.
+ */
+const USER_BUILT_IMAGES: Readonly<Record<string, string>> = {
+  'registry.example.com/ml/text-generation-inference-nonroot:3.3.7': 'all-engines fixture: a TGI image rebuilt to run as non-root (TGI#3082)',
+};
+
 describe.each(SOURCES)('every pod of %s', (source) => {
   const stacks = synthEnvJson(source.startsWith('fixture:') ? fixtureEnv(source.slice(8)) : presetEnv(source));
   const pods = podsOf(stacks);
-  const containers = pods.flatMap((p) => p.containers.map((c) => [`${p.label} [${c.name}] ${c.image} in ${p.namespace} (${p.level ?? 'no level'})`, p, c] as const));
+  const containers = pods.flatMap((p) => p.containers.filter((c) => !(c.image in USER_BUILT_IMAGES)).map((c) => [`${p.label} [${c.name}] ${c.image} in ${p.namespace} (${p.level ?? 'no level'})`, p, c] as const));
 
   it('includes the chart-rendered pods we set the security context of', () => {
     expect(pods.length).toBeGreaterThan(0);
