@@ -14,6 +14,8 @@ export interface TeiEmbeddingServerProps {
   readonly revision?: string;
   /** The GPU pool, or undefined to run on CPU. */
   readonly pool?: string;
+  /** The extended resource of one GPU of the pool (`gpuResourceName`). @default 'nvidia.com/gpu' */
+  readonly gpuResource?: string;
   /** Compute capability of the pool's GPU: it picks the TEI image built for that architecture. */
   readonly computeCapability?: number;
   readonly replicas: number;
@@ -63,6 +65,7 @@ export class TeiEmbeddingServer extends Construct {
       metricsPort: TEI_METRICS_PORT,
       replicas: props.replicas,
       gpus: onGpu ? 1 : 0,
+      gpuResource: props.gpuResource,
       pool: props.pool,
       cpuRequest: onGpu ? '2' : '4',
       memoryBytes: (onGpu ? 4 : 8) * GIB,

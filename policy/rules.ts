@@ -4,6 +4,7 @@
  * can map our report to theirs. Exceptions are declared in `exceptions.ts`, each with its reason.
  */
 import { parse } from 'yaml';
+import { isGpuResource } from '../catalog/gpus';
 
 export type Stage = 'dev' | 'staging' | 'prod';
 
@@ -41,6 +42,9 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), o);
+
+/** GPUs (or MIG slices: `nvidia.com/mig-<profile>` under the mixed strategy) a container's limits hold. */
+const gpuLimit = (c: Obj): number => Object.entries((get(c, 'resources', 'limits') ?? {}) as Obj).reduce((n, [k, v]) => n + (isGpuResource(k) ? Number(v) : 0), 0);
 
 /** Every resource of the stack with its address. */
 export function resources(stack: StackDoc): Array<{ type: string; address: string; body: Obj }> {
@@ -108,7 +112,7 @@ function manifestWorkloads(r: { type: string; address: string; body: Obj }): Wor
         containers,
         namespace: get(m, 'metadata', 'namespace'),
         replicas: Number(get(m, 'spec', 'replicas') ?? 1),
-        gpus: Math.max(0, ...containers.map((c) => Number(get(c, 'resources', 'limits', 'nvidia.com/gpu') ?? 0))),
+        gpus: Math.max(0, ...containers.map(gpuLimit)),
         // LWS labels every pod of a group with its name: what the group's PodDisruptionBudget selects
         labels: { ...((get(template, 'metadata', 'labels') ?? {}) as Record<string, string>), 'leaderworkerset.sigs.k8s.io/name': String(get(m, 'metadata', 'name')) },
       },
@@ -124,7 +128,7 @@ export function workloads(stack: StackDoc): Workload[] {
     const pod = get(r.body, ...path);
     if (!isObj(pod)) return [];
     const containers = [...arr(pod.container), ...arr(pod.init_container)].filter(isObj);
-    const gpus = Math.max(0, ...containers.map((c) => Number(get(c, 'resources', 'limits', 'nvidia.com/gpu') ?? 0)));
+    const gpus = Math.max(0, ...containers.map(gpuLimit));
     return [
       {
         address: r.address,
@@ -255,7 +259,9 @@ export const RULES: readonly Rule[] = [
           if (req.memory === undefined) out.push(finding('P05', s, w.address, `container "${name}" has no memory request`, 'set resources.requests.memory'));
           if (lim.memory === undefined) out.push(finding('P05', s, w.address, `container "${name}" has no memory limit`, 'set resources.limits.memory'));
           if (req['ephemeral-storage'] === undefined || lim['ephemeral-storage'] === undefined) out.push(finding('P05', s, w.address, `container "${name}" has no ephemeral-storage request and limit`, 'set both'));
-          if (req['nvidia.com/gpu'] !== undefined && req['nvidia.com/gpu'] !== lim['nvidia.com/gpu']) out.push(finding('P05', s, w.address, `container "${name}" requests GPUs without the same limit`, 'set nvidia.com/gpu in limits'));
+          for (const gpu of Object.keys(req).filter(isGpuResource)) {
+            if (req[gpu] !== lim[gpu]) out.push(finding('P05', s, w.address, `container "${name}" requests ${gpu} without the same limit`, `set ${gpu} in limits`));
+          }
           return out;
         }),
       ),

@@ -36,6 +36,7 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     metricsPort: engine.metricsPort,
     replicas: props.replicas,
     gpus,
+    gpuResource: props.gpuResource,
     pool: props.pool,
     cpuRequest: cpuRequest(gpus),
     memoryBytes: hostMemoryBytes(gpus),
