@@ -246,6 +246,25 @@ export function gpuResourceName(sharing: GpuSharing, strategy: MigStrategy): str
   return `${MIG_RESOURCE_PREFIX}${sharing.profile.replaceAll('+', '.')}`;
 }
 
+/** What each node of a pool reports as allocatable once its GPUs are ready. */
+export interface PoolAllocatable {
+  /** The extended resource, or `nvidia.com/mig-*` for every MIG slice together (a balanced pool). */
+  readonly resource: string;
+  /** How many of it each node reports at least. */
+  readonly perNode: number;
+}
+
+/**
+ * The allocatable GPU resources each node of a pool promises: GPUs per node x devices per GPU (time-slicing
+ * replicas or MIG instances) of the pool's resource. A balanced pool's slices differ by GPU model and MIG manager
+ * layout, so it promises at least one slice of any profile per GPU.
+ */
+export function poolAllocatable(gpu: GpuSpec, gpusPerNode: number, sharing: GpuSharing, strategy: MigStrategy): PoolAllocatable {
+  const resource = gpuResourceName(sharing, strategy);
+  if (!resource) return { resource: `${MIG_RESOURCE_PREFIX}*`, perNode: gpusPerNode };
+  return { resource, perNode: gpusPerNode * (poolDevice(gpu, sharing)?.perGpu ?? 1) };
+}
+
 /** Whether a resource name is a GPU or a MIG slice (for policy checks and counts). */
 export function isGpuResource(name: string): boolean {
   return name === GPU_RESOURCE || name.startsWith(MIG_RESOURCE_PREFIX);

@@ -1,7 +1,7 @@
 import { poolDevice, type GpuSpec } from '../catalog/gpus';
 import { migConfigName, type GpuSharing } from './gpu-sharing';
 import { Labels, Manifest, NodeTaint } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Construct, type ITerraformDependable } from './private/cdktf';
 
 /** The node label GPU workloads select their pool by. */
 export const POOL_LABEL = 'inference-stack.io/pool';
@@ -66,6 +66,8 @@ export class GpuNodePool extends Construct {
   readonly nodeLabels: Readonly<Record<string, string>>;
   /** The pool's NVIDIADriver, when it pins its own driver. */
   readonly driver?: Manifest;
+  /** Everything the pool writes (labels, taints, driver): what its readiness gate waits on. */
+  readonly resources: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
@@ -83,29 +85,29 @@ export class GpuNodePool extends Construct {
     this.nodeLabels = { ...labels, ...(migConfig ? { [MIG_CONFIG_LABEL]: migConfig } : {}) };
 
     for (const node of props.nodes) {
-      new Labels(this, `labels-${node}`, {
+      this.resources.push(new Labels(this, `labels-${node}`, {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: { name: node },
         labels,
         fieldManager: FIELD_MANAGERS.poolLabels,
-      });
+      }));
       if (migConfig) {
-        new Labels(this, `mig-config-${node}`, {
+        this.resources.push(new Labels(this, `mig-config-${node}`, {
           apiVersion: 'v1',
           kind: 'Node',
           metadata: { name: node },
           labels: { [MIG_CONFIG_LABEL]: migConfig },
           fieldManager: FIELD_MANAGERS.migConfig,
           force: true,
-        });
+        }));
       }
       if (props.taint ?? true) {
-        new NodeTaint(this, `taint-${node}`, {
+        this.resources.push(new NodeTaint(this, `taint-${node}`, {
           metadata: { name: node },
           taint: [{ ...GPU_TAINT }],
           fieldManager: FIELD_MANAGERS.taint,
-        });
+        }));
       }
     }
 
@@ -125,6 +127,7 @@ export class GpuNodePool extends Construct {
           },
         },
       });
+      this.resources.push(this.driver);
     }
   }
 

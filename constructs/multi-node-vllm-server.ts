@@ -5,7 +5,7 @@ import type { LlmServerProps } from './llm-server-props';
 import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
 import { PATHS, SERVER_MOUNTS, SERVER_UID, gi } from './private/model-workload';
-import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
+import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
 
 /** The LeaderWorkerSet of a model served across nodes. */
@@ -138,7 +138,7 @@ export class MultiNodeVllmServer extends Construct {
     );
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
       manifest: this.body,
-      timeouts: { create: `${budget + 600}s`, update: `${budget + 600}s` },
+      timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.replicas }) },
     });
     this.service = new ServiceV1(this, 'service', {
       metadata: { name: props.name, namespace: props.namespace, labels },

@@ -2,7 +2,7 @@ import { imageRef, teiImage, type ImagePin } from '../catalog/images';
 import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
 import { Construct } from './private/cdktf';
 import { GIB, ModelWorkload, PATHS, type EnvVar } from './private/model-workload';
-import { cacheEnv, cacheSizeGiB, serverProbes, startupBudgetSeconds } from './private/server-sizing';
+import { cacheEnv, cacheSizeGiB, rolloutTimeouts, serverProbes, startupBudgetSeconds } from './private/server-sizing';
 
 export const TEI_PORT = 8000;
 export const TEI_METRICS_PORT = 9000;
@@ -72,7 +72,7 @@ export class TeiEmbeddingServer extends Construct {
       shmBytes: GIB,
       cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
       ...serverProbes(budget, { health: '/health', ready: '/health' }),
-      rolloutSeconds: budget,
+      rolloutTimeouts: rolloutTimeouts({ image: onGpu ? 'tei-gpu' : 'tei-cpu', startupBudgetSeconds: budget, replicas: props.replicas }),
       spread: props.spreadRequired ? 'required' : 'preferred',
     });
   }

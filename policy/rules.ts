@@ -4,7 +4,6 @@
  * can map our report to theirs. Exceptions are declared in `exceptions.ts`, each with its reason.
  */
 import { parse } from 'yaml';
-import { isGpuResource } from '../catalog/gpus';
 
 export type Stage = 'dev' | 'staging' | 'prod';
 
@@ -43,7 +42,13 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), o);
 
-/** GPUs (or MIG slices: `nvidia.com/mig-<profile>` under the mixed strategy) a container's limits hold. */
+/**
+ * GPU resource names as the NVIDIA device plugin registers them (v0.20.0 internal/rm/rm.go): `nvidia.com/gpu`, and
+ * `nvidia.com/mig-<profile>` under the mixed MIG strategy. Written here, not imported: the policy shares no code with
+ * what it checks (catalog/gpus.ts `gpuResourceName` names them for the servers; a test ties the two).
+ */
+const isGpuResource = (name: string): boolean => name === 'nvidia.com/gpu' || name.startsWith('nvidia.com/mig-');
+/** GPUs (or MIG slices) a container's limits hold. */
 const gpuLimit = (c: Obj): number => Object.entries((get(c, 'resources', 'limits') ?? {}) as Obj).reduce((n, [k, v]) => n + (isGpuResource(k) ? Number(v) : 0), 0);
 
 /** Every resource of the stack with its address. */
@@ -361,7 +366,11 @@ export const RULES: readonly Rule[] = [
     check: (s) =>
       workloads(s).flatMap((w) => {
         const out: Finding[] = [];
-        if (w.pod.automount_service_account_token !== false) out.push(finding('P11', s, w.address, 'mounts a service account token', 'set automountServiceAccountToken: false'));
+        if (w.pod.automount_service_account_token !== false) {
+          // A pod of its own ServiceAccount says which: an exception can then name it, with the reason it reads the API.
+          const sa = typeof w.pod.service_account_name === 'string' && w.pod.service_account_name !== 'default' ? w.pod.service_account_name : undefined;
+          out.push(finding('P11', s, w.address, sa ? `mounts the token of service account "${sa}"` : 'mounts a service account token', 'set automountServiceAccountToken: false, or declare why the pod reads the API'));
+        }
         if (w.namespace === undefined || w.namespace === 'default') out.push(finding('P11', s, w.address, 'runs in the default namespace', 'put it in its layer namespace'));
         return out;
       }),

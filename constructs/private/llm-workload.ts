@@ -2,7 +2,7 @@ import { imageRef, type ImagePin } from '../../catalog/images';
 import type { LlmServerProps } from '../llm-server-props';
 import type { Construct } from './cdktf';
 import { ModelWorkload, type EnvVar } from './model-workload';
-import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
+import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
 
 export interface EngineSpec {
   readonly engine: 'vllm' | 'tgi' | 'ollama';
@@ -43,7 +43,7 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     shmBytes: shmBytes(gpus),
     cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
     ...serverProbes(budget, engine.paths),
-    rolloutSeconds: budget,
+    rolloutTimeouts: rolloutTimeouts({ image: engine.engine, startupBudgetSeconds: budget, replicas: props.replicas }),
     autoscaled: props.autoscaled,
   });
 }

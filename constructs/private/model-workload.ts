@@ -62,8 +62,8 @@ export interface ModelWorkloadProps {
   readonly startup: Probe;
   readonly readiness: Probe;
   readonly liveness: Probe;
-  /** How long terraform waits for a rollout of one pod. */
-  readonly rolloutSeconds: number;
+  /** How long Terraform waits for the rollout (`rolloutTimeouts` in server-sizing.ts). */
+  readonly rolloutTimeouts: { readonly create: string; readonly update: string };
   /**
    * Spread replicas over nodes: `required` refuses to place two on one node (embedding servers in prod),
    * `preferred` tries to (GPU servers: scarce GPUs come first). @default 'preferred'
@@ -110,7 +110,7 @@ export class ModelWorkload extends Construct {
       ...(p.autoscaled ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       waitForRollout: true,
-      timeouts: { create: `${p.rolloutSeconds + 600}s`, update: `${Math.max(1, p.replicas) * p.rolloutSeconds + 600}s` },
+      timeouts: { ...p.rolloutTimeouts },
       spec: {
         serviceName: p.name,
         replicas: String(p.replicas),

@@ -19,6 +19,15 @@ export interface ScriptJobProps {
   readonly dependsOn?: ITerraformDependable[];
   /** How long Terraform waits for it. @default '20m' */
   readonly timeout?: string;
+  /**
+   * A ServiceAccount whose token the pod mounts, for scripts that read the Kubernetes API (policy P11 then needs a
+   * declared exception). @default - none: no token
+   */
+  readonly serviceAccount?: string;
+  /** Retries after a failed run. @default 3 */
+  readonly backoffLimit?: number;
+  /** The Job's own deadline, seconds. @default - none */
+  readonly activeDeadlineSeconds?: number;
 }
 
 export function jobEnv(env: readonly JobEnv[]) {
@@ -35,11 +44,11 @@ export function jobSecurity(uid: number) {
 }
 
 /** The pod of a script Job or CronJob: restricted, no token, the script's ConfigMap mounted read-only. */
-export function scriptPodSpec(p: { name: string; image: string; command: readonly string[]; env: readonly JobEnv[]; uid: number; configMap: string; mountPath: string }) {
+export function scriptPodSpec(p: { name: string; image: string; command: readonly string[]; env: readonly JobEnv[]; uid: number; configMap: string; mountPath: string; serviceAccount?: string }) {
   const sec = jobSecurity(p.uid);
   return {
     restartPolicy: 'Never',
-    automountServiceAccountToken: false,
+    ...(p.serviceAccount ? { serviceAccountName: p.serviceAccount, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),
     securityContext: sec.pod,
     container: [
       {
@@ -72,10 +81,11 @@ export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { co
     waitForCompletion: true,
     timeouts: { create: p.timeout ?? '20m', update: p.timeout ?? '20m' },
     spec: {
-      backoffLimit: 3,
+      backoffLimit: p.backoffLimit ?? 3,
+      ...(p.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: p.activeDeadlineSeconds } : {}),
       template: {
         metadata: { labels },
-        spec: scriptPodSpec({ name: p.name, image: p.image, command: p.command, env: p.env, uid: p.uid, configMap: config.metadata.name, mountPath: p.mountPath }),
+        spec: scriptPodSpec({ name: p.name, image: p.image, command: p.command, env: p.env, uid: p.uid, configMap: config.metadata.name, mountPath: p.mountPath, serviceAccount: p.serviceAccount }),
       },
     },
   });

@@ -17,10 +17,11 @@ const server = (s: StackDoc[]) => first(s, 'prod-models', 'kubernetes_stateful_s
 const container = (s: StackDoc[]) => server(s).spec.template.spec.container[0];
 
 describe.each(PRESETS)('the %s preset', (preset) => {
-  it('passes every rule, the privileged namespaces by declared exception only', () => {
+  it('passes every rule, the privileged namespaces and the GPU readiness gates by declared exception only', () => {
     const result = checkPolicy(stacksOf(preset), stage(preset));
     expect(result.violations).toEqual([]);
-    expect(result.excepted.map((e) => e.message).sort()).toEqual(['namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
+    const gates = presetEnv(preset).gpuPools.map(() => 'mounts the token of service account "gpu-readiness"');
+    expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
     expect(result.rules).toBe(20);
   });
 });
@@ -48,6 +49,7 @@ const cases: Array<[rule: string, what: string, inject: (s: StackDoc[]) => void,
   ['P09', 'one edge replica in prod', (s) => (first(s, 'prod-edge', 'kubernetes_deployment_v1').spec.replicas = '1'), /edge runs 1 replica in prod/],
   ['P10', 'an app namespace without default deny', (s) => { const np = (s.find((x) => x.name === 'prod-gateway')!.json.resource as Obj).kubernetes_network_policy_v1; for (const k of Object.keys(np)) if (np[k].metadata.name === 'default-deny-ingress') delete np[k]; }, /app namespace "gateway" has no default-deny NetworkPolicy/],
   ['P11', 'a service account token', (s) => (server(s).spec.template.spec.automount_service_account_token = true), /mounts a service account token/],
+  ['P11', "another service account's token", (s) => { server(s).spec.template.spec.automount_service_account_token = true; server(s).spec.template.spec.service_account_name = 'llama'; }, /mounts the token of service account "llama"/],
   ['P11', 'a workload in default', (s) => delete server(s).metadata.namespace, /runs in the default namespace/],
   ['P12', 'a latest image', (s) => (container(s).image = 'vllm/vllm-openai:latest'), /image "vllm\/vllm-openai:latest" has no explicit tag/],
   ['P12', 'an untagged image', (s) => (container(s).image = 'vllm/vllm-openai'), /has no explicit tag/],

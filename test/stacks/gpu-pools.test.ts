@@ -4,7 +4,9 @@ import { capacityReport } from '../../bin/commands/capacity';
 import type { Environment } from '../../environments/schema';
 import { checkPolicy } from '../../policy/check';
 import { workloads } from '../../policy/rules';
-import { helmReleases, presetEnv, releaseValues, statefulSets, synthEnvJson } from '../support/synth';
+import { GPUS } from '../../catalog/gpus';
+import { IMAGE_PULL_BYTES_PER_SECOND } from '../../constructs/private/server-sizing';
+import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
 
 /** prod with one more A100 node cut the balanced way: the operator must switch to the mixed strategy. */
 function prodWithBalancedPool(): Environment {
@@ -47,5 +49,114 @@ describe('MIG strategy single (prod as it is)', () => {
     const stacks = synthEnvJson(presetEnv('prod'));
     const qwen = statefulSets(stacks['prod-models']!)['qwen-7b']!;
     expect((qwen.spec.template.spec.container[0]!.resources as { limits: Record<string, string> }).limits).toMatchObject({ 'nvidia.com/gpu': '1' });
+  });
+});
+
+/** Allocatable GPU resources a node of the pool must report, computed here from the catalogue's MIG table. */
+function expectedPerNode(p: Environment['gpuPools'][number]): number {
+  if (p.sharing.mode === 'time-slicing') return p.gpusPerNode * p.sharing.replicas;
+  if (p.sharing.mode === 'mig') {
+    const profile = p.sharing.profile;
+    return p.gpusPerNode * GPUS[p.gpu]!.migProfiles.find((m) => m.name === profile)!.instancesPerGpu;
+  }
+  return p.gpusPerNode;
+}
+type Obj = Record<string, any>;
+/** What a gate Job waits for: the pool.json of the ConfigMap of the same name. */
+function gateSpecs(tf: Parameters<typeof resourcesOf>[0]): Array<{ job: Obj; spec: Obj }> {
+  const maps = resourcesOf(tf, 'kubernetes_config_map_v1') as Obj[];
+  return (resourcesOf(tf, 'kubernetes_job_v1') as Obj[]).map((job) => ({ job, spec: JSON.parse(maps.find((m) => m.metadata.name === job.metadata.name)!.data['pool.json']) }));
+}
+const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
+
+describe.each(PRESETS)('GPU readiness gates (%s)', (preset) => {
+  const env = presetEnv(preset);
+  const stacks = synthEnvJson(env);
+  const pools = stacks[`${preset}-gpu-pools`]!;
+  const jobs = resourcesOf(pools, 'kubernetes_job_v1') as Obj[];
+  const gates = gateSpecs(pools);
+
+  it('runs one gate Job per pool that waits until every node reports the GPUs the pool promises', () => {
+    expect(jobs).toHaveLength(env.gpuPools.length);
+    for (const p of env.gpuPools) {
+      const { job, spec } = gates.find((g) => g.spec.pool === p.name)!;
+      expect(job, p.name).toBeDefined();
+      expect(spec).toMatchObject({ nodes: p.nodes, resource: 'nvidia.com/gpu', expectedPerNode: expectedPerNode(p) });
+      expect(job.wait_for_completion).toBe(true);
+      expect(job.depends_on).toEqual(expect.arrayContaining(p.nodes.map(() => expect.stringMatching(/^kubernetes_labels\./))));
+      // bounded: the script gives up first, then the Job's deadline, then Terraform
+      const script = spec.timeoutSeconds as number;
+      expect(script).toBeGreaterThanOrEqual(20 * 60);
+      expect(job.spec.active_deadline_seconds).toBeGreaterThan(script);
+      expect(seconds(job.timeouts.create)).toBeGreaterThan(job.spec.active_deadline_seconds);
+      expect(seconds(job.timeouts.create)).toBeLessThanOrEqual(2 * 3600);
+      expect(job.timeouts.update).toBe(job.timeouts.create);
+      expect(job.spec.backoff_limit).toBe(0);
+    }
+  });
+
+  it('needs no GPU node: no GPU request, no GPU toleration, no pool selector; only the gate account mounts a token', () => {
+    for (const job of jobs) {
+      const pod = job.spec.template.spec;
+      expect(JSON.stringify(pod)).not.toMatch(/nvidia\.com\/(gpu|mig-)"/);
+      expect(pod.toleration).toBeUndefined();
+      expect(pod.node_selector).toBeUndefined();
+      expect(pod.service_account_name).toBe('gpu-readiness');
+      expect(pod.automount_service_account_token).toBe(true);
+    }
+  });
+
+  it('lets its ServiceAccount only get and list nodes', () => {
+    const [role] = resourcesOf(pools, 'kubernetes_cluster_role_v1') as Obj[];
+    expect(role!.rule).toEqual([{ api_groups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]);
+    const [binding] = resourcesOf(pools, 'kubernetes_cluster_role_binding_v1') as Obj[];
+    expect(binding!.subject).toEqual([{ kind: 'ServiceAccount', name: 'gpu-readiness', namespace: expect.stringMatching(/readiness/) }]);
+    const [sa] = resourcesOf(pools, 'kubernetes_service_account_v1') as Obj[];
+    expect(sa!.metadata.name).toBe('gpu-readiness');
+  });
+
+  it('passes the policy, the gate token by declared exception only', () => {
+    const result = checkPolicy(Object.entries(stacks).map(([name, json]) => ({ name, json })), env.stage);
+    expect(result.violations).toEqual([]);
+    expect(result.excepted.filter((e) => e.rule === 'P11').map((e) => e.message)).toEqual(jobs.map(() => 'mounts the token of service account "gpu-readiness"'));
+  });
+});
+
+describe('GPU readiness gate under the mixed strategy', () => {
+  it('waits for nvidia.com/mig-<profile> on uniform pools and for any MIG slice on the balanced one', () => {
+    const byPool = Object.fromEntries(gateSpecs(synthEnvJson(prodWithBalancedPool())['prod-gpu-pools']!).map((g) => [g.spec.pool, g.spec]));
+    expect(byPool['a100-mig']).toMatchObject({ resource: 'nvidia.com/mig-3g.40gb', expectedPerNode: 16, migConfig: 'all-3g.40gb' });
+    expect(byPool['a100-balanced']).toMatchObject({ resource: 'nvidia.com/mig-*', expectedPerNode: 8, migConfig: 'all-balanced' });
+    expect(byPool.h100).toMatchObject({ resource: 'nvidia.com/gpu', expectedPerNode: 8 });
+    expect(byPool.h100!.migConfig).toBeUndefined();
+  });
+
+  it('re-runs the gate (a new Job name) when what it waits for changes, and not otherwise', () => {
+    const name = (env: Environment) => gateSpecs(synthEnvJson(env)['prod-gpu-pools']!).find((g) => g.spec.pool === 'h100')!.job.metadata.name;
+    const prod = presetEnv('prod');
+    expect(name(prod)).toBe(name(presetEnv('prod')));
+    expect(name(prod)).not.toBe(name({ ...prod, gpuPools: prod.gpuPools.map((p) => (p.name === 'h100' ? { ...p, nodes: [...p.nodes, 'prod-h100-04'] } : p)) }));
+  });
+});
+
+describe('server rollout timeouts include the image pull', () => {
+  const stacks = synthEnvJson(presetEnv('prod'));
+  // The vLLM image is about 10 GB (the issue's figure); scheduling and volume provisioning keep their 600 s.
+  it('gives a vLLM StatefulSet its startup budget, 10 GB of pull at the declared rate, and the scheduling slack', () => {
+    const llama = statefulSets(stacks['prod-models']!)['llama-70b']! as Obj;
+    const probe = llama.spec.template.spec.container[0].startup_probe;
+    const budget = probe.failure_threshold * probe.period_seconds;
+    const pull = 10e9 / IMAGE_PULL_BYTES_PER_SECOND;
+    expect(seconds(llama.timeouts.create)).toBeGreaterThanOrEqual(budget + pull + 600);
+    // a rolling update replaces the replicas one at a time, each pulling and loading
+    expect(seconds(llama.timeouts.update)).toBeGreaterThanOrEqual(Number(llama.spec.replicas) * (budget + pull) + 600);
+  });
+
+  it('does the same for a multi-node group (LeaderWorkerSet)', () => {
+    const multi = synthEnvJson(fixtureEnv('multi-node'));
+    const lws = Object.values(multi).flatMap((s) => resourcesOf(s, 'kubernetes_manifest') as Obj[]).find((m) => m.manifest.kind === 'LeaderWorkerSet')!;
+    const probe = lws.manifest.spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].startupProbe;
+    const budget = probe.failureThreshold * probe.periodSeconds;
+    expect(seconds(lws.timeouts.create)).toBeGreaterThanOrEqual(budget + 10e9 / IMAGE_PULL_BYTES_PER_SECOND + 600);
   });
 });
