@@ -10,7 +10,7 @@ import { scriptJob } from './private/script-job';
 
 const SCRIPT = readFileSync(projectPath('constructs', 'assets', 'gpu-readiness.py'), 'utf8');
 
-/** Namespace, ServiceAccount and Job name prefix of the gates. */
+/** Namespace and ServiceAccount of the gates. */
 export const GPU_READINESS = 'gpu-readiness';
 /** `nobody`: the python image runs under an arbitrary UID (images.json). */
 const PYTHON_UID = 65534;
@@ -80,7 +80,8 @@ export class GpuReadiness extends Construct {
     const wait = GPU_READY_SECONDS + (mig ? MIG_RECONFIGURE_SECONDS : 0);
     const gateSpec: GateSpec = { pool: pool.name, nodes: pool.nodes, resource: want.resource, expectedPerNode: want.perNode, ...(mig ? { migConfig: mig } : {}), timeoutSeconds: wait, pollSeconds: 15 };
     const { job } = scriptJob(this, `gate-${pool.name}`, {
-      name: `${GPU_READINESS}-${pool.name}`,
+      // `gpu-ready-` + a pool name (40 at most) + `-` + 10 hex = 61: within the 63 of the job-name label.
+      name: `gpu-ready-${pool.name}`,
       namespace: this.namespace.name,
       image: imageRef(IMAGES.python),
       command: ['python3', '/gate/gpu-readiness.py'],

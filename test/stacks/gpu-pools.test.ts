@@ -160,3 +160,13 @@ describe('server rollout timeouts include the image pull', () => {
     expect(seconds(lws.timeouts.create)).toBeGreaterThanOrEqual(budget + 10e9 / IMAGE_PULL_BYTES_PER_SECOND + 600);
   });
 });
+
+describe('gate names', () => {
+  it('stay within 63 characters (the job-name label) for the longest pool name the schema allows', () => {
+    const prod = presetEnv('prod');
+    const long = 'p'.repeat(40);
+    const env = { ...prod, gpuPools: prod.gpuPools.map((p) => (p.name === 'h100' ? { ...p, name: long } : p)), models: prod.models.map((m) => (m.pool === 'h100' ? { ...m, pool: long } : m)), embeddings: prod.embeddings.map((e) => (e.pool === 'h100' ? { ...e, pool: long } : e)) };
+    const gate = gateSpecs(synthEnvJson(env)['prod-gpu-pools']!).find((g) => g.spec.pool === long)!;
+    expect(gate.job.metadata.name.length).toBeLessThanOrEqual(63);
+  });
+});
