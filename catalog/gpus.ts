@@ -214,3 +214,58 @@ export function poolDevice(gpu: GpuSpec, sharing: GpuSharing): PoolDevice | unde
     }
   }
 }
+
+/**
+ * How the device plugin names MIG slices, cluster-wide (the operator's `mig.strategy`): `none` without MIG pools,
+ * `single` when every MIG pool cuts its GPUs one way (slices are `nvidia.com/gpu`), `mixed` as soon as one pool
+ * mixes profiles (`balanced`; slices are `nvidia.com/mig-<profile>`).
+ */
+export type MigStrategy = 'none' | 'single' | 'mixed';
+
+/** The cluster's MIG strategy from its pools. */
+export function clusterMigStrategy(pools: ReadonlyArray<{ readonly sharing: GpuSharing }>): MigStrategy {
+  const mig = pools.filter((p) => p.sharing.mode === 'mig');
+  if (mig.length === 0) return 'none';
+  return mig.some((p) => p.sharing.mode === 'mig' && p.sharing.profile === 'balanced') ? 'mixed' : 'single';
+}
+
+/** The extended resource of a whole GPU, a time-slice share, or a MIG slice under the `single` strategy. */
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+const MIG_RESOURCE_PREFIX = 'nvidia.com/mig-';
+
+/**
+ * The extended resource a pod of a pool requests: the one place that decides it (servers, policy, readiness gate).
+ * NVIDIA k8s-device-plugin v0.20.0 (internal/rm/rm.go, AddDefaultResourcesToConfig): full GPUs are always
+ * `nvidia.com/gpu`; under `single` MIG devices are `nvidia.com/gpu` too; under `mixed` each MIG profile is its own
+ * resource `nvidia.com/mig-<profile>` ("+" as "."). Undefined for a `balanced` pool: its slices differ in size, so
+ * no single resource names "one device of this pool".
+ */
+export function gpuResourceName(sharing: GpuSharing, strategy: MigStrategy): string | undefined {
+  if (sharing.mode !== 'mig' || strategy !== 'mixed') return GPU_RESOURCE;
+  if (sharing.profile === 'balanced') return undefined;
+  return `${MIG_RESOURCE_PREFIX}${sharing.profile.replaceAll('+', '.')}`;
+}
+
+/** What each node of a pool reports as allocatable once its GPUs are ready. */
+export interface PoolAllocatable {
+  /** The extended resource, or `nvidia.com/mig-*` for every MIG slice together (a balanced pool). */
+  readonly resource: string;
+  /** How many of it each node reports at least. */
+  readonly perNode: number;
+}
+
+/**
+ * The allocatable GPU resources each node of a pool promises: GPUs per node x devices per GPU (time-slicing
+ * replicas or MIG instances) of the pool's resource. A balanced pool's slices differ by GPU model and MIG manager
+ * layout, so it promises at least one slice of any profile per GPU.
+ */
+export function poolAllocatable(gpu: GpuSpec, gpusPerNode: number, sharing: GpuSharing, strategy: MigStrategy): PoolAllocatable {
+  const resource = gpuResourceName(sharing, strategy);
+  if (!resource) return { resource: `${MIG_RESOURCE_PREFIX}*`, perNode: gpusPerNode };
+  return { resource, perNode: gpusPerNode * (poolDevice(gpu, sharing)?.perGpu ?? 1) };
+}
+
+/** Whether a resource name is a GPU or a MIG slice (for policy checks and counts). */
+export function isGpuResource(name: string): boolean {
+  return name === GPU_RESOURCE || name.startsWith(MIG_RESOURCE_PREFIX);
+}

@@ -15,7 +15,16 @@ export interface AlertSlo {
 }
 
 export interface AlertInput {
-  readonly models: ReadonlyArray<{ readonly name: string; readonly engine: 'vllm' | 'tgi' | 'ollama'; readonly replicas: number; readonly ttftSloSeconds: number }>;
+  readonly models: ReadonlyArray<{
+    readonly name: string;
+    readonly engine: 'vllm' | 'tgi' | 'ollama';
+    readonly replicas: number;
+    readonly ttftSloSeconds: number;
+    /** The StatefulSet that runs it (a multi-node model's LeaderWorkerSet names its leaders' StatefulSet). */
+    readonly workload: string;
+    /** The autoscaler may take it to zero replicas (autoscaling min 0, dev only). */
+    readonly scaleToZero: boolean;
+  }>;
   readonly embeddings: ReadonlyArray<{ readonly name: string; readonly replicas: number }>;
   readonly pools: ReadonlyArray<{ readonly name: string; readonly nodes: readonly string[] }>;
   /** Teams with a budget. */
@@ -48,12 +57,24 @@ function rule(alert: string, severity: 'critical' | 'warning', expr: string, for
 
 const down = (namespace: string, service: string) => `absent(${M.prometheus.up}{namespace=${q(namespace)}, service=${q(service)}} == 1)`;
 
+/**
+ * Down: no replica answers. A model that scales to zero is down only while a replica is wanted (the StatefulSet's
+ * desired replicas, from kube-state-metrics, above zero) and none answers for 15 minutes, the time a woken replica
+ * takes to load its cached weights; idle at zero it is silent.
+ */
+function modelDown(m: AlertInput['models'][number]): { expr: string; for: string } {
+  if (!m.scaleToZero) return { expr: down('models', m.name), for: '5m' };
+  const wanted = `max(${M.kubeStateMetrics.statefulSetReplicas}{namespace="models", statefulset=${q(m.workload)}}) > 0`;
+  return { expr: `${down('models', m.name)} and on() (${wanted})`, for: '15m' };
+}
+
 function modelRules(m: AlertInput['models'][number], slo: AlertSlo): AlertRule[] {
   const sel = `model_name=${q(m.name)}`;
   const labels = { model: m.name };
+  const isDown = modelDown(m);
   const rules = [
-    rule('InferenceModelDown', 'critical', down('models', m.name), '5m', labels, `Model server ${m.name} is down`,
-      `No replica of ${m.name} answers its metrics endpoint. Check the pods in namespace models (kubectl -n models get pods -l app.kubernetes.io/name=${m.name}): a failing startup probe means the download or load takes longer than its budget (raise startupTimeoutSeconds), OOMKilled means host memory, CrashLoopBackOff the server log. The gateway falls back to the model's fallbacks meanwhile.`),
+    rule('InferenceModelDown', 'critical', isDown.expr, isDown.for, labels, `Model server ${m.name} is down`,
+      `No replica of ${m.name} answers its metrics endpoint${m.scaleToZero ? ' although the autoscaler wants one (it scales to zero when idle, which is not an alert)' : ''}. Check the pods in namespace models (kubectl -n models get pods -l app.kubernetes.io/name=${m.name}): a failing startup probe means the download or load takes longer than its budget (raise startupTimeoutSeconds), OOMKilled means host memory, CrashLoopBackOff the server log. The gateway falls back to the model's fallbacks meanwhile.`),
     rule('InferenceErrorRate', 'critical',
       `sum(rate(${M.litellm.deploymentFailures}{requested_model=${q(m.name)}}[5m])) / sum(rate(${M.litellm.deploymentRequests}{requested_model=${q(m.name)}}[5m])) > ${slo.errorRatio}`,
       '10m', labels, `More than ${slo.errorRatio * 100}% of requests to ${m.name} fail`,
@@ -105,8 +126,10 @@ export function alertRules(i: AlertInput): RuleGroup[] {
         const sel = `node=~${q(nodesRegex(p.nodes))}`;
         const labels = { pool: p.name };
         return [
-          rule('GpuXidError', 'critical', `max by (node, gpu) (${M.dcgm.xidErrors}{${sel}}) > 0`, '0m', labels, `A GPU of pool ${p.name} reported an XID error`,
-            `The driver reported an XID error (the value is the XID code). 48, 63, 64, 74, 79 and 94/95 mean the GPU needs attention: drain the node (kubectl drain), reset or replace the GPU. Others are often application faults; check the model server on that node.`),
+          // DCGM_FI_DEV_XID_ERRORS holds the last XID code until the next one: alert on a new code (a change to a
+          // non-zero value within 10 minutes), so the alert clears; the value stays the code.
+          rule('GpuXidError', 'critical', `max by (node, gpu) (${M.dcgm.xidErrors}{${sel}} > 0 and changes(${M.dcgm.xidErrors}{${sel}}[10m]) > 0)`, '0m', labels, `A GPU of pool ${p.name} reported an XID error`,
+            `The driver reported a new XID error in the last 10 minutes (the value is the XID code; the alert clears 10 minutes after the last new one, and a repeat of the same code is not seen as new: check dmesg). 48, 63, 64, 74, 79 and 94/95 mean the GPU needs attention: drain the node (kubectl drain), reset or replace the GPU. Others are often application faults; check the model server on that node.`),
           rule('GpuUncorrectableMemoryErrors', 'critical', `max by (node, gpu) (${M.dcgm.rowRemapFailure}{${sel}}) > 0 or max by (node, gpu) (increase(${M.dcgm.uncorrectableRemappedRows}{${sel}}[1h])) > 0`, '0m', labels,
             `A GPU of pool ${p.name} has uncorrectable memory (ECC) errors`,
             `Rows of GPU memory were remapped after uncorrectable ECC errors, or remapping failed. Drain the node and reset the GPU; a failed remapping means the GPU must be replaced.`),

@@ -3,11 +3,14 @@
  * gateway and RAG. Variables per model and per pool. Every query is checked by promtool in the tests.
  */
 import { nodesRegex } from './alert-rules';
+
+const q = (s: string) => JSON.stringify(s);
 import { METRICS as M } from './metric-names';
 
 export interface DashboardInput {
   readonly models: readonly string[];
-  readonly pools: ReadonlyArray<{ readonly name: string; readonly nodes: readonly string[] }>;
+  /** `mig`: the pool's GPUs are MIG-partitioned (utilisation from the profiling metric). */
+  readonly pools: ReadonlyArray<{ readonly name: string; readonly nodes: readonly string[]; readonly mig?: boolean }>;
   readonly vectorStore?: 'qdrant' | 'pgvector';
 }
 
@@ -61,6 +64,15 @@ export function dashboards(i: DashboardInput): Record<string, object> {
   const modelVar: Variable = { name: 'model', label: 'Model', options: i.models.map((m) => ({ text: m, value: m })) };
   const poolVar: Variable = { name: 'pool', label: 'Pool', options: i.pools.map((p) => ({ text: p.name, value: nodesRegex(p.nodes) })) };
   const host = `node=~"$pool"`;
+  const migNodes = i.pools.filter((p) => p.mig).flatMap((p) => p.nodes);
+  const wholeNodes = i.pools.filter((p) => !p.mig).flatMap((p) => p.nodes);
+  // DCGM_FI_DEV_GPU_UTIL is not reported for MIG instances; their graphics-engine activity is (0-1, so x 100).
+  const utilisation = [
+    ...(wholeNodes.length > 0 ? [{ expr: `avg by (node, gpu) (${M.dcgm.utilisation}{${host}, node=~${q(nodesRegex(wholeNodes))}})`, legend: '{{node}} GPU {{gpu}}' }] : []),
+    ...(migNodes.length > 0
+      ? [{ expr: `100 * avg by (node, gpu, GPU_I_PROFILE, GPU_I_ID) (${M.dcgm.graphicsEngineActive}{${host}, node=~${q(nodesRegex(migNodes))}})`, legend: '{{node}} GPU {{gpu}} MIG {{GPU_I_PROFILE}} #{{GPU_I_ID}}' }]
+      : []),
+  ];
   const out: Record<string, object> = {
     'model-serving': dashboard('inference-models', 'Inference / Model serving', [modelVar], [
       { title: 'Generated tokens per second', unit: 'short', exprs: [{ expr: `sum by (model_name) (rate(${M.vllm.generationTokens}{${model}}[${RATE}]))`, legend: '{{model_name}}' }] },
@@ -79,7 +91,7 @@ export function dashboards(i: DashboardInput): Record<string, object> {
       { title: 'Finished requests per second, by reason', unit: 'reqps', exprs: [{ expr: `sum by (model_name, finished_reason) (rate(${M.vllm.requestSuccess}{${model}}[${RATE}]))`, legend: '{{model_name}} {{finished_reason}}' }] },
     ]),
     gpus: dashboard('inference-gpus', 'Inference / GPUs', [poolVar], [
-      { title: 'GPU utilisation', unit: 'percent', exprs: [{ expr: `avg by (node, gpu) (${M.dcgm.utilisation}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
+      { title: 'GPU utilisation', unit: 'percent', exprs: utilisation },
       { title: 'GPU memory used', unit: 'percentunit', exprs: [{ expr: `sum by (node, gpu) (${M.dcgm.memoryUsed}{${host}}) / (sum by (node, gpu) (${M.dcgm.memoryUsed}{${host}}) + sum by (node, gpu) (${M.dcgm.memoryFree}{${host}}))`, legend: '{{node}} GPU {{gpu}}' }] },
       { title: 'GPU temperature', unit: 'celsius', exprs: [{ expr: `max by (node, gpu) (${M.dcgm.temperature}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },
       { title: 'GPU power', unit: 'watt', exprs: [{ expr: `sum by (node, gpu) (${M.dcgm.power}{${host}})`, legend: '{{node}} GPU {{gpu}}' }] },

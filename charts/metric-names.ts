@@ -37,7 +37,13 @@ export const METRICS = {
     latencyBucket: 'litellm_request_total_latency_metric_bucket',
   },
   dcgm: {
+    /** Whole GPUs only: dcgm-exporter reports no DCGM_FI_DEV_GPU_UTIL for MIG instances. */
     utilisation: 'DCGM_FI_DEV_GPU_UTIL',
+    /**
+     * Graphics-engine activity (0-1), per GPU and per MIG instance (labels GPU_I_PROFILE, GPU_I_ID): a profiling (DCP)
+     * metric, enabled by the collector file the GPU Operator runs the exporter with (dcp-metrics-included.csv).
+     */
+    graphicsEngineActive: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE',
     memoryUsed: 'DCGM_FI_DEV_FB_USED',
     memoryFree: 'DCGM_FI_DEV_FB_FREE',
     temperature: 'DCGM_FI_DEV_GPU_TEMP',
@@ -53,6 +59,11 @@ export const METRICS = {
   caddy: {
     durationCount: 'caddy_http_request_duration_seconds_count',
   },
-  /** cert-manager's own metric (no upstream list in shared/; the one exception, tested by name only). */
+  /** cert-manager's own metric (no upstream list in shared/; tested by name only). */
   certManager: { expiration: 'certmanager_certificate_expiration_timestamp_seconds' },
+  /**
+   * kube-state-metrics (kube-prometheus-stack's subchart, on by default): the replicas a StatefulSet wants. No upstream
+   * list in shared/; kube-prometheus-stack 88.5.3's own rules read it (templates/prometheus/rules-1.14/kubernetes-apps.yaml).
+   */
+  kubeStateMetrics: { statefulSetReplicas: 'kube_statefulset_replicas' },
 } as const;

@@ -1,7 +1,7 @@
 import { poolDevice, type GpuSpec } from '../catalog/gpus';
 import { migConfigName, type GpuSharing } from './gpu-sharing';
 import { Labels, Manifest, NodeTaint } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Construct, type ITerraformDependable } from './private/cdktf';
 
 /** The node label GPU workloads select their pool by. */
 export const POOL_LABEL = 'inference-stack.io/pool';
@@ -9,8 +9,23 @@ export const POOL_LABEL = 'inference-stack.io/pool';
 export const GPU_LABEL = 'inference-stack.io/gpu';
 /** The taint every GPU node carries: only pods that tolerate it (GPU workloads, GPU Operator) land there. */
 export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' } as const;
-/** Field manager of our node labels and taints, so `kubectl` edits by others stay theirs. */
-const FIELD_MANAGER = 'inference-stack';
+/**
+ * Server-side apply field managers, one per resource that writes to a Node. A manager owns exactly the fields of its
+ * last apply, so two resources sharing one would each drop the other's fields (labels vs taints;
+ * hashicorp/terraform-provider-kubernetes#1791, `field_manager` added by #1831). Provider v2.38.0 applies
+ * `kubernetes_labels` as `{metadata: {labels}}` and `kubernetes_node_taint` as `{spec: {taints}}` with
+ * `PatchOptions{FieldManager, Force}` (resource_kubernetes_labels.go, resource_kubernetes_node_taint.go).
+ */
+export const FIELD_MANAGERS = {
+  /** Pool, GPU and device-plugin config labels: ours alone, so a conflict is reported, never overwritten. */
+  poolLabels: 'inference-stack-pool-labels',
+  /** `nvidia.com/mig.config`: applied with `force` (see GpuNodePool). */
+  migConfig: 'inference-stack-mig-config',
+  /** The GPU taint. */
+  taint: 'inference-stack-taint',
+} as const;
+/** The label the MIG manager reads the wanted partitioning from. */
+export const MIG_CONFIG_LABEL = 'nvidia.com/mig.config';
 
 export interface GpuNodePoolProps {
   /** Pool name. */
@@ -33,6 +48,13 @@ export interface GpuNodePoolProps {
 /**
  * A pool of existing GPU nodes: labels that name the pool, its GPU and its sharing (MIG profile or time-slicing
  * config), the `nvidia.com/gpu` NoSchedule taint, and the pool's own driver when it pins one.
+ *
+ * Ownership of `nvidia.com/mig.config`: the pool decides it. The GPU Operator labels every MIG-capable node that has
+ * no such label with its default (`all-disabled`, ClusterPolicy `migManager.config.default`; gpu-operator
+ * controllers/state_manager.go `labelGPUNodes`, a plain Update), and only when the label is missing. Our apply then
+ * meets a field another manager owns: without `force` it fails with a conflict; with `force` the field becomes ours,
+ * and the operator leaves a labelled node alone from then on. So that label has its own resource with `force`,
+ * and the other labels stay unforced.
  */
 export class GpuNodePool extends Construct {
   readonly name: string;
@@ -44,6 +66,8 @@ export class GpuNodePool extends Construct {
   readonly nodeLabels: Readonly<Record<string, string>>;
   /** The pool's NVIDIADriver, when it pins its own driver. */
   readonly driver?: Manifest;
+  /** Everything the pool writes (labels, taints, driver): what its readiness gate waits on. */
+  readonly resources: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
@@ -54,27 +78,36 @@ export class GpuNodePool extends Construct {
     this.sharing = props.sharing ?? { mode: 'none' };
 
     const labels: Record<string, string> = { [POOL_LABEL]: props.name, [GPU_LABEL]: props.gpu.key };
-    if (this.sharing.mode === 'mig') {
-      labels['nvidia.com/mig.config'] = migConfigName(this.sharing.profile);
-    } else if (this.sharing.mode === 'time-slicing') {
+    const migConfig = this.sharing.mode === 'mig' ? migConfigName(this.sharing.profile) : undefined;
+    if (this.sharing.mode === 'time-slicing') {
       labels['nvidia.com/device-plugin.config'] = props.name;
     }
-    this.nodeLabels = labels;
+    this.nodeLabels = { ...labels, ...(migConfig ? { [MIG_CONFIG_LABEL]: migConfig } : {}) };
 
     for (const node of props.nodes) {
-      new Labels(this, `labels-${node}`, {
+      this.resources.push(new Labels(this, `labels-${node}`, {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: { name: node },
         labels,
-        fieldManager: FIELD_MANAGER,
-      });
+        fieldManager: FIELD_MANAGERS.poolLabels,
+      }));
+      if (migConfig) {
+        this.resources.push(new Labels(this, `mig-config-${node}`, {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: node },
+          labels: { [MIG_CONFIG_LABEL]: migConfig },
+          fieldManager: FIELD_MANAGERS.migConfig,
+          force: true,
+        }));
+      }
       if (props.taint ?? true) {
-        new NodeTaint(this, `taint-${node}`, {
+        this.resources.push(new NodeTaint(this, `taint-${node}`, {
           metadata: { name: node },
           taint: [{ ...GPU_TAINT }],
-          fieldManager: FIELD_MANAGER,
-        });
+          fieldManager: FIELD_MANAGERS.taint,
+        }));
       }
     }
 
@@ -94,6 +127,7 @@ export class GpuNodePool extends Construct {
           },
         },
       });
+      this.resources.push(this.driver);
     }
   }
 

@@ -1,3 +1,4 @@
+import { clusterMigStrategy } from '../catalog/gpus';
 import { CHARTS } from '../charts/catalogue';
 import { gpuOperatorValues, type GpuOperatorComponentVersions, type GpuOperatorValues } from '../charts/gpu-operator';
 import type { GpuSharing } from './gpu-sharing';
@@ -54,14 +55,12 @@ export class GpuOperator extends Construct {
     super(scope, id);
     const driverEnabled = props.driverEnabled ?? true;
     this.driverPerPool = driverEnabled && props.pools.some((p) => p.driverVersion !== undefined);
-    const usesMig = props.pools.some((p) => p.sharing.mode === 'mig');
-    const mixedMig = props.pools.some((p) => p.sharing.mode === 'mig' && p.sharing.profile === 'balanced');
     this.values = gpuOperatorValues({
       versions: props.versions,
       driverEnabled,
       driverPerPool: this.driverPerPool,
       maxParallelDriverUpgrades: props.maxParallelDriverUpgrades ?? 1,
-      migStrategy: !usesMig ? 'none' : mixedMig ? 'mixed' : 'single',
+      migStrategy: clusterMigStrategy(props.pools),
       timeSlicing: props.pools.flatMap((p) =>
         p.sharing.mode === 'time-slicing' ? [{ name: p.name, timeSlicingReplicas: p.sharing.replicas }] : [],
       ),

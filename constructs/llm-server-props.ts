@@ -28,6 +28,11 @@ export interface LlmServerProps {
   readonly revision?: string;
   /** The GPU pool (its label value). */
   readonly pool: string;
+  /**
+   * The extended resource one GPU of the pool is (`gpuResourceName`: `nvidia.com/gpu`, or `nvidia.com/mig-<profile>`
+   * under the mixed MIG strategy). @default 'nvidia.com/gpu'
+   */
+  readonly gpuResource?: string;
   readonly tensorParallel: number;
   readonly pipelineParallel: number;
   /** The quantisation served with (planner's effective value). */

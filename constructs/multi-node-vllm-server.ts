@@ -1,10 +1,11 @@
+import { GPU_RESOURCE } from '../catalog/gpus';
 import { IMAGES, imageRef } from '../catalog/images';
 import { GPU_TAINT, POOL_LABEL } from './gpu-node-pool';
 import type { LlmServerProps } from './llm-server-props';
 import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
 import { PATHS, SERVER_MOUNTS, SERVER_UID, gi } from './private/model-workload';
-import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
+import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
 
 /** The LeaderWorkerSet of a model served across nodes. */
@@ -43,6 +44,7 @@ export class MultiNodeVllmServer extends Construct {
     this.groupSize = size;
     this.groupName = multiNodeGroupName(props.name);
     const gpusPerPod = props.tensorParallel;
+    const gpuResource = props.gpuResource ?? GPU_RESOURCE;
     const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds({ ...props.load, weightBytesPerGpu: props.load.weightBytesPerGpu });
     const probes = serverProbes(budget, { health: '/health', ready: '/v1/models', live: '/health' });
     const labels = {
@@ -90,8 +92,8 @@ export class MultiNodeVllmServer extends Construct {
             env,
             ports: [{ name: 'http', containerPort: VLLM_PORT }, { name: 'dist', containerPort: MASTER_PORT }],
             resources: {
-              requests: { cpu: cpuRequest(gpusPerPod), memory, 'ephemeral-storage': '4Gi', 'nvidia.com/gpu': String(gpusPerPod) },
-              limits: { memory, 'ephemeral-storage': '20Gi', 'nvidia.com/gpu': String(gpusPerPod) },
+              requests: { cpu: cpuRequest(gpusPerPod), memory, 'ephemeral-storage': '4Gi', [gpuResource]: String(gpusPerPod) },
+              limits: { memory, 'ephemeral-storage': '20Gi', [gpuResource]: String(gpusPerPod) },
             },
             securityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
             ...(role === 'leader' ? { startupProbe: probe(probes.startup), readinessProbe: probe(probes.readiness), livenessProbe: probe(probes.liveness) } : {}),
@@ -136,7 +138,7 @@ export class MultiNodeVllmServer extends Construct {
     );
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
       manifest: this.body,
-      timeouts: { create: `${budget + 600}s`, update: `${budget + 600}s` },
+      timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.replicas }) },
     });
     this.service = new ServiceV1(this, 'service', {
       metadata: { name: props.name, namespace: props.namespace, labels },

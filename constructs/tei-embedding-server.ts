@@ -2,7 +2,7 @@ import { imageRef, teiImage, type ImagePin } from '../catalog/images';
 import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
 import { Construct } from './private/cdktf';
 import { GIB, ModelWorkload, PATHS, type EnvVar } from './private/model-workload';
-import { cacheEnv, cacheSizeGiB, serverProbes, startupBudgetSeconds } from './private/server-sizing';
+import { cacheEnv, cacheSizeGiB, rolloutTimeouts, serverProbes, startupBudgetSeconds } from './private/server-sizing';
 
 export const TEI_PORT = 8000;
 export const TEI_METRICS_PORT = 9000;
@@ -14,6 +14,8 @@ export interface TeiEmbeddingServerProps {
   readonly revision?: string;
   /** The GPU pool, or undefined to run on CPU. */
   readonly pool?: string;
+  /** The extended resource of one GPU of the pool (`gpuResourceName`). @default 'nvidia.com/gpu' */
+  readonly gpuResource?: string;
   /** Compute capability of the pool's GPU: it picks the TEI image built for that architecture. */
   readonly computeCapability?: number;
   readonly replicas: number;
@@ -63,13 +65,14 @@ export class TeiEmbeddingServer extends Construct {
       metricsPort: TEI_METRICS_PORT,
       replicas: props.replicas,
       gpus: onGpu ? 1 : 0,
+      gpuResource: props.gpuResource,
       pool: props.pool,
       cpuRequest: onGpu ? '2' : '4',
       memoryBytes: (onGpu ? 4 : 8) * GIB,
       shmBytes: GIB,
       cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(checkpointBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
       ...serverProbes(budget, { health: '/health', ready: '/health' }),
-      rolloutSeconds: budget,
+      rolloutTimeouts: rolloutTimeouts({ image: onGpu ? 'tei-gpu' : 'tei-cpu', startupBudgetSeconds: budget, replicas: props.replicas }),
       spread: props.spreadRequired ? 'required' : 'preferred',
     });
   }

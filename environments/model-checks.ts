@@ -207,6 +207,10 @@ export function checkModels(env: Env, addIssue: Add): void {
       return;
     }
     if (pool.broken) return;
+    if (!pool.device) {
+      add(at('pool'), `pool "${e.pool}" mixes MIG profiles (balanced), so no one GPU resource names its slices; use a pool with one MIG profile or whole GPUs, or "cpu"`);
+      return;
+    }
     if (env.stage === 'prod' && pool.capacity / Math.max(1, pool.gpusPerNode) < 2) {
       add(at('pool'), `pool "${e.pool}" has one node, and prod spreads embedding replicas over nodes; use a pool with two or more nodes, or "cpu"`);
     }

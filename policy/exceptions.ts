@@ -20,4 +20,9 @@ export const EXCEPTIONS: readonly PolicyException[] = [
     message: /^namespace "monitoring" enforces "privileged"$/,
     reason: 'POLICY 1: node-exporter reads host metrics through hostNetwork, hostPID and hostPath mounts.',
   },
+  {
+    rule: 'P11',
+    message: /^mounts the token of service account "gpu-readiness"$/,
+    reason: "The GPU readiness gates read the pool nodes' allocatable GPUs from the API; their ClusterRole allows get and list on nodes only.",
+  },
 ];

@@ -43,6 +43,15 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), o);
 
+/**
+ * GPU resource names as the NVIDIA device plugin registers them (v0.20.0 internal/rm/rm.go): `nvidia.com/gpu`, and
+ * `nvidia.com/mig-<profile>` under the mixed MIG strategy. Written here, not imported: the policy shares no code with
+ * what it checks (catalog/gpus.ts `gpuResourceName` names them for the servers; a test ties the two).
+ */
+const isGpuResource = (name: string): boolean => name === 'nvidia.com/gpu' || name.startsWith('nvidia.com/mig-');
+/** GPUs (or MIG slices) a container's limits hold. */
+const gpuLimit = (c: Obj): number => Object.entries((get(c, 'resources', 'limits') ?? {}) as Obj).reduce((n, [k, v]) => n + (isGpuResource(k) ? Number(v) : 0), 0);
+
 /** Every resource of the stack with its address. */
 export function resources(stack: StackDoc): Array<{ type: string; address: string; body: Obj }> {
   const out: Array<{ type: string; address: string; body: Obj }> = [];
@@ -116,7 +125,7 @@ function manifestWorkloads(r: { type: string; address: string; body: Obj }): Wor
         containers,
         namespace: get(m, 'metadata', 'namespace'),
         replicas: Number(get(m, 'spec', 'replicas') ?? 1),
-        gpus: Math.max(0, ...containers.map((c) => Number(get(c, 'resources', 'limits', 'nvidia.com/gpu') ?? 0))),
+        gpus: Math.max(0, ...containers.map(gpuLimit)),
         // LWS labels every pod of a group with its name: what the group's PodDisruptionBudget selects
         labels: { ...((get(template, 'metadata', 'labels') ?? {}) as Record<string, string>), 'leaderworkerset.sigs.k8s.io/name': String(get(m, 'metadata', 'name')) },
       },
@@ -132,7 +141,7 @@ export function workloads(stack: StackDoc): Workload[] {
     const pod = get(r.body, ...path);
     if (!isObj(pod)) return [];
     const containers = [...arr(pod.container), ...arr(pod.init_container)].filter(isObj);
-    const gpus = Math.max(0, ...containers.map((c) => Number(get(c, 'resources', 'limits', 'nvidia.com/gpu') ?? 0)));
+    const gpus = Math.max(0, ...containers.map(gpuLimit));
     return [
       {
         address: r.address,
@@ -272,7 +281,9 @@ export const RULES: readonly Rule[] = [
           if (req.memory === undefined) out.push(finding('P05', s, w.address, `container "${name}" has no memory request`, 'set resources.requests.memory'));
           if (lim.memory === undefined) out.push(finding('P05', s, w.address, `container "${name}" has no memory limit`, 'set resources.limits.memory'));
           if (req['ephemeral-storage'] === undefined || lim['ephemeral-storage'] === undefined) out.push(finding('P05', s, w.address, `container "${name}" has no ephemeral-storage request and limit`, 'set both'));
-          if (req['nvidia.com/gpu'] !== undefined && req['nvidia.com/gpu'] !== lim['nvidia.com/gpu']) out.push(finding('P05', s, w.address, `container "${name}" requests GPUs without the same limit`, 'set nvidia.com/gpu in limits'));
+          for (const gpu of Object.keys(req).filter(isGpuResource)) {
+            if (req[gpu] !== lim[gpu]) out.push(finding('P05', s, w.address, `container "${name}" requests ${gpu} without the same limit`, `set ${gpu} in limits`));
+          }
           return out;
         }),
       ),
@@ -375,7 +386,11 @@ export const RULES: readonly Rule[] = [
     check: (s) =>
       workloads(s).flatMap((w) => {
         const out: Finding[] = [];
-        if (w.pod.automount_service_account_token !== false) out.push(finding('P11', s, w.address, 'mounts a service account token', 'set automountServiceAccountToken: false'));
+        if (w.pod.automount_service_account_token !== false) {
+          // A pod of its own ServiceAccount says which: an exception can then name it, with the reason it reads the API.
+          const sa = typeof w.pod.service_account_name === 'string' && w.pod.service_account_name !== 'default' ? w.pod.service_account_name : undefined;
+          out.push(finding('P11', s, w.address, sa ? `mounts the token of service account "${sa}"` : 'mounts a service account token', 'set automountServiceAccountToken: false, or declare why the pod reads the API'));
+        }
         if (w.namespace === undefined || w.namespace === 'default') out.push(finding('P11', s, w.address, 'runs in the default namespace', 'put it in its layer namespace'));
         return out;
       }),

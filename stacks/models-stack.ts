@@ -1,4 +1,4 @@
-import { GPUS, poolDevice } from '../catalog/gpus';
+import { GPUS, clusterMigStrategy, gpuResourceName, poolDevice, type MigStrategy } from '../catalog/gpus';
 import { EMBEDDING_MODELS, MODELS } from '../catalog/models';
 import { architectureOf, downloadBytes, effectiveServing, planServing } from '../catalog/planner';
 import type { LlmServerProps } from '../constructs/llm-server-props';
@@ -42,6 +42,7 @@ export class ModelsStack extends EnvironmentStack {
   constructor(scope: Construct, env: Environment) {
     super(scope, env, 'models');
     const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
+    const migStrategy = clusterMigStrategy(env.gpuPools);
 
     const hfToken = (secret: { name: string; key: string } | undefined, reader: string) => {
       if (secret) this.usesSecret({ namespace: this.namespace, name: secret.name, keys: { [secret.key]: FILL.placeholder('Hugging Face token') }, reader });
@@ -49,7 +50,7 @@ export class ModelsStack extends EnvironmentStack {
     const servers: Record<string, LlmServer> = {};
     for (const m of env.models) {
       hfToken(m.hfTokenSecret, `model ${m.name}`);
-      const props = llmProps(m, this.namespace, pools.get(m.pool)!);
+      const props = llmProps(m, this.namespace, pools.get(m.pool)!, migStrategy);
       const id = `model-${m.name}`;
       const multiNode = isMultiNode(env, m);
       servers[m.name] =
@@ -89,6 +90,7 @@ export class ModelsStack extends EnvironmentStack {
         model: e.model,
         revision: e.revision,
         pool: pool?.name,
+        gpuResource: pool ? poolGpuResource(pool, migStrategy) : undefined,
         computeCapability: pool ? GPUS[pool.gpu]!.computeCapability : undefined,
         replicas: e.replicas,
         parameters: EMBEDDING_MODELS[e.model]?.parameters ?? 500e6,
@@ -121,8 +123,15 @@ function ollamaTagOf(m: ModelServerSpec): string {
   return tag;
 }
 
+/** The resource a server on the pool requests; the environment checks refuse servers on a `balanced` pool. */
+function poolGpuResource(pool: Environment['gpuPools'][number], strategy: MigStrategy): string {
+  const name = gpuResourceName(pool.sharing, strategy);
+  if (!name) throw new Error(`pool "${pool.name}" mixes MIG profiles (balanced): no one GPU resource to request`);
+  return name;
+}
+
 /** A validated model entry as server props: defaults applied, sizes from the planner. */
-function llmProps(m: ModelServerSpec, namespace: string, pool: Environment['gpuPools'][number]): LlmServerProps {
+function llmProps(m: ModelServerSpec, namespace: string, pool: Environment['gpuPools'][number], migStrategy: MigStrategy): LlmServerProps {
   const arch = architectureOf(m)!;
   const device = poolDevice(GPUS[pool.gpu]!, pool.sharing)!;
   const eff = effectiveServing(m, arch);
@@ -133,6 +142,7 @@ function llmProps(m: ModelServerSpec, namespace: string, pool: Environment['gpuP
     model: m.model,
     revision: m.revision,
     pool: m.pool,
+    gpuResource: poolGpuResource(pool, migStrategy),
     tensorParallel: m.tensorParallel,
     pipelineParallel: m.pipelineParallel,
     quantization: eff.quantization,

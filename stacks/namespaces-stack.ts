@@ -25,6 +25,7 @@ export function environmentNamespaces(env: Environment): NamespaceSpec[] {
     spec('monitoring', 'monitoring', { role: 'platform', ...KUBE_PROMETHEUS_STACK_POD_SECURITY }),
     spec('gpuOperator', 'gpu-operator', { role: 'platform', ...GPU_OPERATOR_POD_SECURITY }),
     spec('cnpg', 'cloudnative-pg', { role: 'platform' }),
+    ...(env.gpuPools.length > 0 ? [spec('gpuReadiness', 'gpu-readiness', { role: 'platform' })] : []),
     ...(ops.lws ? [spec('lws', 'lws', { role: 'platform' })] : []),
     ...(ops.keda ? [spec('keda', 'keda', { role: 'platform' })] : []),
     ...(ops.certManager ? [spec('certManager', 'cert-manager', { role: 'platform' })] : []),

@@ -2,6 +2,8 @@
 export const NAMESPACES = {
   monitoring: 'monitoring',
   gpuOperator: 'gpu-operator',
+  /** The GPU readiness gates (the gpu-pools stack's Jobs). */
+  gpuReadiness: 'gpu-readiness',
   cnpg: 'cnpg-system',
   lws: 'lws-system',
   keda: 'keda',

@@ -1,5 +1,5 @@
 import { alertRules, type AlertInput } from '../charts/alert-rules';
-import { dashboards } from '../charts/dashboards';
+import { dashboards, type DashboardInput } from '../charts/dashboards';
 import { LITELLM_PORT } from '../charts/litellm';
 import { AlertRuleSet } from '../constructs/alert-rule-set';
 import { GrafanaDashboards } from '../constructs/grafana-dashboards';
@@ -7,8 +7,9 @@ import type { Construct } from '../constructs/private/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
 import type { Environment } from '../environments/schema';
 import { EDGE_NAMESPACE, GATEWAY_NAMESPACE } from './gateway-stack';
-import { MODELS_NAMESPACE } from './models-stack';
+import { MODELS_NAMESPACE, isMultiNode } from './models-stack';
 import { NAMESPACES } from './namespaces';
+import { multiNodeGroupName } from '../constructs/multi-node-vllm-server';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
 import { RAG_NAMESPACE } from './rag-stack';
@@ -20,13 +21,29 @@ const CNPG_METRICS_PORT_NAME = 'metrics';
 export function alertInput(env: Environment): AlertInput {
   const slo = env.observability.slo;
   return {
-    models: env.models.map((m) => ({ name: m.name, engine: m.engine, replicas: m.autoscaling ? m.autoscaling.max : m.replicas, ttftSloSeconds: m.ttftSloSeconds ?? slo.ttftSeconds })),
+    models: env.models.map((m) => ({
+      name: m.name,
+      engine: m.engine,
+      replicas: m.autoscaling ? m.autoscaling.max : m.replicas,
+      ttftSloSeconds: m.ttftSloSeconds ?? slo.ttftSeconds,
+      workload: isMultiNode(env, m) ? multiNodeGroupName(m.name) : m.name,
+      scaleToZero: m.autoscaling?.min === 0,
+    })),
     embeddings: env.embeddings.map((e) => ({ name: e.name, replicas: e.replicas })),
     pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })),
     teams: env.gateway.teams.filter((t) => t.maxBudget !== undefined).map((t) => t.name),
     edge: env.edge ? { certificateFromCertManager: env.edge.tls.mode === 'cert-manager' } : undefined,
     vectorStore: env.vectorStore?.type,
     slo,
+  };
+}
+
+/** What the dashboards need of the environment. */
+export function dashboardInput(env: Environment): DashboardInput {
+  return {
+    models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name),
+    pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes, mig: p.sharing.mode === 'mig' })),
+    vectorStore: env.vectorStore?.type,
   };
 }
 
@@ -113,11 +130,7 @@ export class ObservabilityStack extends EnvironmentStack {
     this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, groups: alertRules(alertInput(env)) });
     this.dashboards = new GrafanaDashboards(this, 'dashboards', {
       namespace: NAMESPACES.monitoring,
-      dashboards: dashboards({
-        models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name),
-        pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })),
-        vectorStore: store?.type,
-      }),
+      dashboards: dashboards(dashboardInput(env)),
     });
   }
 }

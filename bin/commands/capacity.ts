@@ -1,6 +1,6 @@
 /** `inference-stack capacity --env X [--json]`: will the models fit, and how many users can they serve. */
 import pc from 'picocolors';
-import { GPUS, poolDevice } from '../../catalog/gpus';
+import { GPUS, clusterMigStrategy, gpuResourceName, poolDevice } from '../../catalog/gpus';
 import { architectureOf, effectiveServing, planServing } from '../../catalog/planner';
 import type { Environment } from '../../environments/schema';
 
@@ -28,6 +28,8 @@ export interface PoolCapacity {
   readonly pool: string;
   readonly gpu: string;
   readonly sharing: string;
+  /** What a pod requests for one of them (`nvidia.com/gpu`, or `nvidia.com/mig-<profile>` under the mixed MIG strategy). */
+  readonly resource: string;
   readonly gpus: number;
   readonly used: number;
   readonly free: number;
@@ -77,6 +79,7 @@ export function capacityReport(env: Environment): CapacityReport {
     environment: env.name,
     models,
     pools: env.gpuPools.map((p) => {
+      const resource = gpuResourceName(p.sharing, clusterMigStrategy(env.gpuPools)) ?? 'nvidia.com/mig-* (several profiles)';
       const device = poolDevice(GPUS[p.gpu]!, p.sharing);
       const gpus = p.nodes.length * p.gpusPerNode * (device?.perGpu ?? 1);
       const u = used.get(p.name) ?? 0;
@@ -84,6 +87,7 @@ export function capacityReport(env: Environment): CapacityReport {
         pool: p.name,
         gpu: p.gpu,
         sharing: p.sharing.mode === 'none' ? 'whole GPUs' : p.sharing.mode === 'mig' ? `MIG ${p.sharing.profile}` : `time-sliced x${p.sharing.replicas}`,
+        resource,
         gpus,
         used: u,
         free: gpus - u,
@@ -109,8 +113,8 @@ export function formatCapacity(r: CapacityReport, color: boolean): string {
     ]),
   );
   const pools = table(
-    ['pool', 'gpu', 'sharing', 'GPUs', 'used', 'free'],
-    r.pools.map((p) => [p.pool, p.gpu, p.sharing, String(p.gpus), String(p.used), String(p.free)]),
+    ['pool', 'gpu', 'sharing', 'resource', 'GPUs', 'used', 'free'],
+    r.pools.map((p) => [p.pool, p.gpu, p.sharing, p.resource, String(p.gpus), String(p.used), String(p.free)]),
   );
   const tight = r.models.filter((m) => m.fullLengthSequences < 2).map((m) => m.model);
   return [

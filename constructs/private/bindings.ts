@@ -18,3 +18,6 @@ export { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 export { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
 export { DefaultServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/default-service-account-v1';
+export { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+export { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
+export { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';

@@ -2,7 +2,7 @@ import { imageRef, type ImagePin } from '../../catalog/images';
 import type { LlmServerProps } from '../llm-server-props';
 import type { Construct } from './cdktf';
 import { ModelWorkload, type EnvVar } from './model-workload';
-import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
+import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
 
 export interface EngineSpec {
   readonly engine: 'vllm' | 'tgi' | 'ollama';
@@ -36,13 +36,14 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     metricsPort: engine.metricsPort,
     replicas: props.replicas,
     gpus,
+    gpuResource: props.gpuResource,
     pool: props.pool,
     cpuRequest: cpuRequest(gpus),
     memoryBytes: hostMemoryBytes(gpus),
     shmBytes: shmBytes(gpus),
     cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
     ...serverProbes(budget, engine.paths),
-    rolloutSeconds: budget,
+    rolloutTimeouts: rolloutTimeouts({ image: engine.engine, startupBudgetSeconds: budget, replicas: props.replicas }),
     autoscaled: props.autoscaled,
   });
 }

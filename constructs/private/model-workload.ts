@@ -3,6 +3,7 @@
  * across restarts), a Service, a PodDisruptionBudget; non-root pods with writable HOME, cache and /tmp volumes,
  * an in-memory /dev/shm, GPU limits, the pool's node selector and toleration, and three distinct probes.
  */
+import { GPU_RESOURCE } from '../../catalog/gpus';
 import { GPU_TAINT, POOL_LABEL } from '../gpu-node-pool';
 import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from './bindings';
 import { Construct } from './cdktf';
@@ -46,8 +47,10 @@ export interface ModelWorkloadProps {
   /** A separate metrics port, when the server has one. */
   readonly metricsPort?: number;
   readonly replicas: number;
-  /** nvidia.com/gpu per pod; 0 for a CPU server. */
+  /** GPUs (or MIG slices) per pod; 0 for a CPU server. */
   readonly gpus: number;
+  /** The extended resource of one GPU of the pool (`gpuResourceName`). @default 'nvidia.com/gpu' */
+  readonly gpuResource?: string;
   /** The GPU pool; absent for a CPU server. */
   readonly pool?: string;
   readonly cpuRequest: string;
@@ -59,8 +62,8 @@ export interface ModelWorkloadProps {
   readonly startup: Probe;
   readonly readiness: Probe;
   readonly liveness: Probe;
-  /** How long terraform waits for a rollout of one pod. */
-  readonly rolloutSeconds: number;
+  /** How long Terraform waits for the rollout (`rolloutTimeouts` in server-sizing.ts). */
+  readonly rolloutTimeouts: { readonly create: string; readonly update: string };
   /**
    * Spread replicas over nodes: `required` refuses to place two on one node (embedding servers in prod),
    * `preferred` tries to (GPU servers: scarce GPUs come first). @default 'preferred'
@@ -95,10 +98,11 @@ export class ModelWorkload extends Construct {
     const selector = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/instance': p.name };
     this.labels = { ...selector, 'app.kubernetes.io/component': p.component, 'inference-stack.io/engine': p.engine, 'app.kubernetes.io/managed-by': 'inference-stack' };
     const memory = gi(p.memoryBytes + p.shmBytes);
+    const gpu = p.gpus > 0 ? { [p.gpuResource ?? GPU_RESOURCE]: String(p.gpus) } : {};
     // Downloads go to the cache volume; ephemeral storage covers HOME, /tmp, compile caches and logs.
     this.resources = {
-      requests: { cpu: p.cpuRequest, memory, 'ephemeral-storage': '4Gi', ...(p.gpus > 0 ? { 'nvidia.com/gpu': String(p.gpus) } : {}) },
-      limits: { memory, 'ephemeral-storage': '20Gi', ...(p.gpus > 0 ? { 'nvidia.com/gpu': String(p.gpus) } : {}) },
+      requests: { cpu: p.cpuRequest, memory, 'ephemeral-storage': '4Gi', ...gpu },
+      limits: { memory, 'ephemeral-storage': '20Gi', ...gpu },
     };
     const ports = [{ name: 'http', containerPort: p.port }, ...(p.metricsPort ? [{ name: 'metrics', containerPort: p.metricsPort }] : [])];
 
@@ -106,7 +110,7 @@ export class ModelWorkload extends Construct {
       ...(p.autoscaled ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       waitForRollout: true,
-      timeouts: { create: `${p.rolloutSeconds + 600}s`, update: `${Math.max(1, p.replicas) * p.rolloutSeconds + 600}s` },
+      timeouts: { ...p.rolloutTimeouts },
       spec: {
         serviceName: p.name,
         replicas: String(p.replicas),

@@ -19,8 +19,15 @@ export interface ScriptJobProps {
   readonly dependsOn?: ITerraformDependable[];
   /** How long Terraform waits for it: longer than every try may take. @default '20m' */
   readonly timeout?: string;
-  /** Retries of a failed pod. @default 3 */
+  /**
+   * A ServiceAccount whose token the pod mounts, for scripts that read the Kubernetes API (policy P11 then needs a
+   * declared exception). @default - none: no token
+   */
+  readonly serviceAccount?: string;
+  /** Retries after a failed run. @default 3 */
   readonly backoffLimit?: number;
+  /** The Job's own deadline, seconds. @default - none */
+  readonly activeDeadlineSeconds?: number;
 }
 
 export function jobEnv(env: readonly JobEnv[]) {
@@ -37,11 +44,11 @@ export function jobSecurity(uid: number) {
 }
 
 /** The pod of a script Job or CronJob: restricted, no token, the script's ConfigMap mounted read-only. */
-export function scriptPodSpec(p: { name: string; image: string; command: readonly string[]; env: readonly JobEnv[]; uid: number; configMap: string; mountPath: string }) {
+export function scriptPodSpec(p: { name: string; image: string; command: readonly string[]; env: readonly JobEnv[]; uid: number; configMap: string; mountPath: string; serviceAccount?: string }) {
   const sec = jobSecurity(p.uid);
   return {
     restartPolicy: 'Never',
-    automountServiceAccountToken: false,
+    ...(p.serviceAccount ? { serviceAccountName: p.serviceAccount, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),
     securityContext: sec.pod,
     container: [
       {
@@ -75,9 +82,10 @@ export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { co
     timeouts: { create: p.timeout ?? '20m', update: p.timeout ?? '20m' },
     spec: {
       backoffLimit: p.backoffLimit ?? 3,
+      ...(p.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: p.activeDeadlineSeconds } : {}),
       template: {
         metadata: { labels },
-        spec: scriptPodSpec({ name: p.name, image: p.image, command: p.command, env: p.env, uid: p.uid, configMap: config.metadata.name, mountPath: p.mountPath }),
+        spec: scriptPodSpec({ name: p.name, image: p.image, command: p.command, env: p.env, uid: p.uid, configMap: config.metadata.name, mountPath: p.mountPath, serviceAccount: p.serviceAccount }),
       },
     },
   });

@@ -28,8 +28,8 @@ describe('capacity', () => {
     expect(report.models.find((m: any) => m.model === 'gpt-oss-120b')).toMatchObject({ replicas: 2, autoscaling: { min: 2, max: 3 } });
     // h100: llama 2 x 4 + gpt-oss up to 3 x 2 + bge 2 = 16 of 24; MIG: qwen 2 of 16 slices
     expect(report.pools).toEqual([
-      { pool: 'h100', gpu: 'h100-80gb', sharing: 'whole GPUs', gpus: 24, used: 16, free: 8 },
-      { pool: 'a100-mig', gpu: 'a100-80gb', sharing: 'MIG 3g.40gb', gpus: 16, used: 2, free: 14 },
+      { pool: 'h100', gpu: 'h100-80gb', sharing: 'whole GPUs', resource: 'nvidia.com/gpu', gpus: 24, used: 16, free: 8 },
+      { pool: 'a100-mig', gpu: 'a100-80gb', sharing: 'MIG 3g.40gb', resource: 'nvidia.com/gpu', gpus: 16, used: 2, free: 14 },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GPUS, GPU_KEYS, gpuSpec } from '../../catalog/gpus';
+import { GPUS, GPU_KEYS, clusterMigStrategy, gpuResourceName, gpuSpec, isGpuResource } from '../../catalog/gpus';
 import { UPSTREAM } from '../support/paths';
 
 type Fact<T> = { value: T; source: string };
@@ -45,5 +45,31 @@ describe('GPU catalogue', () => {
 
   it('fails on an unknown GPU, listing the known ones', () => {
     expect(() => gpuSpec('h100')).toThrow(/unknown GPU "h100"; known GPUs: h100-80gb, h200-141gb/);
+  });
+});
+
+describe('GPU resource names (device plugin v0.20.0 internal/rm/rm.go AddDefaultResourcesToConfig)', () => {
+  it('names MIG slices nvidia.com/mig-<profile> under the mixed strategy and nvidia.com/gpu otherwise', () => {
+    const mig = { mode: 'mig', profile: '3g.40gb' } as const;
+    expect(gpuResourceName(mig, 'mixed')).toBe('nvidia.com/mig-3g.40gb');
+    expect(gpuResourceName(mig, 'single')).toBe('nvidia.com/gpu');
+    // whole GPUs and time-sliced shares stay nvidia.com/gpu whatever the strategy
+    for (const strategy of ['none', 'single', 'mixed'] as const) {
+      expect(gpuResourceName({ mode: 'none' }, strategy)).toBe('nvidia.com/gpu');
+      expect(gpuResourceName({ mode: 'time-slicing', replicas: 2 }, strategy)).toBe('nvidia.com/gpu');
+    }
+    // a balanced layout has several slice sizes: no one resource to ask for
+    expect(gpuResourceName({ mode: 'mig', profile: 'balanced' }, 'mixed')).toBeUndefined();
+  });
+
+  it('runs the mixed strategy as soon as one pool mixes profiles, single for uniform MIG, none without MIG', () => {
+    expect(clusterMigStrategy([{ sharing: { mode: 'none' } }])).toBe('none');
+    expect(clusterMigStrategy([{ sharing: { mode: 'none' } }, { sharing: { mode: 'mig', profile: '1g.10gb' } }])).toBe('single');
+    expect(clusterMigStrategy([{ sharing: { mode: 'mig', profile: '1g.10gb' } }, { sharing: { mode: 'mig', profile: 'balanced' } }])).toBe('mixed');
+  });
+
+  it('recognises every GPU resource name, and nothing else', () => {
+    for (const name of ['nvidia.com/gpu', 'nvidia.com/mig-3g.40gb', 'nvidia.com/mig-1g.10gb']) expect(isGpuResource(name)).toBe(true);
+    for (const name of ['cpu', 'memory', 'nvidia.com/gpu.shared', 'amd.com/gpu']) expect(isGpuResource(name)).toBe(false);
   });
 });

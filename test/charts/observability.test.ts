@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { alertRules, type AlertInput, type RuleGroup } from '../../charts/alert-rules';
 import { dashboards } from '../../charts/dashboards';
 import { METRICS } from '../../charts/metric-names';
-import { alertInput } from '../../stacks/observability-stack';
+import { alertInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
 import { UPSTREAM } from '../support/paths';
 import { promtool, selectedMetrics } from '../support/promtool';
@@ -31,8 +31,12 @@ function upstreamSeries(): Set<string> {
   return out;
 }
 const UPSTREAM_SERIES = upstreamSeries();
-/** Series that come from Prometheus itself or from exporters without an upstream list here. */
-const NOT_IN_UPSTREAM_LISTS = new Set<string>([METRICS.prometheus.up, METRICS.certManager.expiration]);
+/**
+ * Series that come from Prometheus itself or from exporters without an upstream list here. kube-state-metrics'
+ * kube_statefulset_replicas is read by kube-prometheus-stack 88.5.3's own rules
+ * (templates/prometheus/rules-1.14/kubernetes-apps.yaml), whose kube-state-metrics subchart is on by default.
+ */
+const NOT_IN_UPSTREAM_LISTS = new Set<string>([METRICS.prometheus.up, METRICS.certManager.expiration, METRICS.kubeStateMetrics.statefulSetReplicas]);
 
 const dashboardExprs = (d: Record<string, object>) =>
   Object.values(d).flatMap((dash) => (dash as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((p) => p.targets.map((t) => t.expr)));
@@ -42,7 +46,7 @@ const concrete = (expr: string) => expr.replaceAll('$__rate_interval', '5m').rep
 describe.each(PRESETS)('%s preset', (preset) => {
   const env = presetEnv(preset);
   const groups = alertRules(alertInput(env));
-  const boards = dashboards({ models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name), pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })), vectorStore: env.vectorStore?.type });
+  const boards = dashboards(dashboardInput(env));
 
   it('reads only metric series the pinned exporters expose', () => {
     const used = new Set([...groups.flatMap((g) => g.rules.map((r) => r.expr)), ...dashboardExprs(boards)].flatMap(selectedMetrics));
@@ -77,9 +81,28 @@ describe.each(PRESETS)('%s preset', (preset) => {
   });
 });
 
+describe('GPU utilisation on MIG pools', () => {
+  // dcgm-exporter reports DCGM_FI_DEV_GPU_UTIL per physical GPU only; MIG instances get the profiling metrics, which the
+  // GPU Operator's collector file enables (metrics/dcgm-exporter-4.5.3-4.8.2.json: which_file_is_used, dcp-metrics-included.csv).
+  it('reads the graphics-engine activity of MIG instances, and the plain utilisation of whole GPUs', () => {
+    const board = dashboards({ models: [], pools: [{ name: 'h100', nodes: ['h1'], mig: false }, { name: 'a100-mig', nodes: ['m1'], mig: true }] }).gpus as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const exprs = board.panels.find((p) => p.title === 'GPU utilisation')!.targets.map((t) => t.expr);
+    expect(exprs.find((e) => e.includes(METRICS.dcgm.utilisation))).toMatch(/node=~"h1"/);
+    const mig = exprs.find((e) => e.includes(METRICS.dcgm.graphicsEngineActive))!;
+    expect(mig).toMatch(/node=~"m1"/);
+    expect(mig).toMatch(/GPU_I_PROFILE/);
+    expect(exprs.find((e) => e.includes(METRICS.dcgm.utilisation))).not.toMatch(/m1/);
+  });
+});
+
 describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and stays silent on healthy ones', () => {
   const input: AlertInput = {
-    models: [{ name: 'llama', engine: 'vllm', replicas: 2, ttftSloSeconds: 2 }, { name: 'mistral', engine: 'tgi', replicas: 1, ttftSloSeconds: 2 }],
+    models: [
+      { name: 'llama', engine: 'vllm', replicas: 2, ttftSloSeconds: 2, workload: 'llama', scaleToZero: false },
+      { name: 'mistral', engine: 'tgi', replicas: 1, ttftSloSeconds: 2, workload: 'mistral', scaleToZero: false },
+      // a dev model the autoscaler takes down to zero replicas when idle
+      { name: 'sleepy', engine: 'vllm', replicas: 1, ttftSloSeconds: 2, workload: 'sleepy', scaleToZero: true },
+    ],
     embeddings: [{ name: 'bge', replicas: 1 }],
     pools: [{ name: 'h100', nodes: ['gpu-1', 'gpu-2'] }],
     teams: ['search'],
@@ -113,8 +136,18 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
       s[`DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{node="${node}", gpu="0"}`] = '0x30';
     }
     s['certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}'] = `${60 * 86400}x30`;
+    // scaled to zero: no replica wanted, none up
+    s['kube_statefulset_replicas{namespace="models", statefulset="sleepy"}'] = '0x30';
     return s;
   };
+
+  /** Unusual but fine: every alert stays silent. */
+  const quiet: Array<{ what: string; change: Record<string, string> }> = [
+    // DCGM_FI_DEV_XID_ERRORS keeps the last XID code forever: one 20 minutes old is not news any more
+    { what: 'an old XID', change: { 'DCGM_FI_DEV_XID_ERRORS{node="gpu-2", gpu="0"}': '0x5 79x25' } },
+    // woken by a request: the replica is wanted and up
+    { what: 'a scale-to-zero model woken and serving', change: { 'kube_statefulset_replicas{namespace="models", statefulset="sleepy"}': '0x10 1x20', 'up{namespace="models", service="sleepy"}': '_x12 1x18' } },
+  ];
 
   const cases: Array<{ alert: string; change: Record<string, string>; labels: Record<string, string> }> = [
     { alert: 'InferenceModelDown', change: { 'up{namespace="models", service="llama"}': '0x30' }, labels: { model: 'llama', severity: 'critical' } },
@@ -123,7 +156,11 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     { alert: 'InferenceTtftOverSlo', change: Object.fromEntries(['0.5', '1', '2.5', '+Inf'].map((le) => [`vllm:time_to_first_token_seconds_bucket{model_name="llama", le="${le}"}`, `0+${le === '+Inf' ? 10 : 1}x30`])), labels: { model: 'llama', severity: 'warning' } },
     { alert: 'InferenceErrorRate', change: { 'litellm_deployment_failure_responses_total{requested_model="mistral"}': '0+20x30' }, labels: { model: 'mistral', severity: 'critical' } },
     { alert: 'EmbeddingServerDown', change: { 'up{namespace="models", service="bge"}': '0x30' }, labels: { model: 'bge', severity: 'critical' } },
-    { alert: 'GpuXidError', change: { 'DCGM_FI_DEV_XID_ERRORS{node="gpu-2", gpu="0"}': '0x10 79x20' }, labels: { pool: 'h100', severity: 'critical', node: 'gpu-2', gpu: '0' } },
+    { alert: 'GpuXidError', change: { 'DCGM_FI_DEV_XID_ERRORS{node="gpu-2", gpu="0"}': '0x20 79x10' }, labels: { pool: 'h100', severity: 'critical', node: 'gpu-2', gpu: '0' } },
+    // a second XID with another code, long after the first: the change fires again
+    { alert: 'GpuXidError', change: { 'DCGM_FI_DEV_XID_ERRORS{node="gpu-2", gpu="0"}': '0x5 79x15 48x10' }, labels: { pool: 'h100', severity: 'critical', node: 'gpu-2', gpu: '0' } },
+    // a scale-to-zero model that should run (the autoscaler asked for a replica) and has not come up in 15 minutes
+    { alert: 'InferenceModelDown', change: { 'kube_statefulset_replicas{namespace="models", statefulset="sleepy"}': '0x5 1x25' }, labels: { model: 'sleepy', severity: 'critical' } },
     { alert: 'GpuTemperatureHigh', change: { 'DCGM_FI_DEV_GPU_TEMP{node="gpu-1", gpu="0"}': '95x30' }, labels: { pool: 'h100', severity: 'warning', node: 'gpu-1', gpu: '0' } },
     { alert: 'GpuUncorrectableMemoryErrors', change: { 'DCGM_FI_DEV_ROW_REMAP_FAILURE{node="gpu-1", gpu="0"}': '0x10 1x20' }, labels: { pool: 'h100', severity: 'critical', node: 'gpu-1', gpu: '0' } },
     { alert: 'GatewayDown', change: { 'up{namespace="gateway", service="litellm"}': '0x30' }, labels: { severity: 'critical' } },
@@ -152,6 +189,12 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
         interval: '1m',
         input_series: series({ ...healthy(), ...c.change }),
         alert_rule_test: allAlerts.map((a) => ({ eval_time: '25m', alertname: a, exp_alerts: a === c.alert ? [{ exp_labels: c.labels, exp_annotations: expectedAnnotations(groups, c.alert, c.labels) }] : [] })),
+      })),
+      ...quiet.map((c) => ({
+        name: c.what,
+        interval: '1m',
+        input_series: series({ ...healthy(), ...c.change }),
+        alert_rule_test: allAlerts.map((a) => ({ eval_time: '25m', alertname: a, exp_alerts: [] })),
       })),
     ];
     const r = await promtool(dir, (f) => ['test', 'rules', f], 'tests.yaml', { rule_files: [rulesFile], evaluation_interval: '1m', tests });

@@ -20,7 +20,8 @@ describe('GpuNodePool', () => {
     const taints = resourcesOf(tf, 'kubernetes_node_taint');
     expect(labels.map((l) => (l.metadata as { name: string }).name)).toEqual(['n1', 'n2']);
     for (const l of labels) {
-      expect(l).toMatchObject({ api_version: 'v1', kind: 'Node', field_manager: 'inference-stack' });
+      expect(l).toMatchObject({ api_version: 'v1', kind: 'Node', field_manager: 'inference-stack-pool-labels' });
+      expect(l.force).toBeUndefined();
       expect(l.labels).toEqual({ [POOL_LABEL]: 'h100', 'inference-stack.io/gpu': 'h100-80gb' });
     }
     expect(taints).toHaveLength(2);
@@ -30,8 +31,29 @@ describe('GpuNodePool', () => {
 
   it('selects the MIG configuration by node label', () => {
     const { tf, pool } = synthPool({ gpu: gpuSpec('a100-80gb'), sharing: { mode: 'mig', profile: '3g.40gb' } });
-    for (const l of resourcesOf(tf, 'kubernetes_labels')) expect(l.labels).toMatchObject({ 'nvidia.com/mig.config': 'all-3g.40gb' });
+    const mig = resourcesOf(tf, 'kubernetes_labels').filter((l) => 'nvidia.com/mig.config' in (l.labels as object));
+    expect(mig.map((l) => (l.metadata as { name: string }).name)).toEqual(['n1', 'n2']);
+    for (const l of mig) expect(l.labels).toEqual({ 'nvidia.com/mig.config': 'all-3g.40gb' });
     expect(pool.schedulableGpus).toBe(2 * 8 * 2);
+  });
+
+  // Server-side apply: a manager owns the fields of its last apply, and each apply drops the fields the same manager
+  // owned before but left out (hashicorp/terraform-provider-kubernetes#1791). So every resource that writes to a
+  // Node has its own manager; the GPU Operator writes nvidia.com/mig.config=all-disabled itself on MIG-capable
+  // nodes without one, so our MIG label is applied with force and owned by us from then on.
+  it('gives each resource on a node its own field manager, and forces only the MIG config label', () => {
+    const { tf } = synthPool({ gpu: gpuSpec('a100-80gb'), sharing: { mode: 'mig', profile: '3g.40gb' } });
+    const onNode = [...resourcesOf(tf, 'kubernetes_labels'), ...resourcesOf(tf, 'kubernetes_node_taint')];
+    for (const node of ['n1', 'n2']) {
+      const writers = onNode.filter((r) => (r.metadata as { name: string }).name === node);
+      expect(writers).toHaveLength(3);
+      const managers = writers.map((r) => r.field_manager as string);
+      expect(new Set(managers).size).toBe(managers.length);
+      for (const m of managers) expect(m).toMatch(/^inference-stack-/);
+      const forced = writers.filter((r) => r.force === true);
+      expect(forced).toHaveLength(1);
+      expect(forced[0]!.labels).toEqual({ 'nvidia.com/mig.config': 'all-3g.40gb' });
+    }
   });
 
   it('selects the time-slicing device-plugin config named after the pool', () => {

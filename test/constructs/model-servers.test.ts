@@ -90,8 +90,9 @@ describe('model servers of the all-engines fixture', () => {
     expect(c.readiness_probe).toMatchObject({ http_get: { path: '/v1/models' }, period_seconds: 10, failure_threshold: 3 });
     expect(c.liveness_probe).toMatchObject({ http_get: { path: '/health' }, period_seconds: 30, failure_threshold: 5 });
     expect(c.readiness_probe.http_get.path).not.toBe(c.liveness_probe.http_get.path);
-    // terraform waits for the rollout at least as long as a start may take
-    expect(sets['qwen-7b-shared']!.timeouts.create).toBe('1090s');
+    // terraform waits for the rollout at least as long as a start may take: 10e9 B of vLLM image / 25 MB/s = 400 s
+    // pull + 490 s budget + 600 s scheduling slack
+    expect(sets['qwen-7b-shared']!.timeouts.create).toBe('1490s');
   });
 
   it('places GPU servers on their pool: node selector, GPU toleration', () => {

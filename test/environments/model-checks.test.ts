@@ -91,6 +91,8 @@ describe('model checks reject what cannot work, with the numbers', () => {
     ['TGI with an MXFP4 checkpoint', [{ ...LLAMA_8B, engine: 'tgi', model: 'openai/gpt-oss-20b', pool: 'h100' }], /models\[0\]\.engine: "tgi" 3\.3\.7 has no MXFP4 kernels/],
     ['replicas 0 in prod', [{ ...LLAMA_8B, replicas: 0 }], /models\[0\]\.replicas: 0 in prod serves nothing/, { stage: 'prod', backend: { type: 'gcs', bucket: 'state', prefix: 'p' } }],
     ['an unknown embedding model without dimension', [], /embeddings\[0\]\.model: "acme\/embed" is not in the embedding catalogue/, { embeddings: [{ name: 'e', model: 'acme/embed', revision: SHA, pool: 'cpu' }] }],
+    ['an embedding server on a balanced MIG pool', [], /embeddings\[0\]\.pool: pool "balanced" mixes MIG profiles \(balanced\), so no one GPU resource names its slices; use a pool with one MIG profile or whole GPUs, or "cpu"$/,
+      { embeddings: [{ name: 'e', model: 'BAAI/bge-large-en-v1.5', revision: SHA, pool: 'balanced' }], gpuPools: [...BASE.gpuPools, { name: 'balanced', gpu: 'a100-80gb', gpusPerNode: 8, nodes: ['b1'], sharing: { mode: 'mig', profile: 'balanced' } }] }],
     ['trustRemoteCode without a pinned revision, even in dev', [{ ...LLAMA_8B, revision: 'main', trustRemoteCode: true }], /models\[0\]\.revision: "main": trustRemoteCode runs the model repo's code, so pin the commit SHA/, { stage: 'dev', backend: { type: 'local' } }],
   ];
 

@@ -17,10 +17,11 @@ const server = (s: StackDoc[]) => first(s, 'prod-models', 'kubernetes_stateful_s
 const container = (s: StackDoc[]) => server(s).spec.template.spec.container[0];
 
 describe.each(PRESETS)('the %s preset', (preset) => {
-  it('passes every rule, the privileged namespaces by declared exception only', () => {
+  it('passes every rule, the privileged namespaces and the GPU readiness gates by declared exception only', () => {
     const result = checkPolicy(stacksOf(preset), stage(preset));
     expect(result.violations).toEqual([]);
-    expect(result.excepted.map((e) => e.message).sort()).toEqual(['namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
+    const gates = presetEnv(preset).gpuPools.map(() => 'mounts the token of service account "gpu-readiness"');
+    expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
     expect(result.rules).toBe(21);
   });
 });
@@ -37,6 +38,8 @@ const cases: Array<[rule: string, what: string, inject: (s: StackDoc[]) => void,
   ['P04', 'a namespace without PSA labels', (s) => delete first(s, 'prod-namespaces', 'kubernetes_namespace_v1', (x) => x.metadata.name === 'models').metadata.labels['pod-security.kubernetes.io/enforce'], /has no pod-security.kubernetes.io\/enforce label/],
   ['P05', 'no memory limit', (s) => delete container(s).resources.limits.memory, /has no memory limit/],
   ['P05', 'no CPU request', (s) => delete container(s).resources.requests.cpu, /has no CPU request/],
+  ['P05', 'a GPU request without its limit', (s) => (container(s).resources.limits['nvidia.com/gpu'] = '2'), /requests nvidia\.com\/gpu without the same limit/],
+  ['P05', 'a MIG slice request without its limit', (s) => { container(s).resources.requests['nvidia.com/mig-3g.40gb'] = '1'; }, /requests nvidia\.com\/mig-3g\.40gb without the same limit/],
   ['P05', 'no ephemeral storage', (s) => delete container(s).resources.limits['ephemeral-storage'], /no ephemeral-storage request and limit/],
   ['P06', 'a GPU pod without the toleration', (s) => (server(s).spec.template.spec.toleration = []), /does not tolerate the nvidia.com\/gpu taint/],
   ['P07', 'tensor parallel without a memory /dev/shm', (s) => { const v = server(s).spec.template.spec.volume.find((x: Obj) => x.name === 'shm'); v.empty_dir = {}; }, /4-GPU pod has no in-memory \/dev\/shm with a sizeLimit/],
@@ -46,6 +49,7 @@ const cases: Array<[rule: string, what: string, inject: (s: StackDoc[]) => void,
   ['P09', 'one edge replica in prod', (s) => (first(s, 'prod-edge', 'kubernetes_deployment_v1').spec.replicas = '1'), /edge runs 1 replica in prod/],
   ['P10', 'an app namespace without default deny', (s) => { const np = (s.find((x) => x.name === 'prod-gateway')!.json.resource as Obj).kubernetes_network_policy_v1; for (const k of Object.keys(np)) if (np[k].metadata.name === 'default-deny-ingress') delete np[k]; }, /app namespace "gateway" has no default-deny NetworkPolicy/],
   ['P11', 'a service account token', (s) => (server(s).spec.template.spec.automount_service_account_token = true), /mounts a service account token/],
+  ['P11', "another service account's token", (s) => { server(s).spec.template.spec.automount_service_account_token = true; server(s).spec.template.spec.service_account_name = 'llama'; }, /mounts the token of service account "llama"/],
   ['P11', 'a workload in default', (s) => delete server(s).metadata.namespace, /runs in the default namespace/],
   ['P12', 'a latest image', (s) => (container(s).image = 'vllm/vllm-openai:latest'), /image "vllm\/vllm-openai:latest" has no explicit tag/],
   ['P12', 'an untagged image', (s) => (container(s).image = 'vllm/vllm-openai'), /has no explicit tag/],
