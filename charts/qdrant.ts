@@ -1,4 +1,5 @@
 /** Typed values for Qdrant's chart (pinned in `CHARTS.qdrant`). */
+import { SPREAD_HONOR } from './topology-spread';
 
 export const QDRANT_VERSION = 'v1.19.0';
 export const QDRANT_HTTP_PORT = 6333;
@@ -38,7 +39,7 @@ export function qdrantValues(o: QdrantValuesOptions): object {
     podDisruptionBudget: { enabled: o.replicas > 1, maxUnavailable: 1 },
     topologySpreadConstraints:
       o.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'qdrant' } } }]
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', ...SPREAD_HONOR, labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'qdrant' } } }]
         : [],
   };
 }

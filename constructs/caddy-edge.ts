@@ -36,6 +36,12 @@ const TLS_PORT = 8443;
 const PLAIN_PORT = 8080;
 export const EDGE_INTERNAL_PORT = 9180;
 const EDGE_UID = 65532;
+/**
+ * The image's /usr/bin/caddy carries the file capability `cap_net_bind_service=+ep` (caddy-docker 2.11/alpine
+ * Dockerfile); with NET_BIND_SERVICE outside the bounding set, exec fails with EPERM (caddy-docker #396, #466),
+ * even though we listen above 1024. Pod Security `restricted` allows adding exactly this one.
+ */
+const CADDY_CAPABILITIES = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] };
 const MOUNT = { config: '/etc/caddy/config', tls: '/etc/caddy/tls', clientCa: '/etc/caddy/client-ca' } as const;
 
 /**
@@ -122,7 +128,15 @@ export class CaddyEdge extends Construct {
             ...(props.replicas > 1
               ? {
                   topologySpreadConstraint: [
-                    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: [{ matchLabels: { ...this.podLabels } }] },
+                    {
+                      maxSkew: 1,
+                      topologyKey: 'kubernetes.io/hostname',
+                      whenUnsatisfiable: 'DoNotSchedule',
+                      // Count only nodes the pods may use: tainted GPU nodes are not empty domains.
+                      nodeTaintsPolicy: 'Honor',
+                      nodeAffinityPolicy: 'Honor',
+                      labelSelector: [{ matchLabels: { ...this.podLabels } }],
+                    },
                   ],
                 }
               : {}),
@@ -148,7 +162,7 @@ export class CaddyEdge extends Construct {
                   privileged: false,
                   readOnlyRootFilesystem: true,
                   runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
+                  capabilities: CADDY_CAPABILITIES,
                 },
                 readinessProbe: { httpGet: { path: '/healthz', port: String(EDGE_INTERNAL_PORT) }, periodSeconds: 5, failureThreshold: 3 },
                 livenessProbe: { tcpSocket: [{ port: String(this.port) }], periodSeconds: 20, failureThreshold: 3 },

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UPSTREAM } from '../support/paths';
 
 /** The model's schema check (its base class's types do not resolve under this project's CommonJS settings). */
 const validate = (m: object) => (new Certificate(m as never) as unknown as { validate(): void }).validate();
@@ -46,11 +49,31 @@ describe('prod edge: TLS from a Secret, mTLS on', () => {
     expect(deployment.spec.replicas).toBe('2');
     expect(pod.topology_spread_constraint[0]).toMatchObject({ topology_key: 'kubernetes.io/hostname', when_unsatisfiable: 'DoNotSchedule' });
     expect(pod.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '65532', seccomp_profile: { type: 'RuntimeDefault' } });
-    expect(pod.container[0].security_context).toMatchObject({ read_only_root_filesystem: true, allow_privilege_escalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.container[0].security_context).toMatchObject({ read_only_root_filesystem: true, allow_privilege_escalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } });
     expect(pod.container[0].image).toBe('caddy:2.11.4-alpine');
     expect(deployment.spec.template.metadata.annotations['inference-stack.io/config-sha256']).toBe(createHash('sha256').update(configText).digest('hex'));
     expect(resourcesOf(tf, 'kubernetes_pod_disruption_budget_v1')).toHaveLength(1);
     expect(pod.container[0].readiness_probe).not.toEqual(pod.container[0].liveness_probe);
+  });
+});
+
+/** Image runtime facts (shared/upstream/images.json): the capabilities the image's binaries carry as file capabilities. */
+const IMAGE_FACTS = JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { fileCapabilities: Array<{ path: string; capabilities: string }> }> };
+const fileCapabilities = (image: string) =>
+  IMAGE_FACTS.images[image]!.fileCapabilities.flatMap((f) => f.capabilities.match(/cap_[a-z_]+/g) ?? []).map((c) => c.slice('cap_'.length).toUpperCase());
+
+describe.each(['dev', 'staging', 'prod'])('%s edge: the image can start under Pod Security restricted', (preset) => {
+  const { pod } = edgeOf(preset);
+
+  it("adds back exactly the file capability of Caddy's binary (exec fails with EPERM without it), drops the rest", () => {
+    for (const c of pod.container) {
+      const caps = fileCapabilities(c.image);
+      expect(caps, `${c.image} carries cap_net_bind_service=+ep`).toEqual(['NET_BIND_SERVICE']);
+      expect(c.security_context.capabilities, c.name).toEqual({ drop: ['ALL'], add: caps });
+      // restricted allows adding NET_BIND_SERVICE and nothing else
+      expect(c.security_context.capabilities.add.filter((x: string) => x !== 'NET_BIND_SERVICE'), c.name).toEqual([]);
+      expect(c.security_context).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true, run_as_non_root: true });
+    }
   });
 });
 

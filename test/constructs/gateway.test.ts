@@ -50,6 +50,15 @@ describe('LiteLLM gateway of the prod preset', () => {
     expect(values.image).toEqual({ repository: 'ghcr.io/berriai/litellm-non_root', tag: 'main-v1.81.9-stable', pullPolicy: 'IfNotPresent' });
   });
 
+  it("runs the migration hook as the image's numeric user: the chart copies only the container securityContext to it", () => {
+    // litellm-helm templates/migrations-job.yaml (BerriAI/litellm 3dd55a7b) renders `securityContext: toYaml .Values.securityContext`
+    // and no pod securityContext; the image's USER is the name `nobody`, which runAsNonRoot cannot verify.
+    const facts = (JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { uid: number; gid: number; userIsNumeric: boolean }> }).images[`${values.image.repository}:${values.image.tag}`]!;
+    expect(facts.userIsNumeric).toBe(false);
+    expect(values.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid });
+  });
+
   it('writes only config keys LiteLLM documents (upstream proxy config keys)', () => {
     for (const top of Object.keys(config)) expect(keys.top_level_keys).toContain(top);
     for (const k of Object.keys(config.litellm_settings)) expect(keys.litellm_settings).toContain(k);
