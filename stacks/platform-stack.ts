@@ -1,5 +1,5 @@
 import { CHARTS } from '../charts/catalogue';
-import { certManagerValues } from '../charts/cert-manager';
+import { CERT_MANAGER_NAME, certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { kedaValues } from '../charts/keda';
 import { lwsValues } from '../charts/lws';
@@ -50,7 +50,7 @@ export class PlatformStack extends EnvironmentStack {
       this.keda = new OperatorRelease(this, 'keda', { name: 'keda', chart: CHARTS.keda, values: kedaValues() });
     }
     if (env.edge?.tls.mode === 'cert-manager') {
-      this.certManager = new OperatorRelease(this, 'cert-manager', { name: 'cert-manager', chart: CHARTS.certManager, values: certManagerValues() });
+      this.certManager = new OperatorRelease(this, 'cert-manager', { name: CERT_MANAGER_NAME, chart: CHARTS.certManager, values: certManagerValues() });
     }
   }
 }

@@ -108,3 +108,12 @@ describe('dev edge: plain HTTP inside the cluster', () => {
     expect(helmReleases(stacks['dev-platform']!).map((r) => r.chart)).not.toContain('cert-manager');
   });
 });
+
+it('says in the schema why a cert-manager issuer must use DNS-01, and that a Secret certificate has no expiry signal', () => {
+  const schema = readFileSync(join(__dirname, '..', '..', 'environments', 'schema.json'), 'utf8');
+  const descriptions = [...schema.matchAll(/"description":\s*"([^"]*)"/g)].map((m) => m[1]!);
+  const issuer = descriptions.find((d) => d.includes('cert-manager issuer'));
+  expect(issuer).toMatch(/DNS-01/);
+  expect(issuer).toMatch(/HTTP-01 cannot work/);
+  expect(descriptions.find((d) => d.includes('kubernetes.io/tls Secret'))).toMatch(/no expiry signal/);
+});
