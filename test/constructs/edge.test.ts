@@ -77,6 +77,50 @@ describe.each(['dev', 'staging', 'prod'])('%s edge: the image can start under Po
   });
 });
 
+describe.each(['staging', 'prod'])('%s edge: renewed certificates and rotated client CAs are loaded without a restart', (preset) => {
+  const { config, pod } = edgeOf(preset);
+  const caddy = pod.container.find((c: any) => c.name === 'caddy');
+  const reload = pod.container.find((c: any) => c.name === 'reload');
+  const env = Object.fromEntries((reload?.env ?? []).map((e: any) => [e.name, e.value]));
+  /** The files Caddy reads once, at load: the certificate, its key and the client CA bundles. */
+  const readAtLoad = [
+    ...config.apps.tls.certificates.load_files.flatMap((f: any) => [f.certificate, f.key]),
+    ...config.apps.http.servers.edge.tls_connection_policies.flatMap((p: any) => p.client_authentication?.trusted_ca_certs_pem_files ?? []),
+  ];
+
+  it('runs a reload sidecar from the same image that watches exactly the files Caddy reads at load', () => {
+    expect(reload, 'a reload container').toBeDefined();
+    expect(reload.image).toBe(caddy.image);
+    expect(env.RELOAD_WATCH.split(' ').sort()).toEqual([...readAtLoad].sort());
+    expect(env.RELOAD_CONFIG).toBe(`${caddy.volume_mount.find((m: any) => m.name === 'config').mount_path}/caddy.json`);
+    expect(Number(env.RELOAD_INTERVAL_SECONDS)).toBeLessThanOrEqual(60);
+  });
+
+  it('mounts the Secrets as whole volumes (the kubelet updates those in place, never a subPath)', () => {
+    for (const file of readAtLoad) {
+      for (const c of [caddy, reload]) {
+        const mount = c.volume_mount.find((m: any) => file.startsWith(`${m.mount_path}/`));
+        expect(mount, `${c.name}: ${file}`).toBeDefined();
+        expect(mount.sub_path, `${c.name}: ${file}`).toBeUndefined();
+        expect(pod.volume.find((v: any) => v.name === mount.name).secret, file).toBeDefined();
+      }
+    }
+  });
+
+  it("reaches Caddy's admin API only on a Unix socket in a pod-private emptyDir shared by the two containers", () => {
+    const listen: string = config.admin.listen;
+    expect(listen).toMatch(/^unix\//);
+    const socket = listen.slice('unix/'.length);
+    for (const c of [caddy, reload]) {
+      const mount = c.volume_mount.find((m: any) => socket.startsWith(`${m.mount_path}/`));
+      expect(mount, c.name).toBeDefined();
+      expect(pod.volume.find((v: any) => v.name === mount.name).empty_dir, c.name).toBeDefined();
+    }
+    expect(JSON.stringify(config.admin)).not.toMatch(/:\d+/);
+    expect(reload.readiness_probe).not.toEqual(reload.liveness_probe);
+  });
+});
+
 describe('staging edge: a cert-manager certificate, no mTLS', () => {
   const { stacks, tf, config, pod } = edgeOf('staging');
 
@@ -100,6 +144,12 @@ describe('staging edge: a cert-manager certificate, no mTLS', () => {
 
 describe('dev edge: plain HTTP inside the cluster', () => {
   const { config, services, stacks } = edgeOf('dev');
+
+  it('has nothing to reload without TLS: no sidecar, no admin API', () => {
+    const { pod, config } = edgeOf('dev');
+    expect(pod.container.map((c: any) => c.name)).toEqual(['caddy']);
+    expect(config.admin).toEqual({ disabled: true });
+  });
 
   it('listens on 8080 without TLS, behind a ClusterIP Service on port 80', () => {
     expect(config.apps.http.servers.edge.listen).toEqual([':8080']);
