@@ -116,12 +116,12 @@ export function caddyConfigText(o: CaddyConfigOptions): string {
  * the files in RELOAD_WATCH (followed through the Secret volume's symlinks); when it changes, `caddy reload
  * --force` re-posts RELOAD_CONFIG to the admin API named in it, so Caddy re-reads the certificate and CA files.
  * A failed reload (Caddy keeps the running config) is retried on the next turn. Each turn touches RELOAD_HEARTBEAT
- * (the liveness probe checks it is fresh).
+ * (the liveness probe checks it is fresh). No dollar-brace or percent-brace in it: Terraform would read those as templates.
  */
 export const CADDY_RELOAD_SCRIPT = `set -u
 digest() { cat $RELOAD_WATCH 2>/dev/null | sha256sum; }
 loaded=$(digest)
-echo "watching $RELOAD_WATCH every \${RELOAD_INTERVAL_SECONDS}s"
+echo "watching $RELOAD_WATCH every $RELOAD_INTERVAL_SECONDS seconds"
 touch "$RELOAD_HEARTBEAT"
 while sleep "$RELOAD_INTERVAL_SECONDS"; do
   touch "$RELOAD_HEARTBEAT"
