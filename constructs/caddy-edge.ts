@@ -203,7 +203,7 @@ export class CaddyEdge extends Construct {
                         { name: 'RELOAD_HEARTBEAT', value: `${MOUNT.admin}/reload.alive` },
                       ],
                       // Ready once Caddy's admin socket exists (a reload can reach it); alive while the loop turns.
-                      readinessProbe: { exec: { command: ['test', '-S', `${MOUNT.admin}/admin.sock`] }, periodSeconds: 10, failureThreshold: 3 },
+                      readinessProbe: { exec: { command: ['/bin/sh', '-c', `test -S ${MOUNT.admin}/admin.sock`] }, periodSeconds: 10, failureThreshold: 3 },
                       livenessProbe: {
                         exec: { command: ['/bin/sh', '-c', `test -n "$(find ${MOUNT.admin}/reload.alive -mmin -${Math.ceil((RELOAD_INTERVAL_SECONDS * 4) / 60)})"`] },
                         initialDelaySeconds: RELOAD_INTERVAL_SECONDS,
