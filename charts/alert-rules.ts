@@ -165,6 +165,10 @@ export function alertRules(i: AlertInput): RuleGroup[] {
           `${M.certManager.expiration}{namespace="edge", name="edge-tls"} - time() < ${i.slo.certificateDays * 86400}`, '15m', {},
           `The edge certificate expires in less than ${i.slo.certificateDays} days`,
           'cert-manager renews certificates well before expiry; one this close to it failed to renew. kubectl -n edge describe certificate edge-tls tells why (issuer, DNS, rate limits).'),
+        // Without the series the expiry alert cannot fire: say so instead of staying silent.
+        rule('EdgeCertificateExpiryUnknown', 'warning', `absent(${M.certManager.expiration}{namespace="edge", name="edge-tls"})`, '15m', {},
+          'No expiry is known for the edge certificate',
+          'Prometheus has no certmanager_certificate_expiration_timestamp_seconds for edge/edge-tls, so EdgeCertificateExpiring cannot fire. Check that the cert-manager ServiceMonitor (namespace cert-manager) is up in Prometheus targets and that the Certificate edge-tls exists (kubectl -n edge get certificate).'),
       );
     }
     groups.push({ name: 'inference-edge', rules: edge });

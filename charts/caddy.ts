@@ -29,6 +29,11 @@ export interface CaddyConfigOptions {
   readonly hostnames?: readonly string[];
   /** Internal listener for `/healthz` and `/metrics`, e.g. `:9180`. */
   readonly internalListen: string;
+  /**
+   * Path of a Unix socket for the admin API, so that the reload sidecar can make Caddy re-read its certificate
+   * and client CA files (no TCP port). Without it the admin API is off.
+   */
+  readonly adminSocket?: string;
 }
 
 /** The tag that ties the loaded certificate to the connection policy. */
@@ -77,8 +82,9 @@ export function caddyConfig(o: CaddyConfigOptions): { [key: string]: Json } {
     ];
   }
   const config: { [key: string]: Json } = {
-    // No admin endpoint: the config changes by rolling the pods, never at run time.
-    admin: { disabled: true },
+    // The config itself changes only by rolling the pods. The admin API exists only to re-load the same config
+    // when the mounted certificate or client CA changes, on a Unix socket in a pod-private directory.
+    admin: o.adminSocket ? { listen: `unix/${o.adminSocket}`, config: { persist: false } } : { disabled: true },
     logging: { logs: { default: { encoder: { format: 'json' }, level: 'INFO' } } },
     apps: {
       http: {
@@ -103,4 +109,30 @@ export function caddyConfig(o: CaddyConfigOptions): { [key: string]: Json } {
 /** The config as the bytes written to the ConfigMap: keys sorted, so the same options give the same text. */
 export function caddyConfigText(o: CaddyConfigOptions): string {
   return sortedJson(caddyConfig(o));
+}
+
+/**
+ * The reload sidecar's loop (POSIX sh; busybox in the Alpine image): every RELOAD_INTERVAL_SECONDS, the SHA-256 of
+ * the files in RELOAD_WATCH (followed through the Secret volume's symlinks); when it changes, `caddy reload
+ * --force` re-posts RELOAD_CONFIG to the admin API named in it, so Caddy re-reads the certificate and CA files.
+ * A failed reload (Caddy keeps the running config) is retried on the next turn. Each turn touches RELOAD_HEARTBEAT
+ * (the liveness probe checks it is fresh). No dollar-brace or percent-brace in it: Terraform would read those as templates.
+ */
+export const CADDY_RELOAD_SCRIPT = `set -u
+digest() { cat $RELOAD_WATCH 2>/dev/null | sha256sum; }
+loaded=$(digest)
+echo "watching $RELOAD_WATCH every $RELOAD_INTERVAL_SECONDS seconds"
+touch "$RELOAD_HEARTBEAT"
+while sleep "$RELOAD_INTERVAL_SECONDS"; do
+  touch "$RELOAD_HEARTBEAT"
+  now=$(digest)
+  [ "$now" = "$loaded" ] && continue
+  echo "changed: reloading $RELOAD_CONFIG"
+  if caddy reload --config "$RELOAD_CONFIG" --force; then loaded=$now; else echo "reload failed; retrying"; fi
+done
+`;
+
+/** The files a config reads at load time and must re-read when they change: certificates, keys, client CAs. */
+export function caddyWatchedFiles(o: CaddyConfigOptions): string[] {
+  return o.tls ? [o.tls.certFile, o.tls.keyFile, ...(o.tls.clientCaFiles ?? [])] : [];
 }

@@ -4,6 +4,7 @@
  * environment variables from existing Secrets, and the config names them as `os.environ/<VAR>`.
  */
 import type { ImagePin } from '../catalog/images';
+import { SPREAD_HONOR } from './topology-spread';
 
 export const LITELLM_PORT = 4000;
 
@@ -96,9 +97,13 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
       fsGroup: o.uid,
       seccompProfile: { type: 'RuntimeDefault' },
     },
+    // The chart's migration Job copies only this container-level context (templates/migrations-job.yaml), and the
+    // image's USER is the name `nobody`: without a numeric runAsUser here the kubelet refuses to start the hook.
     securityContext: {
       allowPrivilegeEscalation: false,
       runAsNonRoot: true,
+      runAsUser: o.uid,
+      runAsGroup: o.uid,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
@@ -107,7 +112,7 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
     pdb: { enabled: o.replicas > 1, maxUnavailable: 1 },
     topologySpreadConstraints:
       o.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selector } }]
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', ...SPREAD_HONOR, labelSelector: { matchLabels: selector } }]
         : [],
     migrationJob: {
       enabled: true,

@@ -1,4 +1,5 @@
 /** Typed values for Qdrant's chart (pinned in `CHARTS.qdrant`). */
+import { SPREAD_HONOR } from './topology-spread';
 
 export const QDRANT_VERSION = 'v1.19.0';
 export const QDRANT_HTTP_PORT = 6333;
@@ -17,7 +18,11 @@ export function qdrantValues(o: QdrantValuesOptions): object {
     // The unprivileged image runs as a non-root user and needs no root init container to chown volumes.
     image: { tag: QDRANT_VERSION, useUnprivilegedImage: true, pullPolicy: 'IfNotPresent' },
     updateVolumeFsOwnership: false,
-    apiKey: { valueFrom: { secretKeyRef: { name: o.apiKeySecret.name, key: o.apiKeySecret.key } } },
+    // The API key reaches Qdrant as an env var from the existing Secret, read by the kubelet at pod start: a rotated
+    // key applies on the next restart. Not the chart's apiKey.valueFrom, which copies the Secret with `lookup` into
+    // the chart's own Secret at render time (templates/_helpers.tpl) and so refreshes only on a helm upgrade.
+    // Qdrant maps QDRANT__SERVICE__API_KEY to service.api_key (src/settings.rs, prefix QDRANT, separator __).
+    env: [{ name: 'QDRANT__SERVICE__API_KEY', valueFrom: { secretKeyRef: { name: o.apiKeySecret.name, key: o.apiKeySecret.key } } }],
     persistence: { size: `${o.storageGiB}Gi`, ...(o.storageClass ? { storageClassName: o.storageClass } : {}) },
     // Snapshots get a volume of the same size, so a large snapshot cannot fill the data volume.
     snapshotPersistence: { enabled: true, size: `${o.storageGiB}Gi`, ...(o.storageClass ? { storageClassName: o.storageClass } : {}) },
@@ -38,7 +43,7 @@ export function qdrantValues(o: QdrantValuesOptions): object {
     podDisruptionBudget: { enabled: o.replicas > 1, maxUnavailable: 1 },
     topologySpreadConstraints:
       o.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'qdrant' } } }]
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', ...SPREAD_HONOR, labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'qdrant' } } }]
         : [],
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { caddyConfigText } from '../charts/caddy';
+import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../charts/caddy';
 import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
@@ -36,7 +36,15 @@ const TLS_PORT = 8443;
 const PLAIN_PORT = 8080;
 export const EDGE_INTERNAL_PORT = 9180;
 const EDGE_UID = 65532;
-const MOUNT = { config: '/etc/caddy/config', tls: '/etc/caddy/tls', clientCa: '/etc/caddy/client-ca' } as const;
+/**
+ * The image's /usr/bin/caddy carries the file capability `cap_net_bind_service=+ep` (caddy-docker 2.11/alpine
+ * Dockerfile); with NET_BIND_SERVICE outside the bounding set, exec fails with EPERM (caddy-docker #396, #466),
+ * even though we listen above 1024. Pod Security `restricted` allows adding exactly this one.
+ */
+const CADDY_CAPABILITIES = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] };
+const MOUNT = { config: '/etc/caddy/config', tls: '/etc/caddy/tls', clientCa: '/etc/caddy/client-ca', admin: '/run/caddy' } as const;
+/** How often the reload sidecar checks the mounted certificate and CA files. */
+export const RELOAD_INTERVAL_SECONDS = 30;
 
 /**
  * The edge: Caddy in front of the gateway, terminating TLS (from a Secret or a cert-manager Certificate) and,
@@ -52,6 +60,8 @@ export class CaddyEdge extends Construct {
   readonly tlsSecretName?: string;
   /** The Caddy config, as mounted. */
   readonly configText: string;
+  /** Files Caddy reads at load and the reload sidecar watches (certificate, key, client CAs). */
+  readonly watchedFiles: readonly string[];
   readonly port: number;
   readonly podLabels = { 'app.kubernetes.io/name': EDGE_NAME } as const;
 
@@ -61,7 +71,7 @@ export class CaddyEdge extends Construct {
     this.port = tls ? TLS_PORT : PLAIN_PORT;
     const tlsSecret = props.tls.mode === 'secret' ? props.tls.secretName : props.tls.mode === 'cert-manager' ? `${EDGE_NAME}-tls` : undefined;
     this.tlsSecretName = tlsSecret;
-    this.configText = caddyConfigText({
+    const options: CaddyConfigOptions = {
       listen: `:${this.port}`,
       upstream: props.upstream,
       hostnames: props.hostnames,
@@ -75,7 +85,11 @@ export class CaddyEdge extends Construct {
             },
           }
         : {}),
-    });
+    };
+    // Caddy reads certificate and CA files once: a sidecar reloads it when they change (renewal, CA rotation).
+    this.watchedFiles = caddyWatchedFiles(options);
+    const reload = this.watchedFiles.length > 0;
+    this.configText = caddyConfigText({ ...options, ...(reload ? { adminSocket: `${MOUNT.admin}/admin.sock` } : {}) });
 
     if (props.tls.mode === 'cert-manager') {
       this.certificate = new Manifest(this, 'certificate', {
@@ -102,6 +116,19 @@ export class CaddyEdge extends Construct {
     });
     const labels = { ...this.podLabels, 'app.kubernetes.io/component': 'edge', 'app.kubernetes.io/managed-by': 'inference-stack' };
     const checksum = createHash('sha256').update(this.configText).digest('hex');
+    const image = imageRef(props.image ?? IMAGES.caddy);
+    const containerSecurity = {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: CADDY_CAPABILITIES,
+    };
+    // Whole-volume mounts (never subPath): the kubelet updates them in place when the Secret changes.
+    const secretMounts = [
+      ...(tlsSecret ? [{ name: 'tls', mountPath: MOUNT.tls, readOnly: true }] : []),
+      ...(props.clientCaSecret ? [{ name: 'client-ca', mountPath: MOUNT.clientCa, readOnly: true }] : []),
+    ];
 
     this.deployment = new DeploymentV1(this, 'deployment', {
       dependsOn: this.certificate ? [this.certificate] : undefined,
@@ -125,14 +152,22 @@ export class CaddyEdge extends Construct {
             ...(props.replicas > 1
               ? {
                   topologySpreadConstraint: [
-                    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: [{ matchLabels: { ...this.podLabels } }] },
+                    {
+                      maxSkew: 1,
+                      topologyKey: 'kubernetes.io/hostname',
+                      whenUnsatisfiable: 'DoNotSchedule',
+                      // Count only nodes the pods may use: tainted GPU nodes are not empty domains.
+                      nodeTaintsPolicy: 'Honor',
+                      nodeAffinityPolicy: 'Honor',
+                      labelSelector: [{ matchLabels: { ...this.podLabels } }],
+                    },
                   ],
                 }
               : {}),
             container: [
               {
                 name: 'caddy',
-                image: imageRef(props.image ?? IMAGES.caddy),
+                image,
                 command: ['caddy', 'run', '--config', `${MOUNT.config}/caddy.json`],
                 env: [
                   { name: 'XDG_CONFIG_HOME', value: '/config' },
@@ -146,28 +181,53 @@ export class CaddyEdge extends Construct {
                   requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
                   limits: { memory: '512Mi', 'ephemeral-storage': '256Mi' },
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: containerSecurity,
                 readinessProbe: { httpGet: { path: '/healthz', port: String(EDGE_INTERNAL_PORT) }, periodSeconds: 5, failureThreshold: 3 },
                 livenessProbe: { tcpSocket: [{ port: String(this.port) }], periodSeconds: 20, failureThreshold: 3 },
                 volumeMount: [
                   { name: 'config', mountPath: MOUNT.config, readOnly: true },
                   { name: 'caddy-config', mountPath: '/config' },
                   { name: 'caddy-data', mountPath: '/data' },
-                  ...(tlsSecret ? [{ name: 'tls', mountPath: MOUNT.tls, readOnly: true }] : []),
-                  ...(props.clientCaSecret ? [{ name: 'client-ca', mountPath: MOUNT.clientCa, readOnly: true }] : []),
+                  ...(reload ? [{ name: 'admin', mountPath: MOUNT.admin }] : []),
+                  ...secretMounts,
                 ],
               },
+              ...(reload
+                ? [
+                    {
+                      // Same pinned image (its caddy CLI and busybox sh), same restricted context.
+                      name: 'reload',
+                      image,
+                      command: ['/bin/sh', '-c', CADDY_RELOAD_SCRIPT],
+                      env: [
+                        { name: 'RELOAD_CONFIG', value: `${MOUNT.config}/caddy.json` },
+                        { name: 'RELOAD_WATCH', value: this.watchedFiles.join(' ') },
+                        { name: 'RELOAD_INTERVAL_SECONDS', value: String(RELOAD_INTERVAL_SECONDS) },
+                        { name: 'RELOAD_HEARTBEAT', value: `${MOUNT.admin}/reload.alive` },
+                      ],
+                      // Ready once Caddy's admin socket exists (a reload can reach it); alive while the loop turns.
+                      readinessProbe: { exec: { command: ['/bin/sh', '-c', `test -S ${MOUNT.admin}/admin.sock`] }, periodSeconds: 10, failureThreshold: 3 },
+                      livenessProbe: {
+                        exec: { command: ['/bin/sh', '-c', `test -n "$(find ${MOUNT.admin}/reload.alive -mmin -${Math.ceil((RELOAD_INTERVAL_SECONDS * 4) / 60)})"`] },
+                        initialDelaySeconds: RELOAD_INTERVAL_SECONDS,
+                        periodSeconds: 60,
+                        failureThreshold: 3,
+                      },
+                      resources: {
+                        requests: { cpu: '10m', memory: '32Mi', 'ephemeral-storage': '16Mi' },
+                        limits: { memory: '128Mi', 'ephemeral-storage': '64Mi' },
+                      },
+                      securityContext: containerSecurity,
+                      volumeMount: [{ name: 'config', mountPath: MOUNT.config, readOnly: true }, { name: 'admin', mountPath: MOUNT.admin }, ...secretMounts],
+                    },
+                  ]
+                : []),
             ],
             volume: [
               { name: 'config', configMap: { name: config.metadata.name } },
               { name: 'caddy-config', emptyDir: { sizeLimit: '16Mi' } },
               { name: 'caddy-data', emptyDir: { sizeLimit: '64Mi' } },
+              ...(reload ? [{ name: 'admin', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }] : []),
               ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret } }] : []),
               ...(props.clientCaSecret ? [{ name: 'client-ca', secret: { secretName: props.clientCaSecret.name } }] : []),
             ],

@@ -9,6 +9,11 @@ export interface ScrapeEndpoint {
   readonly path: string;
   /** Bearer token from a Secret in the target's namespace. */
   readonly bearerSecret?: { readonly name: string; readonly key: string };
+  /**
+   * Keep the labels the target exposes where they clash with the target's own (`namespace`, `pod`, ...), for
+   * exporters that report on other objects (cert-manager labels each Certificate's series with its namespace).
+   */
+  readonly honorLabels?: boolean;
 }
 
 export interface ScrapeTargetProps {
@@ -34,6 +39,7 @@ export class ScrapeTarget extends Construct {
       ...(e.targetPort ? { targetPort: e.targetPort } : {}),
       path: e.path,
       interval: p.interval ?? '30s',
+      ...(e.honorLabels ? { honorLabels: true } : {}),
       ...(e.bearerSecret ? { authorization: { type: 'Bearer', credentials: { name: e.bearerSecret.name, key: e.bearerSecret.key } } } : {}),
     }));
     this.body = {

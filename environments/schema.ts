@@ -321,10 +321,19 @@ const Edge = z.strictObject({
   tls: z
     .discriminatedUnion('mode', [
       z.strictObject({ mode: z.literal('none') }),
-      z.strictObject({ mode: z.literal('secret'), secretName: dnsLabel(63).describe('Existing kubernetes.io/tls Secret') }),
+      z.strictObject({
+        mode: z.literal('secret'),
+        secretName: dnsLabel(63).describe(
+          'Existing kubernetes.io/tls Secret; a renewed certificate in it is loaded without a restart. A certificate from a Secret has no expiry signal (no exporter reads it): watch its expiry yourself',
+        ),
+      }),
       z.strictObject({
         mode: z.literal('cert-manager'),
-        issuer: z.strictObject({ kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'), name: dnsLabel(63) }),
+        issuer: z
+          .strictObject({ kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'), name: dnsLabel(63) })
+          .describe(
+            'Existing cert-manager issuer. It must solve ACME with DNS-01 (or not use ACME: CA, Vault, ...): HTTP-01 cannot work, because the edge has no port-80 listener, its namespace admits clients only on the TLS port, and Caddy does not route /.well-known/acme-challenge/ to the solver pods. Only the kind and name are checked here, not the solver',
+          ),
       }),
     ])
     .describe('none (dev only) | secret | cert-manager'),

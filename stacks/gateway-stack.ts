@@ -29,8 +29,9 @@ export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secre
       : // vLLM and TGI both speak the OpenAI API under /v1.
         { name: m.name, model: `hosted_vllm/${m.name}`, apiBase: `${serviceUrl(m.name, VLLM_PORT)}/v1`, mode: 'chat' },
   );
-  // TEI: LiteLLM's huggingface provider speaks its embedding API.
-  for (const e of env.embeddings) routes.push({ name: e.name, model: `huggingface/${e.model}`, apiBase: serviceUrl(e.name, TEI_PORT), mode: 'embedding' });
+  // TEI serves OpenAI's /v1/embeddings itself (router/src/http/server.rs), under its --served-model-name (the
+  // server's name). Not LiteLLM's huggingface/ provider: it calls the Hugging Face Hub on every request.
+  for (const e of env.embeddings) routes.push({ name: e.name, model: `hosted_vllm/${e.name}`, apiBase: `${serviceUrl(e.name, TEI_PORT)}/v1`, mode: 'embedding' });
   const secretEnv: SecretEnv[] = [];
   for (const h of env.gateway.hostedModels) {
     const prefix = h.provider === 'openai-compatible' ? 'openai' : h.provider;

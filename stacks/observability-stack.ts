@@ -1,4 +1,5 @@
 import { alertRules, type AlertInput } from '../charts/alert-rules';
+import { CERT_MANAGER_METRICS_SERVICE, CERT_MANAGER_NAME } from '../charts/cert-manager';
 import { dashboards, type DashboardInput } from '../charts/dashboards';
 import { LITELLM_PORT } from '../charts/litellm';
 import { AlertRuleSet } from '../constructs/alert-rule-set';
@@ -101,6 +102,19 @@ export class ObservabilityStack extends EnvironmentStack {
           endpoints: [{ port: 'internal', path: '/metrics' }],
         }),
       );
+      if (env.edge.tls.mode === 'cert-manager') {
+        targets.push(
+          new ScrapeTarget(this, 'cert-manager', {
+            kind: 'ServiceMonitor',
+            name: CERT_MANAGER_NAME,
+            namespace: NAMESPACES.certManager,
+            matchLabels: CERT_MANAGER_METRICS_SERVICE.labels,
+            // The controller's series describe Certificates in other namespaces: keep their `namespace` label
+            // (the edge alert selects namespace="edge") instead of renaming it to exported_namespace.
+            endpoints: [{ port: CERT_MANAGER_METRICS_SERVICE.port, path: '/metrics', honorLabels: true }],
+          }),
+        );
+      }
     }
     const store = env.vectorStore;
     if (store?.type === 'qdrant') {

@@ -1,5 +1,5 @@
 import { CHARTS } from '../charts/catalogue';
-import { certManagerValues } from '../charts/cert-manager';
+import { CERT_MANAGER_NAME, certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { kedaValues } from '../charts/keda';
 import { lwsValues } from '../charts/lws';
@@ -70,7 +70,7 @@ export class PlatformStack extends EnvironmentStack {
       this.keda = new OperatorRelease(this, 'keda', { name: 'keda', namespace: NAMESPACES.keda, chart: CHARTS.keda, values: kedaValues() });
     }
     if (ops.certManager) {
-      this.certManager = new OperatorRelease(this, 'cert-manager', { name: 'cert-manager', namespace: NAMESPACES.certManager, chart: CHARTS.certManager, values: certManagerValues() });
+      this.certManager = new OperatorRelease(this, 'cert-manager', { name: CERT_MANAGER_NAME, namespace: NAMESPACES.certManager, chart: CHARTS.certManager, values: certManagerValues() });
     }
   }
 }

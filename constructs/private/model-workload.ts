@@ -153,6 +153,9 @@ export class ModelWorkload extends Construct {
                       maxSkew: 1,
                       topologyKey: 'kubernetes.io/hostname',
                       whenUnsatisfiable: p.spread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+                      // Count only the nodes these pods may use (their pool, untainted for them).
+                      nodeTaintsPolicy: 'Honor',
+                      nodeAffinityPolicy: 'Honor',
                       labelSelector: [{ matchLabels: selector }],
                     },
                   ],

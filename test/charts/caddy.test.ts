@@ -3,14 +3,14 @@
  * loopback with a stub gateway and certificates made here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caddyConfig, caddyConfigText, type CaddyConfigOptions } from '../../charts/caddy';
+import { CADDY_RELOAD_SCRIPT, caddyConfig, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../../charts/caddy';
 import { tempDir } from '../support/env';
 import { makePki, type Pki } from '../support/pki';
 import { PRESETS, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
@@ -107,7 +107,7 @@ describe.skipIf(skip)('Caddy on loopback (real binary)', () => {
     tls: { certFile: pki.serverCert, keyFile: pki.serverKey, ...(mtls ? { clientCaFiles: [pki.ca] } : {}) },
   });
 
-  function call(port: number, client?: { cert: string; key: string }, body = ''): Promise<{ status: number; text: string }> {
+  function call(port: number, client?: { cert: string; key: string }, body = '', ca = pki.ca): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -116,7 +116,7 @@ describe.skipIf(skip)('Caddy on loopback (real binary)', () => {
           servername: 'localhost',
           path: '/v1/chat/completions?stream=false',
           method: 'POST',
-          ca: readFileSync(pki.ca),
+          ca: readFileSync(ca),
           ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}),
           // Host matches the SNI, as real clients send it: with client authentication on, Caddy answers 421 to a
           // request whose Host differs from the SNI, so a certificate cannot be reused for another site.
@@ -199,6 +199,71 @@ describe.skipIf(skip)('Caddy on loopback (real binary)', () => {
       expect(seen[0]).toMatchObject({ path: '/v1/chat/completions?stream=false', body: '{"x":1}' });
     });
   });
+
+  /** A Secret volume as the kubelet writes it: files are symlinks through `..data`, swapped atomically. */
+  function project(volume: string, files: Record<string, string>, version: string): void {
+    const data = join(volume, `..${version}`);
+    mkdirSync(data, { recursive: true });
+    for (const [name, from] of Object.entries(files)) writeFileSync(join(data, name), readFileSync(from));
+    symlinkSync(`..${version}`, join(volume, '..data_tmp'));
+    renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+    for (const name of Object.keys(files)) {
+      try {
+        symlinkSync(join('..data', name), join(volume, name));
+      } catch {
+        /* already linked */
+      }
+    }
+  }
+
+  it('reloads a renewed certificate and a rotated client CA through the reload loop, without a restart', async () => {
+    const next = makePki(tempDir('caddy-next-'));
+    const tlsVolume = join(dir, 'tls-volume');
+    const caVolume = join(dir, 'ca-volume');
+    project(tlsVolume, { 'tls.crt': pki.serverCert, 'tls.key': pki.serverKey }, 'v1');
+    project(caVolume, { 'ca.crt': pki.ca }, 'v1');
+    let watched: string[] = [];
+    const ports = await startCaddy((p) => {
+      const o: CaddyConfigOptions = {
+        ...options(true)(p),
+        tls: { certFile: join(tlsVolume, 'tls.crt'), keyFile: join(tlsVolume, 'tls.key'), clientCaFiles: [join(caVolume, 'ca.crt')] },
+        adminSocket: join(dir, 'admin.sock'),
+      };
+      watched = caddyWatchedFiles(o);
+      return o;
+    });
+    const loop = spawn('/bin/sh', ['-c', CADDY_RELOAD_SCRIPT], {
+      env: { PATH: process.env.PATH, HOME: dir, RELOAD_CONFIG: join(dir, `caddy-${ports.edge}.json`), RELOAD_WATCH: watched.join(' '), RELOAD_INTERVAL_SECONDS: '1', RELOAD_HEARTBEAT: join(dir, 'reload.alive') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.push(loop);
+    let log = '';
+    loop.stdout!.on('data', (d) => (log += d));
+    loop.stderr!.on('data', (d) => (log += d));
+    const oldClient = { cert: pki.clientCert, key: pki.clientKey };
+    const newClient = { cert: next.clientCert, key: next.clientKey };
+    const works = (client: { cert: string; key: string }, ca: string) => call(ports.edge, client, '{}', ca).then((r) => r.status === 200, () => false);
+
+    expect(await works(oldClient, pki.ca)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    // nothing changed: no reload
+    expect(log).not.toMatch(/changed/);
+    expect(await works(newClient, next.ca)).toBe(false);
+
+    // the renewal: a certificate from the new CA, which also becomes the client CA
+    project(tlsVolume, { 'tls.crt': next.serverCert, 'tls.key': next.serverKey }, 'v2');
+    project(caVolume, { 'ca.crt': next.ca }, 'v2');
+    let reloaded = false;
+    for (let i = 0; i < 40 && !reloaded; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      reloaded = await works(newClient, next.ca);
+    }
+    expect(reloaded, log).toBe(true);
+    expect(log).toMatch(/changed: reloading/);
+    // the old CA's clients are refused now, and the old server certificate is gone
+    expect(await works(oldClient, next.ca)).toBe(false);
+    expect(await works(newClient, pki.ca)).toBe(false);
+  }, 30_000);
 
   it('serves request metrics on the internal listener', async () => {
     const { edge, internal } = await startCaddy(options(false));

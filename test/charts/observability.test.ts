@@ -169,6 +169,16 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     { alert: 'EdgeDown', change: { 'up{namespace="edge", service="edge-internal"}': '0x30' }, labels: { severity: 'critical' } },
     { alert: 'GatewayBudgetNearlyExhausted', change: { 'litellm_remaining_team_budget_metric{team_alias="search"}': '50x30' }, labels: { team: 'search', severity: 'warning' } },
     { alert: 'EdgeCertificateExpiring', change: { 'certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}': `${3 * 86400}x30` }, labels: { severity: 'warning', namespace: 'edge', name: 'edge-tls' } },
+    { alert: 'EdgeCertificateExpiryUnknown', change: { 'certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}': '_x30' }, labels: { severity: 'warning', namespace: 'edge', name: 'edge-tls' } },
+    // scraped without honorLabels, the Certificate's namespace would be renamed: the expiry alert could not match
+    {
+      alert: 'EdgeCertificateExpiryUnknown',
+      change: {
+        'certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}': '_x30',
+        'certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager", exported_namespace="edge", name="edge-tls"}': `${3 * 86400}x30`,
+      },
+      labels: { severity: 'warning', namespace: 'edge', name: 'edge-tls' },
+    },
     { alert: 'VectorStoreDown', change: { 'up{namespace="rag", service="qdrant"}': '0x30' }, labels: { store: 'qdrant', severity: 'critical' } },
   ];
   const allAlerts = [...new Set(groups.flatMap((g) => g.rules.map((r) => r.alert)))];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { UPSTREAM } from '../support/paths';
-import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson, type TfJson } from '../support/synth';
+import { helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson, type TfJson } from '../support/synth';
 
 const keys = JSON.parse(readFileSync(join(UPSTREAM, 'flags', 'litellm-proxy-config-keys.json'), 'utf8')) as Record<string, string[]>;
 
@@ -16,16 +16,31 @@ function gatewayOf(preset: string) {
 }
 
 describe('LiteLLM gateway of the prod preset', () => {
-  const { tf, litellm, values, config } = gatewayOf('prod');
+  const { stacks, tf, litellm, values, config } = gatewayOf('prod');
 
   it('routes every model and embedding server to its in-cluster Service, and the hosted model by env key', () => {
     const routes = Object.fromEntries(config.model_list.map((m: any) => [m.model_name, m.litellm_params]));
     expect(routes['llama-70b']).toEqual({ model: 'hosted_vllm/llama-70b', api_base: 'http://llama-70b.models.svc.cluster.local:8000/v1', drop_params: true });
     expect(routes['gpt-oss-120b'].api_base).toBe('http://gpt-oss-120b.models.svc.cluster.local:8000/v1');
-    expect(routes['bge-large']).toMatchObject({ model: 'huggingface/BAAI/bge-large-en-v1.5', api_base: 'http://bge-large.models.svc.cluster.local:8000' });
+    expect(routes['bge-large']).toEqual({ model: 'hosted_vllm/bge-large', api_base: 'http://bge-large.models.svc.cluster.local:8000/v1', drop_params: true });
     expect(routes['gpt-4o']).toMatchObject({ model: 'openai/gpt-4o', api_key: 'os.environ/HOSTED_GPT_4O_API_KEY' });
     expect(Object.keys(routes).sort()).toEqual(['bge-large', 'gpt-4o', 'gpt-oss-120b', 'llama-70b', 'qwen-7b']);
     expect(values.extraEnvVars).toEqual([{ name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai-api-key', key: 'api-key' } } }]);
+  });
+
+  it("routes embeddings to TEI's own OpenAI-compatible /v1/embeddings, never through the Hugging Face Hub", () => {
+    // LiteLLM's huggingface/ provider calls the Hub for every request (fails air-gapped); TEI serves
+    // /v1/embeddings itself (router/src/http/server.rs), under the name it is served as (--served-model-name).
+    const models = statefulSets(stacks['prod-models']!);
+    const embeddings = config.model_list.filter((m: any) => m.model_info.mode === 'embedding');
+    expect(embeddings.length).toBeGreaterThan(0);
+    for (const m of embeddings) {
+      const server = models[m.model_name]!.spec.template.spec.container[0]!;
+      const served = server.args[server.args.indexOf('--served-model-name') + 1];
+      const port = server.args[server.args.indexOf('--port') + 1];
+      expect(m.litellm_params).toEqual({ model: `hosted_vllm/${served}`, api_base: `http://${m.model_name}.models.svc.cluster.local:${port}/v1`, drop_params: true });
+    }
+    for (const m of config.model_list) expect(m.litellm_params.model).not.toMatch(/^huggingface\//);
   });
 
   it('declares the fallbacks of the environment, in order', () => {
@@ -48,6 +63,15 @@ describe('LiteLLM gateway of the prod preset', () => {
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(values.serviceAccount).toEqual({ create: true, automount: false });
     expect(values.image).toEqual({ repository: 'ghcr.io/berriai/litellm-non_root', tag: 'main-v1.81.9-stable', pullPolicy: 'IfNotPresent' });
+  });
+
+  it("runs the migration hook as the image's numeric user: the chart copies only the container securityContext to it", () => {
+    // litellm-helm templates/migrations-job.yaml (BerriAI/litellm 3dd55a7b) renders `securityContext: toYaml .Values.securityContext`
+    // and no pod securityContext; the image's USER is the name `nobody`, which runAsNonRoot cannot verify.
+    const facts = (JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { uid: number; gid: number; userIsNumeric: boolean }> }).images[`${values.image.repository}:${values.image.tag}`]!;
+    expect(facts.userIsNumeric).toBe(false);
+    expect(values.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid });
   });
 
   it('writes only config keys LiteLLM documents (upstream proxy config keys)', () => {

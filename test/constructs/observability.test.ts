@@ -1,7 +1,10 @@
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UPSTREAM } from '../support/paths';
 import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson } from '../support/synth';
 
 const MODELS = { ServiceMonitor, PodMonitor, PrometheusRule } as const;
@@ -77,4 +80,40 @@ it('staging alerts on its cert-manager certificate', () => {
   const tf = synthEnvJson(presetEnv('staging'))['staging-observability']!;
   const rule = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'PrometheusRule');
   expect(rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert))).toContain('EdgeCertificateExpiring');
+});
+
+describe('staging: the edge certificate expiry signal (cert-manager)', () => {
+  const stacks = synthEnvJson(presetEnv('staging'));
+  const manifests = (resourcesOf(stacks['staging-observability']!, 'kubernetes_manifest') as any[]).map((m) => m.manifest);
+  const certManager = helmReleases(stacks['staging-platform']!).find((r) => r.chart === 'cert-manager')!;
+
+  it("scrapes cert-manager's controller, keeping the Certificate's namespace label (honorLabels), valid against the CRD", () => {
+    const monitor = manifests.find((m) => m.kind === 'ServiceMonitor' && m.metadata.namespace === 'cert-manager');
+    expect(monitor, 'a ServiceMonitor in the cert-manager namespace').toBeDefined();
+    expect(() => validate(monitor)).not.toThrow();
+    // certmanager_certificate_expiration_timestamp_seconds carries the Certificate's `namespace`: without
+    // honorLabels the target's namespace (cert-manager) wins and the series' own becomes `exported_namespace`.
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'http-metrics', path: '/metrics', honorLabels: true })]);
+    // the controller's metrics Service as the chart renders it (templates/service.yaml at v1.21.1): rendered only
+    // with prometheus.enabled, port named http-metrics, labelled with the chart name and component controller
+    const template = readFileSync(join(UPSTREAM, 'charts', 'cert-manager', certManager.version, 'templates', 'service.yaml'), 'utf8');
+    expect(template).toMatch(/name: http-metrics/);
+    expect(template).toMatch(/app\.kubernetes\.io\/component: "controller"/);
+    expect(monitor.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/instance': certManager.name, 'app.kubernetes.io/component': 'controller' });
+    expect((releaseValues(certManager) as any).prometheus).toMatchObject({ enabled: true });
+  });
+
+  it('alerts on the expiry and on a missing expiry signal', () => {
+    const rule = manifests.find((m) => m.kind === 'PrometheusRule');
+    const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts).toEqual(expect.arrayContaining(['EdgeCertificateExpiring', 'EdgeCertificateExpiryUnknown']));
+  });
+});
+
+it('prod (certificate from a Secret) has no cert-manager scrape target and no expiry alert: stated in README', () => {
+  const tf = synthEnvJson(presetEnv('prod'))['prod-observability']!;
+  const manifests = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest);
+  expect(manifests.filter((m) => m.metadata.namespace === 'cert-manager')).toEqual([]);
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  expect(readme).toMatch(/certificate from a\s+Secret has no expiry signal/i);
 });

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pgvectorCollectionsSql } from '../../constructs/pgvector-store';
 import { qdrantCollectionsSpec } from '../../constructs/qdrant-store';
+import { UPSTREAM } from '../support/paths';
 import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson } from '../support/synth';
 
 const ragOf = (preset: string) => synthEnvJson(presetEnv(preset))[`${preset}-rag`]!;
@@ -106,13 +109,24 @@ describe('Qdrant (staging preset)', () => {
     expect(release.version).toBe('1.19.0');
     expect(values.persistence).toEqual({ size: '50Gi', storageClassName: 'fast-ssd' });
     expect(values.snapshotPersistence).toEqual({ enabled: true, size: '50Gi', storageClassName: 'fast-ssd' });
-    expect(values.apiKey).toEqual({ valueFrom: { secretKeyRef: { name: 'qdrant-api-key', key: 'api-key' } } });
     expect(values.image).toEqual({ tag: 'v1.19.0', useUnprivilegedImage: true, pullPolicy: 'IfNotPresent' });
     expect(values.updateVolumeFsOwnership).toBe(false);
     expect(values.replicaCount).toBe(2);
     expect(values.podDisruptionBudget).toEqual({ enabled: true, maxUnavailable: 1 });
     // staging may be destroyed; prod's store may not
     expect((release as unknown as { lifecycle?: unknown }).lifecycle).toBeUndefined();
+  });
+
+  it('reads the API key from the Secret at pod start (env secretKeyRef), so a rotated key applies on the next restart', () => {
+    // The chart's apiKey.valueFrom is not a reference: templates/_helpers.tpl copies the Secret with `lookup` into
+    // its own <release>-apikey Secret at render time, refreshed only on a helm upgrade.
+    expect(values.apiKey).toBeUndefined();
+    expect(values.readOnlyApiKey).toBeUndefined();
+    // Qdrant reads QDRANT__<SECTION>__<KEY> into its config (src/settings.rs: Environment::with_prefix("QDRANT").separator("__"))
+    expect(values.env).toEqual([{ name: 'QDRANT__SERVICE__API_KEY', valueFrom: { secretKeyRef: { name: 'qdrant-api-key', key: 'api-key' } } }]);
+    // the chart renders env[].valueFrom verbatim into the container (templates/statefulset.yaml)
+    const statefulset = readFileSync(join(UPSTREAM, 'charts', 'qdrant', release.version, 'templates', 'statefulset.yaml'), 'utf8');
+    expect(statefulset).toMatch(/range \.Values\.env \}\}[\s\S]*?valueFrom: \{\{- toYaml \.valueFrom/);
   });
 
   it('creates the collections with the embedding model dimension and the HNSW settings', () => {

@@ -36,7 +36,7 @@ describe('review fixes', () => {
   it('spreads prod embedding replicas over nodes, as a requirement', () => {
     const bge = statefulSets(prod['prod-models']!)['bge-large']!;
     expect((bge.spec.template.spec as any).topology_spread_constraint).toEqual([
-      { label_selector: [{ match_labels: { 'app.kubernetes.io/instance': 'bge-large', 'app.kubernetes.io/name': 'bge-large' } }], max_skew: 1, topology_key: 'kubernetes.io/hostname', when_unsatisfiable: 'DoNotSchedule' },
+      { label_selector: [{ match_labels: { 'app.kubernetes.io/instance': 'bge-large', 'app.kubernetes.io/name': 'bge-large' } }], max_skew: 1, node_affinity_policy: 'Honor', node_taints_policy: 'Honor', topology_key: 'kubernetes.io/hostname', when_unsatisfiable: 'DoNotSchedule' },
     ]);
     const litellm = releaseValues(helmReleases(prod['prod-gateway']!).find((r) => r.chart === 'litellm-helm')!) as any;
     expect(litellm.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
