@@ -5,7 +5,7 @@
  * synthesized; an invalid one leaves its previous output as it was. The manifest cdktf reads (`manifest.json`)
  * keeps the stacks of the environments not synthesized this time.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { sortedJson } from '../../charts/sorted-json';
@@ -50,6 +50,38 @@ export function resolveEnvironmentArg(arg: string, dir: string = ENVIRONMENTS_DI
   if (!arg.includes('/') && !arg.includes('\\') && extname(arg) === '' && existsSync(named)) return named;
   const viaNpm = ['synth', 'check', 'console'].includes(process.env.npm_lifecycle_event ?? '');
   return resolve(viaNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(), arg);
+}
+
+/** `--out`: a folder, created when missing; an existing file there is a usage error, not a crash in mkdir. */
+export function checkOutDir(dir: string): string | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) return `--out ${dir} exists and is not a directory; name a folder (it is created when missing)`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `--out ${dir}: a part of the path is a file; name a folder (it is created when missing)`;
+    if (code !== 'ENOENT') return `--out ${dir}: cannot be used (${code ?? String(e)})`;
+  }
+  return undefined;
+}
+
+/** The environment files of `--env` arguments, each once: `dev`, `dev` and `environments/dev.yaml` are one file. */
+export function uniqueEnvironmentFiles(args: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const arg of args) {
+    const file = resolveEnvironmentArg(arg);
+    let key = file;
+    try {
+      key = realpathSync(file);
+    } catch {
+      // a missing file is reported by the loader
+    }
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(file);
+    }
+  }
+  return out;
 }
 
 function readJson<T>(file: string, fallback: T): T {
