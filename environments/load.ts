@@ -3,7 +3,7 @@
  * `<file>:<line>: <field path>: <message>`, pointing at the file in the chain that set the offending value.
  */
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Document, LineCounter } from 'yaml';
+import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { projectPath } from '../charts/private/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
@@ -67,8 +67,16 @@ export function formatPath(path: readonly Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
+/** The line of a field: its key's line (a block mapping's value starts a line below), else its value's. */
 function lineOf(src: Source, path: readonly Segment[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
+    const last = path[n - 1];
+    if (typeof last === 'string') {
+      const parent = n === 1 ? src.doc.contents : src.doc.getIn(path.slice(0, n - 1), true);
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+      const keyRange = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      if (keyRange) return src.lines.linePos(keyRange[0]).line;
+    }
     const node = n === 0 ? src.doc.contents : src.doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) return src.lines.linePos(range[0]).line;

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { sortedJson } from '../../charts/sorted-json';
 import { App } from '../../constructs/private/cdktf';
-import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type Problem } from '../../environments/load';
+import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type LoadedEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
-import { checkPolicy, formatReport, type PolicyResult, type StackDoc } from '../../policy';
+import { checkPolicy, formatReport, type Finding, type PolicyResult, type StackDoc } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { withoutStackTraces } from './quiet-stack-traces';
 
@@ -135,24 +135,65 @@ function swapIn(outdir: string, staging: string, name: string, stacks: readonly 
   rmSync(trash, { recursive: true, force: true });
 }
 
+/** The environment field each layer's stack is made from. */
+const LAYER_FIELDS: Record<string, string> = {
+  platform: 'gpuOperator',
+  'gpu-pools': 'gpuPools',
+  models: 'models',
+  rag: 'vectorStore',
+  gateway: 'gateway',
+  edge: 'edge',
+  observability: 'observability',
+};
+/** Rules about one field whatever the stack. */
+const RULE_FIELDS: Record<string, string> = { P16: 'backend', P17: 'gpuOperator' };
+
+/**
+ * The environment field a policy violation comes from, as a path: the named item (model, embedding, pool) whose
+ * name the resource address carries, else the field its layer is made from.
+ */
+export function violationField(env: Environment, v: Pick<Finding, 'rule' | 'stack' | 'address'>): (string | number)[] {
+  const ruleField = RULE_FIELDS[v.rule];
+  if (ruleField) return [ruleField];
+  const layer = v.stack.startsWith(`${env.name}-`) ? v.stack.slice(env.name.length + 1) : '';
+  const named: Array<[string, readonly { name: string }[]]> = [
+    ['models', env.models],
+    ['embeddings', env.embeddings],
+    ['gpuPools', env.gpuPools],
+  ];
+  let best: (string | number)[] | undefined;
+  let bestLength = 0;
+  for (const [field, items] of named) {
+    if (LAYER_FIELDS[layer] !== field && !(layer === 'models' && field === 'embeddings')) continue;
+    items.forEach((item, i) => {
+      const at = new RegExp(`(^|[^a-z0-9-])${item.name.replace(/[.]/g, '\\.')}($|[^a-z0-9-])`);
+      if (item.name.length > bestLength && at.test(v.address)) {
+        best = [field, i];
+        bestLength = item.name.length;
+      }
+    });
+  }
+  return best ?? [LAYER_FIELDS[layer] ?? ''].filter((f) => f !== '');
+}
+
 /**
  * Validates and synthesizes environment files. Valid environments are written even when others fail; the
  * caller exits non-zero when `problems` is not empty.
  */
 export function synthEnvironments(files: readonly string[], outdir: string): SynthResult {
   const problems: Problem[] = [];
-  const loaded: Array<{ file: string; env: Environment }> = [];
+  const loaded: Array<{ file: string; env: Environment; locate: LoadedEnvironment['locate'] }> = [];
   const byName = new Map<string, string>();
   for (const file of files) {
     try {
-      const { env } = loadEnvironment(file);
+      const { env, locate } = loadEnvironment(file);
       const other = byName.get(env.name);
       if (other) {
         problems.push({ file: displayPath(file), path: 'name', message: `"${env.name}" is also the name of ${displayPath(other)}; give each environment its own name` });
         continue;
       }
       byName.set(env.name, file);
-      loaded.push({ file, env });
+      loaded.push({ file, env, locate });
     } catch (err) {
       if (err instanceof EnvironmentError) problems.push(...err.problems);
       else throw err;
@@ -167,7 +208,7 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
   const written: Array<{ name: string; file: string; stacks: string[]; policy: PolicyResult }> = [];
   const reports: string[] = [];
 
-  for (const { file, env } of loaded) {
+  for (const { file, env, locate } of loaded) {
     const staging = mkdtempSync(join(outdir, '.staging-'));
     try {
       const result = synthToStaging(env, staging);
@@ -177,7 +218,12 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
         reports.push(formatReport(env.name, policy));
         if (env.stage !== 'dev') {
           problems.push(
-            ...policy.violations.map((v) => ({ file: displayPath(file), path: `policy ${v.rule}`, message: `${v.stack} ${v.address}: ${v.message}; fix: ${v.fix}` })),
+            ...policy.violations.map((v) => {
+              // Located at the field that made the resource, in the file of the chain that wrote it.
+              const field = violationField(env, v);
+              const at = field.length > 0 ? locate(field) : { file: displayPath(file), path: '' };
+              return { ...at, message: `policy ${v.rule}: ${v.stack} ${v.address}: ${v.message}; fix: ${v.fix}` };
+            }),
           );
           continue;
         }
