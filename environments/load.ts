@@ -298,10 +298,11 @@ function itemName(merged: Json, path: readonly Segment[]): string {
  * For a problem found in an inherited item: the value a more derived file set that causes it (without that value
  * the problem is gone), so that a fork that changes a pool is told, not the preset whose model stopped fitting.
  */
-function causeInForks(chain: readonly Source[], origin: number, leafFile: string, steps: string): { src: Source; at: Segment[] } | undefined {
+function causeInForks(chain: readonly Source[], origin: number, leafFile: string, steps: string, budget: { parses: number }): { src: Source; at: Segment[] } | undefined {
   for (let f = 0; f < origin; f++) {
     const src = chain[f]!;
     for (const at of valuesSet(src.data)) {
+      if (budget.parses-- <= 0) return undefined;
       const datas = chain.map((s, k) => (k === f ? without(s.data, at) : s.data));
       const merged = mergeChain(datas, leafFile);
       const parsed = EnvironmentSchema.safeParse(merged);
@@ -375,6 +376,8 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
     return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, locate };
   }
   let searches = 0;
+  // Re-validations spent looking for causes in forks, all problems together (each takes milliseconds).
+  const budget = { parses: 300 };
   const problems = parsed.error.issues.map((issue): Problem => {
     const path = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
     const message = messageOf(issue, valueAt(merged, path));
@@ -382,7 +385,7 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
     const origin = chain.indexOf(src);
     // A cross-field problem in an inherited item: is it caused by what a more derived file changed?
     if (issue.code === 'custom' && exact && origin > 0 && searches++ < 10) {
-      const cause = causeInForks(chain, origin, leafFile, JSON.stringify(logicalSteps(merged, path)));
+      const cause = causeInForks(chain, origin, leafFile, JSON.stringify(logicalSteps(merged, path)), budget);
       if (cause) {
         const item = itemName(merged, path);
         return {
