@@ -39,14 +39,15 @@ const secretName = z.string().regex(new RegExp(`^(?=.{1,253}$)${DNS_SUBDOMAIN.so
 });
 
 /**
- * A key of a Secret, as Kubernetes allows it (`[-._a-zA-Z0-9]+`, not "." or "..", at most 253 characters): a key
- * is also a file name where a Secret is mounted, so "../tls/tls.crt" would read another file of the pod.
+ * A key of a Secret, as Kubernetes allows it (apimachinery's IsConfigMapKey: `[-._a-zA-Z0-9]+`, at most 253
+ * characters, not "." and not starting with ".."): a key is also a file name where a Secret is mounted, so
+ * "../tls/tls.crt" would read another file of the pod.
  */
 const secretKey = (fallback: string) =>
   z
     .string()
-    .regex(/^(?!\.\.?$)[-._a-zA-Z0-9]{1,253}$/, {
-      error: (iss) => `${show(iss.input)} is not a Secret key; use letters, digits, "-", "_" and "." (not "." or ".."), at most 253 characters, e.g. "${fallback}"`,
+    .regex(/^(?!\.$)(?!\.\.)[-._a-zA-Z0-9]{1,253}$/, {
+      error: (iss) => `${show(iss.input)} is not a Secret key; use letters, digits, "-", "_" and "." (not "." and not starting with ".."), at most 253 characters, e.g. "${fallback}"`,
     })
     .default(fallback);
 
