@@ -4,9 +4,9 @@
  * policy (../shared/POLICY.md) on every stack's cdk.tf.json. Exit 1 on any violation, whatever the stage.
  */
 import { parseArgs } from 'node:util';
-import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
+import { EnvironmentError, displayPath, formatProblem, loadEnvironment } from '../environments/load';
 import { checkPolicy, formatReport, reportJson } from '../policy';
-import { environmentFiles, resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
+import { environmentFiles, synthScratch, uniqueEnvironmentFiles } from './lib/synth-environments';
 
 const USAGE = 'usage: npm run check [-- --env <name|path> ...] [--json]';
 
@@ -22,7 +22,7 @@ function main(argv: string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const files = values.env ? values.env.map((e) => resolveEnvironmentArg(e)) : environmentFiles();
+  const files = values.env ? uniqueEnvironmentFiles(values.env) : environmentFiles();
   const reports: object[] = [];
   let failed = false;
   for (const file of files) {
@@ -37,7 +37,15 @@ function main(argv: string[]): number {
       failed = true;
       continue;
     }
-    const result = checkPolicy(synthScratch(env), env.stage);
+    let result;
+    try {
+      result = checkPolicy(synthScratch(env), env.stage);
+    } catch (err) {
+      // One located line, as synth reports it; never a stack trace.
+      process.stderr.write(`${formatProblem({ file: displayPath(file), path: '', message: `synthesis failed: ${err instanceof Error ? err.message : String(err)}` })}\n`);
+      failed = true;
+      continue;
+    }
     failed ||= result.violations.length > 0;
     if (values.json) reports.push(reportJson(env.name, result));
     else process.stdout.write(`${formatReport(env.name, result)}\n`);

@@ -22,7 +22,7 @@ import { diffStacks, diffValues, formatDiff } from './commands/diff';
 import { doctor, formatDoctor } from './commands/doctor';
 import { formatImages, imageList } from './commands/images';
 import { checkSecrets, formatMissingSecrets, formatSecrets, secretList } from './commands/secrets';
-import { resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
+import { checkOutDir, resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
 
 const USAGE = `usage: inference-stack <command> [options]
   capacity --env X [--json]         per model: GPU, TP/PP, weights per GPU, KV-cache tokens, sequences at once; per pool: GPUs used/free
@@ -59,12 +59,36 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const [command, ...rest] = argv;
   const sep = rest.indexOf('--');
   const passthrough = sep >= 0 ? rest.slice(sep + 1) : [];
-  const { values, positionals } = parseArgs({
-    args: sep >= 0 ? rest.slice(0, sep) : rest,
-    options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, 'skip-secret-check': { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
+  const usageError = (message: string) => {
+    err(`${message}\n${USAGE}\n`);
+    return 2;
+  };
+  if (command === '--help' || command === '-h') {
+    out(`${USAGE}\n`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: sep >= 0 ? rest.slice(0, sep) : rest,
+      options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, 'skip-secret-check': { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    // parseArgs' own words (unknown option, --env without a value), then the usage
+    return usageError(e instanceof Error ? e.message : String(e));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(`${USAGE}\n`);
+    return 0;
+  }
+  if (command !== 'diff' && positionals.length > 0) return usageError(`unexpected argument${positionals.length > 1 ? 's' : ''} ${positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+  if (values.out !== undefined) {
+    const bad = checkOutDir(values.out);
+    if (bad) return usageError(bad);
+  }
   const json = (v: unknown) => out(`${JSON.stringify(v, null, 2)}\n`);
   try {
     switch (command) {
@@ -139,9 +163,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return await runPlan(plan, log);
       }
       case undefined:
+        err(`${USAGE}\n`);
+        return 2;
       case 'help':
         out(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../environments/load';
-import { environmentFiles, resolveEnvironmentArg, synthEnvironments } from './lib/synth-environments';
+import { checkOutDir, environmentFiles, synthEnvironments, uniqueEnvironmentFiles } from './lib/synth-environments';
 
 const USAGE = `usage: npm run synth [-- --env <name|path> ...] [--out <dir>]
   --env   an environment name from environments/ or a path to an environment file (repeatable); default: all
@@ -31,8 +31,13 @@ function main(argv: string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const files = values.env ? values.env.map((e) => resolveEnvironmentArg(e)) : environmentFiles();
+  const files = values.env ? uniqueEnvironmentFiles(values.env) : environmentFiles();
   const outdir = values.out || process.env.CDKTF_OUTDIR || 'cdktf.out';
+  const badOut = checkOutDir(outdir);
+  if (badOut) {
+    process.stderr.write(`${badOut}\n${USAGE}\n`);
+    return 2;
+  }
   const { written, problems, reports, warnings } = synthEnvironments(files, outdir);
   for (const w of written) process.stdout.write(`${w.name}: ${w.stacks.join(', ')}\n`);
   for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);

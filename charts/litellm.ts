@@ -20,6 +20,9 @@ export interface GatewayRoute {
   readonly mode: 'chat' | 'embedding';
 }
 
+/** The env var the gateway reads a hosted model's API key from (environments/front-door-checks.ts keeps them unique). */
+export const hostedKeyEnvName = (name: string): string => `HOSTED_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
+
 export interface SecretEnv {
   readonly name: string;
   readonly secret: { readonly name: string; readonly key: string };

@@ -1,6 +1,7 @@
 /**
  * Cross-field checks of the gateway (fallbacks, teams, keys) and the edge (TLS, mTLS, replicas).
  */
+import { hostedKeyEnvName } from '../charts/litellm';
 import type { Environment } from './schema';
 
 type Add = (path: (string | number)[], message: string) => void;
@@ -13,7 +14,14 @@ export function checkFrontDoor(env: Env, add: Add): void {
   const knownSet = new Set(known);
   const list = known.join(', ') || '(none)';
 
+  const envVars = new Map<string, number>();
   g.hostedModels.forEach((h, i) => {
+    // One env var per hosted model: two names that give one var would hand one provider the other's key.
+    const envVar = hostedKeyEnvName(h.name);
+    const other = envVars.get(envVar);
+    if (other !== undefined && g.hostedModels[other]!.name !== h.name) {
+      add(['gateway', 'hostedModels', i, 'name'], `"${h.name}" and "${g.hostedModels[other]!.name}" (gateway.hostedModels[${other}]) both give the env var ${envVar} for their API key; rename one`);
+    } else if (other === undefined) envVars.set(envVar, i);
     if (served.has(h.name)) add(['gateway', 'hostedModels', i, 'name'], `"${h.name}" is also a model or embedding server; give the hosted model its own name`);
     if ((h.provider === 'azure' || h.provider === 'openai-compatible') && !h.apiBase) {
       add(['gateway', 'hostedModels', i, 'apiBase'], `${h.provider} needs apiBase, the endpoint to call`);

@@ -2,13 +2,13 @@
  * Loads an environment file: reads the YAML, resolves `extends`, merges, validates, and reports every problem as
  * `<file>:<line>: <field path>: <message>`, pointing at the file in the chain that set the offending value.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { Document, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { projectPath } from '../charts/private/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
 import { environmentWarnings } from './alerting-checks';
+import { parseYamlBytes, readFileCapped } from './read-yaml';
 import { EnvironmentSchema, show, type Environment } from './schema';
 
 /** The folder of the shipped presets (and of users' environment files). */
@@ -44,6 +44,11 @@ export interface LoadedEnvironment {
   readonly env: Environment;
   /** What is valid but should be fixed (alerts that reach no one, deprecated fields), located like problems. */
   readonly warnings: readonly Problem[];
+  /**
+   * Where a field of the merged environment was written: the file of the chain that set it (the most derived
+   * one), its line, and its path as that file has it. For a field no file sets, the closest enclosing field.
+   */
+  readonly locate: (path: readonly (string | number)[]) => { readonly file: string; readonly line?: number; readonly path: string };
 }
 
 interface Source {
@@ -65,8 +70,16 @@ export function formatPath(path: readonly Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
+/** The line of a field: its key's line (a block mapping's value starts a line below), else its value's. */
 function lineOf(src: Source, path: readonly Segment[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
+    const last = path[n - 1];
+    if (typeof last === 'string') {
+      const parent = n === 1 ? src.doc.contents : src.doc.getIn(path.slice(0, n - 1), true);
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+      const keyRange = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      if (keyRange) return src.lines.linePos(keyRange[0]).line;
+    }
     const node = n === 0 ? src.doc.contents : src.doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) return src.lines.linePos(range[0]).line;
@@ -74,29 +87,68 @@ function lineOf(src: Source, path: readonly Segment[]): number | undefined {
   return undefined;
 }
 
-function readSource(file: string): Source | Problem[] {
-  const lines = new LineCounter();
+/** A file that could not be opened as an environment file (its bytes never read), or problems in its content. */
+type ReadFailure = { readonly unreadable: string } | { readonly problems: Problem[] };
+
+function readSource(file: string): Source | ReadFailure {
   const shown = displayPath(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return [{ file: shown, path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }];
+  const read = readFileCapped(file);
+  if ('problem' in read) return { unreadable: read.problem };
+  const parsed = parseYamlBytes(read.bytes);
+  if (Array.isArray(parsed)) {
+    return { problems: parsed.map((p) => ({ file: shown, line: p.line, path: formatPath(p.path), message: p.message })) };
   }
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return doc.errors.map((e) => ({
-      file: shown,
-      line: e.linePos?.[0].line,
-      path: '',
-      message: `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-    }));
-  }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const { doc, lines, data } = parsed;
   if (!isPlainObject(data)) {
-    return [{ file: shown, line: 1, path: '', message: 'an environment file is a YAML mapping (name: ..., stage: ..., ...); this one is not' }];
+    return { problems: [{ file: shown, line: 1, path: '', message: 'an environment file is a YAML mapping (name: ..., stage: ..., ...); this one is not' }] };
   }
   return { file, doc, lines, data };
+}
+
+/** What one item of each named list is called in messages. */
+const ITEM_NOUNS: Record<string, string> = {
+  gpuPools: 'pool',
+  models: 'model',
+  embeddings: 'embedding',
+  hostedModels: 'hosted model',
+  teams: 'team',
+  keys: 'key',
+  collections: 'collection',
+};
+
+/**
+ * Names repeated inside one list of one file. Merging by name is for `extends` only: two items of one name in one
+ * file would silently merge into one (the second overwriting the first), so they are refused before merging.
+ */
+function duplicateNames(src: Source): Problem[] {
+  const problems: Problem[] = [];
+  const walk = (value: Json, path: Segment[]) => {
+    if (Array.isArray(value)) {
+      const first = new Map<string, number>();
+      value.forEach((item, i) => {
+        const name = isPlainObject(item) ? item.name : undefined;
+        if (typeof name === 'string') {
+          const j = first.get(name);
+          if (j === undefined) first.set(name, i);
+          else {
+            const key = path[path.length - 1];
+            const noun = (typeof key === 'string' && ITEM_NOUNS[key]) || 'item';
+            problems.push({
+              file: displayPath(src.file),
+              line: lineOf(src, [...path, i, 'name']),
+              path: formatPath([...path, i, 'name']),
+              message: `duplicate ${noun} name ${show(name)} (also ${formatPath([...path, j])}, line ${lineOf(src, [...path, j, 'name'])}); give each ${noun} of a file its own name`,
+            });
+          }
+        }
+        walk(item, [...path, i]);
+      });
+    } else if (isPlainObject(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    }
+  };
+  walk(src.data, []);
+  return problems;
 }
 
 /** Where `extends: <ref>` points: a preset name, or a path relative to the extending file. */
@@ -122,28 +174,49 @@ function logicalSteps(merged: Json, path: readonly Segment[]): Step[] {
   return steps;
 }
 
-/** The concrete path of `steps` in one file's data, or undefined when the file does not set that field. */
-function concretePath(data: Json, steps: readonly Step[]): Segment[] | undefined {
+/** The longest start of `steps` that one file's data sets, as a concrete path in that file. */
+function concretePrefix(data: Json, steps: readonly Step[]): Segment[] {
   const out: Segment[] = [];
   let cur: Json | undefined = data;
   for (const step of steps) {
     if (typeof step === 'object') {
-      if (!Array.isArray(cur)) return undefined;
+      if (!Array.isArray(cur)) return out;
       const list: Json[] = cur;
       const named = (o: Json) => isPlainObject(o) && o.name === step.name;
       const i = list.findIndex((item, k) => named(item) && list.slice(0, k).filter(named).length === step.nth);
-      if (i < 0) return undefined;
+      if (i < 0) return out;
       out.push(i);
       cur = cur[i];
     } else {
-      if (cur === null || typeof cur !== 'object') return undefined;
-      const next: Json | undefined = (cur as Record<string, Json>)[step as string];
-      if (next === undefined) return undefined;
+      if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, step)) return out;
       out.push(step);
-      cur = next;
+      cur = (cur as Record<string, Json>)[step as string] as Json;
     }
   }
   return out;
+}
+
+/** Steps written back as a path: a named item not in any file keeps its index in the merged list. */
+function stepsPath(steps: readonly Step[], merged: readonly Segment[]): Segment[] {
+  return steps.map((s, i) => (typeof s === 'object' ? (merged[i] as number) : s));
+}
+
+/**
+ * The file and path to blame for a merged path: the most derived file that sets the whole path; else the file
+ * that sets the longest start of it (the most derived one on a tie), with the rest of the path appended.
+ */
+function blame(chain: readonly Source[], merged: Json, path: readonly Segment[]): { src: Source; at: Segment[]; exact: boolean } {
+  // `name` is never inherited: it is the leaf's own, or its file name.
+  if (path[0] === 'name') return { src: chain[0]!, at: [...path], exact: Object.hasOwn(chain[0]!.data, 'name') };
+  const steps = logicalSteps(merged, path);
+  let best: { src: Source; at: Segment[] } | undefined;
+  for (const src of chain) {
+    const at = concretePrefix(src.data, steps);
+    if (at.length === steps.length) return { src, at, exact: true };
+    if (!best || at.length > best.at.length) best = { src, at };
+  }
+  const { src, at } = best!;
+  return { src, at: [...at, ...stepsPath(steps.slice(at.length), path.slice(at.length))], exact: false };
 }
 
 function valueAt(data: Json, path: readonly Segment[]): unknown {
@@ -177,6 +250,73 @@ function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
+/** Lays the chain over each other, root first; `name` and `extends` are never inherited. */
+function mergeChain(datas: readonly Record<string, Json>[], leafFile: string): Record<string, Json> {
+  let merged: Json = {};
+  for (const d of [...datas].reverse()) merged = mergeEnvironments(merged, d);
+  const data = merged as Record<string, Json>;
+  delete data.extends;
+  data.name = datas[0]!.name ?? basename(leafFile, extname(leafFile));
+  return data;
+}
+
+/** `data` without the value at `path` (a copy). */
+function without(data: Record<string, Json>, path: readonly Segment[]): Record<string, Json> {
+  const copy = structuredClone(data);
+  let cur: Json = copy;
+  for (const seg of path.slice(0, -1)) cur = (cur as Record<string, Json>)[seg as string] as Json;
+  const last = path[path.length - 1]!;
+  if (Array.isArray(cur)) cur.splice(last as number, 1);
+  else delete (cur as Record<string, Json>)[last as string];
+  return copy;
+}
+
+/** The paths of the values a file sets (a named item's `name` says what it is laid over, it is not a change). */
+function valuesSet(data: Json, path: Segment[] = [], out: Segment[][] = [], inItem = false): Segment[][] {
+  if (out.length > 200) return out;
+  if (isNamedList(data)) data.forEach((item, i) => valuesSet(item, [...path, i], out, true));
+  else if (isPlainObject(data)) {
+    for (const [k, v] of Object.entries(data)) {
+      if (path.length === 0 && (k === 'extends' || k === 'name')) continue;
+      if (inItem && k === 'name') continue;
+      valuesSet(v, [...path, k], out);
+    }
+  } else out.push(path);
+  return out;
+}
+
+/** The name of the deepest named item on a path, as ` ("name")`, or nothing. */
+function itemName(merged: Json, path: readonly Segment[]): string {
+  let cur: unknown = merged;
+  let name = '';
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') break;
+    cur = (cur as Record<string, unknown>)[seg as string];
+    if (typeof seg === 'number' && isPlainObject(cur) && typeof cur.name === 'string') name = ` (${show(cur.name)})`;
+  }
+  return name;
+}
+
+/**
+ * For a problem found in an inherited item: the value a more derived file set that causes it (without that value
+ * the problem is gone), so that a fork that changes a pool is told, not the preset whose model stopped fitting.
+ */
+function causeInForks(chain: readonly Source[], origin: number, leafFile: string, steps: string, budget: { parses: number }): { src: Source; at: Segment[] } | undefined {
+  for (let f = 0; f < origin; f++) {
+    const src = chain[f]!;
+    for (const at of valuesSet(src.data)) {
+      if (budget.parses-- <= 0) return undefined;
+      const datas = chain.map((s, k) => (k === f ? without(s.data, at) : s.data));
+      const merged = mergeChain(datas, leafFile);
+      const parsed = EnvironmentSchema.safeParse(merged);
+      if (parsed.success) return { src, at };
+      const keys = parsed.error.issues.map((i) => JSON.stringify(logicalSteps(merged, i.path.filter((x): x is Segment => typeof x !== 'symbol'))));
+      if (!keys.includes(steps)) return { src, at };
+    }
+  }
+  return undefined;
+}
+
 /** Loads, merges and validates one environment file; throws EnvironmentError listing every problem. */
 export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_DIR): LoadedEnvironment {
   const leafFile = resolve(file);
@@ -184,32 +324,39 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
   const seen = new Set<string>();
   let current = leafFile;
   for (;;) {
+    const prev = chain[chain.length - 1];
     if (seen.has(current)) {
-      const prev = chain[chain.length - 1]!;
       throw new EnvironmentError([
         {
-          file: displayPath(prev.file),
-          line: lineOf(prev, ['extends']),
+          file: displayPath(prev!.file),
+          line: lineOf(prev!, ['extends']),
           path: 'extends',
-          message: `${show(prev.data.extends)} leads back to ${displayPath(current)}: an extends loop; remove one of the extends`,
+          message: `${show(prev!.data.extends)} leads back to ${displayPath(current)}: an extends loop; remove one of the extends`,
         },
       ]);
     }
     seen.add(current);
-    if (!existsSync(current)) {
-      const prev = chain[chain.length - 1];
-      if (!prev) throw new EnvironmentError([{ file: displayPath(current), path: '', message: 'no such file; give a preset name or a path to an environment file' }]);
+    const src = readSource(current);
+    if ('unreadable' in src) {
+      const missing = src.unreadable === 'no such file';
+      if (!prev) {
+        throw new EnvironmentError([{ file: displayPath(current), path: '', message: missing ? 'no such file; give a preset name or a path to an environment file' : src.unreadable }]);
+      }
+      // The file that named it is the one to fix: point at its extends line.
       throw new EnvironmentError([
         {
           file: displayPath(prev.file),
           line: lineOf(prev, ['extends']),
           path: 'extends',
-          message: `${show(prev.data.extends)} names no file (looked for ${displayPath(current)}); use a preset name (dev, staging, prod) or a path relative to this file`,
+          message: missing
+            ? `${show(prev.data.extends)} names no file (looked for ${displayPath(current)}); use a preset name (dev, staging, prod) or a path relative to this file`
+            : `${show(prev.data.extends)} ${src.unreadable}`,
         },
       ]);
     }
-    const src = readSource(current);
-    if (Array.isArray(src)) throw new EnvironmentError(src);
+    if ('problems' in src) throw new EnvironmentError(src.problems);
+    const duplicates = duplicateNames(src);
+    if (duplicates.length > 0) throw new EnvironmentError(duplicates);
     chain.push(src);
     const ref = src.data.extends;
     if (ref === undefined) break;
@@ -221,31 +368,40 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
     current = resolveExtends(ref, src.file, presetsDir);
   }
 
-  // Root first, the leaf last; `name` and `extends` are never inherited.
-  let merged: Json = {};
-  for (const src of [...chain].reverse()) merged = mergeEnvironments(merged, src.data);
-  const leaf = chain[0]!;
-  const data = merged as Record<string, Json>;
-  delete data.extends;
-  data.name = leaf.data.name ?? basename(leafFile, extname(leafFile));
-
-  // A path in the merged data, located in the file of the chain that set it (the leaf when none did).
-  const locate = (path: readonly Segment[], message: string): Problem => {
-    const steps = logicalSteps(merged, path);
-    const origin = chain.map((src) => ({ src, at: concretePath(src.data, steps) })).find((o) => o.at !== undefined);
-    const src = origin?.src ?? leaf;
-    const at = origin?.at ?? path;
-    return { file: displayPath(src.file), line: lineOf(src, at), path: formatPath(at), message };
+  const merged = mergeChain(chain.map((s) => s.data), leafFile);
+  const locate = (path: readonly Segment[]) => {
+    const { src, at } = blame(chain, merged, path);
+    return { file: displayPath(src.file), line: lineOf(src, at), path: formatPath(at) };
   };
 
-  const parsed = EnvironmentSchema.safeParse(data);
+  const parsed = EnvironmentSchema.safeParse(merged);
   if (parsed.success) {
-    const warnings = environmentWarnings(parsed.data).map((w) => locate(w.path, w.message));
-    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, warnings };
+    const warnings = environmentWarnings(parsed.data).map((w) => ({ ...locate(w.path), message: w.message }));
+    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, warnings, locate };
   }
+  let searches = 0;
+  // Re-validations spent looking for causes in forks, all problems together (each takes milliseconds).
+  const budget = { parses: 300 };
   const problems = parsed.error.issues.map((issue): Problem => {
     const path = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
-    return locate(path, messageOf(issue, valueAt(merged, path)));
+    const message = messageOf(issue, valueAt(merged, path));
+    const { src, at, exact } = blame(chain, merged, path);
+    const origin = chain.indexOf(src);
+    // A cross-field problem in an inherited item: is it caused by what a more derived file changed?
+    if (issue.code === 'custom' && exact && origin > 0 && searches++ < 10) {
+      const cause = causeInForks(chain, origin, leafFile, JSON.stringify(logicalSteps(merged, path)), budget);
+      if (cause) {
+        const item = itemName(merged, path);
+        return {
+          file: displayPath(cause.src.file),
+          line: lineOf(cause.src, cause.at),
+          path: formatPath(cause.at),
+          message: `this breaks ${formatPath(at)}${item}, inherited from ${displayPath(src.file)}:${lineOf(src, at)}: ${message}`,
+        };
+      }
+    }
+    const fromFileName = path[0] === 'name' && !exact ? `; the name comes from the file name: add a name: line, or rename the file` : '';
+    return { file: displayPath(src.file), line: fromFileName ? undefined : lineOf(src, at), path: formatPath(at), message: `${message}${fromFileName}` };
   });
   throw new EnvironmentError(problems);
 }

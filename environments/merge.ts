@@ -6,6 +6,8 @@
  * - an object whose discriminator (`type` or `mode`) the child changes is replaced whole: `backend: {type: local}`
  *   over an s3 backend does not keep the bucket;
  * - every other value, other lists included, is replaced by the child's (`[]` empties a list).
+ * Keys are written as own properties (never through a setter) and read only when they are the object's own, so a
+ * `__proto__` or `constructor` key cannot reach a prototype, whatever the loader let through.
  */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,12 +22,17 @@ export function isNamedList(v: unknown): v is Array<Record<string, Json> & { nam
 
 const DISCRIMINATORS = ['type', 'mode'] as const;
 
+/** `obj[key] = value` as an own data property: `__proto__` stays a plain key instead of setting the prototype. */
+function setOwn(obj: Record<string, Json>, key: string, value: Json): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function mergeEnvironments(base: Json, over: Json): Json {
   if (isPlainObject(base) && isPlainObject(over)) {
-    if (DISCRIMINATORS.some((d) => d in over && d in base && over[d] !== base[d])) return over;
+    if (DISCRIMINATORS.some((d) => Object.hasOwn(over, d) && Object.hasOwn(base, d) && over[d] !== base[d])) return over;
     const out: Record<string, Json> = { ...base };
     for (const [key, value] of Object.entries(over)) {
-      out[key] = key in base ? mergeEnvironments(base[key] as Json, value) : value;
+      setOwn(out, key, Object.hasOwn(base, key) ? mergeEnvironments(base[key] as Json, value) : value);
     }
     return out;
   }

@@ -4,6 +4,7 @@
  * Two tiers: field shapes, ranges and defaults first, then a cross-field pass (`crossCheck`) that adds located
  * issues. Every message names the value and the fix; the loader adds the file and the field path.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { GPUS, GPU_KEYS } from '../catalog/gpus';
 import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
@@ -32,11 +33,42 @@ const dnsLabel = (max: number) =>
         `${show(iss.input)} is not a DNS label; use lowercase letters, digits and "-", starting and ending with a letter or digit`,
     });
 
+/** A DNS-1123 subdomain: lowercase labels joined by dots, at most 253 characters. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The name of an existing Secret (a DNS-1123 subdomain, as Kubernetes names Secrets). */
+const secretName = z.string().regex(new RegExp(`^(?=.{1,253}$)${DNS_SUBDOMAIN.source.slice(1)}`), {
+  error: (iss) => `${show(iss.input)} is not a Secret name; use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`,
+});
+
+/**
+ * A key of a Secret, as Kubernetes allows it (apimachinery's IsConfigMapKey: `[-._a-zA-Z0-9]+`, at most 253
+ * characters, not "." and not starting with ".."): a key is also a file name where a Secret is mounted, so
+ * "../tls/tls.crt" would read another file of the pod.
+ */
+const secretKey = (fallback: string) =>
+  z
+    .string()
+    .regex(/^(?!\.$)(?!\.\.)[-._a-zA-Z0-9]{1,253}$/, {
+      error: (iss) => `${show(iss.input)} is not a Secret key; use letters, digits, "-", "_" and "." (not "." and not starting with ".."), at most 253 characters, e.g. "${fallback}"`,
+    })
+    .default(fallback);
+
+/** A CIDR range, IPv4 or IPv6: an address and a prefix length that fits it. */
+const cidr = z.string().refine(
+  (v) => {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
+    const family = m ? isIP(m[1]!) : 0;
+    return family !== 0 && Number(m![2]) <= (family === 4 ? 32 : 128);
+  },
+  { error: (iss) => `${show(iss.input)} is not a CIDR range; write an IPv4 or IPv6 address and a prefix length, e.g. "203.0.113.0/24" or "2001:db8::/32"` },
+);
+
 /** A Kubernetes node name (DNS-1123 subdomain). */
 const nodeName = z
   .string()
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+  .regex(DNS_SUBDOMAIN, {
     error: (iss) => `${show(iss.input)} is not a Kubernetes node name; copy it from \`kubectl get nodes\``,
   });
 
@@ -171,8 +203,8 @@ const modelId = z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, {
 
 /** A reference to a key of an existing Kubernetes Secret: secrets never enter the environment file. */
 const SecretRef = z.strictObject({
-  name: dnsLabel(63).describe('Name of an existing Secret in the workload namespace'),
-  key: z.string().min(1).default(DEFAULTS.secretKey).describe('Key in the Secret'),
+  name: secretName.describe('Name of an existing Secret in the workload namespace'),
+  key: secretKey(DEFAULTS.secretKey).describe('Key in the Secret'),
 });
 
 const ImageRef = z.strictObject({
@@ -308,14 +340,14 @@ const Gateway = z.strictObject({
 
 export const EDGE_SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'] as const;
 const Edge = z.strictObject({
-  hostnames: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: (iss) => `${show(iss.input)} is not a host name` })).default([]),
+  hostnames: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: (iss) => `${show(iss.input)} is not a host name; use lowercase letters, digits, "-" and "." as in "llm.example.com" (or "*.example.com" for a wildcard)` })).default([]),
   replicas: z.int().min(1).max(32).optional().describe('Default: 1 in dev, 2 elsewhere'),
   service: z
     .strictObject({
       type: z.enum(EDGE_SERVICE_TYPES).default('LoadBalancer'),
       nodePort: z.int().min(30000).max(32767).optional(),
       annotations: z.record(z.string(), z.string()).default({}),
-      loadBalancerSourceRanges: z.array(z.cidrv4()).default([]),
+      loadBalancerSourceRanges: z.array(cidr).default([]).describe('Client networks allowed in, IPv4 or IPv6 CIDRs; default: all'),
     })
     .default({ type: 'LoadBalancer', annotations: {}, loadBalancerSourceRanges: [] }),
   tls: z
@@ -323,7 +355,7 @@ const Edge = z.strictObject({
       z.strictObject({ mode: z.literal('none') }),
       z.strictObject({
         mode: z.literal('secret'),
-        secretName: dnsLabel(63).describe(
+        secretName: secretName.describe(
           'Existing kubernetes.io/tls Secret; a renewed certificate in it is loaded without a restart. A certificate from a Secret has no expiry signal (no exporter reads it): watch its expiry yourself',
         ),
       }),
@@ -341,7 +373,7 @@ const Edge = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       clientCaSecret: z
-        .strictObject({ name: dnsLabel(63), key: z.string().min(1).default('ca.crt') })
+        .strictObject({ name: secretName, key: secretKey('ca.crt') })
         .optional()
         .describe('Existing Secret with the PEM bundle of the CA(s) whose client certificates are admitted'),
     })
@@ -382,7 +414,7 @@ const VectorStore = z.strictObject({
           destinationPath: z.string().regex(/^s3:\/\/[^/]+/, { error: (iss) => `${show(iss.input)} is not an S3 path; use s3://bucket/path` }),
           region: z.string().min(1).optional(),
           endpointURL: z.url().optional(),
-          secretName: dnsLabel(63).describe('Existing Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY'),
+          secretName: secretName.describe('Existing Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY'),
         })
         .optional()
         .describe('pgvector: where base backups and WAL go'),
@@ -462,7 +494,7 @@ const Observability = z.strictObject({
   storageGiB: z.int().min(1).default(DEFAULTS.observability.storageGiB),
   storageClass: z.string().min(1).optional(),
   grafanaAdminSecret: z
-    .strictObject({ name: dnsLabel(63), userKey: z.string().min(1).default('admin-user'), passwordKey: z.string().min(1).default('admin-password') })
+    .strictObject({ name: secretName, userKey: secretKey('admin-user'), passwordKey: secretKey('admin-password') })
     .default({ ...DEFAULTS.observability.grafanaAdminSecret })
     .describe('Existing Secret in the monitoring namespace with the Grafana admin user and password'),
   slo: Slo.default({ ...DEFAULTS.observability.slo }).describe('Alert thresholds'),

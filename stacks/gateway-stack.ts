@@ -1,4 +1,4 @@
-import type { GatewayRoute, SecretEnv } from '../charts/litellm';
+import { hostedKeyEnvName, type GatewayRoute, type SecretEnv } from '../charts/litellm';
 import { MODELS } from '../catalog/models';
 import { LiteLlmGateway } from '../constructs/litellm-gateway';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
@@ -19,7 +19,6 @@ export const CNPG_NAMESPACE = NAMESPACES.cnpg;
 const DB_NAME = 'litellm-db';
 
 const serviceUrl = (name: string, port: number) => `http://${name}.${MODELS_NAMESPACE}.svc.cluster.local:${port}`;
-const envName = (name: string) => `HOSTED_${name.toUpperCase().replace(/-/g, '_')}_API_KEY`;
 
 /** The gateway's model list: every model and embedding server in the cluster, and the hosted models. */
 export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secretEnv: SecretEnv[] } {
@@ -35,8 +34,8 @@ export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secre
   const secretEnv: SecretEnv[] = [];
   for (const h of env.gateway.hostedModels) {
     const prefix = h.provider === 'openai-compatible' ? 'openai' : h.provider;
-    routes.push({ name: h.name, model: `${prefix}/${h.model}`, apiBase: h.apiBase, apiKeyEnv: envName(h.name), mode: 'chat' });
-    secretEnv.push({ name: envName(h.name), secret: h.apiKeySecret });
+    routes.push({ name: h.name, model: `${prefix}/${h.model}`, apiBase: h.apiBase, apiKeyEnv: hostedKeyEnvName(h.name), mode: 'chat' });
+    secretEnv.push({ name: hostedKeyEnvName(h.name), secret: h.apiKeySecret });
   }
   return { routes, secretEnv };
 }

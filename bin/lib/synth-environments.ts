@@ -5,14 +5,14 @@
  * synthesized; an invalid one leaves its previous output as it was. The manifest cdktf reads (`manifest.json`)
  * keeps the stacks of the environments not synthesized this time.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { sortedJson } from '../../charts/sorted-json';
 import { App } from '../../constructs/private/cdktf';
-import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type Problem } from '../../environments/load';
+import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type LoadedEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
-import { blocksOutput, checkPolicy, formatReport, type PolicyResult, type StackDoc } from '../../policy';
+import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult, type StackDoc } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { withoutStackTraces } from './quiet-stack-traces';
 
@@ -52,6 +52,38 @@ export function resolveEnvironmentArg(arg: string, dir: string = ENVIRONMENTS_DI
   if (!arg.includes('/') && !arg.includes('\\') && extname(arg) === '' && existsSync(named)) return named;
   const viaNpm = ['synth', 'check', 'console'].includes(process.env.npm_lifecycle_event ?? '');
   return resolve(viaNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(), arg);
+}
+
+/** `--out`: a folder, created when missing; an existing file there is a usage error, not a crash in mkdir. */
+export function checkOutDir(dir: string): string | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) return `--out ${dir} exists and is not a directory; name a folder (it is created when missing)`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `--out ${dir}: a part of the path is a file; name a folder (it is created when missing)`;
+    if (code !== 'ENOENT') return `--out ${dir}: cannot be used (${code ?? String(e)})`;
+  }
+  return undefined;
+}
+
+/** The environment files of `--env` arguments, each once: `dev`, `dev` and `environments/dev.yaml` are one file. */
+export function uniqueEnvironmentFiles(args: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const arg of args) {
+    const file = resolveEnvironmentArg(arg);
+    let key = file;
+    try {
+      key = realpathSync(file);
+    } catch {
+      // a missing file is reported by the loader
+    }
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(file);
+    }
+  }
+  return out;
 }
 
 function readJson<T>(file: string, fallback: T): T {
@@ -105,6 +137,47 @@ function swapIn(outdir: string, staging: string, name: string, stacks: readonly 
   rmSync(trash, { recursive: true, force: true });
 }
 
+/** The environment field each layer's stack is made from. */
+const LAYER_FIELDS: Record<string, string> = {
+  platform: 'gpuOperator',
+  'gpu-pools': 'gpuPools',
+  models: 'models',
+  rag: 'vectorStore',
+  gateway: 'gateway',
+  edge: 'edge',
+  observability: 'observability',
+};
+/** Rules about one field whatever the stack. */
+const RULE_FIELDS: Record<string, string> = { P16: 'backend', P17: 'gpuOperator' };
+
+/**
+ * The environment field a policy violation comes from, as a path: the named item (model, embedding, pool) whose
+ * name the resource address carries, else the field its layer is made from.
+ */
+export function violationField(env: Environment, v: Pick<Finding, 'rule' | 'stack' | 'address'>): (string | number)[] {
+  const ruleField = RULE_FIELDS[v.rule];
+  if (ruleField) return [ruleField];
+  const layer = v.stack.startsWith(`${env.name}-`) ? v.stack.slice(env.name.length + 1) : '';
+  const named: Array<[string, readonly { name: string }[]]> = [
+    ['models', env.models],
+    ['embeddings', env.embeddings],
+    ['gpuPools', env.gpuPools],
+  ];
+  let best: (string | number)[] | undefined;
+  let bestLength = 0;
+  for (const [field, items] of named) {
+    if (LAYER_FIELDS[layer] !== field && !(layer === 'models' && field === 'embeddings')) continue;
+    items.forEach((item, i) => {
+      const at = new RegExp(`(^|[^a-z0-9-])${item.name.replace(/[.]/g, '\\.')}($|[^a-z0-9-])`);
+      if (item.name.length > bestLength && at.test(v.address)) {
+        best = [field, i];
+        bestLength = item.name.length;
+      }
+    });
+  }
+  return best ?? [LAYER_FIELDS[layer] ?? ''].filter((f) => f !== '');
+}
+
 /**
  * Validates and synthesizes environment files. Valid environments are written even when others fail; the
  * caller exits non-zero when `problems` is not empty.
@@ -112,11 +185,11 @@ function swapIn(outdir: string, staging: string, name: string, stacks: readonly 
 export function synthEnvironments(files: readonly string[], outdir: string): SynthResult {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  const loaded: Array<{ file: string; env: Environment }> = [];
+  const loaded: Array<{ file: string; env: Environment; locate: LoadedEnvironment['locate'] }> = [];
   const byName = new Map<string, string>();
   for (const file of files) {
     try {
-      const { env, warnings: found } = loadEnvironment(file);
+      const { env, warnings: found, locate } = loadEnvironment(file);
       warnings.push(...found);
       const other = byName.get(env.name);
       if (other) {
@@ -124,7 +197,7 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
         continue;
       }
       byName.set(env.name, file);
-      loaded.push({ file, env });
+      loaded.push({ file, env, locate });
     } catch (err) {
       if (err instanceof EnvironmentError) problems.push(...err.problems);
       else throw err;
@@ -139,7 +212,7 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
   const written: Array<{ name: string; file: string; stacks: string[]; policy: PolicyResult }> = [];
   const reports: string[] = [];
 
-  for (const { file, env } of loaded) {
+  for (const { file, env, locate } of loaded) {
     const staging = mkdtempSync(join(outdir, '.staging-'));
     try {
       const result = synthToStaging(env, staging);
@@ -149,7 +222,12 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
         reports.push(formatReport(env.name, policy));
         if (policy.violations.some((v) => blocksOutput(v, env.stage))) {
           problems.push(
-            ...policy.violations.map((v) => ({ file: displayPath(file), path: `policy ${v.rule}`, message: `${v.stack} ${v.address}: ${v.message}; fix: ${v.fix}` })),
+            ...policy.violations.map((v) => {
+              // Located at the field that made the resource, in the file of the chain that wrote it.
+              const field = violationField(env, v);
+              const at = field.length > 0 ? locate(field) : { file: displayPath(file), path: '' };
+              return { ...at, message: `policy ${v.rule}: ${v.stack} ${v.address}: ${v.message}; fix: ${v.fix}` };
+            }),
           );
           continue;
         }

@@ -2,7 +2,7 @@
  * Property-based tests (fast-check): any environment either synthesizes and passes the policy, or fails with
  * located messages and writes nothing; no input, however malformed, crashes the tool.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -135,5 +135,82 @@ describe('fuzzing synthesis', () => {
     // the generator reaches both sides
     expect(seen.valid).toBeGreaterThan(3);
     expect(seen.invalid).toBeGreaterThan(3);
+  });
+});
+
+/**
+ * Hostile YAML: every case is generated (aliases, tags, nesting, encodings, prototype keys, huge scalars, several
+ * documents), spliced into a valid environment. Each must end in a valid environment or located problems, never
+ * a crash, each within a time bound and without growing the heap much.
+ */
+const VALID = `name: mini\nstage: dev\nkubernetes: { context: kind-mini }\nbackend: { type: local }\ngpuPools:\n  - name: gpu\n    gpu: l4-24gb\n    gpusPerNode: 1\n    nodes: [node-1]\n`;
+
+const hostile = fc.oneof(
+  // alias bombs: k levels of n aliases each
+  fc.record({ levels: fc.integer({ min: 1, max: 9 }), fanout: fc.integer({ min: 2, max: 12 }) }).map(({ levels, fanout }) => {
+    const lines = ['bomb:', '  l0: &l0 [x, x, x]'];
+    for (let i = 1; i <= levels; i++) lines.push(`  l${i}: &l${i} [${Array.from({ length: fanout }, () => `*l${i - 1}`).join(', ')}]`);
+    return Buffer.from(`${VALID}${lines.join('\n')}\n`);
+  }),
+  // many aliases in one field
+  fc.integer({ min: 1, max: 1500 }).map((n) => Buffer.from(VALID.replace('context: kind-mini', 'context: &c kind-mini') + `extra: [${Array.from({ length: n }, () => '*c').join(', ')}]\n`)),
+  // tags, core and not
+  fc.constantFrom('!!python/object:os.system', '!!python/object/apply:subprocess.call', '!foo', '!<tag:example.com,2000:x>', '!!binary', '!!set', '!!omap', '!!timestamp', '!!str', '!!int', '!!js/function').chain((tag) =>
+    fc.constantFrom('stage', 'kubernetes', 'gpuPools', 'name').map((field) => Buffer.from(VALID.replace(new RegExp(`^${field}:`, 'm'), `${field}: ${tag}`))),
+  ),
+  // deep nesting, flow or block
+  fc.record({ depth: fc.integer({ min: 1, max: 20000 }), open: fc.constantFrom('[', '{a: ', '- ', '\n  k:') }).map(({ depth, open }) =>
+    Buffer.from(`${VALID}x: ${open === '\n  k:' ? Array.from({ length: Math.min(depth, 400) }, (_, i) => `\n${'  '.repeat(i + 1)}k:`).join('') : open.repeat(depth)}\n`),
+  ),
+  // encodings: random bytes spliced in, UTF-16, a BOM, latin-1
+  fc.record({ at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }).map(({ at, bytes }) => {
+    const b = Buffer.from(VALID);
+    const i = at % b.length;
+    return Buffer.concat([b.subarray(0, i), bytes, b.subarray(i)]);
+  }),
+  fc.constantFrom(Buffer.from(`\ufeff${VALID}`, 'utf8'), Buffer.from(VALID, 'utf16le'), Buffer.from(`\ufeff${VALID}`, 'utf16le'), Buffer.from(VALID.replace('kind-mini', 'kínd-mini'), 'latin1')),
+  // prototype keys, anywhere
+  fc.record({ key: fc.constantFrom('__proto__', 'constructor', 'prototype', '"__proto__"', "'constructor'"), where: fc.constantFrom('', '  ', '    ') }).map(({ key, where }) =>
+    Buffer.from(where === '' ? `${VALID}${key}: { stage: prod }\n` : VALID.replace('    gpusPerNode: 1\n', `    gpusPerNode: 1\n    ${key}: { taint: false }\n`)),
+  ),
+  // huge scalars and numbers
+  fc.record({ size: fc.integer({ min: 1000, max: 300_000 }), value: fc.constantFrom('.inf', '-.Inf', '.nan', '1e309', '-1e999', '0x7fffffffffffffffff') }).map(({ size, value }) =>
+    Buffer.from(`${VALID}models:\n  - { name: m, model: Qwen/Qwen2.5-7B-Instruct, pool: gpu, maxModelLen: ${value}, extraArgs: ["${'a'.repeat(size)}"] }\n`),
+  ),
+  // several documents
+  fc.constantFrom(`${VALID}---\n`, `${VALID}---\n${VALID}`, `---\n${VALID}...\n---\nname: x\n`, `%YAML 1.2\n---\n${VALID}`).map((t) => Buffer.from(t)),
+);
+
+describe('fuzzing the loader with hostile YAML', () => {
+  it('gives a valid environment or located problems, never a crash, in bounded time and memory', () => {
+    const dir = tempDir('hostile-');
+    const seen = { valid: 0, invalid: 0 };
+    let n = 0;
+    const started = Date.now();
+    fc.assert(
+      fc.property(hostile, (bytes) => {
+        const file = join(dir, `h${n++}.yaml`);
+        writeFileSync(file, bytes);
+        const heap = process.memoryUsage().heapUsed;
+        const t = Date.now();
+        const outcome = loadsOrLocates(file);
+        seen[outcome]++;
+        if (outcome === 'invalid') {
+          // located: a line, or a field path, for every problem that comes from the file's content
+          try {
+            loadEnvironment(file);
+          } catch (err) {
+            // (a file too big to read is a problem of the whole file: no line)
+            for (const p of (err as EnvironmentError).problems) expect(p.line !== undefined || p.path !== '' || /^is \d+ bytes/.test(p.message), JSON.stringify(p)).toBe(true);
+          }
+        }
+        expect(Date.now() - t, `case ${n}`).toBeLessThan(1500);
+        expect(process.memoryUsage().heapUsed - heap, `case ${n}`).toBeLessThan(200 * 1024 * 1024);
+      }),
+      { numRuns: 120, seed: 14 },
+    );
+    expect(seen.valid).toBeGreaterThan(3);
+    expect(seen.invalid).toBeGreaterThan(50);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS_DIR, formatProblem, loadEnvironment } from '../../environments/load';
+import { MAX_FILE_BYTES, firstInvalidUtf8, readFileCapped } from '../../environments/read-yaml';
+import { ENVIRONMENTS_DIR, displayPath, formatProblem, loadEnvironment } from '../../environments/load';
 import { environmentSchemaJsonText } from '../../environments/schema';
 import { MINIMAL, problemsOf, tempDir, writeEnvs } from '../support/env';
 
@@ -119,7 +122,7 @@ describe('rejects bad input with file, line, field path, value and fix', () => {
     ['a bad node name', { ...MINIMAL, gpuPools: [{ ...MINIMAL.gpuPools[0], nodes: ['Node_1'] }] }, /: gpuPools\[0\]\.nodes\[0\]: "Node_1" is not a Kubernetes node name/],
     ['a pool name that is not a DNS label', { ...MINIMAL, gpuPools: [{ ...MINIMAL.gpuPools[0], name: 'GPU Pool' }] }, /: gpuPools\[0\]\.name: "GPU Pool" is not a DNS label; use lowercase letters/],
     ['an environment name too long', { ...MINIMAL, name: 'a'.repeat(31) }, /: name: "a{31}" is longer than 30 characters; use a shorter name$/],
-    ['duplicate pool names', { ...MINIMAL, gpuPools: [MINIMAL.gpuPools[0], { ...MINIMAL.gpuPools[0], nodes: ['node-2'] }] }, /: gpuPools\[1\]\.name: duplicate pool name "gpu" \(also gpuPools\[0\]\)/],
+    ['duplicate pool names', { ...MINIMAL, gpuPools: [MINIMAL.gpuPools[0], { ...MINIMAL.gpuPools[0], nodes: ['node-2'] }] }, /: gpuPools\[1\]\.name: duplicate pool name "gpu" \(also gpuPools\[0\], line 8\); give each pool of a file its own name$/],
     ['a node in two pools', { ...MINIMAL, gpuPools: [MINIMAL.gpuPools[0], { ...MINIMAL.gpuPools[0], name: 'other' }] }, /: gpuPools\[1\]\.nodes\[0\]: node "node-1" is already in pool "gpu"; a node belongs to one pool$/],
     ['MIG on a GPU without MIG', { ...MINIMAL, gpuPools: [{ ...MINIMAL.gpuPools[0], sharing: { mode: 'mig', profile: '1g.10gb' } }] }, /: gpuPools\[0\]\.sharing\.mode: l4-24gb has no MIG/],
     ['a MIG profile the GPU does not have', { ...MINIMAL, gpuPools: [{ ...MINIMAL.gpuPools[0], gpu: 'a100-40gb', sharing: { mode: 'mig', profile: '1g.10gb.x' } }] }, /: gpuPools\[0\]\.sharing\.profile: "1g\.10gb\.x" is not a MIG profile of a100-40gb; use one of: 1g\.5gb, 1g\.10gb, 2g\.10gb, 3g\.20gb, 4g\.20gb, 7g\.40gb, balanced$/],
@@ -142,5 +145,81 @@ describe('rejects bad input with file, line, field path, value and fix', () => {
   it('reports every shape problem of a file at once', () => {
     const { bad } = writeEnvs({ bad: { ...MINIMAL, stage: 'qa', gpuPools: [{ ...MINIMAL.gpuPools[0], gpu: 'x', gpusPerNode: 99 }] } });
     expect(problemsOf(bad!).map((p) => p.path)).toEqual(['stage', 'gpuPools[0].gpu', 'gpuPools[0].gpusPerNode']);
+  });
+});
+
+describe('reading files defensively', () => {
+  const fork = (ref: string) => `# a fork\nextends: ${JSON.stringify(ref)}\nkubernetes: { context: x }\n`;
+
+  it('extends only regular files: a FIFO, a directory and a device are refused at the extends line', () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    for (const [ref, kind] of [[fifo, 'a FIFO (named pipe)'], [dir, 'a directory'], ['/dev/zero', 'a character device']] as const) {
+      const { f } = writeEnvs({ f: fork(ref) }, dir);
+      const started = Date.now();
+      expect(problemsOf(f!).map(formatProblem)).toEqual([`${displayPath(f!)}:2: extends: ${JSON.stringify(ref)} is ${kind}, not an environment file; name a regular .yaml file`]);
+      expect(Date.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it('refuses a file above the size cap without reading it all, at the extends line of the file that named it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'huge.yaml'), `# ${'x'.repeat(MAX_FILE_BYTES)}\n`);
+    const { f } = writeEnvs({ f: fork('./huge.yaml') }, dir);
+    expect(problemsOf(f!)[0]).toMatchObject({ line: 2, path: 'extends', message: `"./huge.yaml" is ${MAX_FILE_BYTES + 3} bytes; environment files are at most ${MAX_FILE_BYTES} bytes` });
+    // the leaf itself: the file, no line
+    expect(problemsOf(join(dir, 'huge.yaml'))[0]).toMatchObject({ path: '', message: expect.stringMatching(/^is \d+ bytes; environment files are at most/) });
+  });
+
+  it('reads at most the cap from a file that reports no size (/proc)', () => {
+    const read = readFileCapped('/proc/self/status', 64);
+    expect(read).toEqual({ problem: 'is more than 64 bytes; environment files are at most 64 bytes' });
+  });
+
+  it('reports a problem inside an extended file at its own line', () => {
+    const dir = tempDir();
+    writeEnvs({ tagged: 'stage: !!python/name:os.system dev\n' }, dir);
+    const { f } = writeEnvs({ f: fork('./tagged.yaml') }, dir);
+    expect(problemsOf(f!).map(formatProblem)).toEqual([expect.stringMatching(/tagged\.yaml:1: stage: tag "!!python\/name:os\.system" is not allowed/)]);
+  });
+
+  it('finds the first byte that is not UTF-8: overlongs, surrogates, truncated sequences', () => {
+    const at = (...bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes));
+    expect(at(0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80)).toBeUndefined(); // a é € 😀
+    expect(at(0x61, 0xc0, 0xaf)).toBe(1); // overlong "/"
+    expect(at(0xed, 0xa0, 0x80)).toBe(0); // a UTF-16 surrogate
+    expect(at(0x61, 0x62, 0xe2, 0x82)).toBe(2); // cut short
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // past U+10FFFF
+    expect(at(0xff)).toBe(0);
+  });
+});
+
+describe('values the loader accepts', () => {
+  it('accepts IPv6 and IPv4 source ranges', () => {
+    const { f } = writeEnvs({ f: { ...MINIMAL, edge: { tls: { mode: 'none' }, service: { loadBalancerSourceRanges: ['2001:db8::/32', '::/0', '203.0.113.0/24', '0.0.0.0/0'] } } } });
+    expect(loadEnvironment(f!).env.edge?.service.loadBalancerSourceRanges).toEqual(['2001:db8::/32', '::/0', '203.0.113.0/24', '0.0.0.0/0']);
+  });
+
+  it('accepts Secret names up to 253 characters with dots, and keys with dots, dashes and underscores', () => {
+    const name = `${'a'.repeat(120)}.${'b'.repeat(132)}`;
+    const { f } = writeEnvs({ f: { ...MINIMAL, gateway: { masterKeySecret: { name, key: 'master_key-1.txt' } } } });
+    expect(loadEnvironment(f!).env.gateway.masterKeySecret).toEqual({ name, key: 'master_key-1.txt' });
+  });
+
+  it('accepts a hundred aliases of one anchor, and up to 64 levels of nesting', () => {
+    const nodes = Array.from({ length: 120 }, () => '*n').join(', ');
+    const { f } = writeEnvs({ f: `name: mini\nstage: dev\nkubernetes: { context: &n x }\nbackend: { type: local }\ngateway:\n  teams:\n    - name: t\n      models: [${nodes}]\n` });
+    expect(problemsOf(f!).map((p) => p.message)).toEqual(Array.from({ length: 120 }, () => 'unknown model "x"; use one of: (none)'));
+    const { g } = writeEnvs({ g: `${stringify(MINIMAL)}x: ${'['.repeat(64)}${']'.repeat(64)}\n` });
+    expect(problemsOf(g!).map((p) => p.message)).toEqual([expect.stringMatching(/^unknown field "x"/)]);
+  });
+
+  it('names the file name as the source of a name that is too long', () => {
+    const dir = tempDir();
+    const { 'a-fork-of-staging-with-a-long-file-name': f } = writeEnvs({ 'a-fork-of-staging-with-a-long-file-name': { extends: 'staging' } }, dir);
+    expect(problemsOf(f!).map(formatProblem)).toEqual([
+      expect.stringMatching(/a-fork-of-staging-with-a-long-file-name\.yaml: name: "a-fork-of-staging-with-a-long-file-name" is longer than 30 characters; use a shorter name; the name comes from the file name: add a name: line, or rename the file$/),
+    ]);
   });
 });

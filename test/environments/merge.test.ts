@@ -50,3 +50,20 @@ describe('mergeEnvironments', () => {
     expect(parent).toEqual(snapshot);
   });
 });
+
+describe('mergeEnvironments and prototype keys', () => {
+  it('keeps __proto__ and constructor as plain keys: nothing reaches a prototype', () => {
+    // GIVEN a child with the keys JSON.parse (and the YAML library) create as own properties
+    const child = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "gpuPools": [{"name": "a", "__proto__": {"taint": false}}]}') as Json;
+    const parent = { gpuPools: [{ name: 'a', taint: true }] } as Json;
+    // WHEN merged
+    const out = merge(parent, child) as Record<string, any>;
+    // THEN the keys are data, the prototypes are untouched
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out.polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(out.gpuPools[0])).toBe(Object.prototype);
+    expect(out.gpuPools[0].taint).toBe(true);
+    expect(Object.keys(out)).toEqual(['gpuPools', '__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

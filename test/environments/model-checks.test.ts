@@ -79,7 +79,7 @@ describe('model checks reject what cannot work, with the numbers', () => {
     ['total GPUs above the pool capacity', [{ ...LLAMA_8B, replicas: 5 }],
       /gpuPools\[1\]\.nodes: pool "l4" has 4 GPUs and its servers ask for 5 \(llama-8b 5 x 1\); add nodes or lower replicas$/],
     ['tensor parallel across MIG slices', [{ ...LLAMA_8B, pool: 'mig', tensorParallel: 2 }], /models\[0\]\.tensorParallel: 2 x 1 GPUs on pool "mig", whose GPUs are shared/],
-    ['duplicate model names', [LLAMA_8B, LLAMA_8B], /models\[1\]\.name: "llama-8b" is also the name of models\[0\]/],
+    ['duplicate model names', [LLAMA_8B, LLAMA_8B], /models\[1\]\.name: duplicate model name "llama-8b" \(also models\[0\], line \d+\); give each model of a file its own name$/],
     ['extraArgs that set a managed flag', [{ ...LLAMA_8B, extraArgs: ['--max-model-len=4096'] }], /models\[0\]\.extraArgs\[0\]: "--max-model-len=4096" is set by the toolkit from the model's field maxModelLen; remove it and set maxModelLen instead$/],
     ['a literal token in extraArgs', [{ ...LLAMA_8B, extraArgs: ['--hf-token', 'hf_abcdefghijklmnopqrstuvwx'] }], /models\[0\]\.extraArgs\[1\]: holds a literal secret \(a Hugging Face token, "hf_a…"\); reference a Secret instead \(hfTokenSecret\)$/],
     ['a literal token where a Secret reference is expected', [{ ...LLAMA_8B, hfTokenSecret: 'hf_abcdefghijklmnopqrstuvwx' }], /models\[0\]\.hfTokenSecret: expected object, got "hf_abcdefghijklmnopqrstuvwx"/],

@@ -25,7 +25,7 @@ describe('vector store checks', () => {
     ['a dimension that conflicts with the embedding model, naming both', store({ collections: [{ name: 'docs', embedding: 'bge', dimension: 768 }] }),
       /vectorStore\.collections\[0\]\.dimension: 768 differs from the 1024 dimensions of BAAI\/bge-large-en-v1\.5 \(embedding "bge"\); remove dimension or use 1024$/],
     ['an unknown embedding server', store({ collections: [{ name: 'docs', embedding: 'e5' }] }), /vectorStore\.collections\[0\]\.embedding: unknown embedding server "e5"; use one of: bge, custom$/],
-    ['a duplicate collection', store({ collections: [{ name: 'docs', embedding: 'bge' }, { name: 'docs', embedding: 'bge' }] }), /vectorStore\.collections\[1\]\.name: duplicate collection "docs"/],
+    ['a duplicate collection', store({ collections: [{ name: 'docs', embedding: 'bge' }, { name: 'docs', embedding: 'bge' }] }), /vectorStore\.collections\[1\]\.name: duplicate collection name "docs" \(also vectorStore\.collections\[0\], line \d+\)/],
     ['a collection name that is not a table name', store({ collections: [{ name: 'My Docs', embedding: 'bge' }] }), /vectorStore\.collections\[0\]\.name: "My Docs" is not a collection name/],
     ['more dimensions than pgvector HNSW takes', { vectorStore: { type: 'pgvector', collections: [{ name: 'docs', embedding: 'custom' }] } },
       /vectorStore\.collections\[0\]\.embedding: acme\/huge-embed makes 3072-dimension vectors and pgvector's HNSW index takes at most 2000; use qdrant or a smaller embedding model$/],

@@ -18,10 +18,20 @@ describe('the policy gate in npm run synth', () => {
     const { written, problems, reports } = synthEnvironments([fork!], out);
     expect(written).toEqual([]);
     expect(problems).toEqual([
-      { file: expect.stringMatching(/fork\.yaml$/), path: 'policy P20', message: expect.stringMatching(/^fork-edge kubernetes_config_map_v1\.caddy_config_[0-9A-F]+: prod edge admits clients without certificates; fix: turn mTLS on \(edge\.mtls\)$/) },
+      // located at the field of the environment that made the resource: the fork's `edge:` (line 2)
+      { file: expect.stringMatching(/fork\.yaml$/), line: 2, path: 'edge', message: expect.stringMatching(/^policy P20: fork-edge kubernetes_config_map_v1\.caddy_config_[0-9A-F]+: prod edge admits clients without certificates; fix: turn mTLS on \(edge\.mtls\)$/) },
     ]);
     expect(reports[0]).toMatch(/^fork: policy: 1 violation of 21 rules/);
     expect(() => readdirSync(join(out, 'stacks'))).toThrow();
+  });
+
+  it('points a violation at the file of the chain that wrote the field, not at the leaf', () => {
+    // GIVEN a chain leaf -> middle -> prod, where the middle file turns mTLS off
+    const dir = tempDir();
+    writeEnvs({ middle: 'extends: prod\nkubernetes: { context: acme }\nedge:\n  mtls: { enabled: false }\n' }, dir);
+    const { leaf } = writeEnvs({ leaf: 'extends: ./middle.yaml\nname: leaf\n' }, dir);
+    const { problems } = synthEnvironments([leaf!], tempDir());
+    expect(problems.map((p) => [p.file.replace(/^.*\//, ''), p.line, p.path, p.message.slice(0, 10)])).toEqual([['middle.yaml', 3, 'edge', 'policy P20']]);
   });
 });
 

@@ -134,9 +134,11 @@ describe('injection: Terraform templates in environment strings', () => {
   const all = spots(RAW);
   const ok = (data: unknown) => EnvironmentSchema.safeParse(data);
   // The placements the schema accepts one at a time, then together.
-  const accepted = all.filter((spot) => ok(inject(RAW, [{ spot, text: 'm${file("x")}' }])).success);
+  // Each spot gets one payload, by its place in the fixture, and is tried with that payload.
+  const payloadOf = (spot: Spot) => PAYLOADS[all.indexOf(spot) % PAYLOADS.length]!;
+  const accepted = all.filter((spot) => ok(inject(RAW, [{ spot, text: `m${payloadOf(spot)}` }])).success);
   const together: Spot[] = [];
-  for (const spot of accepted) if (ok(inject(RAW, [...together, spot].map((s) => ({ spot: s, text: 'm${file("x")}' })))).success) together.push(spot);
+  for (const spot of accepted) if (ok(inject(RAW, [...together, spot].map((s) => ({ spot: s, text: `m${payloadOf(s)}` })))).success) together.push(spot);
 
   it('the fixture sets every free-text string field of the schema', () => {
     const norm = (p: readonly Seg[]) => p.map((s) => (typeof s === 'number' ? '[]' : s)).join('.');
@@ -150,7 +152,7 @@ describe('injection: Terraform templates in environment strings', () => {
   });
 
   it('every accepted placement at once: no foreign interpolation, each payload escaped once', () => {
-    const placed = together.map((spot, i) => ({ spot, marker: `inj${i}q`, payload: PAYLOADS[i % PAYLOADS.length]! }));
+    const placed = together.map((spot, i) => ({ spot, marker: `inj${i}q`, payload: payloadOf(spot) }));
     const parsed = ok(inject(RAW, placed.map((p) => ({ spot: p.spot, text: p.marker + p.payload }))));
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     const { problems, reached } = injectionProblems(parsed.data!, placed);
@@ -161,7 +163,7 @@ describe('injection: Terraform templates in environment strings', () => {
 
   it.skipIf(missingTool('terraform', 'https://developer.hashicorp.com/terraform/install'))('terraform renders every escaped string as the text the user wrote', () => {
     // No providers offline: a configuration of locals and outputs only, holding the synthesized strings verbatim.
-    const placed = together.map((spot, i) => ({ spot, marker: `tf${i}q`, payload: PAYLOADS[i % PAYLOADS.length]! }));
+    const placed = together.map((spot, i) => ({ spot, marker: `tf${i}q`, payload: payloadOf(spot) }));
     const parsed = ok(inject(RAW, placed.map((p) => ({ spot: p.spot, text: p.marker + p.payload }))));
     const texts = [...new Set(Object.values(synthEnvJson(parsed.data!)).flatMap((tf) => allStrings(tf)))].filter((t) => placed.some((p) => t.includes(p.marker)));
     expect(texts.length).toBeGreaterThan(10);
