@@ -119,6 +119,9 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
         : [],
     migrationJob: {
       enabled: true,
+      // Retries (10 s, 20 s, ... up to 6 min apart) outlast the release's 900 s wait: the hook may start before a
+      // fresh CloudNativePG cluster accepts connections; the chart's default 4 gives up after about 5 min.
+      backoffLimit: 8,
       hooks: { helm: { enabled: true }, argocd: { enabled: false } },
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
     },

@@ -74,6 +74,15 @@ describe('LiteLLM gateway of the prod preset', () => {
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid });
   });
 
+  it('retries the migration hook for as long as Helm waits, so a database still bootstrapping does not roll the release back', () => {
+    // The hook Job (restartPolicy OnFailure) backs off 10 s, 20 s, ... capped at 6 min per retry; the chart's default
+    // backoffLimit 4 gives up after about 5 min, while a fresh 3-instance CloudNativePG cluster can take longer.
+    const release = helmReleases(tf).find((r) => r.chart === 'litellm-helm')!;
+    const backoff = (n: number) => Array.from({ length: n }, (_, i) => Math.min(10 * 2 ** i, 360)).reduce((a, b) => a + b, 0);
+    expect(values.migrationJob.backoffLimit).toBeGreaterThan(4);
+    expect(backoff(values.migrationJob.backoffLimit)).toBeGreaterThanOrEqual(release.timeout);
+  });
+
   it('writes only config keys LiteLLM documents (upstream proxy config keys)', () => {
     for (const top of Object.keys(config)) expect(keys.top_level_keys).toContain(top);
     for (const k of Object.keys(config.litellm_settings)) expect(keys.litellm_settings).toContain(k);
