@@ -35,7 +35,7 @@ export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 const secretFile = (s: SecretKey) => `${ALERTMANAGER_SECRETS_DIR}/${s.name}/${s.key}`;
 
 /** The Secrets a receiver reads. */
-function receiverSecrets(r: AlertReceiver): SecretKey[] {
+export function receiverSecrets(r: AlertReceiver): SecretKey[] {
   switch (r.type) {
     case 'slack':
       return [r.webhookUrlSecret];

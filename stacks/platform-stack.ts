@@ -5,6 +5,7 @@ import { kedaValues } from '../charts/keda';
 import { lwsValues } from '../charts/lws';
 import { GpuOperator } from '../constructs/gpu-operator';
 import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
+import { receiverSecrets } from '../charts/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import type { Environment } from '../environments/schema';
@@ -53,6 +54,13 @@ export class PlatformStack extends EnvironmentStack {
     });
     const admin = o.grafanaAdminSecret;
     this.usesSecret({ namespace: NAMESPACES.monitoring, name: admin.name, keys: { [admin.userKey]: { literal: 'admin' }, [admin.passwordKey]: FILL.random }, reader: 'Grafana admin (kube-prometheus-stack)' });
+    // Alertmanager mounts each receiver's Secret whole and reads its credential from a file.
+    const what = { slack: 'Slack webhook URL', pagerduty: 'PagerDuty routing key', email: 'SMTP password', webhook: 'webhook URL' } as const;
+    for (const r of o.alerting.receivers) {
+      for (const s of receiverSecrets(r)) {
+        this.usesSecret({ namespace: NAMESPACES.monitoring, name: s.name, keys: { [s.key]: FILL.placeholder(what[r.type]) }, reader: `Alertmanager (receiver ${r.name})` });
+      }
+    }
     this.gpuOperator = new GpuOperator(this, 'gpu-operator', {
       namespace: NAMESPACES.gpuOperator,
       dependsOn: [this.monitoring.release],

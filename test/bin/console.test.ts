@@ -162,7 +162,7 @@ describe('secrets', () => {
       command: 'kubectl -n gateway create secret generic litellm-master-key --from-literal=master-key="sk-$(openssl rand -hex 24)"',
     });
     expect(list.find((s) => s.name === 'rag-db-app')).toMatchObject({ required: false, createdBy: 'CloudNativePG' });
-    expect(list.filter((s) => s.required)).toHaveLength(10);
+    expect(list.filter((s) => s.required)).toHaveLength(12);
   });
 
   it('prints a table and the commands for a person', async () => {

@@ -49,6 +49,8 @@ describe('the Secrets list', () => {
       'user gateway/litellm-master-key',
       'user gateway/openai-api-key',
       'user models/hf-token',
+      'user monitoring/alertmanager-pagerduty',
+      'user monitoring/alertmanager-slack',
       'user monitoring/grafana-admin',
       'user rag/rag-backup-s3',
       'CloudNativePG gateway/litellm-db-app',

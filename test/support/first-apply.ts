@@ -126,6 +126,10 @@ export function secretNamesIn(v: unknown, key = ''): string[] {
   for (const [k, x] of Object.entries(v)) {
     if (['secretKeyRef', 'secret_key_ref', 'secretRef', 'secret_ref', 'credentials', 'bearerTokenSecret', 'bearer_token_secret'].includes(k)) {
       for (const ref of arr(x)) if (isObj(ref) && typeof ref.name === 'string') out.push(ref.name);
+    } else if (k === 'alertmanagerSpec' && isObj(x)) {
+      // Alertmanager CRD `secrets`: Secrets of its namespace mounted whole (the receivers' `*_file` credentials)
+      for (const name of arr(x.secrets)) if (typeof name === 'string') out.push(name);
+      out.push(...secretNamesIn(x, k));
     } else if (k === 'secret' && isObj(x) && typeof x.name === 'string' && x.create !== true) {
       out.push(x.name);
     } else out.push(...secretNamesIn(x, k));
