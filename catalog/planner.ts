@@ -125,6 +125,11 @@ export interface Plan {
   readonly likelyKvCapacityTokens: number;
 }
 
+/** Bytes of the published checkpoint (what is downloaded): its stated size, else the loaded size of its own format. */
+export function checkpointFileBytes(arch: ModelArchitecture): number {
+  return arch.checkpointBytes ?? weightBytes(arch, impliedQuantization(arch));
+}
+
 /** Bytes the weights take on the GPUs once loaded (all GPUs of a replica together). */
 export function weightBytes(arch: ModelArchitecture, quantization: Quantization, estimate: 'planned' | 'likely' = 'planned'): number {
   const requantized = quantization === 'fp8' && arch.checkpoint !== 'fp8';
@@ -232,7 +237,7 @@ export function runtimeOverhead(arch: ModelArchitecture, o: { largeBatchDefaults
 export function downloadBytes(engine: 'vllm' | 'tgi' | 'ollama', m: Pick<ModelServing, 'model' | 'architecture'>): number {
   const arch = architectureOf(m);
   if (!arch) throw new Error(`${m.model} is not in the model catalogue and has no architecture`);
-  const weights = weightBytes(arch, 'none');
+  const weights = checkpointFileBytes(arch);
   // An architecture: block describes a model outside the catalogue, whose repo's files are not known.
   const repo = m.architecture ? undefined : MODELS[m.model]?.repoSafetensorsBytes;
   return engine === 'tgi' ? Math.max(weights, repo ?? 0) : weights;
