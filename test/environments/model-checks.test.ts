@@ -109,3 +109,21 @@ describe('model checks reject what cannot work, with the numbers', () => {
     expect(lines).toHaveLength(2);
   });
 });
+
+describe('the planner reads extraArgs and the architecture block', () => {
+  // Llama 3.1 8B on an L4 holds 19,935 tokens with vLLM's default 256 sequences (test above); 20,480 does not fit.
+  const LONG = { ...LLAMA_8B, maxModelLen: 20480 };
+
+  it('refuses 20,480 tokens at the default max_num_seqs, and accepts them with --max-num-seqs 32', () => {
+    expect(problems([LONG]).join('\n')).toMatch(/models\[0\]\.maxModelLen: 20480 tokens need .* 19935 tokens, the largest maxModelLen that fits/);
+    // the sampler warm-up drops from 256 x 128,256 x 40 B (1.22 GiB) to 32 x 128,256 x 40 B (0.15 GiB): 28,703 tokens
+    const { env } = writeEnvs({ env: { ...BASE, models: [{ ...LONG, extraArgs: ['--max-num-seqs', '32'] }] } });
+    expect(loadEnvironment(env!).env.models[0]!.maxModelLen).toBe(20480);
+  });
+
+  it('accepts vocabSize, hiddenSize and tiedEmbeddings in an architecture block', () => {
+    const architecture = { layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768, parameters: 8.03e9, checkpoint: 'awq-int4', vocabSize: 128256, hiddenSize: 4096, tiedEmbeddings: false };
+    const { env } = writeEnvs({ env: { ...BASE, models: [{ ...LLAMA_8B, model: 'acme/llama-8b-awq', architecture }] } });
+    expect(loadEnvironment(env!).env.models[0]!.architecture).toMatchObject({ vocabSize: 128256, hiddenSize: 4096, tiedEmbeddings: false });
+  });
+});
