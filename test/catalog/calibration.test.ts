@@ -2,6 +2,8 @@
  * The planner against real vLLM start-up reports (test/fixtures/vllm-startup-reports.ts): never optimistic, close on
  * most, and every configuration vLLM refused is refused here too.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gpuSpec, poolDevice } from '../../catalog/gpus';
 import { MODELS } from '../../catalog/models';
@@ -93,5 +95,13 @@ describe('calibration against public vLLM start-up reports', () => {
     const p = planFor({ ...r, maxModelLen: 1024 });
     expect(p.kvCacheBytesPerGpu).toBeLessThanOrEqual(0);
     expect(p.largestMaxModelLen).toBe(0);
+  });
+
+  it('is the table README shows', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    for (const { r, planned, error } of calibrationRows()) {
+      const cells = `| ${r.availableKvGiB!.toFixed(2)} | ${planned.toFixed(2)} | ${(error * 100).toFixed(1)}% |`;
+      expect(readme, `${r.id}: ${cells}`).toContain(cells);
+    }
   });
 });
