@@ -10,8 +10,13 @@
  * - [DS]   the product's NVIDIA datasheet (memory size as sold, decimal GB)
  * The same facts, with the excerpt each was read from, are kept in ../shared/upstream/models.json ("gpus").
  *
- * Memory is the nominal capacity in decimal GB as NVIDIA sells it; the planner converts it to bytes and takes a
- * stated runtime overhead off, since what the driver reports as usable is a little lower.
+ * - [VL]   total memory as vLLM logs it at start (torch's view of the driver's figure), from public start-up logs
+ *
+ * `memoryGB` is the nominal capacity as NVIDIA sells it. The planner budgets with what vLLM sees
+ * (`usableMemoryBytes`): `reportedMemoryGiB` where a start-up log shows it (the lowest figure seen); else, for HBM
+ * parts, whose stacks come in binary sizes, the nominal figure read as GiB less 1.5% (H100 reports 79.18 of 80 GiB,
+ * A100 40GB 39.39 of 40 GiB: 0.990 and 0.985); for GDDR parts the nominal decimal bytes less 2% (L40S reports
+ * 44.31 GiB against 48e9 B = 44.70 GiB: 0.991). Read as decimal, an HBM part was 6% short (H100: 74.5 GiB).
  */
 
 /** One MIG profile a GPU can be partitioned into. */
@@ -37,6 +42,10 @@ export interface GpuSpec {
   readonly fp8: boolean;
   /** MIG profiles the GPU supports; empty when the GPU has no MIG [MIG]. */
   readonly migProfiles: readonly MigProfile[];
+  /** HBM (binary-sized stacks) or GDDR (decimal-sized), for `usableMemoryBytes` where no log gives the figure. */
+  readonly memoryKind: 'hbm' | 'gddr';
+  /** Total memory per GPU as vLLM logs it at start, GiB [VL]; undefined where no public log was found. */
+  readonly reportedMemoryGiB?: number;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -58,15 +67,18 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'h100-80gb',
     product: 'NVIDIA H100 SXM 80GB',
     memoryGB: 80,
+    memoryKind: 'hbm',
     computeCapability: 9.0,
     fp8: true,
     migProfiles: MIG_80GB,
-    source: '[CC] 9.0; [MIG] H100-SXM5 80GB, up to 7 instances; [TE] FP8 on CC >= 8.9',
+    reportedMemoryGiB: 79.18,
+    source: '[CC] 9.0; [MIG] H100-SXM5 80GB, up to 7 instances; [TE] FP8 on CC >= 8.9; [VL] 79.18 GiB (llm-d/llm-d-benchmark config_explorer/empirical-vllm-memory-results.md, vLLM 0.11.0; other H100 logs show 79.11-79.25)',
   },
   {
     key: 'h200-141gb',
     product: 'NVIDIA H200 141GB',
     memoryGB: 141,
+    memoryKind: 'hbm',
     computeCapability: 9.0,
     fp8: true,
     migProfiles: [
@@ -83,6 +95,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'a100-80gb',
     product: 'NVIDIA A100 80GB',
     memoryGB: 80,
+    memoryKind: 'hbm',
     computeCapability: 8.0,
     fp8: false,
     migProfiles: MIG_80GB,
@@ -92,6 +105,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'a100-40gb',
     product: 'NVIDIA A100 40GB',
     memoryGB: 40,
+    memoryKind: 'hbm',
     computeCapability: 8.0,
     fp8: false,
     migProfiles: [
@@ -102,21 +116,25 @@ const GPU_LIST: readonly GpuSpec[] = [
       mig('4g.20gb', 1, 20),
       mig('7g.40gb', 1, 40),
     ],
-    source: '[MIG] A100-SXM4/PCIE 40GB, CC 8.0, up to 7 instances; [TE] no FP8 on Ampere',
+    reportedMemoryGiB: 39.39,
+    source: '[MIG] A100-SXM4/PCIE 40GB, CC 8.0, up to 7 instances; [TE] no FP8 on Ampere; [VL] 39.39-39.56 GiB in public V0 logs ("total_gpu_memory (39.50GiB)" on "a single A100 40GB GPU"); the lowest is taken',
   },
   {
     key: 'l40s-48gb',
     product: 'NVIDIA L40S 48GB',
     memoryGB: 48,
+    memoryKind: 'gddr',
     computeCapability: 8.9,
     fp8: true,
     migProfiles: [],
-    source: '[CC] 8.9; [DS] 48 GB GDDR6; not in the [MIG] supported list',
+    reportedMemoryGiB: 44.31,
+    source: '[CC] 8.9; [DS] 48 GB GDDR6; not in the [MIG] supported list; [VL] 44.31-44.39 GiB in public logs (fused_moe config "device_name=NVIDIA_L40S"), nvidia-smi 46068 MiB',
   },
   {
     key: 'l4-24gb',
     product: 'NVIDIA L4 24GB',
     memoryGB: 24,
+    memoryKind: 'gddr',
     computeCapability: 8.9,
     fp8: true,
     migProfiles: [],
@@ -126,6 +144,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'a10-24gb',
     product: 'NVIDIA A10 24GB',
     memoryGB: 24,
+    memoryKind: 'gddr',
     computeCapability: 8.6,
     fp8: false,
     migProfiles: [],
@@ -135,6 +154,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 't4-16gb',
     product: 'NVIDIA T4 16GB',
     memoryGB: 16,
+    memoryKind: 'gddr',
     computeCapability: 7.5,
     fp8: false,
     migProfiles: [],
@@ -144,6 +164,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'rtx-4090-24gb',
     product: 'NVIDIA GeForce RTX 4090 24GB',
     memoryGB: 24,
+    memoryKind: 'gddr',
     computeCapability: 8.9,
     fp8: true,
     migProfiles: [],
@@ -153,6 +174,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'rtx-5090-32gb',
     product: 'NVIDIA GeForce RTX 5090 32GB',
     memoryGB: 32,
+    memoryKind: 'gddr',
     computeCapability: 12.0,
     fp8: true,
     migProfiles: [],
@@ -162,6 +184,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'rtx-pro-6000-96gb',
     product: 'NVIDIA RTX PRO 6000 Blackwell 96GB',
     memoryGB: 96,
+    memoryKind: 'gddr',
     computeCapability: 12.0,
     fp8: true,
     migProfiles: [mig('1g.24gb', 4, 24), mig('2g.48gb', 2, 48), mig('4g.96gb', 1, 96)],
@@ -190,6 +213,26 @@ export type GpuSharing =
   | { readonly mode: 'time-slicing'; readonly replicas: number }
   | { readonly mode: 'mig'; readonly profile: string };
 
+const GIB = 1024 ** 3;
+
+/** Share of the nominal capacity budgeted where no vLLM log gives the real figure (see the header). */
+export const UNREPORTED_MEMORY_FACTOR = { hbm: 0.985, gddr: 0.98 } as const;
+
+/** Memory of one whole GPU as vLLM sees it, bytes: the logged figure, else the nominal figure less 1.5-2%. */
+export function usableMemoryBytes(gpu: GpuSpec): number {
+  if (gpu.reportedMemoryGiB !== undefined) return Math.floor(gpu.reportedMemoryGiB * GIB);
+  return Math.floor(gpu.memoryGB * (gpu.memoryKind === 'hbm' ? GIB : 1e9) * UNREPORTED_MEMORY_FACTOR[gpu.memoryKind]);
+}
+
+/**
+ * Whether vLLM picks its larger batch defaults on this device: at least 70 GiB and not an A100
+ * (vllm/engine/arg_utils.py `get_batch_defaults`: max_num_seqs 1024 and max_num_batched_tokens 8192 for the
+ * API server, else 256 and 2048).
+ */
+export function largeBatchDefaults(gpu: GpuSpec, memoryBytes: number): boolean {
+  return memoryBytes >= 70 * GIB && !gpu.product.includes('A100');
+}
+
 /** What one schedulable `nvidia.com/gpu` of a pool is: a whole GPU, a MIG slice or a time-slice share. */
 export interface PoolDevice {
   /** Memory a pod may count on, bytes (a time-slice share is the GPU's memory divided among its sharers). */
@@ -198,19 +241,25 @@ export interface PoolDevice {
   readonly perGpu: number;
   /** Whether one pod may use several of them together (tensor or pipeline parallel): only whole GPUs. */
   readonly combinable: boolean;
+  /** Whether vLLM runs its larger batch defaults here (`largeBatchDefaults`). */
+  readonly largeBatchDefaults: boolean;
 }
 
 /** The schedulable device of a pool; undefined for a MIG layout that mixes profiles (`balanced`). */
 export function poolDevice(gpu: GpuSpec, sharing: GpuSharing): PoolDevice | undefined {
-  const bytes = (gb: number) => gb * 1e9;
+  const whole = usableMemoryBytes(gpu);
   switch (sharing.mode) {
     case 'none':
-      return { memoryBytes: bytes(gpu.memoryGB), perGpu: 1, combinable: true };
+      return { memoryBytes: whole, perGpu: 1, combinable: true, largeBatchDefaults: largeBatchDefaults(gpu, whole) };
+    // Every sharer's vLLM sees the whole GPU and picks its defaults from it.
     case 'time-slicing':
-      return { memoryBytes: Math.floor(bytes(gpu.memoryGB) / sharing.replicas), perGpu: sharing.replicas, combinable: false };
+      return { memoryBytes: Math.floor(whole / sharing.replicas), perGpu: sharing.replicas, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, whole) };
     case 'mig': {
       const profile = gpu.migProfiles.find((p) => p.name === sharing.profile);
-      return profile ? { memoryBytes: bytes(profile.memoryGB), perGpu: profile.instancesPerGpu, combinable: false } : undefined;
+      if (!profile) return undefined;
+      // No log of a slice was found: its name read as decimal GB, less 2% (the safe reading for either kind).
+      const bytes = Math.floor(profile.memoryGB * 1e9 * UNREPORTED_MEMORY_FACTOR.gddr);
+      return { memoryBytes: bytes, perGpu: profile.instancesPerGpu, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, bytes) };
     }
   }
 }

@@ -29,6 +29,12 @@ export interface ModelArchitecture {
    * checkpoints that quantise some layers only.
    */
   readonly checkpointBytes?: number;
+  /** Vocabulary (`vocab_size`): sizes the 16-bit embeddings of quantised checkpoints and vLLM's sampler warm-up. */
+  readonly vocabSize?: number;
+  /** Hidden size (`hidden_size`). */
+  readonly hiddenSize?: number;
+  /** Whether lm_head shares the input embeddings (`tie_word_embeddings`); default false. */
+  readonly tiedEmbeddings?: boolean;
 }
 
 export interface ModelSpec extends ModelArchitecture {
@@ -59,13 +65,15 @@ export interface EmbeddingModelSpec {
 
 const UPSTREAM = '../shared/upstream/models.json (config.json copy named there)';
 
-const LLAMA_70B = { layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072, parameters: 70_553_706_496 };
+const LLAMA_70B = { layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072, parameters: 70_553_706_496, vocabSize: 128256, hiddenSize: 8192 };
+/** vocab_size and hidden_size of the Qwen2.5 family (models.json: Qwen2.5-7B/32B/72B-AWQ; 14B and 72B share them). */
+const QWEN25_VOCAB = 152064;
 
 const MODEL_LIST: readonly ModelSpec[] = [
   {
     id: 'meta-llama/Llama-3.1-8B-Instruct',
     layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072,
-    parameters: 8_030_261_248, checkpoint: 'bf16', ollamaTag: 'llama3.1:8b-instruct-q4_K_M',
+    parameters: 8_030_261_248, checkpoint: 'bf16', vocabSize: 128256, hiddenSize: 4096, ollamaTag: 'llama3.1:8b-instruct-q4_K_M',
     source: UPSTREAM,
   },
   { id: 'meta-llama/Llama-3.1-70B-Instruct', ...LLAMA_70B, checkpoint: 'bf16', source: UPSTREAM },
@@ -83,37 +91,37 @@ const MODEL_LIST: readonly ModelSpec[] = [
   {
     id: 'Qwen/Qwen2.5-7B-Instruct',
     layers: 28, attentionHeads: 28, kvHeads: 4, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 7_615_616_512, checkpoint: 'bf16', ollamaTag: 'qwen2.5:7b-instruct-q4_K_M',
+    parameters: 7_615_616_512, checkpoint: 'bf16', vocabSize: QWEN25_VOCAB, hiddenSize: 3584, ollamaTag: 'qwen2.5:7b-instruct-q4_K_M',
     source: UPSTREAM,
   },
   {
     id: 'Qwen/Qwen2.5-14B-Instruct',
     layers: 48, attentionHeads: 40, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 14_770_033_664, checkpoint: 'bf16',
+    parameters: 14_770_033_664, checkpoint: 'bf16', vocabSize: QWEN25_VOCAB, hiddenSize: 5120,
     source: 'config.json of Qwen/Qwen2.5-14B-Instruct as copied in osllmai-community/Qwen2.5-14B-Instruct@eaddfa68 (_name_or_path names it); parameters computed from its dims (model card: 14.7B)',
   },
   {
     id: 'Qwen/Qwen2.5-32B-Instruct',
     layers: 64, attentionHeads: 40, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072,
-    parameters: 32_763_876_352, checkpoint: 'bf16',
+    parameters: 32_763_876_352, checkpoint: 'bf16', vocabSize: QWEN25_VOCAB, hiddenSize: 5120,
     source: UPSTREAM,
   },
   {
     id: 'Qwen/Qwen2.5-72B-Instruct',
     layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 72_706_203_648, checkpoint: 'bf16',
+    parameters: 72_706_203_648, checkpoint: 'bf16', vocabSize: QWEN25_VOCAB, hiddenSize: 8192,
     source: 'model card of Qwen/Qwen2.5-72B-Instruct ("config.json is set for 32,768 tokens", 72.7B parameters) and derived copies of its config.json; parameters computed from the dims',
   },
   {
     id: 'Qwen/Qwen2.5-72B-Instruct-AWQ',
     layers: 80, attentionHeads: 64, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 72_706_203_648, checkpoint: 'awq-int4',
+    parameters: 72_706_203_648, checkpoint: 'awq-int4', vocabSize: QWEN25_VOCAB, hiddenSize: 8192,
     source: `${UPSTREAM}; parameters of Qwen/Qwen2.5-72B-Instruct, which it quantises`,
   },
   {
     id: 'mistralai/Mistral-7B-Instruct-v0.3',
     layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 7_248_023_552, checkpoint: 'bf16', ollamaTag: 'mistral:7b-instruct-v0.3-q4_K_M',
+    parameters: 7_248_023_552, checkpoint: 'bf16', vocabSize: 32768, hiddenSize: 4096, ollamaTag: 'mistral:7b-instruct-v0.3-q4_K_M',
     // model-0000{1,2,3}-of-00003.safetensors (total_size 14,496,047,104 in model.safetensors.index.json, = parameters
     // x 2 bytes) plus consolidated.safetensors, the same bf16 tensors under Mistral's names (14.5 GB in the repo's file
     // list; counted at the same byte size, headers left out).
@@ -123,19 +131,19 @@ const MODEL_LIST: readonly ModelSpec[] = [
   {
     id: 'mistralai/Mixtral-8x7B-Instruct-v0.1',
     layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 46_702_792_704, checkpoint: 'bf16',
+    parameters: 46_702_792_704, checkpoint: 'bf16', vocabSize: 32000, hiddenSize: 4096,
     source: `${UPSTREAM}; max_position_embeddings from mistralai/Mixtral-8x7B-Instruct-v0.1 config.json @ eba92302`,
   },
   {
     id: 'openai/gpt-oss-20b',
     layers: 24, attentionHeads: 64, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072,
-    parameters: 20_910_000_000, checkpoint: 'mxfp4', checkpointBytes: 13_760_000_000,
+    parameters: 20_910_000_000, checkpoint: 'mxfp4', checkpointBytes: 13_760_000_000, vocabSize: 201088, hiddenSize: 2880,
     source: `${UPSTREAM}; parameters from OpenAI's model card (20.91B total, 3.6B active); checkpoint = the three top-level safetensors shards (4.79 + 4.80 + 4.17 GB): only the MoE experts are MXFP4`,
   },
   {
     id: 'openai/gpt-oss-120b',
     layers: 36, attentionHeads: 64, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072,
-    parameters: 116_830_000_000, checkpoint: 'mxfp4', checkpointBytes: 65_200_000_000,
+    parameters: 116_830_000_000, checkpoint: 'mxfp4', checkpointBytes: 65_200_000_000, vocabSize: 201088, hiddenSize: 2880,
     source: `${UPSTREAM}; parameters from OpenAI's model card (116.83B total, 5.1B active); checkpoint size 65.2 GB (original/ folder)`,
   },
 ];

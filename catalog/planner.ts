@@ -1,33 +1,63 @@
 /**
  * The capacity planner: will a model fit its GPUs, and how many full-length sequences can it serve at once?
+ * Calibrated against public vLLM start-up reports (test/fixtures/vllm-startup-reports.ts, test/catalog/calibration.test.ts)
+ * and modelled on the pinned vLLM (0.27.1); README "Capacity planner" shows the table.
  *
  * Per GPU of one replica (tensor parallel TP, pipeline parallel PP):
- *   weights        = parameters x bytes per weight / (TP x PP)
+ *   memory         = what vLLM sees of the GPU (catalog/gpus.ts `usableMemoryBytes`: the logged figure, else nominal - 2%)
+ *   weights        = by parameter class / (TP x PP): 16-bit checkpoints at 2 bytes a parameter; quantised ones at
+ *                    their format's bytes, except embeddings and lm_head, which stay 16-bit (vocab x hidden, twice
+ *                    unless tied); MXFP4 checkpoints at their published bytes x 1.09 (loaded 6-9% above them)
+ *   overhead       = non-torch memory (0.25 GiB, 0.75 GiB with TP or PP > 1: NCCL buffers)
+ *                  + sampler warm-up: max_num_seqs x vocabulary x 40 bytes (vLLM's batch defaults: 1024 sequences on
+ *                    GPUs of 70 GiB or more except A100, else 256; `--max-num-seqs` overrides)
+ *                  + prefill activations above the default batch: (max_num_batched_tokens - default) x hidden x 20 B
+ *                  + CUDA graphs (counted before the KV cache since vLLM 0.21): 1.0 GiB with the large defaults,
+ *                    0.6 GiB otherwise, none with `--enforce-eager`
+ *                  + a 0.25 GiB margin
  *   KV per token   = 2 (K and V) x layers / PP x KV heads per GPU x head dim x KV dtype bytes,
  *                    KV heads per GPU = KV heads / TP, or 1 when TP > KV heads (heads are replicated)
- *   usable         = GPU memory x gpuMemoryUtilization - runtime overhead
- *   KV capacity    = (usable - weights) / KV per token          (tokens)
+ *   KV cache       = memory x gpuMemoryUtilization - overhead - weights
+ *   KV capacity    = KV cache / KV per token          (tokens)
  *   full sequences = KV capacity / maxModelLen
  *
- * GPU memory is the catalogue's nominal decimal GB (80 GB = 80e9 bytes), a little below what the driver reports,
- * so the planner errs on the safe side by a few percent. Sliding-window layers (gpt-oss) are counted as full
- * attention, which overstates their KV cache: safe as well.
+ * "Likely" figures are what vLLM will probably log ("Available KV cache memory"): the same sum without the margin and
+ * with MXFP4 at the low end (x 1.06). Sliding-window layers (gpt-oss) are counted as full attention, which
+ * overstates their KV cache per token: safe.
  */
 import type { PoolDevice } from './gpus';
 import { MODELS, type ModelArchitecture } from './models';
 
 export const GIB = 1024 ** 3;
 
-/** Per GPU: CUDA context, NCCL buffers, activations at the default batch token budget, CUDA graphs. */
-export const RUNTIME_OVERHEAD_BYTES = 2 * GIB;
+/** The vLLM release the overhead model follows. */
+export const PINNED_VLLM = '0.27.1';
 
 export const QUANTIZATIONS = ['none', 'fp8', 'awq', 'gptq', 'mxfp4'] as const;
 export type Quantization = (typeof QUANTIZATIONS)[number];
 export const KV_CACHE_DTYPES = ['auto', 'fp8'] as const;
 export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
 
-/** Bytes per weight by format; 4-bit formats carry group scales (about half a bit per weight) and bf16 layers. */
-const BYTES_PER_WEIGHT = { bf16: 2, fp16: 2, fp32: 2, fp8: 1, 'awq-int4': 0.5625, 'gptq-int4': 0.5625, mxfp4: 0.5625 } as const;
+/**
+ * Bytes per weight of the linear layers by format; 4-bit formats carry group scales (about half a bit per weight),
+ * FP8 per-channel scales (Llama 3.3 70B FP8 loads 67.72 GiB; this gives 67.79).
+ */
+const BYTES_PER_WEIGHT = { bf16: 2, fp16: 2, fp32: 2, fp8: 1.002, 'awq-int4': 0.5625, 'gptq-int4': 0.5625, mxfp4: 0.5625 } as const;
+
+/** MXFP4 weights loaded, per byte of checkpoint: gpt-oss-120b's 60.7 GiB load as 64.38-65.97 GiB (x 1.06-1.09). */
+export const MXFP4_LOAD_FACTOR = { planned: 1.09, likely: 1.06 } as const;
+
+/** Share of parameters counted at 16 bit in a quantised model whose vocabulary or hidden size is not given. */
+export const UNKNOWN_EMBEDDING_SHARE = 0.15;
+
+/** Vocabulary assumed for the sampler warm-up when a model does not give its own (larger than any catalogued). */
+export const UNKNOWN_VOCAB = 262_144;
+
+/** Parameters of the input embeddings and lm_head (one matrix when tied); undefined when not known. */
+export function embeddingParameters(arch: ModelArchitecture): number | undefined {
+  if (arch.vocabSize === undefined || arch.hiddenSize === undefined) return undefined;
+  return arch.vocabSize * arch.hiddenSize * (arch.tiedEmbeddings ? 1 : 2);
+}
 
 /** The checkpoint format a quantisation needs; undefined when it quantises a 16-bit checkpoint at load (fp8). */
 export const PREQUANTIZED_FORMAT: Partial<Record<Quantization, string>> = { awq: 'awq-int4', gptq: 'gptq-int4', mxfp4: 'mxfp4' };
@@ -61,6 +91,12 @@ export interface PlanInput {
   readonly kvCacheDtype: KvCacheDtype;
   readonly maxModelLen: number;
   readonly gpuMemoryUtilization: number;
+  /** Whether vLLM runs its larger batch defaults (PoolDevice.largeBatchDefaults); default: from the memory alone. */
+  readonly largeBatchDefaults?: boolean;
+  /** Server flags; those in `runtimeFlags` change the overhead. */
+  readonly extraArgs?: readonly string[];
+  /** The vLLM release to model; default the pinned one. Only the calibration against older reports sets it. */
+  readonly vllmVersion?: string;
 }
 
 export interface Plan {
@@ -68,6 +104,10 @@ export interface Plan {
   readonly weightBytesTotal: number;
   readonly weightBytesPerGpu: number;
   readonly kvBytesPerTokenPerGpu: number;
+  /** GPU memory x gpuMemoryUtilization, per GPU. */
+  readonly budgetBytesPerGpu: number;
+  readonly overhead: Overhead;
+  /** Budget less overhead, per GPU: what weights and KV cache share. */
   readonly usableBytesPerGpu: number;
   /** Memory left for the KV cache per GPU (negative when the weights do not fit). */
   readonly kvCacheBytesPerGpu: number;
@@ -79,13 +119,112 @@ export interface Plan {
   readonly largestMaxModelLen: number;
   /** Memory left per GPU after weights and one full-length sequence (negative when short). */
   readonly headroomBytesPerGpu: number;
+  /** What vLLM will likely log as "Available KV cache memory", per GPU (planned figure plus the safety it leaves out). */
+  readonly likelyKvCacheBytesPerGpu: number;
+  /** What vLLM will likely log as "GPU KV cache size", tokens. */
+  readonly likelyKvCapacityTokens: number;
 }
 
-export function weightBytes(arch: ModelArchitecture, quantization: Quantization): number {
+/** Bytes of the published checkpoint (what is downloaded): its stated size, else the loaded size of its own format. */
+export function checkpointFileBytes(arch: ModelArchitecture): number {
+  return arch.checkpointBytes ?? weightBytes(arch, impliedQuantization(arch));
+}
+
+/** Bytes the weights take on the GPUs once loaded (all GPUs of a replica together). */
+export function weightBytes(arch: ModelArchitecture, quantization: Quantization, estimate: 'planned' | 'likely' = 'planned'): number {
   const requantized = quantization === 'fp8' && arch.checkpoint !== 'fp8';
-  if (!requantized && arch.checkpointBytes !== undefined) return arch.checkpointBytes;
+  if (!requantized && arch.checkpointBytes !== undefined) {
+    return Math.ceil(arch.checkpointBytes * (arch.checkpoint === 'mxfp4' ? MXFP4_LOAD_FACTOR[estimate] : 1));
+  }
   const format = requantized ? 'fp8' : arch.checkpoint;
-  return Math.ceil(arch.parameters * BYTES_PER_WEIGHT[format]);
+  const perWeight = BYTES_PER_WEIGHT[format];
+  if (perWeight >= 2) return Math.ceil(arch.parameters * perWeight);
+  const embeddings = Math.min(arch.parameters, embeddingParameters(arch) ?? arch.parameters * UNKNOWN_EMBEDDING_SHARE);
+  return Math.ceil((arch.parameters - embeddings) * perWeight + embeddings * 2);
+}
+
+/** The flags of `extraArgs` that change vLLM's memory use. */
+export interface RuntimeFlags {
+  readonly maxNumSeqs?: number;
+  readonly maxNumBatchedTokens?: number;
+  readonly enforceEager: boolean;
+}
+
+/** Reads `--max-num-seqs`, `--max-num-batched-tokens` (as `--flag N` or `--flag=N`) and `--enforce-eager`. */
+export function runtimeFlags(extraArgs: readonly string[] = []): RuntimeFlags {
+  const value = (flag: string): number | undefined => {
+    for (let i = 0; i < extraArgs.length; i++) {
+      const a = extraArgs[i]!;
+      const raw = a === flag ? extraArgs[i + 1] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined;
+      if (raw !== undefined && /^\d+$/.test(raw)) return Number(raw);
+    }
+    return undefined;
+  };
+  return {
+    maxNumSeqs: value('--max-num-seqs'),
+    maxNumBatchedTokens: value('--max-num-batched-tokens'),
+    enforceEager: extraArgs.some((a) => a === '--enforce-eager' || a === '--enforce-eager=true'),
+  };
+}
+
+/** vLLM's batch defaults for the API server (vllm/engine/arg_utils.py `get_batch_defaults`). */
+export const BATCH_DEFAULTS = {
+  large: { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 },
+  small: { maxNumSeqs: 256, maxNumBatchedTokens: 2048 },
+} as const;
+
+/** The overhead model's constants (see the header; fitted on the corpus, rounded up). */
+export const OVERHEAD = {
+  nonTorchBytes: { single: 0.25 * GIB, parallel: 0.75 * GIB },
+  samplerBytesPerSeqPerVocab: 40,
+  prefillBytesPerTokenPerHidden: 20,
+  cudaGraphBytes: { large: GIB, small: Math.round(0.6 * GIB) },
+  marginBytes: 0.25 * GIB,
+} as const;
+
+export interface Overhead {
+  readonly maxNumSeqs: number;
+  readonly maxNumBatchedTokens: number;
+  readonly nonTorchBytes: number;
+  readonly samplerBytes: number;
+  readonly prefillBytes: number;
+  readonly cudaGraphBytes: number;
+  readonly marginBytes: number;
+  /** All of the above, per GPU. */
+  readonly totalBytes: number;
+}
+
+/**
+ * Whether a vLLM release counts CUDA-graph memory before sizing the KV cache (0.21 and later). Before, graphs were
+ * captured after it, out of the (1 - gpuMemoryUtilization) share. A version that cannot be read counts them (safe).
+ */
+export function countsCudaGraphs(vllmVersion: string = PINNED_VLLM): boolean {
+  const m = /(\d+)\.(\d+)/.exec(vllmVersion);
+  if (!m) return true;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 0 || minor >= 21;
+}
+
+/** vLLM's memory per GPU besides weights and KV cache, at the pinned version (or `vllmVersion`, for calibration). */
+export function runtimeOverhead(arch: ModelArchitecture, o: { largeBatchDefaults: boolean; gpus: number; flags: RuntimeFlags; vllmVersion?: string }): Overhead {
+  const defaults = o.largeBatchDefaults ? BATCH_DEFAULTS.large : BATCH_DEFAULTS.small;
+  const maxNumSeqs = o.flags.maxNumSeqs ?? defaults.maxNumSeqs;
+  const maxNumBatchedTokens = o.flags.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens;
+  const nonTorchBytes = o.gpus > 1 ? OVERHEAD.nonTorchBytes.parallel : OVERHEAD.nonTorchBytes.single;
+  const samplerBytes = maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * OVERHEAD.samplerBytesPerSeqPerVocab;
+  const prefillBytes = Math.max(0, maxNumBatchedTokens - defaults.maxNumBatchedTokens) * (arch.hiddenSize ?? 8192) * OVERHEAD.prefillBytesPerTokenPerHidden;
+  const cudaGraphBytes = o.flags.enforceEager || !countsCudaGraphs(o.vllmVersion) ? 0 : o.largeBatchDefaults ? OVERHEAD.cudaGraphBytes.large : OVERHEAD.cudaGraphBytes.small;
+  const marginBytes = OVERHEAD.marginBytes;
+  return {
+    maxNumSeqs,
+    maxNumBatchedTokens,
+    nonTorchBytes,
+    samplerBytes,
+    prefillBytes,
+    cudaGraphBytes,
+    marginBytes,
+    totalBytes: Math.ceil(nonTorchBytes + samplerBytes + prefillBytes + cudaGraphBytes + marginBytes),
+  };
 }
 
 /**
@@ -98,7 +237,7 @@ export function weightBytes(arch: ModelArchitecture, quantization: Quantization)
 export function downloadBytes(engine: 'vllm' | 'tgi' | 'ollama', m: Pick<ModelServing, 'model' | 'architecture'>): number {
   const arch = architectureOf(m);
   if (!arch) throw new Error(`${m.model} is not in the model catalogue and has no architecture`);
-  const weights = weightBytes(arch, 'none');
+  const weights = checkpointFileBytes(arch);
   // An architecture: block describes a model outside the catalogue, whose repo's files are not known.
   const repo = m.architecture ? undefined : MODELS[m.model]?.repoSafetensorsBytes;
   return engine === 'tgi' ? Math.max(weights, repo ?? 0) : weights;
@@ -111,20 +250,33 @@ export function plan(i: PlanInput): Plan {
   const kvHeadsPerGpu = Math.max(1, i.arch.kvHeads / i.tensorParallel);
   const kvDtypeBytes = i.kvCacheDtype === 'fp8' ? 1 : 2;
   const kvBytesPerTokenPerGpu = Math.ceil(2 * (i.arch.layers / i.pipelineParallel) * kvHeadsPerGpu * i.arch.headDim * kvDtypeBytes);
-  const usableBytesPerGpu = Math.floor(i.gpuMemoryBytes * i.gpuMemoryUtilization) - RUNTIME_OVERHEAD_BYTES;
+  const budgetBytesPerGpu = Math.floor(i.gpuMemoryBytes * i.gpuMemoryUtilization);
+  const overhead = runtimeOverhead(i.arch, {
+    largeBatchDefaults: i.largeBatchDefaults ?? i.gpuMemoryBytes >= 70 * GIB,
+    gpus,
+    flags: runtimeFlags(i.extraArgs),
+    vllmVersion: i.vllmVersion,
+  });
+  const usableBytesPerGpu = budgetBytesPerGpu - overhead.totalBytes;
   const kvCacheBytesPerGpu = usableBytesPerGpu - weightBytesPerGpu;
   const kvCapacityTokens = kvCacheBytesPerGpu > 0 ? Math.floor(kvCacheBytesPerGpu / kvBytesPerTokenPerGpu) : 0;
+  const likelyWeightsPerGpu = Math.ceil(weightBytes(i.arch, i.quantization, 'likely') / gpus);
+  const likelyKvCacheBytesPerGpu = kvCacheBytesPerGpu + overhead.marginBytes + (weightBytesPerGpu - likelyWeightsPerGpu);
   return {
     gpusPerReplica: gpus,
     weightBytesTotal,
     weightBytesPerGpu,
     kvBytesPerTokenPerGpu,
+    budgetBytesPerGpu,
+    overhead,
     usableBytesPerGpu,
     kvCacheBytesPerGpu,
     kvCapacityTokens,
     fullLengthSequences: Math.floor(kvCapacityTokens / i.maxModelLen),
     largestMaxModelLen: Math.min(kvCapacityTokens, i.arch.maxPositionEmbeddings),
     headroomBytesPerGpu: kvCacheBytesPerGpu - i.maxModelLen * kvBytesPerTokenPerGpu,
+    likelyKvCacheBytesPerGpu,
+    likelyKvCapacityTokens: likelyKvCacheBytesPerGpu > 0 ? Math.floor(likelyKvCacheBytesPerGpu / kvBytesPerTokenPerGpu) : 0,
   };
 }
 
@@ -141,6 +293,7 @@ export interface ModelServing {
   readonly kvCacheDtype: KvCacheDtype;
   readonly maxModelLen?: number;
   readonly gpuMemoryUtilization: number;
+  readonly extraArgs?: readonly string[];
 }
 
 /** A model's architecture: its `architecture:` block, else the catalogue's entry, else undefined. */
@@ -165,5 +318,7 @@ export function planServing(m: ModelServing, arch: ModelArchitecture, device: Po
     kvCacheDtype: m.kvCacheDtype,
     maxModelLen: eff.maxModelLen,
     gpuMemoryUtilization: m.gpuMemoryUtilization,
+    largeBatchDefaults: device.largeBatchDefaults,
+    extraArgs: m.extraArgs,
   });
 }

@@ -12,6 +12,7 @@ import {
   effectiveServing,
   gib,
   planServing,
+  PINNED_VLLM,
 } from '../catalog/planner';
 import { checkExtraArgs } from './extra-args-checks';
 import type { Environment } from './schema';
@@ -176,11 +177,11 @@ export function checkModels(env: Env, addIssue: Add): void {
     // Memory: weights, then one full-length sequence of KV cache.
     if (m.engine !== 'ollama') {
       const p = planServing(m, arch, pool.device);
-      const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)} x ${m.gpuMemoryUtilization} - ${gib(2 * 1024 ** 3)} overhead = ${gib(p.usableBytesPerGpu)} usable per GPU)`;
+      const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)} as vLLM sees it x ${m.gpuMemoryUtilization} = ${gib(p.budgetBytesPerGpu)}, less ${gib(p.overhead.totalBytes)} vLLM ${PINNED_VLLM} overhead at max_num_seqs ${p.overhead.maxNumSeqs} = ${gib(p.usableBytesPerGpu)} per GPU)`;
       if (p.kvCacheBytesPerGpu <= 0) {
         add(at('tensorParallel'), `weights of ${m.model} (${eff.quantization}) need ${gib(p.weightBytesPerGpu)} per GPU at tensorParallel ${tp} x pipelineParallel ${pp}, more than ${where}; raise tensorParallel, quantise (fp8/awq), or use a larger GPU`);
       } else if (p.fullLengthSequences < 1) {
-        add(at('maxModelLen'), `${eff.maxModelLen} tokens need ${gib(eff.maxModelLen * p.kvBytesPerTokenPerGpu)} of KV cache per GPU, but only ${gib(p.kvCacheBytesPerGpu)} is left after ${gib(p.weightBytesPerGpu)} of weights on ${where}; the KV cache holds ${p.kvCapacityTokens} tokens: use maxModelLen ${roundDown(p.largestMaxModelLen)} or less, kvCacheDtype fp8, or more tensorParallel`);
+        add(at('maxModelLen'), `${eff.maxModelLen} tokens need ${gib(eff.maxModelLen * p.kvBytesPerTokenPerGpu)} of KV cache per GPU, but only ${gib(p.kvCacheBytesPerGpu)} is left after ${gib(p.weightBytesPerGpu)} of weights on ${where}; vLLM will likely report about ${gib(Math.max(0, p.likelyKvCacheBytesPerGpu))} ("Available KV cache memory") and we plan with ${gib(p.kvCacheBytesPerGpu)}: ${p.kvCapacityTokens} tokens, the largest maxModelLen that fits: use maxModelLen ${roundDown(p.largestMaxModelLen)} or less, kvCacheDtype fp8, or more tensorParallel`);
       }
     }
     // A server that cannot run is not counted against its pool: its own problem says why.

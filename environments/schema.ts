@@ -231,6 +231,9 @@ const Architecture = z.strictObject({
   parameters: z.number().positive().describe('Total parameters (all experts), e.g. 8.03e9'),
   checkpoint: z.enum(['bf16', 'fp16', 'fp32', 'fp8', 'awq-int4', 'gptq-int4', 'mxfp4']).default('bf16'),
   checkpointBytes: z.number().positive().optional().describe('Size of the published weights, where only some layers are quantised'),
+  vocabSize: z.int().min(1).optional().describe('vocab_size: quantised checkpoints keep embeddings and lm_head at 16 bit; sizes vLLM\'s sampler warm-up'),
+  hiddenSize: z.int().min(1).optional().describe('hidden_size'),
+  tiedEmbeddings: z.boolean().optional().describe('tie_word_embeddings: lm_head shares the input embeddings'),
 });
 
 export const ENGINES = ['vllm', 'tgi', 'ollama'] as const;

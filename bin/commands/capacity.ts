@@ -1,7 +1,7 @@
 /** `inference-stack capacity --env X [--json]`: will the models fit, and how many users can they serve. */
 import pc from 'picocolors';
 import { GPUS, clusterMigStrategy, gpuResourceName, poolDevice } from '../../catalog/gpus';
-import { architectureOf, effectiveServing, planServing } from '../../catalog/planner';
+import { PINNED_VLLM, architectureOf, effectiveServing, planServing } from '../../catalog/planner';
 import type { Environment } from '../../environments/schema';
 
 export interface ModelCapacity {
@@ -19,6 +19,12 @@ export interface ModelCapacity {
   readonly quantization: string;
   readonly maxModelLen: number;
   readonly weightsPerGpuGiB: number;
+  /** vLLM's memory per GPU besides weights and KV cache, as planned (README "Capacity planner"). */
+  readonly overheadPerGpuGiB: number;
+  /** KV cache per GPU we plan with (never above what vLLM reports, on the calibration corpus). */
+  readonly kvCachePerGpuGiB: number;
+  /** What vLLM will likely log: "Available KV cache memory" (GiB per GPU) and "GPU KV cache size" (tokens). */
+  readonly vllmLikely: { readonly kvCachePerGpuGiB: number; readonly kvCacheTokens: number };
   readonly kvCacheTokens: number;
   readonly fullLengthSequences: number;
   readonly headroomPerGpuGiB: number;
@@ -69,6 +75,9 @@ export function capacityReport(env: Environment): CapacityReport {
       quantization: eff.quantization,
       maxModelLen: eff.maxModelLen,
       weightsPerGpuGiB: round1(p.weightBytesPerGpu),
+      overheadPerGpuGiB: round1(p.overhead.totalBytes),
+      kvCachePerGpuGiB: round1(Math.max(0, p.kvCacheBytesPerGpu)),
+      vllmLikely: { kvCachePerGpuGiB: round1(Math.max(0, p.likelyKvCacheBytesPerGpu)), kvCacheTokens: p.likelyKvCapacityTokens },
       kvCacheTokens: p.kvCapacityTokens,
       fullLengthSequences: p.fullLengthSequences,
       headroomPerGpuGiB: round1(p.headroomBytesPerGpu),
@@ -106,10 +115,12 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 export function formatCapacity(r: CapacityReport, color: boolean): string {
   const c = pc.createColors(color);
   const models = table(
-    ['model', 'engine', 'pool', 'gpu', 'tp x pp', 'replicas', 'quant', 'weights/GPU', 'KV tokens', 'max len', 'full seqs', 'headroom/GPU'],
+    ['model', 'engine', 'pool', 'gpu', 'tp x pp', 'replicas', 'quant', 'weights/GPU', 'overhead/GPU', 'KV/GPU', 'KV tokens', 'vLLM likely', 'max len', 'full seqs', 'headroom/GPU'],
     r.models.map((m) => [
       m.model, m.engine, m.pool, m.gpu, `${m.tensorParallel} x ${m.pipelineParallel}${m.nodesPerReplica > 1 ? ` (${m.nodesPerReplica} nodes)` : ''}`, m.autoscaling ? `${m.autoscaling.min}-${m.autoscaling.max}` : String(m.replicas), m.quantization,
-      `${m.weightsPerGpuGiB.toFixed(1)} GiB`, m.kvCacheTokens.toLocaleString('en-US'), String(m.maxModelLen), String(m.fullLengthSequences), `${m.headroomPerGpuGiB.toFixed(1)} GiB`,
+      `${m.weightsPerGpuGiB.toFixed(1)} GiB`, `${m.overheadPerGpuGiB.toFixed(1)} GiB`, `${m.kvCachePerGpuGiB.toFixed(1)} GiB`, m.kvCacheTokens.toLocaleString('en-US'),
+      m.engine === 'vllm' ? `${m.vllmLikely.kvCachePerGpuGiB.toFixed(1)} GiB, ${m.vllmLikely.kvCacheTokens.toLocaleString('en-US')}` : '-',
+      String(m.maxModelLen), String(m.fullLengthSequences), `${m.headroomPerGpuGiB.toFixed(1)} GiB`,
     ]),
   );
   const pools = table(
@@ -123,6 +134,8 @@ export function formatCapacity(r: CapacityReport, color: boolean): string {
     '',
     c.bold(`${r.environment}: pools`),
     pools,
+    '',
+    `KV tokens and full seqs are what we plan with; "vLLM likely" is what vLLM ${PINNED_VLLM} will probably log at start ("Available KV cache memory", "GPU KV cache size"), a little more.`,
     ...(tight.length > 0 ? ['', c.yellow(`tight: ${tight.join(', ')} hold fewer than 2 full-length sequences at once; more replicas or kvCacheDtype fp8 give room`)] : []),
   ].join('\n');
 }

@@ -59,11 +59,14 @@ describe('model checks reject what cannot work, with the numbers', () => {
     ['tensorParallel not dividing the attention heads', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 8192, tensorParallel: 3 }],
       /models\[0\]\.tensorParallel: 3 does not divide the 28 attention heads of Qwen\/Qwen2\.5-7B-Instruct; use a divisor of 28 \(1, 2, 4\)$/],
     ['weights that do not fit', [{ ...LLAMA_8B, model: 'meta-llama/Llama-3.1-70B-Instruct', pool: 'h100', maxModelLen: 8192 }],
-      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(74\.5 GiB x 0\.9 - 2\.0 GiB overhead = 65\.1 GiB usable per GPU\); raise tensorParallel, quantise/],
+      // H100 as vLLM sees it: 79.18 GiB x 0.9 = 71.3 GiB; overhead 0.25 + 1024 x 128,256 x 40 B (4.89) + 1 + 0.25 = 6.4 GiB
+      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(79\.2 GiB as vLLM sees it x 0\.9 = 71\.3 GiB, less 6\.4 GiB vLLM 0\.27\.1 overhead at max_num_seqs 1024 = 64\.9 GiB per GPU\); raise tensorParallel, quantise/],
     ['a KV cache below one maxModelLen sequence, naming the largest that fits', [{ ...LLAMA_8B, maxModelLen: 131072 }],
-      // usable 24e9 x 0.9 - 2 GiB = 19,452,516,352 B; minus 16,060,522,496 B of weights = 3,391,993,856 B
-      // = 25,878 tokens of 131,072 B; suggested: rounded down to 1024s = 25,600
-      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 3\.2 GiB is left after 15\.0 GiB of weights on l4-24gb \(22\.4 GiB x 0\.9 - 2\.0 GiB overhead = 18\.1 GiB usable per GPU\); the KV cache holds 25878 tokens: use maxModelLen 25600 or less, kvCacheDtype fp8, or more tensorParallel$/],
+      // L4, no vLLM log found: 24e9 x 0.98 = 23,520,000,000 B (21.9 GiB); x 0.9 = 21,168,000,000 B (19.7 GiB)
+      // overhead 268,435,456 + 256 x 128,256 x 40 (1,313,341,440) + 644,245,094 + 268,435,456 = 2,494,457,446 B (2.3 GiB)
+      // usable 18,673,542,554 B (17.4 GiB); less 16,060,522,496 B of weights = 2,613,020,058 B (2.4 GiB)
+      // = 19,935 tokens of 131,072 B; suggested: rounded down to 1024s = 19,456; likely: + the 0.25 GiB margin = 2.7 GiB
+      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 2\.4 GiB is left after 15\.0 GiB of weights on l4-24gb \(21\.9 GiB as vLLM sees it x 0\.9 = 19\.7 GiB, less 2\.3 GiB vLLM 0\.27\.1 overhead at max_num_seqs 256 = 17\.4 GiB per GPU\); vLLM will likely report about 2\.7 GiB \("Available KV cache memory"\) and we plan with 2\.4 GiB: 19935 tokens, the largest maxModelLen that fits: use maxModelLen 19456 or less, kvCacheDtype fp8, or more tensorParallel$/],
     ['maxModelLen above the model limit', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 65536, pool: 'h100' }],
       /models\[0\]\.maxModelLen: 65536 exceeds Qwen\/Qwen2\.5-7B-Instruct's limit of 32768 tokens; use 32768 or less$/],
     ['FP8 on a GPU older than compute capability 8.9', [{ ...LLAMA_8B, pool: 'a100', quantization: 'fp8' }],
@@ -104,5 +107,23 @@ describe('model checks reject what cannot work, with the numbers', () => {
   it('fails on every model problem at once', () => {
     const lines = problems([{ ...LLAMA_8B, tensorParallel: 8 }, { ...LLAMA_8B, name: 'b', pool: 'nope' }]);
     expect(lines).toHaveLength(2);
+  });
+});
+
+describe('the planner reads extraArgs and the architecture block', () => {
+  // Llama 3.1 8B on an L4 holds 19,935 tokens with vLLM's default 256 sequences (test above); 20,480 does not fit.
+  const LONG = { ...LLAMA_8B, maxModelLen: 20480 };
+
+  it('refuses 20,480 tokens at the default max_num_seqs, and accepts them with --max-num-seqs 32', () => {
+    expect(problems([LONG]).join('\n')).toMatch(/models\[0\]\.maxModelLen: 20480 tokens need .* 19935 tokens, the largest maxModelLen that fits/);
+    // the sampler warm-up drops from 256 x 128,256 x 40 B (1.22 GiB) to 32 x 128,256 x 40 B (0.15 GiB): 28,703 tokens
+    const { env } = writeEnvs({ env: { ...BASE, models: [{ ...LONG, extraArgs: ['--max-num-seqs', '32'] }] } });
+    expect(loadEnvironment(env!).env.models[0]!.maxModelLen).toBe(20480);
+  });
+
+  it('accepts vocabSize, hiddenSize and tiedEmbeddings in an architecture block', () => {
+    const architecture = { layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768, parameters: 8.03e9, checkpoint: 'awq-int4', vocabSize: 128256, hiddenSize: 4096, tiedEmbeddings: false };
+    const { env } = writeEnvs({ env: { ...BASE, models: [{ ...LLAMA_8B, model: 'acme/llama-8b-awq', architecture }] } });
+    expect(loadEnvironment(env!).env.models[0]!.architecture).toMatchObject({ vocabSize: 128256, hiddenSize: 4096, tiedEmbeddings: false });
   });
 });
