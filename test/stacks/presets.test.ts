@@ -41,6 +41,7 @@ describe.each(PRESETS)('%s preset', (preset) => {
 
   it('uses a local backend only in dev, and a locking remote backend elsewhere, one state per stack', () => {
     for (const [name, tf] of Object.entries(stacks)) {
+      expect(Object.keys(tf.terraform.backend), `${name}: exactly one backend block`).toHaveLength(1);
       const [type, config] = Object.entries(tf.terraform.backend)[0]!;
       if (preset === 'dev') {
         expect(type).toBe('local');
