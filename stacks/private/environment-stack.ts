@@ -12,6 +12,15 @@ import {
 import { KubernetesBackend } from './kubernetes-backend';
 
 /**
+ * Annotations that load-balancer controllers write on our Services (regular expressions). The provider reads back
+ * every annotation but `*.kubernetes.io` ones (isInternalKey, kubernetes/structures.go at v2.38.0), so without these
+ * each plan would remove them; a key the configuration sets itself is still compared (removeKeys keeps it).
+ * MetalLB: `metallb.io/ip-allocated-from-pool` (`metallb.universe.tf/` before v0.14); kube-vip: `kube-vip.io/...`;
+ * GKE's NEG controller: `cloud.google.com/neg-status`.
+ */
+export const CONTROLLER_ANNOTATIONS = ['^metallb\\.(io|universe\\.tf)/', '^kube-vip\\.io/', '^cloud\\.google\\.com/neg-status$'] as const;
+
+/**
  * A stack of one environment: `<env>-<layer>`, with the environment's state backend (one state per stack) and
  * the kubernetes and helm providers pointed at its cluster.
  */
@@ -25,7 +34,7 @@ export class EnvironmentStack extends TerraformStack {
     this.layer = layer;
     this.configureBackend(`${env.name}-${layer}`);
     const cluster = { configPath: env.kubernetes.configPath, configContext: env.kubernetes.context };
-    new KubernetesProvider(this, 'kubernetes', cluster);
+    new KubernetesProvider(this, 'kubernetes', { ...cluster, ignoreAnnotations: [...CONTROLLER_ANNOTATIONS] });
     new HelmProvider(this, 'helm', { kubernetes: cluster });
   }
 

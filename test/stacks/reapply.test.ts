@@ -172,3 +172,25 @@ describe('script Jobs are replaced exactly when their content changes', () => {
     expect(jobName([{ name: 'DB', value: 'app' }], 'busybox:1.37.1'), 'the image').not.toBe(base);
   });
 });
+
+describe('annotations controllers write are not ours to remove', () => {
+  const stacks = PRESETS.flatMap((p) => Object.values(synthEnvJson(presetEnv(p))));
+
+  it('sets ignore_annotations on every kubernetes provider for MetalLB, kube-vip and GKE NEG annotations', () => {
+    // A LoadBalancer Service declares its annotations; MetalLB adds metallb.io/ip-allocated-from-pool (older:
+    // metallb.universe.tf/...), GKE cloud.google.com/neg-status. The provider drops only *.kubernetes.io keys
+    // from what it reads (isInternalKey, kubernetes/structures.go:175 at v2.38.0); keys matching ignore_annotations
+    // are dropped too, unless the configuration sets them (removeKeys, structures.go:162).
+    for (const tf of stacks) {
+      const provider = tf.provider.kubernetes![0] as { ignore_annotations?: string[] };
+      const patterns = (provider.ignore_annotations ?? []).map((p) => new RegExp(p));
+      for (const key of ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool', 'kube-vip.io/vipHost', 'cloud.google.com/neg-status']) {
+        expect(patterns.some((p) => p.test(key)), key).toBe(true);
+      }
+      // never one we write ourselves (removing it from the configuration would then leave it on the object)
+      for (const key of ['service.beta.kubernetes.io/aws-load-balancer-type', 'kubectl.kubernetes.io/default-container', 'prometheus.io/scrape', 'cloud.google.com/load-balancer-type']) {
+        expect(patterns.some((p) => p.test(key)), key).toBe(false);
+      }
+    }
+  });
+});
