@@ -3,7 +3,14 @@
  * workload. Facts from the provider source at the pinned versions (hashicorp/terraform-provider-kubernetes v2.38.0,
  * hashicorp/terraform-provider-helm v3.1.1), each with its file.
  */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CHARTS, type ChartRef } from '../../charts/catalogue';
+import { CRD_UPGRADES } from '../../charts/crd-upgrades';
+import { kedaValues } from '../../charts/keda';
+import { UPSTREAM } from '../support/paths';
+import { upstreamValues } from '../support/upstream';
 import { GPU_TAINT } from '../../constructs/gpu-node-pool';
 import type { Environment } from '../../environments/schema';
 import { TerraformStack, Testing } from '../../constructs/private/cdktf';
@@ -194,3 +201,43 @@ describe('annotations controllers write are not ours to remove', () => {
     }
   });
 });
+
+describe('chart bumps upgrade CRDs deliberately', () => {
+  const chartDir = (c: ChartRef) => join(UPSTREAM, 'charts', c.upstreamData);
+  const crdFiles = (c: ChartRef) => ({
+    folder: existsSync(join(chartDir(c), 'crds')) ? readdirSync(join(chartDir(c), 'crds')).length : 0,
+    templated: readdirRecursive(join(chartDir(c), 'templates')).filter((f) => /kind: CustomResourceDefinition/.test(readFileSync(f, 'utf8'))),
+  });
+
+  it('decides the CRD upgrade path of every pinned chart that ships CRDs', () => {
+    for (const [key, chart] of Object.entries(CHARTS)) {
+      const { folder, templated } = crdFiles(chart);
+      if (folder + templated.length === 0) continue;
+      const path = CRD_UPGRADES[key as keyof typeof CHARTS];
+      expect(path, `${chart.chart} ships CRDs: decide how a bump upgrades them (charts/crd-upgrades.ts)`).toBeDefined();
+      // Helm never upgrades crds/; templated CRDs are release resources, upgraded with it
+      if (path!.path === 'templated') expect(templated.length, chart.chart).toBeGreaterThan(0);
+      if (path!.path === 'manual') expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`\`${chart.chart}\``);
+    }
+  });
+
+  it('keeps KEDA\'s templated CRDs on an uninstall (else every ScaledObject is deleted)', () => {
+    const values = kedaValues() as { crds: { install: boolean; additionalAnnotations?: Record<string, string> } };
+    expect(values.crds.additionalAnnotations?.['helm.sh/resource-policy']).toBe('keep');
+    // the templates read that value into every CRD's annotations
+    const { templated } = crdFiles(CHARTS.keda);
+    expect(templated.length).toBe(6);
+    for (const f of templated) expect(readFileSync(f, 'utf8'), f).toMatch(/toYaml \(merge \.Values\.crds\.additionalAnnotations/);
+  });
+
+  it('keeps the templated CRDs of cert-manager and CloudNativePG too (their charts do it)', () => {
+    expect((upstreamValues(CHARTS.certManager.upstreamData).crds as { keep: boolean }).keep).toBe(true);
+    for (const f of crdFiles(CHARTS.cloudnativePg).templated) expect(readFileSync(f, 'utf8')).toContain('helm.sh/resource-policy: keep');
+  });
+});
+
+/** Files under a folder; none when shared/ holds no such folder (litellm-helm: values only, no CRDs upstream). */
+function readdirRecursive(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? readdirRecursive(join(dir, e.name)) : [join(dir, e.name)]));
+}
