@@ -14,7 +14,7 @@ export interface CrdUpgrade {
 export const CRD_UPGRADES: Partial<Record<keyof typeof CHARTS, CrdUpgrade>> = {
   gpuOperator: {
     path: 'upgrade-hook',
-    detail: 'operator.upgradeCRD (default true): a pre-upgrade hook Job applies the new CRDs (templates/upgrade_crd.yaml)',
+    detail: 'operator.upgradeCRD (default true): a pre-upgrade hook Job applies the new CRDs (templates/upgrade_crd.yaml); the release sets disable_openapi_validation, as values.yaml asks',
   },
   certManager: { path: 'templated', detail: 'crds.enabled with crds.keep (default true): upgraded with the release, kept on uninstall' },
   cloudnativePg: { path: 'templated', detail: 'crds.create: templated with helm.sh/resource-policy: keep' },

@@ -221,6 +221,17 @@ describe('chart bumps upgrade CRDs deliberately', () => {
     }
   });
 
+  it('lets the GPU Operator\'s CRD upgrade hook run: the release skips OpenAPI validation, as the chart requires', () => {
+    // gpu-operator values.yaml: "upgradeCRD: true ... requires --disable-openapi-validation flag to be passed during
+    // helm upgrade" (a new ClusterPolicy field fails validation against the old CRD before the hook applies the new).
+    const text = readFileSync(join(chartDir(CHARTS.gpuOperator), 'values.yaml'), 'utf8');
+    expect(text).toMatch(/upgradeCRD[^\n]*\n[^\n]*disable-openapi-validation|disable-openapi-validation[\s\S]{0,80}upgradeCRD: true/);
+    const platform = synthEnvJson(presetEnv('prod'))['prod-platform']!;
+    const release = resourcesOf(platform, 'helm_release').find((r) => r.chart === 'gpu-operator')!;
+    expect(release.disable_openapi_validation).toBe(true);
+    expect(resourcesOf(platform, 'helm_release').filter((r) => r.disable_openapi_validation).map((r) => r.chart)).toEqual(['gpu-operator']);
+  });
+
   it('keeps KEDA\'s templated CRDs on an uninstall (else every ScaledObject is deleted)', () => {
     const values = kedaValues() as { crds: { install: boolean; additionalAnnotations?: Record<string, string> } };
     expect(values.crds.additionalAnnotations?.['helm.sh/resource-policy']).toBe('keep');
