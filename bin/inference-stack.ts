@@ -6,7 +6,7 @@
  *   images --env X [--json]          images and charts to mirror
  *   secrets --env X [--json]         the Secrets to make before a deploy, with the commands
  *   doctor [--env X]                 tools, kubeconfig context and (cluster reachable) the Secrets a deploy needs
- *   deploy|destroy --env X [--force] cdktf deploy/destroy in dependency order (deploy checks the Secrets first)
+ *   deploy|destroy --env X [--stack L] [--force] cdktf deploy/destroy in dependency order (deploy checks the Secrets first)
  * The policy check is its own script: `npm run check`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,10 +16,10 @@ import { EnvironmentError, formatProblem, loadEnvironment } from '../environment
 import type { Environment } from '../environments/schema';
 import type { TfJson } from '../policy/rules';
 import { capacityReport, formatCapacity } from './commands/capacity';
-import { deployPlan, runPlan } from './commands/deploy';
+import { StackSelectionError, deployPlan, runPlan, selectStacks } from './commands/deploy';
 import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
-import { doctor, formatDoctor } from './commands/doctor';
+import { doctor, formatDoctor, prerequisites } from './commands/doctor';
 import { formatImages, imageList } from './commands/images';
 import { checkSecrets, formatMissingSecrets, formatSecrets, secretList } from './commands/secrets';
 import { checkOutDir, resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
@@ -34,7 +34,9 @@ const USAGE = `usage: inference-stack <command> [options]
   deploy --env X [-- cdktf flags]   cdktf deploy in dependency order; first checks the Secrets exist
                                     (on a fresh cluster: applies the namespaces stack, then names what to make)
     --skip-secret-check             deploy without asking the cluster for the Secrets
+    --stack L                       only layer L (e.g. gateway; repeatable); the others must be deployed
   destroy --env X [--force]         cdktf destroy in reverse order; prod's stateful stacks only with --force
+    --stack L                       only layer L (repeatable)
   options: --debug (stack traces), --help`;
 
 class UsageError extends Error {}
@@ -71,7 +73,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   try {
     parsed = parseArgs({
       args: sep >= 0 ? rest.slice(0, sep) : rest,
-      options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, 'skip-secret-check': { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { env: { type: 'string', short: 'e' }, stack: { type: 'string', multiple: true }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' }, 'skip-secret-check': { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -131,7 +133,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
       case 'doctor': {
         const env = values.env ? load(values.env) : undefined;
-        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, env ? { environment: env.name, secrets: secretList(env) } : undefined);
+        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, env ? { environment: env.name, secrets: secretList(env), prerequisites: prerequisites(env) } : undefined);
         if (values.json) json(checks);
         else out(`${formatDoctor(checks)}\n`);
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;
@@ -140,6 +142,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'destroy': {
         const { env, file } = loadWithFile(values.env);
         const order = synth(env).order;
+        let chosen: string[];
+        try {
+          chosen = selectStacks(env.name, order, values.stack);
+        } catch (e) {
+          if (e instanceof StackSelectionError) return usageError(e.message);
+          throw e;
+        }
         const log = (l: string) => err(`${l}\n`);
         if (command === 'deploy' && !values['skip-secret-check']) {
           // Missing Secrets make Helm wait for pods that cannot start, then roll back: look before deploying.
@@ -150,7 +159,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
           if (check.missing.length > 0) {
             // A fresh cluster: the namespaces come first, so that the Secrets can be made in them.
             const namespaces = order.filter((s) => s === `${env.name}-namespaces`);
-            const code = await runPlan(deployPlan('deploy', env, file, namespaces, false, passthrough), log);
+            const code = await runPlan(deployPlan('deploy', env, file, namespaces, false, passthrough, order), log);
             if (code !== 0) return code;
             check = await checkSecrets(secrets, cluster);
             if (check.missing.length > 0) {
@@ -159,7 +168,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
             }
           }
         }
-        const plan = deployPlan(command, env, file, order, Boolean(values.force), passthrough);
+        const plan = deployPlan(command, env, file, chosen, Boolean(values.force), passthrough, order);
         return await runPlan(plan, log);
       }
       case undefined:

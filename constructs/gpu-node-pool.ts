@@ -107,6 +107,11 @@ export class GpuNodePool extends Construct {
           metadata: { name: node },
           taint: [{ ...GPU_TAINT }],
           fieldManager: FIELD_MANAGERS.taint,
+          // The provider (v2.38.0, resource_kubernetes_node_taint.go) reads back every taint of the node and applies
+          // `spec.taints` as one atomic list: a cordon, a not-ready or a cloud taint would show as a diff and an
+          // apply would remove it. Written at create, never re-applied; unforced, so a list another manager owns
+          // (kubelet --register-with-taints, a cordon) fails as a conflict instead of being overwritten.
+          lifecycle: { ignoreChanges: ['taint'] },
         }));
       }
     }

@@ -73,6 +73,10 @@ export class GpuOperator extends Construct {
       values: this.values,
       timeoutSeconds: INSTALL_TIMEOUT_SECONDS,
       dependsOn: props.dependsOn,
+      // The chart's pre-upgrade hook applies the new CRDs (operator.upgradeCRD); its values.yaml: this "requires
+      // --disable-openapi-validation flag to be passed during helm upgrade" (the new ClusterPolicy would fail
+      // validation against the old CRD before the hook runs).
+      disableOpenapiValidation: true,
     });
   }
 }

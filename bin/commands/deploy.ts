@@ -1,6 +1,6 @@
 /**
- * `inference-stack deploy|destroy --env X`: runs `cdktf deploy`/`destroy` on the environment's stacks in
- * dependency order (destroy in reverse), through execa. Refuses to destroy prod's stateful stacks without --force.
+ * `inference-stack deploy|destroy --env X [--stack layer ...]`: runs `cdktf deploy`/`destroy` on the environment's
+ * stacks (or the named layers) in dependency order (destroy in reverse), through execa. Refuses to destroy prod's stateful stacks without --force.
  */
 import { projectPath, projectRoot } from '../../charts/private/project-root';
 import { exec } from '../lib/exec';
@@ -19,8 +19,11 @@ export interface DeployPlan {
  * The cdktf invocation for an environment's stacks (already in dependency order). cdktf synthesizes again before
  * it deploys: `--app` makes it synthesize this environment file, wherever it lives.
  */
-export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; stage: string }, file: string, stacksInOrder: readonly string[], force: boolean, extra: readonly string[] = []): DeployPlan {
+export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; stage: string }, file: string, stacksInOrder: readonly string[], force: boolean, extra: readonly string[] = [], allStacks: readonly string[] = stacksInOrder): DeployPlan {
   const stacks = command === 'deploy' ? [...stacksInOrder] : [...stacksInOrder].reverse();
+  // cdktf refuses a stack whose dependencies are not in the same command ("...--ignore-missing-stack-dependencies
+  // flag"): a subset runs against the deployed state of the others.
+  const subset = allStacks.some((s) => !stacksInOrder.includes(s)) ? ['--ignore-missing-stack-dependencies'] : [];
   if (command === 'destroy' && env.stage === 'prod' && !force) {
     const stateful = stacks.filter((s) => STATEFUL_LAYERS.some((l) => s === `${env.name}-${l}`));
     if (stateful.length > 0) {
@@ -29,7 +32,7 @@ export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; s
     }
   }
   const app = `node ${JSON.stringify(projectPath('bin', 'run.cjs'))} synth --env ${JSON.stringify(file)}`;
-  return { command, stacks, argv: ['cdktf', command, ...stacks, '--app', app, ...extra] };
+  return { command, stacks, argv: ['cdktf', command, ...stacks, '--app', app, ...subset, ...extra] };
 }
 
 /** Runs the plan, streaming cdktf's own progress; the command comes from $INFERENCE_STACK_CDKTF or npx. */
@@ -44,3 +47,17 @@ export async function runPlan(plan: DeployPlan, log: (line: string) => void): Pr
   }
   return r.exitCode;
 }
+
+/** The stacks `--stack` names (a layer such as `gateway`, or the stack name `prod-gateway`), in dependency order. */
+export function selectStacks(envName: string, order: readonly string[], wanted: readonly string[] | undefined): string[] {
+  if (!wanted || wanted.length === 0) return [...order];
+  const names = wanted.map((w) => (order.includes(w) ? w : `${envName}-${w}`));
+  names.forEach((n, i) => {
+    if (!order.includes(n)) {
+      throw new StackSelectionError(`--stack ${wanted[i]}: ${envName} has no stack "${n}"; its layers: ${order.map((s) => s.slice(envName.length + 1)).join(', ')}`);
+    }
+  });
+  return order.filter((s) => names.includes(s));
+}
+
+export class StackSelectionError extends Error {}

@@ -2,6 +2,9 @@
  * `inference-stack doctor [--env X]`: are the tools a deploy needs here, at versions that work, and does the
  * kubeconfig know the environment's context? The exit code tells: 0 ready, 1 something a deploy needs is missing.
  */
+import type { Environment } from '../../environments/schema';
+import { EDGE_NAME } from '../../constructs/caddy-edge';
+import { NAMESPACES } from '../../stacks/namespaces';
 import type { RequiredSecret } from '../../stacks/secrets';
 import { exec } from '../lib/exec';
 import { checkSecrets, formatMissingSecrets } from './secrets';
@@ -26,7 +29,36 @@ async function version(cmd: string, args: string[]): Promise<string | undefined>
   }
 }
 
-export async function doctor(context?: string, configPath?: string, env?: { environment: string; secrets: readonly RequiredSecret[] }): Promise<Check[]> {
+/** Something the stacks use but do not create; `kubectl` (arguments) finds it when it can be looked for. */
+export interface Prerequisite {
+  readonly name: string;
+  readonly detail: string;
+  readonly kubectl?: readonly string[];
+}
+
+/** What an environment needs in the cluster that none of its stacks creates (besides the Secrets). */
+export function prerequisites(env: Environment): Prerequisite[] {
+  const out: Prerequisite[] = [];
+  const tls = env.edge?.tls;
+  if (tls?.mode === 'cert-manager') {
+    const { kind, name } = tls.issuer;
+    const namespaced = kind === 'Issuer';
+    out.push({
+      name: namespaced ? `${kind} ${NAMESPACES.edge}/${name}` : `${kind} ${name}`,
+      detail: `the edge's certificate is issued by cert-manager ${kind} "${name}", which you create (solving ACME with DNS-01)`,
+      kubectl: ['get', kind.toLowerCase(), name, ...(namespaced ? ['-n', NAMESPACES.edge] : [])],
+    });
+  }
+  if (env.edge && env.edge.service.type === 'LoadBalancer') {
+    out.push({
+      name: 'load-balancer controller',
+      detail: `the LoadBalancer Service ${NAMESPACES.edge}/${EDGE_NAME} gets an address only from a cloud controller or MetalLB, kube-vip, Cilium LB IPAM (without one, the edge stack waits until it times out); not checked here`,
+    });
+  }
+  return out;
+}
+
+export async function doctor(context?: string, configPath?: string, env?: { environment: string; secrets: readonly RequiredSecret[]; prerequisites?: readonly Prerequisite[] }): Promise<Check[]> {
   const checks: Check[] = [];
   const node = process.versions.node;
   checks.push({ name: 'node', ok: Number(node.split('.')[0]) >= 20, detail: `v${node}`, needed: 'everything (Node.js 20 or newer)', required: true });
@@ -55,6 +87,17 @@ export async function doctor(context?: string, configPath?: string, env?: { envi
       // without kubectl the context cannot be checked here: a warning, not a failure
       required: Boolean(kubectl),
     });
+    for (const p of env?.prerequisites ?? []) {
+      // Looked for when the cluster can be asked; else listed as advice.
+      const r = found && p.kubectl ? await exec('kubectl', [...p.kubectl, '--context', context, ...kubeconfig], { reject: false, timeout: 15_000 }) : undefined;
+      checks.push(
+        r === undefined
+          ? { name: p.name, ok: false, detail: `needed, not created by the stacks: ${p.detail}`, needed: 'deploy', required: false }
+          : r.exitCode === 0
+            ? { name: p.name, ok: true, detail: 'exists', needed: '', required: true }
+            : { name: p.name, ok: false, detail: `not found (${p.detail})`, needed: 'deploy of the edge stack', required: true },
+      );
+    }
     if (found && env) {
       // With the cluster reachable, the Secrets a deploy reads (key names only).
       const check = await checkSecrets(env.secrets, { context, configPath });

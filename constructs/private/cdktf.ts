@@ -9,8 +9,11 @@ export {
   GcsBackend,
   LocalBackend,
   S3Backend,
+  TerraformBackend,
+  TerraformRemoteState,
   TerraformStack,
   Testing,
+  type DataTerraformRemoteStateConfig,
   type ITerraformDependable,
   type TerraformResource,
 } from 'cdktf';

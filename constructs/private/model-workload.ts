@@ -106,8 +106,12 @@ export class ModelWorkload extends Construct {
     };
     const ports = [{ name: 'http', containerPort: p.port }, ...(p.metricsPort ? [{ name: 'metrics', containerPort: p.metricsPort }] : [])];
 
+    const ignoreChanges = [...(p.autoscaled ? ['spec[0].replicas'] : []), ...(p.cache.existingClaim ? [] : ['spec[0].volume_claim_template'])];
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
-      ...(p.autoscaled ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
+      // The claim template is ForceNew (provider v2.38.0, schema_stateful_set_spec.go): a new cache size or label
+      // there would delete and recreate the serving StatefulSet, and the retained claims keep their size anyway.
+      // Kept as first applied; resizing is a separate operation (README, Deploying: cache resize).
+      ...(ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges } } : {}),
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       waitForRollout: true,
       timeouts: { ...p.rolloutTimeouts },

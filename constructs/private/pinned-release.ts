@@ -14,6 +14,8 @@ export interface PinnedReleaseProps {
   readonly timeoutSeconds: number;
   /** Refuse `terraform destroy` (stateful releases in prod, POLICY 15). @default false */
   readonly preventDestroy?: boolean;
+  /** Skip Helm's OpenAPI validation (a chart whose upgrade hook installs the CRDs its templates use). @default false */
+  readonly disableOpenapiValidation?: boolean;
   /** What must exist first. @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -42,6 +44,7 @@ export function pinnedRelease(scope: Construct, id: string, props: PinnedRelease
     timeout: props.timeoutSeconds,
     maxHistory: HELM_MAX_HISTORY,
     createNamespace: false,
+    ...(props.disableOpenapiValidation ? { disableOpenapiValidation: true } : {}),
     ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
   });

@@ -6,7 +6,7 @@ import type { Construct, ITerraformDependable } from './cdktf';
 export type JobEnv = { readonly name: string; readonly value: string } | { readonly name: string; readonly secret: { readonly name: string; readonly key: string } };
 
 export interface ScriptJobProps {
-  /** Name prefix; the Job is `<name>-<hash of files and image>`. */
+  /** Name prefix; the Job is `<name>-<hash of files, image, command and env>`. */
   readonly name: string;
   readonly namespace: string;
   readonly image: string;
@@ -66,13 +66,13 @@ export function scriptPodSpec(p: { name: string; image: string; command: readonl
 }
 
 /**
- * A run-once Job of a script from a ConfigMap. Its name carries a hash of the files and image: any change makes
+ * A run-once Job of a script from a ConfigMap. Its name carries a hash of its files, image, command and env: any change makes
  * Terraform replace the Job, so the (idempotent) script runs again; nothing changed, nothing runs.
  */
 export function scriptJob(scope: Construct, id: string, p: ScriptJobProps): { config: ConfigMapV1; job: JobV1 } {
-  const hash = createHash('sha256');
-  for (const name of Object.keys(p.files).sort()) hash.update(name).update(p.files[name]!);
-  const name = `${p.name}-${hash.update(p.image).update(p.command.join(' ')).digest('hex').slice(0, 10)}`;
+  // Everything the pod runs: files, image, command and env (a Secret reference or value change re-runs it too).
+  const content = JSON.stringify([Object.keys(p.files).sort().map((f) => [f, p.files[f]]), p.image, p.command, jobEnv(p.env)]);
+  const name = `${p.name}-${createHash('sha256').update(content).digest('hex').slice(0, 10)}`;
   const config = new ConfigMapV1(scope, `${id}-files`, { metadata: { name, namespace: p.namespace }, data: terraformLiteralData(p.files) });
   const labels = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/managed-by': 'inference-stack' };
   const job = new JobV1(scope, id, {

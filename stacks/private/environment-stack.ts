@@ -9,6 +9,16 @@ import {
   S3Backend,
   TerraformStack,
 } from '../../constructs/private/cdktf';
+import { KubernetesBackend } from './kubernetes-backend';
+
+/**
+ * Annotations that load-balancer controllers write on our Services (regular expressions). The provider reads back
+ * every annotation but `*.kubernetes.io` ones (isInternalKey, kubernetes/structures.go at v2.38.0), so without these
+ * each plan would remove them; a key the configuration sets itself is still compared (removeKeys keeps it).
+ * MetalLB: `metallb.io/ip-allocated-from-pool` (`metallb.universe.tf/` before v0.14); kube-vip: `kube-vip.io/...`;
+ * GKE's NEG controller: `cloud.google.com/neg-status`.
+ */
+export const CONTROLLER_ANNOTATIONS = ['^metallb\\.(io|universe\\.tf)/', '^kube-vip\\.io/', '^cloud\\.google\\.com/neg-status$'] as const;
 
 /**
  * A stack of one environment: `<env>-<layer>`, with the environment's state backend (one state per stack) and
@@ -24,7 +34,7 @@ export class EnvironmentStack extends TerraformStack {
     this.layer = layer;
     this.configureBackend(`${env.name}-${layer}`);
     const cluster = { configPath: env.kubernetes.configPath, configContext: env.kubernetes.context };
-    new KubernetesProvider(this, 'kubernetes', cluster);
+    new KubernetesProvider(this, 'kubernetes', { ...cluster, ignoreAnnotations: [...CONTROLLER_ANNOTATIONS] });
     new HelmProvider(this, 'helm', { kubernetes: cluster });
   }
 
@@ -42,7 +52,7 @@ export class EnvironmentStack extends TerraformStack {
         new LocalBackend(this, { path: `../../../terraform.${stackName}.tfstate` });
         break;
       case 's3':
-        new S3Backend(this, {
+        const s3 = new S3Backend(this, {
           bucket: b.bucket,
           key: `${b.key}/${stackName}.tfstate`,
           region: b.region,
@@ -51,7 +61,7 @@ export class EnvironmentStack extends TerraformStack {
         });
         if (!b.dynamodbTable) {
           // S3 native state locking (Terraform 1.10+); the binding predates the argument.
-          this.addOverride('terraform.backend.s3.use_lockfile', true);
+          s3.addOverride('use_lockfile', true);
         }
         break;
       case 'gcs':
@@ -66,14 +76,12 @@ export class EnvironmentStack extends TerraformStack {
         });
         break;
       case 'kubernetes':
-        // The kubernetes backend locks with a Lease; the binding has no class for it, so it is written raw.
-        this.addOverride('terraform.backend', {
-          kubernetes: {
-            secret_suffix: `${b.secretSuffix}-${this.layer}`,
-            namespace: b.namespace,
-            config_path: this.env.kubernetes.configPath,
-            config_context: this.env.kubernetes.context,
-          },
+        // Locks with a Lease. A backend element, so that it is the stack's only backend block.
+        new KubernetesBackend(this, {
+          secretSuffix: `${b.secretSuffix}-${this.layer}`,
+          namespace: b.namespace,
+          configPath: this.env.kubernetes.configPath,
+          configContext: this.env.kubernetes.context,
         });
         break;
     }

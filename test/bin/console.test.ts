@@ -287,6 +287,31 @@ describe('deploy and destroy', () => {
     expect(readFileSync(log, 'utf8')).toMatch(/^deploy dev-namespaces dev-platform /);
   });
 
+  it('deploys one layer, or a few, with --stack: in dependency order, telling cdktf the others are deployed', async () => {
+    const { log } = fakeCdktf();
+    const one = await run('deploy', '--env', 'prod', '--stack', 'gateway', '--skip-secret-check', '--', '--auto-approve');
+    expect(one.code).toBe(0);
+    // `cdktf deploy prod-gateway` alone fails on its dependencies without this flag
+    expect(readFileSync(log, 'utf8').trim()).toMatch(/^deploy prod-gateway --app .* --ignore-missing-stack-dependencies --auto-approve$/);
+    const { log: log2 } = fakeCdktf();
+    expect((await run('deploy', '--env', 'prod', '--stack', 'edge', '--stack', 'prod-gateway', '--skip-secret-check')).code).toBe(0);
+    expect(readFileSync(log2, 'utf8').trim()).toMatch(/^deploy prod-gateway prod-edge --app .* --ignore-missing-stack-dependencies$/);
+    const { log: log3 } = fakeCdktf();
+    await run('deploy', '--env', 'dev', '--skip-secret-check');
+    expect(readFileSync(log3, 'utf8')).not.toContain('--ignore-missing-stack-dependencies');
+  });
+
+  it('refuses an unknown --stack, naming the layers', async () => {
+    const { log } = fakeCdktf();
+    const r = await run('deploy', '--env', 'prod', '--stack', 'gatway', '--skip-secret-check');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^--stack gatway: prod has no stack "prod-gatway"; its layers: namespaces, platform, gpu-pools, models, rag, gateway, edge, observability\n/);
+    expect(existsSync(log)).toBe(false);
+    const refused = await run('destroy', '--env', 'prod', '--stack', 'rag');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^refusing to destroy prod-rag of prod environment "prod"/);
+  });
+
   it('destroys in reverse order', async () => {
     const { log } = fakeCdktf();
     await run('destroy', '--env', 'dev');

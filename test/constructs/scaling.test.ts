@@ -107,7 +107,7 @@ describe('autoscaling (presets)', () => {
     expect(() => validate(ScaledObject as never, so)).not.toThrow();
     const sts = statefulSets(models)['gpt-oss-120b']! as any;
     expect(sts.spec.replicas).toBe('2');
-    expect(sts.lifecycle).toEqual({ ignore_changes: ['spec[0].replicas'] });
+    expect(sts.lifecycle).toEqual({ ignore_changes: ['spec[0].replicas', 'spec[0].volume_claim_template'] });
   });
 
   it('dev scales to zero and wakes on requests for the model at the gateway (no server means no queue metric)', () => {

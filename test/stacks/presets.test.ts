@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
+import { CONTROLLER_ANNOTATIONS } from '../../stacks/private/environment-stack';
 import { PRESETS, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnv, type TfJson } from '../support/synth';
 
 const readable = (json: string): string => {
@@ -34,13 +35,14 @@ describe.each(PRESETS)('%s preset', (preset) => {
   it('pins provider versions exactly and points every provider at the environment context', () => {
     for (const tf of Object.values(stacks)) {
       for (const p of Object.values(tf.terraform.required_providers)) expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
-      expect(tf.provider.kubernetes).toEqual([{ config_context: env.kubernetes.context, config_path: '~/.kube/config' }]);
+      expect(tf.provider.kubernetes).toEqual([{ config_context: env.kubernetes.context, config_path: '~/.kube/config', ignore_annotations: [...CONTROLLER_ANNOTATIONS] }]);
       expect(tf.provider.helm).toEqual([{ kubernetes: { config_context: env.kubernetes.context, config_path: '~/.kube/config' } }]);
     }
   });
 
   it('uses a local backend only in dev, and a locking remote backend elsewhere, one state per stack', () => {
     for (const [name, tf] of Object.entries(stacks)) {
+      expect(Object.keys(tf.terraform.backend), `${name}: exactly one backend block`).toHaveLength(1);
       const [type, config] = Object.entries(tf.terraform.backend)[0]!;
       if (preset === 'dev') {
         expect(type).toBe('local');
