@@ -7,7 +7,7 @@ import { Testing } from '../../constructs/private/cdktf';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { applyOrder, crdsByChart, firstApplyViolations, type AppliedStack, type Read } from '../support/first-apply';
-import { PRESETS, fixtureEnv, presetEnv } from '../support/synth';
+import { DEPLOYABLE_ENVIRONMENTS, presetEnv } from '../support/synth';
 
 function appliedStacks(env: Environment): { stacks: AppliedStack[]; deployOrder: string[] } {
   const app = Testing.app();
@@ -20,11 +20,7 @@ function appliedStacks(env: Environment): { stacks: AppliedStack[]; deployOrder:
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-const ENVIRONMENTS: Array<[string, () => Environment]> = [
-  ...PRESETS.map((p) => [p, () => presetEnv(p)] as [string, () => Environment]),
-  ['all-engines fixture', () => fixtureEnv('all-engines')],
-  ['multi-node fixture', () => fixtureEnv('multi-node')],
-];
+const ENVIRONMENTS = DEPLOYABLE_ENVIRONMENTS;
 
 describe.each(ENVIRONMENTS)('first apply of %s', (_, load) => {
   const env = load();

@@ -1,17 +1,12 @@
 /** The declared Secrets of an environment against the Secrets its synthesized output names. */
 import { describe, expect, it } from 'vitest';
 import { Testing } from '../../constructs/private/cdktf';
-import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { createCommand } from '../../stacks/secrets';
 import { secretReads } from '../support/first-apply';
-import { PRESETS, fixtureEnv, presetEnv } from '../support/synth';
+import { DEPLOYABLE_ENVIRONMENTS, presetEnv } from '../support/synth';
 
-const ENVIRONMENTS: Array<[string, () => Environment]> = [
-  ...PRESETS.map((p) => [p, () => presetEnv(p)] as [string, () => Environment]),
-  ['all-engines fixture', () => fixtureEnv('all-engines')],
-  ['multi-node fixture', () => fixtureEnv('multi-node')],
-];
+const ENVIRONMENTS = DEPLOYABLE_ENVIRONMENTS;
 
 describe.each(ENVIRONMENTS)('Secrets of %s', (_, load) => {
   const env = load();

@@ -60,6 +60,13 @@ export function fixtureEnv(name: string): Environment {
   return loadEnvironment(join(FIXTURES, `${name}.yaml`)).env;
 }
 
+/** The presets and the deployable fixtures, each with a loader: the environments whole-output checks go through. */
+export const DEPLOYABLE_ENVIRONMENTS: Array<[string, () => Environment]> = [
+  ...PRESETS.map((p) => [p, () => presetEnv(p)] as [string, () => Environment]),
+  ['all-engines fixture', () => fixtureEnv('all-engines')],
+  ['multi-node fixture', () => fixtureEnv('multi-node')],
+];
+
 type Container = { name: string; image: string; args: string[]; command?: string[]; env: Array<{ name: string; value?: string; value_from?: unknown }>; resources: { limits: Record<string, string>; requests: Record<string, string> }; security_context: Record<string, unknown>; startup_probe: Record<string, any>; readiness_probe: Record<string, any>; liveness_probe: Record<string, any>; volume_mount: Array<{ name: string; mount_path: string }>; port: Array<{ name: string; container_port: number }> };
 export interface StatefulSetJson {
   metadata: { name: string; namespace: string; labels: Record<string, string> };
