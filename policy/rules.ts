@@ -69,7 +69,7 @@ function namespaceName(stack: StackDoc, value: unknown): string {
 }
 
 /** Workloads with their pod spec, by resource type. */
-const POD_SPEC_PATH: Record<string, string[]> = {
+export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
   kubernetes_stateful_set_v1: ['spec', 'template', 'spec'],
   kubernetes_deployment_v1: ['spec', 'template', 'spec'],
   kubernetes_daemon_set_v1: ['spec', 'template', 'spec'],

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CHARTS } from '../../charts/catalogue';
+import { POD_SPEC_PATH } from '../../policy/rules';
 import { UPSTREAM } from './paths';
 
 export interface AppliedStack {
@@ -99,13 +100,7 @@ function dependencyClosure(resources: Map<string, Obj>): Map<string, Set<string>
 
 /** Pod specs of a resource (provider-shaped or manifest-shaped). */
 function podSpecs(type: string, body: Obj): Obj[] {
-  const paths: Record<string, string[]> = {
-    kubernetes_stateful_set_v1: ['spec', 'template', 'spec'],
-    kubernetes_deployment_v1: ['spec', 'template', 'spec'],
-    kubernetes_daemon_set_v1: ['spec', 'template', 'spec'],
-    kubernetes_job_v1: ['spec', 'template', 'spec'],
-    kubernetes_cron_job_v1: ['spec', 'job_template', 'spec', 'template', 'spec'],
-  };
+  const paths = POD_SPEC_PATH;
   if (paths[type]) return arr(get(body, ...paths[type]!)).filter(isObj);
   if (type === 'kubernetes_manifest') {
     // LeaderWorkerSet: leader and worker templates
