@@ -1,4 +1,5 @@
 import type { RuleGroup } from '../charts/alert-rules';
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Manifest } from './private/bindings';
 import { Construct } from './private/cdktf';
 
@@ -11,7 +12,7 @@ export interface AlertRuleSetProps {
 /** The environment's alert rules as a PrometheusRule, which Prometheus picks up from any namespace. */
 export class AlertRuleSet extends Construct {
   readonly manifest: Manifest;
-  readonly body: Record<string, unknown>;
+  readonly body: IPrometheusRule;
 
   constructor(scope: Construct, id: string, p: AlertRuleSetProps) {
     super(scope, id);

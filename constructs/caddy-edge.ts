@@ -3,6 +3,7 @@ import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConf
 import { restrictedContainerSecurity, restrictedPodSecurity, spreadOverNodes } from '../charts/pod-security';
 import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
+import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
 import { Construct } from './private/cdktf';
 import { terraformLiteralData } from './private/terraform-literal';
@@ -92,21 +93,22 @@ export class CaddyEdge extends Construct {
     this.configText = caddyConfigText({ ...options, ...(reload ? { adminSocket: `${MOUNT.admin}/admin.sock` } : {}) });
 
     if (props.tls.mode === 'cert-manager') {
+      const certificate: ICertificate = {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: `${EDGE_NAME}-tls`, namespace: props.namespace },
+        spec: {
+          secretName: `${EDGE_NAME}-tls`,
+          dnsNames: [...props.hostnames],
+          issuerRef: { group: 'cert-manager.io', kind: props.tls.issuer.kind, name: props.tls.issuer.name },
+          privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        },
+      };
       this.certificate = new Manifest(this, 'certificate', {
         // The Deployment mounts the Secret cert-manager writes: wait until the certificate is issued.
         wait: { condition: [{ type: 'Ready', status: 'True' }] },
         timeouts: { create: '15m', update: '15m' },
-        manifest: {
-          apiVersion: 'cert-manager.io/v1',
-          kind: 'Certificate',
-          metadata: { name: `${EDGE_NAME}-tls`, namespace: props.namespace },
-          spec: {
-            secretName: `${EDGE_NAME}-tls`,
-            dnsNames: [...props.hostnames],
-            issuerRef: { group: 'cert-manager.io', kind: props.tls.issuer.kind, name: props.tls.issuer.name },
-            privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
-          },
-        },
+        manifest: certificate,
       });
     }
 
