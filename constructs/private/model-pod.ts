@@ -126,7 +126,7 @@ function cacheVolume(cache: NonNullable<ModelPodProps['cache']>): IVolume {
 }
 
 /** The pod of a model server, as the Kubernetes API (and a raw manifest) takes it. */
-export function modelPodTemplate(p: ModelPodProps): IPodTemplateSpec & { metadata: object; spec: object } {
+export function modelPodTemplate(p: ModelPodProps): IPodTemplateSpec {
   const container: IContainer = {
     name: 'server',
     image: p.image,
@@ -195,7 +195,13 @@ function providerProbe(p: IProbe | undefined) {
  * `toleration`, ...), IDs and ports as strings, single blocks as lists where the provider has them so.
  */
 export function providerPodTemplate(p: ModelPodProps): ProviderPodTemplate {
-  const { metadata, spec } = modelPodTemplate(p);
+  return toProviderPodTemplate(modelPodTemplate(p));
+}
+
+/** A model pod in the API's shape, for the provider binding (the fields model pods use; others are refused). */
+export function toProviderPodTemplate(template: IPodTemplateSpec): ProviderPodTemplate {
+  const metadata = template.metadata ?? {};
+  const spec = template.spec ?? { containers: [] };
   const { automountServiceAccountToken, enableServiceLinks, terminationGracePeriodSeconds, securityContext, topologySpreadConstraints, nodeSelector, tolerations, containers, volumes, ...rest } = spec;
   refuseOthers('pod', rest);
   const pod = securityContext ?? {};
