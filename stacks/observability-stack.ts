@@ -4,7 +4,7 @@ import { dashboards, type DashboardInput } from '../charts/dashboards';
 import { LITELLM_PORT } from '../charts/litellm';
 import { AlertRuleSet } from '../constructs/alert-rule-set';
 import { GrafanaDashboards } from '../constructs/grafana-dashboards';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
 import type { Environment } from '../environments/schema';
 import { EDGE_NAMESPACE, GATEWAY_NAMESPACE } from './gateway-stack';

@@ -7,7 +7,7 @@ import { GpuOperator } from '../constructs/gpu-operator';
 import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
 import { receiverSecrets } from '../charts/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { Environment } from '../environments/schema';
 import { isMultiNode } from './models-stack';
 import { NAMESPACES } from './namespaces';

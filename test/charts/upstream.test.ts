@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/catalogue';
 import { GPU_OPERATOR_COMPONENT_VERSIONS, gpuOperatorValues } from '../../charts/gpu-operator';
-import { toValuesYaml } from '../../charts/values-yaml';
+import { toValuesYaml } from '../../lib/values-yaml';
 import { UPSTREAM } from '../support/paths';
 import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';

@@ -13,7 +13,7 @@ import { UPSTREAM } from '../support/paths';
 import { upstreamValues } from '../support/upstream';
 import { GPU_TAINT } from '../../constructs/gpu-node-pool';
 import type { Environment } from '../../environments/schema';
-import { TerraformStack, Testing } from '../../constructs/private/cdktf';
+import { TerraformStack, Testing } from '../../lib/cdktf';
 import { scriptJob, type JobEnv } from '../../constructs/private/script-job';
 import { PRESETS, presetEnv, resourcesOf, synthEnvJson, type TfJson } from '../support/synth';
 
