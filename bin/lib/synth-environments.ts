@@ -12,7 +12,8 @@ import { sortedJson } from '../../lib/sorted-json';
 import { App } from '../../lib/cdktf';
 import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type LoadedEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
-import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult, type StackDoc } from '../../policy';
+import type { StackDoc } from '../../lib/tf-json';
+import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { withoutStackTraces } from './quiet-stack-traces';
 
