@@ -1,4 +1,4 @@
-import type { RuleGroup } from '../charts/alert-rules';
+import type { RuleGroup } from '../observability/alert-rules';
 import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 

@@ -1,6 +1,6 @@
-import { alertRules, type AlertInput } from '../charts/alert-rules';
+import { alertRules, type AlertInput } from '../observability/alert-rules';
 import { CERT_MANAGER_METRICS_SERVICE, CERT_MANAGER_NAME } from '../charts/cert-manager';
-import { dashboards, type DashboardInput } from '../charts/dashboards';
+import { dashboards, type DashboardInput } from '../observability/dashboards';
 import { LITELLM_PORT } from '../charts/litellm';
 import { AlertRuleSet } from '../constructs/alert-rule-set';
 import { GrafanaDashboards } from '../constructs/grafana-dashboards';

@@ -7,19 +7,20 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './support/paths';
 
-const SOURCE_DIRS = ['bin', 'policy', 'environments', 'stacks', 'constructs', 'charts', 'catalog', 'lib'] as const;
+const SOURCE_DIRS = ['bin', 'policy', 'environments', 'stacks', 'constructs', 'charts', 'catalog', 'lib', 'observability'] as const;
 type Layer = (typeof SOURCE_DIRS)[number];
 
 /** What each layer may import from the project (besides itself). */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
-  bin: ['policy', 'environments', 'stacks', 'constructs', 'charts', 'catalog', 'lib'],
+  bin: ['policy', 'environments', 'stacks', 'constructs', 'charts', 'observability', 'catalog', 'lib'],
   // the policy check reads synthesized JSON only: it shares no code with what produced it
   policy: ['lib'],
   // environments hold the schema and the loader; they read facts and chart pins, never stacks or constructs
   environments: ['charts', 'catalog', 'lib'],
   // stacks read the validated Environment type (type-only imports) and wire constructs
-  stacks: ['environments', 'constructs', 'charts', 'catalog', 'lib'],
-  constructs: ['charts', 'catalog', 'lib'],
+  stacks: ['environments', 'constructs', 'charts', 'observability', 'catalog', 'lib'],
+  constructs: ['charts', 'observability', 'catalog', 'lib'],
+  observability: ['catalog', 'lib'],
   charts: ['catalog', 'lib'],
   catalog: [],
   lib: [],
