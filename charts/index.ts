@@ -1,6 +1,5 @@
-export * from './catalogue';
+export * from './pins';
 export * from './gpu-operator';
-export * from './caddy';
 export * from './cert-manager';
 export * from './cloudnative-pg';
 export * from './litellm';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../charts/caddy';
+import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from './caddy-config';
 import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';

@@ -1,5 +1,5 @@
 import { clusterMigStrategy } from '../catalog/gpus';
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { gpuOperatorValues, type GpuOperatorComponentVersions, type GpuOperatorValues } from '../charts/gpu-operator';
 import type { GpuSharing } from './gpu-sharing';
 import type { PodSecurityNamespaceProps } from './pod-security-namespace';

@@ -1,4 +1,4 @@
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { kubePrometheusStackValues, type KubePrometheusStackValuesOptions } from '../charts/kube-prometheus-stack';
 import type { PodSecurityNamespaceProps } from './pod-security-namespace';
 import type { Release } from '../lib/bindings';

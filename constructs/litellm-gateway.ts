@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
 import { LITELLM_PORT, liteLlmValues, type LiteLlmValuesOptions } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';

@@ -1,4 +1,4 @@
-import type { ChartRef } from '../charts/catalogue';
+import type { ChartRef } from '../charts/pins';
 import type { Release } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';

@@ -1,4 +1,4 @@
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { postgresClusterValues, type PostgresClusterValuesOptions } from '../charts/cloudnative-pg';
 import type { Release } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';

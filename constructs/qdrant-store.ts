@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
 import { QDRANT_HTTP_PORT, qdrantValues } from '../charts/qdrant';
 import { IMAGES, imageRef } from '../catalog/images';

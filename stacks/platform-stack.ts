@@ -1,4 +1,4 @@
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { CERT_MANAGER_NAME, certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { kedaValues } from '../charts/keda';

@@ -1,4 +1,4 @@
-import type { ChartRef } from '../../charts/catalogue';
+import type { ChartRef } from '../../charts/pins';
 import { toValuesYaml } from '../../lib/values-yaml';
 import { Release } from '../../lib/bindings';
 import type { Construct, ITerraformDependable } from '../../lib/cdktf';

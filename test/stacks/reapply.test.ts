@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHARTS, type ChartRef } from '../../charts/catalogue';
+import { CHARTS, type ChartRef } from '../../charts/pins';
 import { CRD_UPGRADES } from '../../charts/crd-upgrades';
 import { kedaValues } from '../../charts/keda';
 import { UPSTREAM } from '../support/paths';
