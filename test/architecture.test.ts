@@ -183,6 +183,15 @@ describe('architecture', () => {
     expect(users.map(({ file }) => rel(file)).sort()).toEqual(['lib/bindings.ts', 'lib/cdktf.ts']);
   });
 
+  it('rebuilds the bundle when any layer changes and type-checks every layer', () => {
+    const sources = /const SOURCES = \[([^\]]*)\]/.exec(readFileSync(join(REPO, 'bin/run.cjs'), 'utf8'))?.[1] ?? '';
+    const include = (JSON.parse(readFileSync(join(REPO, 'tsconfig.json'), 'utf8')) as { include: string[] }).include;
+    for (const layer of SOURCE_DIRS) {
+      expect(sources, `bin/run.cjs SOURCES lacks ${layer}`).toContain(`'${layer}'`);
+      expect(include, `tsconfig.json include lacks ${layer}`).toContain(`${layer}/**/*.ts`);
+    }
+  });
+
   it('imports provider bindings by deep path only', () => {
     const index = files.filter(({ text }) => /from '@cdktf\/provider-[a-z]+'/.test(text));
     expect(index.map(({ file }) => file)).toEqual([]);
