@@ -1,7 +1,7 @@
-import type { RuleGroup } from '../charts/alert-rules';
+import type { RuleGroup } from '../observability/alert-rules';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { Manifest } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Manifest } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export interface AlertRuleSetProps {
   readonly name: string;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../charts/caddy';
+import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from './caddy-config';
 import { restrictedContainerSecurity, restrictedPodSecurity, spreadOverNodes } from '../charts/pod-security';
 import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
-import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
-import { terraformLiteralData } from './private/terraform-literal';
+import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
+import { terraformLiteralData } from '../lib/terraform-literal';
 
 export type EdgeTls =
   | { readonly mode: 'none' }

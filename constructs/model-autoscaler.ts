@@ -1,8 +1,8 @@
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import type { IScaleTriggers } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaleTriggers';
-import { METRICS } from '../charts/metric-names';
-import { Manifest } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { METRICS } from '../observability/metric-names';
+import { Manifest } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export interface ModelAutoscalerProps {
   /** The model server (its served model name). */

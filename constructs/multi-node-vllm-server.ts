@@ -2,8 +2,8 @@ import type { IObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/O
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { IMAGES, imageRef } from '../catalog/images';
 import type { LlmServerProps } from './llm-server-props';
-import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { PATHS, modelPodTemplate } from './private/model-pod';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';

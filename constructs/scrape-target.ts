@@ -1,7 +1,7 @@
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { Manifest } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Manifest } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export interface ScrapeEndpoint {
   /** Port name (of the Service for a ServiceMonitor, of the container for a PodMonitor). */

@@ -1,7 +1,7 @@
 import { imageRef, teiImage, type ImagePin } from '../catalog/images';
 import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
-import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { GIB, PATHS, type EnvVar } from './private/model-pod';
 import { ModelWorkload } from './private/model-workload';
 import { cacheEnv, cacheSizeGiB, rolloutTimeouts, serverProbes, startupBudgetSeconds } from './private/server-sizing';

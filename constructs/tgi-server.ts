@@ -1,7 +1,7 @@
 import { IMAGES } from '../catalog/images';
 import type { LlmServerProps } from './llm-server-props';
-import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { llmWorkload } from './private/llm-workload';
 import { PATHS } from './private/model-pod';
 

@@ -15,7 +15,7 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { GPU_RESOURCE } from '../../catalog/gpus';
 import { restrictedContainerSecurity, restrictedPodSecurity, spreadOverNodes } from '../../charts/pod-security';
 import { GPU_TAINT, POOL_LABEL } from '../gpu-node-pool';
-import type { StatefulSetV1 } from './bindings';
+import type { StatefulSetV1 } from '../../lib/bindings';
 
 export const GIB = 1024 ** 3;
 

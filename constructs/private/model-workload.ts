@@ -2,8 +2,8 @@
  * What every single-node model and embedding server has in common: a StatefulSet (each replica keeps its own
  * model cache across restarts) of the model pod (model-pod.ts), a Service, a PodDisruptionBudget.
  */
-import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from './bindings';
-import { Construct } from './cdktf';
+import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../../lib/bindings';
+import { Construct } from '../../lib/cdktf';
 import { providerPodTemplate, type EnvVar, type Probe } from './model-pod';
 
 export interface ModelWorkloadProps {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { describe, expect, it } from 'vitest';
-import { METRICS } from '../../charts/metric-names';
+import { METRICS } from '../../observability/metric-names';
 import { ModelAutoscaler, type ModelAutoscalerProps } from '../../constructs/model-autoscaler';
 import { loadCrds, validateCustomResource } from '../support/crds';
 import { REPO } from '../support/paths';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LlmServerProps } from '../../constructs/llm-server-props';
 import { MASTER_PORT, MultiNodeVllmServer, multiNodeGroupName, type LeaderWorkerSetManifest } from '../../constructs/multi-node-vllm-server';
 import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import { loadCrds, validateCustomResource } from '../support/crds';
 import { only, synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';

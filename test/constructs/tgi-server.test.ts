@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LlmServerProps } from '../../constructs/llm-server-props';
 import { TGI_METRICS_PORT, TGI_PORT, TgiServer } from '../../constructs/tgi-server';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import { synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
 import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import { synthConstruct } from '../support/scope';
 import { GB, llmProps, statefulSetOf } from '../support/servers';
 import type { LlmServerProps } from '../../constructs/llm-server-props';

@@ -1,5 +1,5 @@
 /** One construct synthesized alone (cdktf's Testing.synthScope), its resources by type then by name. */
-import { Testing, type Construct } from '../../constructs/private/cdktf';
+import { Testing, type Construct } from '../../lib/cdktf';
 
 /** Synthesized JSON: read it with the types of what a test expects there (it is not checked against them). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

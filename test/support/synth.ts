@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 
 export type TfJson = {
   terraform: { backend: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
