@@ -39,6 +39,19 @@ export const DEFAULTS = {
       certificateDays: 14,
     },
   },
+  embedding: {
+    /** Parameters assumed for an embedding model outside the catalogue (sizes its server). */
+    parameters: 500e6,
+  },
+  /** Values an environment leaves to its stage (environments/resolve.ts decides them). */
+  byStage: {
+    gatewayReplicas: { dev: 1, staging: 2, prod: 2 },
+    databaseInstances: { dev: 1, staging: 2, prod: 3 },
+    edgeReplicas: { dev: 1, staging: 2, prod: 2 },
+    vectorStoreReplicas: { dev: 1, staging: 2, prod: 3 },
+    preventDestroy: { dev: false, staging: false, prod: true },
+    spreadEmbeddings: { dev: false, staging: false, prod: true },
+  },
   gpuOperator: {
     versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
     driverEnabled: true,

@@ -589,8 +589,16 @@ function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
  * A model's replicas default to 1 after the checks, so that they can tell a `replicas` written beside
  * `autoscaling` (ignored, so refused) from one left out.
  */
-function withDefaultReplicas(env: Shape): Omit<Shape, 'models'> & { models: Array<Omit<Shape['models'][number], 'replicas'> & { replicas: number }> } {
-  return { ...env, models: env.models.map((m) => ({ ...m, replicas: m.replicas ?? 1 })) };
+type Filled = Omit<Shape, 'models'> & { models: Array<Omit<Shape['models'][number], 'replicas'> & { replicas: number }> };
+const FILLED = new WeakMap<Shape, Filled>();
+function withDefaultReplicas(env: Shape): Filled {
+  // One object per parsed input: the checks and the output share it, so what the checks resolved (the model plans,
+  // environments/resolve.ts) is not computed again for the output.
+  const cached = FILLED.get(env);
+  if (cached) return cached;
+  const filled: Filled = { ...env, models: env.models.map((m) => ({ ...m, replicas: m.replicas ?? 1 })) };
+  FILLED.set(env, filled);
+  return filled;
 }
 
 /** The environment schema: shape, defaults, then the cross-field pass. */

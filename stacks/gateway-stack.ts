@@ -7,21 +7,14 @@ import { PostgresCluster } from '../constructs/postgres-cluster';
 import type { Construct } from '../constructs/private/cdktf';
 import { TEI_PORT } from '../constructs/tei-embedding-server';
 import { VLLM_PORT } from '../constructs/vllm-server';
+import type { ResolvedEnvironment } from '../environments/resolve';
 import type { Environment } from '../environments/schema';
-import { MODELS_NAMESPACE } from './models-stack';
-import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
-
-export const GATEWAY_NAMESPACE = NAMESPACES.gateway;
-export const EDGE_NAMESPACE = NAMESPACES.edge;
-export const CNPG_NAMESPACE = NAMESPACES.cnpg;
-const DB_NAME = 'litellm-db';
-
-const serviceUrl = (name: string, port: number) => `http://${name}.${MODELS_NAMESPACE}.svc.cluster.local:${port}`;
+import { EDGE_POD_LABELS, GATEWAY_DB_NAME, NAMESPACES, PORTS, modelServiceUrl as serviceUrl } from './topology';
 
 /** The gateway's model list: every model and embedding server in the cluster, and the hosted models. */
-export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secretEnv: SecretEnv[] } {
+export function gatewayRoutes(env: Pick<Environment, 'models' | 'embeddings' | 'gateway'>): { routes: GatewayRoute[]; secretEnv: SecretEnv[] } {
   const routes: GatewayRoute[] = env.models.map((m) =>
     m.engine === 'ollama'
       ? { name: m.name, model: `ollama_chat/${MODELS[m.model]?.ollamaTag ?? m.model}`, apiBase: serviceUrl(m.name, OLLAMA_PORT), mode: 'chat' }
@@ -46,23 +39,24 @@ export function gatewayRoutes(env: Environment): { routes: GatewayRoute[]; secre
  */
 export class GatewayStack extends EnvironmentStack {
   /** The namespace (created by the namespaces stack). */
-  readonly namespace: string = GATEWAY_NAMESPACE;
+  readonly namespace: string = NAMESPACES.gateway;
   readonly database: PostgresCluster;
   readonly gateway: LiteLlmGateway;
   readonly isolation: NamespaceIsolation;
 
-  constructor(scope: Construct, env: Environment) {
-    super(scope, env, 'gateway');
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'gateway');
+    const env = resolved.env;
     const g = env.gateway;
     this.database = new PostgresCluster(this, 'database', {
-      name: DB_NAME,
+      name: GATEWAY_DB_NAME,
       namespace: this.namespace,
-      instances: g.database.instances ?? { dev: 1, staging: 2, prod: 3 }[env.stage],
+      instances: resolved.stageValues.gatewayDatabaseInstances,
       database: 'litellm',
       owner: 'litellm',
       storageGiB: g.database.storageGiB,
       storageClass: g.database.storageClass,
-      preventDestroy: env.stage === 'prod',
+      preventDestroy: resolved.stageValues.preventDestroy,
     });
     const { routes, secretEnv } = gatewayRoutes(env);
     const ns = this.namespace;
@@ -72,7 +66,7 @@ export class GatewayStack extends EnvironmentStack {
     this.usesSecret({ namespace: ns, name: this.database.appSecretName, keys: { username: FILL.random, password: FILL.random }, reader: 'LiteLLM gateway (database)', createdBy: 'CloudNativePG' });
     this.gateway = new LiteLlmGateway(this, 'litellm', {
       namespace: this.namespace,
-      replicas: g.replicas ?? (env.stage === 'dev' ? 1 : 2),
+      replicas: resolved.stageValues.gatewayReplicas,
       masterKeySecret: g.masterKeySecret,
       database: { host: this.database.host, name: this.database.database, secretName: this.database.appSecretName },
       routes,
@@ -86,10 +80,10 @@ export class GatewayStack extends EnvironmentStack {
 
     this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     this.isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
-    this.isolation.allow('cnpg-operator', { to: { 'cnpg.io/cluster': DB_NAME }, from: [{ namespace: CNPG_NAMESPACE }], ports: [8000, 5432] });
-    this.isolation.allow('monitoring', { from: [{ namespace: NAMESPACES.monitoring }], ports: [this.gateway.port, 9187] });
+    this.isolation.allow('cnpg-operator', { to: { 'cnpg.io/cluster': GATEWAY_DB_NAME }, from: [{ namespace: NAMESPACES.cnpg }], ports: [...PORTS.cnpgInstance] });
+    this.isolation.allow('monitoring', { from: [{ namespace: NAMESPACES.monitoring }], ports: [this.gateway.port, PORTS.cnpgMetrics] });
     if (env.edge) {
-      this.isolation.allow('edge', { to: this.gateway.podLabels, from: [{ namespace: EDGE_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'edge' } }], ports: [this.gateway.port] });
+      this.isolation.allow('edge', { to: this.gateway.podLabels, from: [{ namespace: NAMESPACES.edge, podLabels: { ...EDGE_POD_LABELS } }], ports: [this.gateway.port] });
     }
   }
 }

@@ -8,20 +8,10 @@ import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
 import { receiverSecrets } from '../charts/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
-import type { Environment } from '../environments/schema';
-import { isMultiNode } from './models-stack';
-import { NAMESPACES } from './namespaces';
+import type { ResolvedEnvironment } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
-
-/** The optional operators an environment needs: LWS for multi-node models, KEDA for autoscaling, cert-manager for the edge. */
-export function platformOperators(env: Environment): { lws: boolean; keda: boolean; certManager: boolean } {
-  return {
-    lws: env.models.some((m) => isMultiNode(env, m)),
-    keda: env.models.some((m) => m.autoscaling),
-    certManager: env.edge?.tls.mode === 'cert-manager',
-  };
-}
+import { NAMESPACES } from './topology';
 
 /**
  * Cluster-wide operators and their CRDs, which the workload stacks build on: `<env>-platform`. Their namespaces
@@ -40,10 +30,11 @@ export class PlatformStack extends EnvironmentStack {
   /** KEDA, when a model autoscales. */
   readonly keda?: OperatorRelease;
 
-  constructor(scope: Construct, env: Environment) {
-    super(scope, env, 'platform');
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'platform');
+    const env = resolved.env;
     const o = env.observability;
-    const ops = platformOperators(env);
+    const ops = resolved.operators;
     this.monitoring = new KubePrometheusStack(this, 'monitoring', {
       namespace: NAMESPACES.monitoring,
       retentionDays: o.retentionDays,

@@ -14,6 +14,7 @@ import { UPSTREAM } from '../support/paths';
 import { promtool, selectedMetrics } from '../support/promtool';
 import { PRESETS, presetEnv } from '../support/synth';
 import { missingTool } from '../support/tools';
+import { resolveEnvironment } from '../../environments/resolve';
 
 const skip = missingTool('promtool', 'apt-get install -y prometheus');
 
@@ -45,8 +46,8 @@ const concrete = (expr: string) => expr.replaceAll('$__rate_interval', '5m').rep
 
 describe.each(PRESETS)('%s preset', (preset) => {
   const env = presetEnv(preset);
-  const groups = alertRules(alertInput(env));
-  const boards = dashboards(dashboardInput(env));
+  const groups = alertRules(alertInput(resolveEnvironment(env)));
+  const boards = dashboards(dashboardInput(resolveEnvironment(env)));
 
   it('reads only metric series the pinned exporters expose', () => {
     const used = new Set([...groups.flatMap((g) => g.rules.map((r) => r.expr)), ...dashboardExprs(boards)].flatMap(selectedMetrics));

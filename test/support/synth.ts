@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
+import { resolveEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { Testing } from '../../constructs/private/cdktf';
@@ -20,7 +21,7 @@ export function presetEnv(name: string): Environment {
 /** Synthesizes every stack of an environment in memory (validations on); stack name -> cdk.tf.json text. */
 export function synthEnv(env: Environment): Record<string, string> {
   const app = Testing.app();
-  const { all } = addEnvironmentStacks(app, env);
+  const { all } = addEnvironmentStacks(app, resolveEnvironment(env));
   return Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)]));
 }
 
