@@ -1,9 +1,7 @@
-import { alertRules, type AlertInput } from '../charts/alert-rules';
-import { CERT_MANAGER_METRICS_SERVICE, CERT_MANAGER_NAME } from '../charts/cert-manager';
-import { dashboards, type DashboardInput } from '../charts/dashboards';
-import { LITELLM_PORT } from '../charts/litellm';
-import { AlertRuleSet } from '../constructs/alert-rule-set';
-import { GrafanaDashboards } from '../constructs/grafana-dashboards';
+import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
+import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
+import { GATEWAY_PORT } from '../constructs/litellm-gateway';
+import { CERT_MANAGER_METRICS } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
 import type { ResolvedEnvironment } from '../environments/resolve';
@@ -80,7 +78,7 @@ export class ObservabilityStack extends EnvironmentStack {
         name: 'litellm',
         namespace: NAMESPACES.gateway,
         matchLabels: { ...GATEWAY_POD_LABELS },
-        endpoints: [{ targetPort: LITELLM_PORT, path: '/metrics' }],
+        endpoints: [{ targetPort: GATEWAY_PORT, path: '/metrics' }],
       }),
       new ScrapeTarget(this, 'gateway-db', {
         kind: 'PodMonitor',
@@ -104,12 +102,12 @@ export class ObservabilityStack extends EnvironmentStack {
         targets.push(
           new ScrapeTarget(this, 'cert-manager', {
             kind: 'ServiceMonitor',
-            name: CERT_MANAGER_NAME,
+            name: CERT_MANAGER_METRICS.release,
             namespace: NAMESPACES.certManager,
-            matchLabels: CERT_MANAGER_METRICS_SERVICE.labels,
+            matchLabels: CERT_MANAGER_METRICS.labels,
             // The controller's series describe Certificates in other namespaces: keep their `namespace` label
             // (the edge alert selects namespace="edge") instead of renaming it to exported_namespace.
-            endpoints: [{ port: CERT_MANAGER_METRICS_SERVICE.port, path: '/metrics', honorLabels: true }],
+            endpoints: [{ port: CERT_MANAGER_METRICS.port, path: '/metrics', honorLabels: true }],
           }),
         );
       }
@@ -139,10 +137,10 @@ export class ObservabilityStack extends EnvironmentStack {
       );
     }
     this.targets = targets;
-    this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, groups: alertRules(alertInput(resolved)) });
+    this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, alerts: alertInput(resolved) });
     this.dashboards = new GrafanaDashboards(this, 'dashboards', {
       namespace: NAMESPACES.monitoring,
-      dashboards: dashboards(dashboardInput(resolved)),
+      input: dashboardInput(resolved),
     });
   }
 }

@@ -1,11 +1,5 @@
-import { CHARTS } from '../charts/catalogue';
-import { CERT_MANAGER_NAME, certManagerValues } from '../charts/cert-manager';
-import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
-import { kedaValues } from '../charts/keda';
-import { lwsValues } from '../charts/lws';
 import { GpuOperator } from '../constructs/gpu-operator';
 import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
-import { receiverSecrets } from '../charts/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
 import type { Construct } from '../constructs/private/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
@@ -47,8 +41,8 @@ export class PlatformStack extends EnvironmentStack {
     this.usesSecret({ namespace: NAMESPACES.monitoring, name: admin.name, keys: { [admin.userKey]: { literal: 'admin' }, [admin.passwordKey]: FILL.random }, reader: 'Grafana admin (kube-prometheus-stack)' });
     // Alertmanager mounts each receiver's Secret whole and reads its credential from a file.
     const what = { slack: 'Slack webhook URL', pagerduty: 'PagerDuty routing key', email: 'SMTP password', webhook: 'webhook URL' } as const;
-    for (const r of o.alerting.receivers) {
-      for (const s of receiverSecrets(r)) {
+    for (const r of this.monitoring.receivers) {
+      for (const s of r.secrets) {
         this.usesSecret({ namespace: NAMESPACES.monitoring, name: s.name, keys: { [s.key]: FILL.placeholder(what[r.type]) }, reader: `Alertmanager (receiver ${r.name})` });
       }
     }
@@ -61,15 +55,15 @@ export class PlatformStack extends EnvironmentStack {
       dcgmServiceMonitor: env.gpuOperator.dcgmServiceMonitor,
       pools: env.gpuPools.map((p) => ({ name: p.name, sharing: p.sharing, driverVersion: p.driver?.version })),
     });
-    this.cloudnativePg = new OperatorRelease(this, 'cloudnative-pg', { name: 'cnpg-system', namespace: NAMESPACES.cnpg, chart: CHARTS.cloudnativePg, values: cloudnativePgOperatorValues() });
+    this.cloudnativePg = new OperatorRelease(this, 'cloudnative-pg', { operator: 'cloudnativePg', namespace: NAMESPACES.cnpg });
     if (ops.lws) {
-      this.lws = new OperatorRelease(this, 'lws', { name: 'lws-system', namespace: NAMESPACES.lws, chart: CHARTS.lws, values: lwsValues() });
+      this.lws = new OperatorRelease(this, 'lws', { operator: 'lws', namespace: NAMESPACES.lws });
     }
     if (ops.keda) {
-      this.keda = new OperatorRelease(this, 'keda', { name: 'keda', namespace: NAMESPACES.keda, chart: CHARTS.keda, values: kedaValues() });
+      this.keda = new OperatorRelease(this, 'keda', { operator: 'keda', namespace: NAMESPACES.keda });
     }
     if (ops.certManager) {
-      this.certManager = new OperatorRelease(this, 'cert-manager', { name: CERT_MANAGER_NAME, namespace: NAMESPACES.certManager, chart: CHARTS.certManager, values: certManagerValues() });
+      this.certManager = new OperatorRelease(this, 'cert-manager', { operator: 'certManager', namespace: NAMESPACES.certManager });
     }
   }
 }

@@ -53,6 +53,28 @@ describe('architecture', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('keeps stacks plain mapping: no stack imports another stack (only stacks/private and the topology module)', () => {
+    // environment-stacks.ts wires the stacks together; index.ts re-exports them.
+    const wiring = ['stacks/environment-stacks.ts', 'stacks/index.ts'];
+    const wrong: string[] = [];
+    for (const { layer, file, text } of files) {
+      const at = relative(REPO, file);
+      if (layer !== 'stacks' || wiring.includes(at)) continue;
+      for (const { spec } of importsOf(text)) {
+        const target = relative(REPO, join(file, '..', spec));
+        if (target.startsWith('stacks/') && !target.startsWith('stacks/private/') && /-stacks?$/.test(target)) wrong.push(`${at} imports ${spec}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps chart values out of stacks: no stack imports charts/ (the constructs that install a chart build its values)', () => {
+    const wrong = files
+      .filter(({ layer }) => layer === 'stacks')
+      .flatMap(({ file, text }) => importsOf(text).filter(({ spec }) => relative(REPO, join(file, '..', spec)).startsWith('charts/')).map(({ spec }) => `${relative(REPO, file)} imports ${spec}`));
+    expect(wrong).toEqual([]);
+  });
+
   it('imports cdktf in two files only, so that a move to CDK Terrain is a rename there', () => {
     const users = files.filter(({ text }) => importsOf(text).some(({ spec }) => spec === 'cdktf' || spec.startsWith('@cdktf/')));
     expect(users.map(({ file }) => relative(REPO, file)).sort()).toEqual(['constructs/private/bindings.ts', 'constructs/private/cdktf.ts']);
