@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { GPUS, GPU_KEYS } from '../catalog/gpus';
 import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS, byStageText } from './defaults';
 import { checkFrontDoor } from './front-door-checks';
 import { checkAlerting } from './alerting-checks';
 import { checkModels } from './model-checks';
@@ -168,10 +168,10 @@ const GpuPool = z.strictObject({
   /** Existing nodes that this pool labels and taints. */
   nodes: z.array(nodeName).min(1, 'a pool needs at least one node; list the names from `kubectl get nodes`').describe('Existing nodes this pool labels and taints'),
   /** How pods share the pool's GPUs. */
-  sharing: Sharing.default({ mode: 'none' }).describe('How pods share the GPUs: none, time-slicing (replicas) or mig (profile)'),
+  sharing: Sharing.default({ ...DEFAULTS.gpuPool.sharing }).describe('How pods share the GPUs: none, time-slicing (replicas) or mig (profile)'),
   taint: z
     .boolean()
-    .default(true)
+    .default(DEFAULTS.gpuPool.taint)
     .describe('Taint the nodes nvidia.com/gpu=present:NoSchedule so only GPU pods land there; false only in dev, for a single-node cluster'),
   /** Driver for this pool's nodes, when it must differ from the environment's. */
   driver: z.strictObject({ version: versionTag }).optional().describe("A driver version for this pool's nodes only"),
@@ -229,7 +229,7 @@ const Architecture = z.strictObject({
   headDim: z.int().min(1),
   maxPositionEmbeddings: z.int().min(1),
   parameters: z.number().positive().describe('Total parameters (all experts), e.g. 8.03e9'),
-  checkpoint: z.enum(['bf16', 'fp16', 'fp32', 'fp8', 'awq-int4', 'gptq-int4', 'mxfp4']).default('bf16'),
+  checkpoint: z.enum(['bf16', 'fp16', 'fp32', 'fp8', 'awq-int4', 'gptq-int4', 'mxfp4']).default(DEFAULTS.checkpoint),
   checkpointBytes: z.number().positive().optional().describe('Size of the published weights, where only some layers are quantised'),
   vocabSize: z.int().min(1).optional().describe('vocab_size: quantised checkpoints keep embeddings and lm_head at 16 bit; sizes vLLM\'s sampler warm-up'),
   hiddenSize: z.int().min(1).optional().describe('hidden_size'),
@@ -240,17 +240,17 @@ export const ENGINES = ['vllm', 'tgi', 'ollama'] as const;
 
 const Model = z.strictObject({
   name: dnsLabel(40).describe('Name clients use at the gateway; also the name of its Kubernetes objects'),
-  engine: z.enum(ENGINES, { error: (iss) => `unknown engine ${show(iss.input)}; use one of: ${ENGINES.join(', ')}` }).default('vllm'),
+  engine: z.enum(ENGINES, { error: (iss) => `unknown engine ${show(iss.input)}; use one of: ${ENGINES.join(', ')}` }).default(DEFAULTS.model.engine),
   model: modelId.describe('Hugging Face model id'),
   revision: z.string().min(1).optional().describe('Commit SHA (40 hex) of the model repo; required outside dev'),
   pool: dnsLabel(40).describe('The GPU pool the model runs on'),
-  tensorParallel: z.int().min(1).max(64).default(1),
-  pipelineParallel: z.int().min(1).max(64).default(1),
+  tensorParallel: z.int().min(1).max(64).default(DEFAULTS.model.tensorParallel),
+  pipelineParallel: z.int().min(1).max(64).default(DEFAULTS.model.pipelineParallel),
   quantization: z
     .enum(QUANTIZATIONS, { error: (iss) => `unknown quantization ${show(iss.input)}; use one of: ${QUANTIZATIONS.join(', ')}` })
     .optional()
     .describe("none | fp8 | awq | gptq | mxfp4; default: the checkpoint's own"),
-  kvCacheDtype: z.enum(KV_CACHE_DTYPES).default('auto'),
+  kvCacheDtype: z.enum(KV_CACHE_DTYPES).default(DEFAULTS.model.kvCacheDtype),
   maxModelLen: z.int().min(256).optional().describe("Context length served; default: the model's limit"),
   gpuMemoryUtilization: z.number().min(0.3).max(0.98).default(DEFAULTS.model.gpuMemoryUtilization),
   replicas: z.int().min(0).max(256).optional().describe('Pods serving the model; default 1. Not with autoscaling, which sets them'),
@@ -259,7 +259,7 @@ const Model = z.strictObject({
   cache: Cache.default({}),
   hfTokenSecret: SecretRef.optional().describe('Secret holding a Hugging Face token, for gated models'),
   architecture: Architecture.optional().describe('Architecture facts from config.json, for a model outside the catalogue'),
-  trustRemoteCode: z.boolean().default(false),
+  trustRemoteCode: z.boolean().default(DEFAULTS.model.trustRemoteCode),
   startupTimeoutSeconds: z.int().min(60).max(86400).optional().describe('Startup probe budget; default: sized from download and load'),
   fallbacks: z.array(z.string()).default([]).describe('Models (or hosted models) the gateway tries when this one fails, in order'),
   ttftSloSeconds: z.number().positive().optional().describe("95th percentile time to first token above which an alert fires; default: observability.slo's"),
@@ -267,7 +267,7 @@ const Model = z.strictObject({
     .strictObject({
       min: z.int().min(0).describe('Fewest replicas (0, scale to zero, only in dev)'),
       max: z.int().min(1).max(256).describe('Most replicas; their GPUs must fit the pool'),
-      targetQueueDepth: z.int().min(1).default(8).describe('Waiting requests per replica that trigger a scale-out'),
+      targetQueueDepth: z.int().min(1).default(DEFAULTS.model.targetQueueDepth).describe('Waiting requests per replica that trigger a scale-out'),
       targetKvCacheUsage: z.number().gt(0).max(1).optional().describe('KV-cache usage (0-1) per replica that triggers a scale-out'),
     })
     .optional()
@@ -279,7 +279,7 @@ const Embedding = z.strictObject({
   model: modelId,
   revision: z.string().min(1).optional(),
   pool: dnsLabel(40).describe('A GPU pool, or "cpu"'),
-  replicas: z.int().min(0).max(64).default(1),
+  replicas: z.int().min(0).max(64).default(DEFAULTS.embedding.replicas),
   image: ImageRef.optional(),
   cache: Cache.default({}),
   hfTokenSecret: SecretRef.optional(),
@@ -326,33 +326,33 @@ const HostedModel = z.strictObject({
 });
 
 const Gateway = z.strictObject({
-  replicas: z.int().min(1).max(32).optional().describe('Default: 1 in dev, 2 elsewhere'),
+  replicas: z.int().min(1).max(32).optional().describe(`Default: ${byStageText(DEFAULTS.byStage.gatewayReplicas)}`),
   masterKeySecret: SecretRef.default(DEFAULTS.gateway.masterKeySecret).describe('Existing Secret holding the LiteLLM master key (sk-...)'),
   hostedModels: z.array(HostedModel).default([]).describe('Hosted APIs, for fallbacks'),
   teams: z.array(Team).default([]),
   database: z
     .strictObject({
-      instances: z.int().min(1).max(5).optional().describe('Postgres instances; default: 1 in dev, 2 in staging, 3 in prod'),
+      instances: z.int().min(1).max(5).optional().describe(`Postgres instances; default: ${byStageText(DEFAULTS.byStage.databaseInstances)}`),
       storageGiB: z.int().min(1).default(DEFAULTS.gateway.databaseStorageGiB),
       storageClass: z.string().min(1).optional(),
     })
     .default({ storageGiB: DEFAULTS.gateway.databaseStorageGiB }),
-  numRetries: z.int().min(0).max(10).default(2),
-  timeoutSeconds: z.int().min(1).max(3600).default(600),
+  numRetries: z.int().min(0).max(10).default(DEFAULTS.gateway.numRetries),
+  timeoutSeconds: z.int().min(1).max(3600).default(DEFAULTS.gateway.timeoutSeconds),
 });
 
 export const EDGE_SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'] as const;
 const Edge = z.strictObject({
   hostnames: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: (iss) => `${show(iss.input)} is not a host name; use lowercase letters, digits, "-" and "." as in "llm.example.com" (or "*.example.com" for a wildcard)` })).default([]),
-  replicas: z.int().min(1).max(32).optional().describe('Default: 1 in dev, 2 elsewhere'),
+  replicas: z.int().min(1).max(32).optional().describe(`Default: ${byStageText(DEFAULTS.byStage.edgeReplicas)}`),
   service: z
     .strictObject({
-      type: z.enum(EDGE_SERVICE_TYPES).default('LoadBalancer'),
+      type: z.enum(EDGE_SERVICE_TYPES).default(DEFAULTS.edge.serviceType),
       nodePort: z.int().min(30000).max(32767).optional(),
       annotations: z.record(z.string(), z.string()).default({}),
       loadBalancerSourceRanges: z.array(cidr).default([]).describe('Client networks allowed in, IPv4 or IPv6 CIDRs; default: all'),
     })
-    .default({ type: 'LoadBalancer', annotations: {}, loadBalancerSourceRanges: [] }),
+    .default({ type: DEFAULTS.edge.serviceType, annotations: {}, loadBalancerSourceRanges: [] }),
   tls: z
     .discriminatedUnion('mode', [
       z.strictObject({ mode: z.literal('none') }),
@@ -365,7 +365,7 @@ const Edge = z.strictObject({
       z.strictObject({
         mode: z.literal('cert-manager'),
         issuer: z
-          .strictObject({ kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'), name: dnsLabel(63) })
+          .strictObject({ kind: z.enum(['ClusterIssuer', 'Issuer']).default(DEFAULTS.edge.issuerKind), name: dnsLabel(63) })
           .describe(
             'Existing cert-manager issuer. It must solve ACME with DNS-01 (or not use ACME: CA, Vault, ...): HTTP-01 cannot work, because the edge has no port-80 listener, its namespace admits clients only on the TLS port, and Caddy does not route /.well-known/acme-challenge/ to the solver pods. Only the kind and name are checked here, not the solver',
           ),
@@ -374,13 +374,13 @@ const Edge = z.strictObject({
     .describe('none (dev only) | secret | cert-manager'),
   mtls: z
     .strictObject({
-      enabled: z.boolean().default(false),
+      enabled: z.boolean().default(DEFAULTS.edge.mtlsEnabled),
       clientCaSecret: z
-        .strictObject({ name: secretName, key: secretKey('ca.crt') })
+        .strictObject({ name: secretName, key: secretKey(DEFAULTS.edge.clientCaKey) })
         .optional()
         .describe('Existing Secret with the PEM bundle of the CA(s) whose client certificates are admitted'),
     })
-    .default({ enabled: false }),
+    .default({ enabled: DEFAULTS.edge.mtlsEnabled }),
 });
 
 export const DISTANCES = ['cosine', 'dot', 'euclid'] as const;
@@ -390,20 +390,20 @@ const Collection = z.strictObject({
   }),
   embedding: z.string().min(1).describe('The embedding server (a name from embeddings) that fills this collection'),
   dimension: z.int().min(1).max(65536).optional().describe("Vector size; when given it must match the embedding model's"),
-  distance: z.enum(DISTANCES).default('cosine'),
+  distance: z.enum(DISTANCES).default(DEFAULTS.vectorStore.distance),
 });
 
 const VectorStore = z.strictObject({
   type: z.enum(['qdrant', 'pgvector'], { error: (iss) => `unknown vector store ${show(iss.input)}; use qdrant or pgvector` }),
   collections: z.array(Collection).default([]),
   hnsw: z
-    .strictObject({ m: z.int().min(2).max(100).default(16), efConstruct: z.int().min(4).max(1000).default(100) })
-    .default({ m: 16, efConstruct: 100 })
+    .strictObject({ m: z.int().min(2).max(100).default(DEFAULTS.vectorStore.hnsw.m), efConstruct: z.int().min(4).max(1000).default(DEFAULTS.vectorStore.hnsw.efConstruct) })
+    .default({ ...DEFAULTS.vectorStore.hnsw })
     .describe('HNSW index settings'),
   storage: z
     .strictObject({ sizeGiB: z.int().min(1).default(DEFAULTS.vectorStore.storageGiB), storageClass: z.string().min(1).optional() })
     .default({ sizeGiB: DEFAULTS.vectorStore.storageGiB }),
-  replicas: z.int().min(1).max(9).optional().describe('Qdrant replicas or Postgres instances; default: 1 in dev, 2 in staging, 3 in prod'),
+  replicas: z.int().min(1).max(9).optional().describe(`Qdrant replicas or Postgres instances; default: ${byStageText(DEFAULTS.byStage.vectorStoreReplicas)}`),
   apiKeySecret: SecretRef.default(DEFAULTS.vectorStore.apiKeySecret).describe('Qdrant: existing Secret with the API key'),
   backup: z
     .strictObject({
@@ -411,7 +411,7 @@ const VectorStore = z.strictObject({
         .string()
         .regex(/^(\S+\s+){4}\S+$/, { error: (iss) => `${show(iss.input)} is not a cron schedule; use five fields, e.g. "0 3 * * *"` })
         .default(DEFAULTS.vectorStore.backupSchedule),
-      keep: z.int().min(1).max(365).default(7).describe('Qdrant snapshots kept; Postgres backups kept this many days'),
+      keep: z.int().min(1).max(365).default(DEFAULTS.vectorStore.backupKeep).describe('Qdrant snapshots kept; Postgres backups kept this many days'),
       objectStore: z
         .strictObject({
           destinationPath: z.string().regex(/^s3:\/\/[^/]+/, { error: (iss) => `${show(iss.input)} is not an S3 path; use s3://bucket/path` }),
@@ -422,8 +422,8 @@ const VectorStore = z.strictObject({
         .optional()
         .describe('pgvector: where base backups and WAL go'),
     })
-    .default({ schedule: DEFAULTS.vectorStore.backupSchedule, keep: 7 }),
-  allowedNamespaces: z.array(dnsLabel(63)).default(['gateway']).describe('Namespaces whose pods may query the store'),
+    .default({ schedule: DEFAULTS.vectorStore.backupSchedule, keep: DEFAULTS.vectorStore.backupKeep }),
+  allowedNamespaces: z.array(dnsLabel(63)).default([...DEFAULTS.vectorStore.allowedNamespaces]).describe('Namespaces whose pods may query the store'),
 });
 
 const Slo = z.strictObject({
@@ -497,7 +497,7 @@ const Observability = z.strictObject({
   storageGiB: z.int().min(1).default(DEFAULTS.observability.storageGiB),
   storageClass: z.string().min(1).optional(),
   grafanaAdminSecret: z
-    .strictObject({ name: secretName, userKey: secretKey('admin-user'), passwordKey: secretKey('admin-password') })
+    .strictObject({ name: secretName, userKey: secretKey(DEFAULTS.observability.grafanaAdminSecret.userKey), passwordKey: secretKey(DEFAULTS.observability.grafanaAdminSecret.passwordKey) })
     .default({ ...DEFAULTS.observability.grafanaAdminSecret })
     .describe('Existing Secret in the monitoring namespace with the Grafana admin user and password'),
   slo: Slo.default({ ...DEFAULTS.observability.slo }).describe('Alert thresholds'),
@@ -519,7 +519,7 @@ const EnvironmentShape = z.strictObject({
   gpuPools: z.array(GpuPool).default([]).describe('Pools of existing GPU nodes'),
   models: z.array(Model).default([]).describe('Model servers'),
   embeddings: z.array(Embedding).default([]).describe('Embedding servers (TEI)'),
-  gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: 2, timeoutSeconds: 600 }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
+  gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: DEFAULTS.gateway.numRetries, timeoutSeconds: DEFAULTS.gateway.timeoutSeconds }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
   edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
   vectorStore: VectorStore.optional().describe('RAG tier: Qdrant or pgvector, its collections and backups'),
   observability: Observability.default({
@@ -596,7 +596,7 @@ function withDefaultReplicas(env: Shape): Filled {
   // environments/resolve.ts) is not computed again for the output.
   const cached = FILLED.get(env);
   if (cached) return cached;
-  const filled: Filled = { ...env, models: env.models.map((m) => ({ ...m, replicas: m.replicas ?? 1 })) };
+  const filled: Filled = { ...env, models: env.models.map((m) => ({ ...m, replicas: m.replicas ?? DEFAULTS.model.replicas })) };
   FILLED.set(env, filled);
   return filled;
 }

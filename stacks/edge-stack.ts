@@ -28,7 +28,8 @@ export class EdgeStack extends EnvironmentStack {
     });
     const tls = { 'tls.crt': FILL.file('tls.crt'), 'tls.key': FILL.file('tls.key') };
     if (edge.tls.mode === 'secret') this.usesSecret({ namespace: this.namespace, name: edge.tls.secretName, type: 'tls', keys: tls, reader: 'Caddy edge (TLS certificate)' });
-    if (edge.tls.mode === 'cert-manager') this.usesSecret({ namespace: this.namespace, name: this.edge.tlsSecretName!, type: 'tls', keys: tls, reader: 'Caddy edge (TLS certificate)', createdBy: 'cert-manager' });
+    const issued = edge.tls.mode === 'cert-manager' ? this.edge.tlsSecretName : undefined;
+    if (issued) this.usesSecret({ namespace: this.namespace, name: issued, type: 'tls', keys: tls, reader: 'Caddy edge (TLS certificate)', createdBy: 'cert-manager' });
     const ca = edge.mtls.enabled ? edge.mtls.clientCaSecret : undefined;
     if (ca) {
       this.usesSecret({ namespace: this.namespace, name: ca.name, keys: { [ca.key]: FILL.file(ca.key) }, reader: 'Caddy edge (client CA bundle)' });
