@@ -1,11 +1,11 @@
-import type { ChartRef } from '../charts/catalogue';
-import { CHARTS } from '../charts/catalogue';
+import type { ChartRef } from '../charts/pins';
+import { CHARTS } from '../charts/pins';
 import { CERT_MANAGER_METRICS_SERVICE, CERT_MANAGER_NAME, certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { kedaValues } from '../charts/keda';
 import { lwsValues } from '../charts/lws';
-import type { Release } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { Release } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
 /** The operators of the platform, each with its pinned chart, release name and values. */

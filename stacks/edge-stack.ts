@@ -1,6 +1,6 @@
 import { CaddyEdge, EDGE_INTERNAL_PORT } from '../constructs/caddy-edge';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
 import type { EdgeSpec } from '../environments/schema';
 import { EnvironmentStack } from './private/environment-stack';

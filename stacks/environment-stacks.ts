@@ -1,6 +1,6 @@
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
-import { terraformLiteralDeep } from '../constructs/private/terraform-literal';
+import { terraformLiteralDeep } from '../lib/terraform-literal';
 import { GpuPoolsStack } from './gpu-pools-stack';
 import { EdgeStack } from './edge-stack';
 import { GatewayStack } from './gateway-stack';
@@ -37,7 +37,7 @@ export interface EnvironmentStacks {
  *
  * The stacks map the resolved environment (environments/resolve.ts: defaults, plans and stage values decided).
  * This is the one way from an environment to Terraform: every string of the environment is escaped here, once, so
- * that Terraform takes it literally (constructs/private/terraform-literal.ts), and the resolved entries point at the
+ * that Terraform takes it literally (lib/terraform-literal.ts), and the resolved entries point at the
  * escaped ones (what resolving derived is numbers and names the schema restricts to DNS labels). `backend` and
  * `kubernetes` are written (also) where Terraform reads strings verbatim; the schema refuses `${` and `%{` in them.
  */

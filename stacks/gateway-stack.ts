@@ -3,7 +3,7 @@ import { LiteLlmGateway, type GatewayServer } from '../constructs/litellm-gatewa
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
 import { PostgresCluster } from '../constructs/postgres-cluster';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { TEI_PORT } from '../constructs/tei-embedding-server';
 import { VLLM_PORT } from '../constructs/vllm-server';
 import type { ResolvedEnvironment } from '../environments/resolve';

@@ -1,6 +1,6 @@
 import { GpuNodePool } from '../constructs/gpu-node-pool';
 import { GpuReadiness } from '../constructs/gpu-readiness-gate';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
 import { NAMESPACES } from './topology';

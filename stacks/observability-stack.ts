@@ -2,7 +2,7 @@ import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
 import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
 import { GATEWAY_PORT } from '../constructs/litellm-gateway';
 import { CERT_MANAGER_METRICS } from '../constructs/operator-release';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
 import type { ResolvedEnvironment } from '../environments/resolve';
 import { multiNodeGroupName } from '../constructs/multi-node-vllm-server';

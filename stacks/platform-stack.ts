@@ -1,7 +1,7 @@
 import { GpuOperator } from '../constructs/gpu-operator';
 import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';

@@ -1,6 +1,6 @@
 import type { ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
-import { HelmProvider, KubernetesProvider } from '../../constructs/private/bindings';
+import { HelmProvider, KubernetesProvider } from '../../lib/bindings';
 import { SecretRegistry, type SecretUse } from '../secrets';
 import {
   AzurermBackend,
@@ -9,7 +9,7 @@ import {
   LocalBackend,
   S3Backend,
   TerraformStack,
-} from '../../constructs/private/cdktf';
+} from '../../lib/cdktf';
 import { KubernetesBackend } from './kubernetes-backend';
 
 /**

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { UPSTREAM } from '../support/paths';
 import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson, type HelmReleaseJson } from '../support/synth';
 import { crdFor, formatErrors, loadCrds, validateAt, validateCustomResource, valuesSchemaValidator } from '../support/crds';

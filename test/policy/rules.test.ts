@@ -3,7 +3,8 @@
  * rule is reported with the rule id, the resource address and a fix.
  */
 import { describe, expect, it } from 'vitest';
-import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson, type StackDoc } from '../../policy';
+import type { StackDoc } from '../../lib/tf-json';
+import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson } from '../../policy';
 import { PRESETS, presetEnv, synthEnvJson } from '../support/synth';
 
 const stacksOf = (preset: string): StackDoc[] => Object.entries(synthEnvJson(presetEnv(preset))).map(([name, json]) => ({ name, json: structuredClone(json) as never }));

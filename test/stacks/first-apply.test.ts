@@ -3,7 +3,7 @@
  * a CRD or GPU resources before the stack that provides it (see test/support/first-apply.ts for the model).
  */
 import { describe, expect, it } from 'vitest';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { applyOrder, crdsByChart, firstApplyViolations, type AppliedStack, type Read } from '../support/first-apply';

@@ -1,6 +1,6 @@
 /** The declared Secrets of an environment against the Secrets its synthesized output names. */
 import { describe, expect, it } from 'vitest';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { createCommand } from '../../stacks/secrets';
 import { secretReads } from '../support/first-apply';

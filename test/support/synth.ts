@@ -4,7 +4,7 @@ import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
 import { resolveEnvironment, type ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 
 export type TfJson = {
   terraform: { backend: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
