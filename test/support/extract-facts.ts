@@ -202,5 +202,28 @@ export function extractFacts(upstream: string): Map<string, string> {
   out.set('images.json', stableJson({ _source: { from: 'shared/upstream/images.json (each entry names its build files)' }, ...readJson(join(upstream, 'images.json')) }));
   const models = readJson(join(upstream, 'models.json'));
   out.set('gpus.json', stableJson({ _source: { from: 'shared/upstream/models.json ("gpus"; each field names its source)' }, value_convention: models.value_convention, gpus: models.gpus }));
+  out.set('README.md', README);
   return out;
 }
+
+const README = `# Upstream facts (generated: \`npm run facts\`; do not edit)
+
+What the tests read from ../shared/upstream, extracted by test/support/extract-facts.ts so that the repository
+tests on its own. Each JSON file's \`_source\` names the shared/upstream file it came from; that file names the
+upstream repository, tag, commit and path (shared/upstream/README.md). test/facts.test.ts fails when this copy
+differs from a fresh extract.
+
+- \`charts/<chart>/<version>/chart.json\`: per pinned chart folder (and the subcharts it uses): the identifying
+  fields of \`_source.json\`, Chart.yaml's name, version, appVersion and dependencies, the values.yaml tree
+  (comments dropped; \`commentedKeys\` lists the key names of \`# key:\` comment lines), values.schema.json
+  without descriptions, the \`.Values\` paths each template reads (and which templates hold CRDs), the files
+  in \`crds/\`, the CRDs the chart installs, and short excerpts a test quotes (with line numbers and why).
+- \`crds.json\`: the CRDs of the custom resources we render (RENDERED_CRDS), schemas without descriptions.
+- \`flags/\`, \`images.json\`: copies of lists shared/ extracted; \`metrics/\`: metric names, types and
+  exposed series; \`gpus.json\`: the \`gpus\` facts of models.json.
+
+Licences: the charts are Apache-2.0 (NVIDIA/gpu-operator and its node-feature-discovery subchart,
+prometheus-community/helm-charts, grafana-community/helm-charts, cloudnative-pg/charts, qdrant/qdrant-helm,
+kubernetes-sigs/lws, kedacore/charts, cert-manager/cert-manager); litellm-helm is part of BerriAI/litellm,
+MIT licence, Copyright (c) 2023 Berri AI. Only the facts above are kept, not the charts.
+`;
