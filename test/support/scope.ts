@@ -2,7 +2,6 @@
 import { Testing, type Construct } from '../../lib/cdktf';
 
 /** Synthesized JSON: read it with the types of what a test expects there (it is not checked against them). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Resources = Record<string, Record<string, Record<string, any>>>;
 
 export function synthConstruct(build: (scope: Construct) => void): { text: string; resources: Resources } {
@@ -12,7 +11,6 @@ export function synthConstruct(build: (scope: Construct) => void): { text: strin
 }
 
 /** The one resource of that type (fails the test when there are none or several). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function only(resources: Resources, type: string): Record<string, any> {
   const all = Object.values(resources[type] ?? {});
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);

@@ -25,7 +25,6 @@ export function llmProps(over: Partial<LlmServerProps> = {}): LlmServerProps {
 }
 
 /** The single StatefulSet of a synthesized server, in the provider's JSON (snake_case, lists for blocks). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function statefulSetOf(resources: Resources): Record<string, any> {
   const all = Object.values(resources.kubernetes_stateful_set_v1 ?? {});
   if (all.length !== 1) throw new Error(`expected one StatefulSet, found ${all.length}`);
