@@ -67,4 +67,6 @@ export interface LlmServerProps {
   readonly startupTimeoutSeconds?: number;
   /** An autoscaler owns the replica count (`replicas` is the count at creation). @default false */
   readonly autoscaled?: boolean;
+  /** The most replicas an autoscaler may run: rollouts wait for the live count. @default - replicas */
+  readonly maxReplicas?: number;
 }

@@ -120,7 +120,7 @@ export class MultiNodeVllmServer extends Construct {
     };
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
       manifest: this.body,
-      timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.replicas }) },
+      timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.maxReplicas ?? props.replicas }) },
     });
     this.service = new ServiceV1(this, 'service', {
       metadata: { name: props.name, namespace: props.namespace, labels },

@@ -5,6 +5,7 @@
  */
 export {
   App,
+  DataResource,
   AzurermBackend,
   GcsBackend,
   LocalBackend,

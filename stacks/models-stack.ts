@@ -125,6 +125,7 @@ function llmProps(r: ResolvedModel, namespace: string): LlmServerProps {
     gpuMemoryUtilization: r.gpuMemoryUtilization,
     replicas: r.replicas,
     autoscaled: m.autoscaling !== undefined,
+    maxReplicas: r.maxReplicas,
     image: m.image,
     extraArgs: m.extraArgs,
     cache: m.cache,

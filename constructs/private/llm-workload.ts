@@ -44,7 +44,7 @@ export function llmWorkload(scope: Construct, props: LlmServerProps, engine: Eng
     shmBytes: shmBytes(gpus),
     cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
     ...serverProbes(budget, engine.paths),
-    rolloutTimeouts: rolloutTimeouts({ image: engine.engine, startupBudgetSeconds: budget, replicas: props.replicas }),
+    rolloutTimeouts: rolloutTimeouts({ image: engine.engine, startupBudgetSeconds: budget, replicas: props.maxReplicas ?? props.replicas }),
     autoscaled: props.autoscaled,
   });
 }

@@ -3,7 +3,7 @@
  * model cache across restarts) of the model pod (model-pod.ts), a Service, a PodDisruptionBudget.
  */
 import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../../lib/bindings';
-import { Construct } from '../../lib/cdktf';
+import { Construct, DataResource } from '../../lib/cdktf';
 import { providerPodTemplate, type EnvVar, type Probe } from './model-pod';
 
 export interface ModelWorkloadProps {
@@ -51,6 +51,8 @@ export class ModelWorkload extends Construct {
   readonly statefulSet: StatefulSetV1;
   readonly service: ServiceV1;
   readonly pdb: PodDisruptionBudgetV1;
+  /** The cache mode (per-replica claims or an existing claim): a change replaces the StatefulSet. */
+  readonly cacheMode: DataResource;
   readonly labels: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, p: ModelWorkloadProps) {
@@ -59,6 +61,10 @@ export class ModelWorkload extends Construct {
     const selector = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/instance': p.name };
     this.labels = { ...selector, 'app.kubernetes.io/component': p.component, 'inference-stack.io/engine': p.engine, 'app.kubernetes.io/managed-by': 'inference-stack' };
     const ignoreChanges = [...(p.autoscaled ? ['spec[0].replicas'] : []), ...(p.cache.existingClaim ? [] : ['spec[0].volume_claim_template'])];
+    // With the claim template ignored, a switch between per-replica claims and an existing claim would change only
+    // the pod's volumes, and the rollout would start pods without their cache: the mode replaces the StatefulSet
+    // instead (Terraform: creating this terraform_data triggers nothing, changing its input does).
+    this.cacheMode = new DataResource(this, 'cache-mode', { input: { cache: p.cache.existingClaim ? `existing-claim:${p.cache.existingClaim}` : 'per-replica' } });
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
       // The claim template is ForceNew (provider v2.38.0, schema_stateful_set_spec.go): a new cache size or label
       // there would delete and recreate the serving StatefulSet, and the retained claims keep their size anyway.
@@ -111,6 +117,9 @@ export class ModelWorkload extends Construct {
       },
     });
 
+    // cdktf renders a reference in replace_triggered_by as "${...}", which Terraform's JSON syntax refuses there
+    // (Terraform 1.11: "Invalid expression"); the plain address is what it parses.
+    this.statefulSet.addOverride('lifecycle.replace_triggered_by', [`${DataResource.tfResourceType}.${this.cacheMode.friendlyUniqueId}`]);
     this.service = new ServiceV1(this, 'service', {
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       spec: {

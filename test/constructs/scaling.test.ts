@@ -108,7 +108,8 @@ describe('autoscaling (presets)', () => {
     expect(() => validate(ScaledObject as never, so)).not.toThrow();
     const sts = statefulSets(models)['gpt-oss-120b']! as any;
     expect(sts.spec.replicas).toBe('2');
-    expect(sts.lifecycle).toEqual({ ignore_changes: ['spec[0].replicas', 'spec[0].volume_claim_template'] });
+    expect(sts.lifecycle.ignore_changes).toEqual(['spec[0].replicas', 'spec[0].volume_claim_template']);
+    expect(sts.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^terraform_data\.model-gpt-oss-120b_workload_cache-mode_/)]);
   });
 
   it('dev scales to zero and wakes on requests for the model at the gateway (no server means no queue metric)', () => {

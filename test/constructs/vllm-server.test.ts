@@ -84,3 +84,30 @@ describe('VllmServer', () => {
     expect(() => synth(llmProps({ name: 'x'.repeat(64) }))).toThrow(/is 64 characters; Kubernetes allows 63/);
   });
 });
+
+describe('VllmServer on day two', () => {
+  it('gives an autoscaled rollout the time of its most replicas, not of its floor', () => {
+    // The provider waits for the live replica count, which the autoscaler may have raised to its max.
+    const timeouts = (over: Partial<LlmServerProps>) => statefulSetOf(synth(llmProps(over)).resources).timeouts as { create: string; update: string };
+    const floor = timeouts({ replicas: 1, autoscaled: true });
+    const atMost = timeouts({ replicas: 1, autoscaled: true, maxReplicas: 3 });
+    const seconds = (s: string) => Number(s.replace(/s$/, ''));
+    expect(atMost.create).toBe(floor.create);
+    // update = replicas x (pull + startup budget) + slack: two more pods' worth
+    const pod = seconds(floor.update) - 600;
+    expect(seconds(atMost.update)).toBe(3 * pod + 600);
+  });
+
+  it('replaces the StatefulSet when the cache switches between per-replica claims and an existing claim', () => {
+    // The claim template is ignored after the first apply (ForceNew), so a switch of cache mode would otherwise leave
+    // the pod mounting a volume it no longer has. terraform_data holds the mode; replace_triggered_by follows it
+    // (Terraform 1.11, checked: creating the terraform_data does not replace, changing its input does).
+    const of = (cache: LlmServerProps['cache']) => synth(llmProps({ cache })).resources as Record<string, Record<string, any>>;
+    for (const [cache, mode] of [[undefined, 'per-replica'], [{ existingClaim: 'shared-cache' }, 'existing-claim:shared-cache']] as const) {
+      const r = of(cache);
+      const [id, data] = Object.entries(r.terraform_data ?? {})[0] ?? [];
+      expect(data?.input).toEqual({ cache: mode });
+      expect(statefulSetOf(r as never).lifecycle.replace_triggered_by).toEqual([`terraform_data.${id}`]);
+    }
+  });
+});

@@ -88,6 +88,9 @@ export const FORCE_NEW: Record<string, ReadonlyArray<{ path: string; source: str
     { path: 'metadata.namespace', source: 'kubernetes/resource_kubernetes_labels.go:59' },
   ],
   kubernetes_node_taint: [{ path: 'metadata.name', source: 'kubernetes/resource_kubernetes_node_taint.go:52' }],
+  // Terraform's built-in terraform_data: a new `input` is an in-place update (Terraform 1.11, checked with a plan);
+  // only `triggers_replace`, which we do not set, replaces it.
+  terraform_data: [],
   // helm v3.1.1 (helm/resource_helm_release.go): name and namespace carry RequiresReplace plan modifiers.
   helm_release: [
     { path: 'name', source: 'helm/resource_helm_release.go:414 (RequiresReplace, :417)' },
