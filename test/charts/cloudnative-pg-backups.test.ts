@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { CHARTS } from '../../charts/catalogue';
 import { IN_TREE_BARMAN_METHOD, hasInTreeBarman } from '../../charts/cloudnative-pg';
 import { UPSTREAM } from '../support/paths';
-import { helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
+import { helmReleases, releaseValues, stacksOf } from '../support/synth';
 
 const operatorAppVersion = (parse(readFileSync(join(UPSTREAM, 'charts', CHARTS.cloudnativePg.upstreamData, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 
@@ -22,7 +22,7 @@ describe('in-tree Barman Cloud backups and the pinned CloudNativePG operator', (
   });
 
   it('prod backs its pgvector store up with in-tree Barman Cloud, so the pinned operator must still have it', () => {
-    const rag = synthEnvJson(presetEnv('prod'))['prod-rag']!;
+    const rag = stacksOf('prod')['prod-rag']!;
     const cluster = helmReleases(rag).find((r) => r.chart === CHARTS.postgresCluster.chart)!;
     const backups = (releaseValues(cluster) as { backups: { method: string; scheduledBackups: Array<{ method: string }> } }).backups;
     expect(backups.method).toBe(IN_TREE_BARMAN_METHOD);

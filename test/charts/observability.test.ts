@@ -12,7 +12,7 @@ import { alertInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
 import { UPSTREAM } from '../support/paths';
 import { promtool, selectedMetrics } from '../support/promtool';
-import { PRESETS, presetEnv } from '../support/synth';
+import { presetEnv, PRESETS } from '../support/synth';
 import { missingTool } from '../support/tools';
 
 const skip = missingTool('promtool', 'apt-get install -y prometheus');

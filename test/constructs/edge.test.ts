@@ -7,10 +7,10 @@ import { UPSTREAM } from '../support/paths';
 
 /** The model's schema check (its base class's types do not resolve under this project's CommonJS settings). */
 const validate = (m: object) => (new Certificate(m as never) as unknown as { validate(): void }).validate();
-import { helmReleases, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+import { helmReleases, resourcesOf, stacksOf } from '../support/synth';
 
 function edgeOf(preset: string) {
-  const stacks = synthEnvJson(presetEnv(preset));
+  const stacks = stacksOf(preset);
   const tf = stacks[`${preset}-edge`]!;
   const [cm] = resourcesOf(tf, 'kubernetes_config_map_v1') as any[];
   const [deployment] = resourcesOf(tf, 'kubernetes_deployment_v1') as any[];

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { UPSTREAM } from '../support/paths';
-import { helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson, type TfJson } from '../support/synth';
+import { helmReleases, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
 
 const keys = JSON.parse(readFileSync(join(UPSTREAM, 'flags', 'litellm-proxy-config-keys.json'), 'utf8')) as Record<string, string[]>;
 
 function gatewayOf(preset: string) {
-  const stacks = synthEnvJson(presetEnv(preset));
+  const stacks = stacksOf(preset);
   const tf = stacks[`${preset}-gateway`]!;
   const litellm = helmReleases(tf).find((r) => r.chart === 'litellm-helm')!;
   const values = releaseValues(litellm) as any;
@@ -156,7 +156,7 @@ describe('gateway of the other presets', () => {
 
 describe('model servers are reachable from the gateway only', () => {
   it('allows the gateway pods to the servers ports, and nothing else', () => {
-    const tf = synthEnvJson(presetEnv('prod'))['prod-models']! as TfJson;
+    const tf = stacksOf('prod')['prod-models']! as TfJson;
     const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
     expect(Object.keys(policies).sort()).toEqual(['allow-gateway', 'allow-monitoring', 'default-deny-ingress']);
     expect(policies['allow-monitoring'].ingress[0]).toEqual({ from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: '8000', protocol: 'TCP' }] });

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { pgvectorCollectionsSql } from '../../constructs/pgvector-store';
 import { qdrantCollectionsSpec } from '../../constructs/qdrant-store';
 import { UPSTREAM } from '../support/paths';
-import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson } from '../support/synth';
+import { helmReleases, releaseValues, resourcesOf, stacksOf } from '../support/synth';
 
-const ragOf = (preset: string) => synthEnvJson(presetEnv(preset))[`${preset}-rag`]!;
+const ragOf = (preset: string) => stacksOf(preset)[`${preset}-rag`]!;
 
 describe('pgvector (prod preset)', () => {
   const tf = ragOf('prod');

@@ -18,7 +18,7 @@ import { QDRANT_VERSION } from '../../charts/qdrant';
 import { LITELLM_IMAGE } from '../../constructs/litellm-gateway';
 import { UPSTREAM } from '../support/paths';
 import { compatibilityProblems, podsOf, type Pod, type PodContainer } from '../support/pods';
-import { PRESETS, fixtureEnv, presetEnv, synthEnvJson } from '../support/synth';
+import { PRESETS, stacksOf } from '../support/synth';
 
 const SOURCES = [...PRESETS, 'fixture:multi-node', 'fixture:all-engines'] as const;
 const IMAGES_JSON = join(UPSTREAM, 'images.json');
@@ -173,7 +173,7 @@ const USER_BUILT_IMAGES: Readonly<Record<string, string>> = {
 };
 
 describe.each(SOURCES)('every pod of %s', (source) => {
-  const stacks = synthEnvJson(source.startsWith('fixture:') ? fixtureEnv(source.slice(8)) : presetEnv(source));
+  const stacks = stacksOf(source);
   const pods = podsOf(stacks);
   const containers = pods.flatMap((p) => p.containers.filter((c) => !(c.image in USER_BUILT_IMAGES)).map((c) => [`${p.label} [${c.name}] ${c.image} in ${p.namespace} (${p.level ?? 'no level'})`, p, c] as const));
 

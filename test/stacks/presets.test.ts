@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
 import { CONTROLLER_ANNOTATIONS } from '../../stacks/private/environment-stack';
-import { PRESETS, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnv, type TfJson } from '../support/synth';
+import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthNamed, type TfJson } from '../support/synth';
 
 const readable = (json: string): string => {
   const tf = JSON.parse(json) as TfJson;
@@ -19,8 +19,8 @@ const readable = (json: string): string => {
 
 describe.each(PRESETS)('%s preset', (preset) => {
   const env = presetEnv(preset);
-  const texts = synthEnv(env);
-  const stacks = Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+  const texts = synthNamed(preset);
+  const stacks = stacksOf(preset);
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
@@ -113,7 +113,7 @@ describe.each(PRESETS)('%s preset', (preset) => {
 
 describe('preset specifics', () => {
   it('staging time-slices its L4 pool two ways', () => {
-    const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('staging'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+    const stacks = stacksOf('staging');
     const values = releaseValues(helmReleases(stacks['staging-platform']!).find((r) => r.chart === 'gpu-operator')!) as { devicePlugin: { config: { data: Record<string, string> } } };
     expect(parse(values.devicePlugin.config.data['l4-shared']!)).toMatchObject({ sharing: { timeSlicing: { resources: [{ replicas: 2 }] } } });
     const l4 = resourcesOf(stacks['staging-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'stg-l4-01');
@@ -121,7 +121,7 @@ describe('preset specifics', () => {
   });
 
   it('prod runs gpt-oss-120b and a 70B model at full 128k context on H100s, with two replicas each', () => {
-    const sets = statefulSets(Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]))['prod-models']!);
+    const sets = statefulSets(stacksOf('prod')['prod-models']!);
     const args = sets['llama-70b']!.spec.template.spec.container[0]!.args;
     expect(args).toEqual(expect.arrayContaining(['--quantization', 'fp8', '--tensor-parallel-size', '4', '--max-model-len', '131072']));
     expect(sets['gpt-oss-120b']!.spec.template.spec.container[0]!.args).not.toContain('--quantization');
@@ -130,7 +130,7 @@ describe('preset specifics', () => {
   });
 
   it('prod cuts its A100 node into 3g.40gb MIG slices', () => {
-    const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+    const stacks = stacksOf('prod');
     const a100 = resourcesOf(stacks['prod-gpu-pools']!, 'kubernetes_labels').filter((l) => (l.metadata as { name: string }).name === 'prod-a100-01');
     expect(a100.find((l) => l.force === true)!.labels).toEqual({ 'nvidia.com/mig.config': 'all-3g.40gb' });
     const values = releaseValues(helmReleases(stacks['prod-platform']!).find((r) => r.chart === 'gpu-operator')!) as { mig: { strategy: string } };

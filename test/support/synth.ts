@@ -24,8 +24,42 @@ export function synthEnv(env: Environment): Record<string, string> {
   return Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)]));
 }
 
+/** Stack name -> the names of the stacks it depends on (`cdktf deploy` applies those first). */
+export function stackDependencies(env: Environment): Record<string, string[]> {
+  const { all } = addEnvironmentStacks(Testing.app(), env);
+  return Object.fromEntries(all.map((stack) => [stack.node.id, stack.dependencies.map((d) => d.node.id)]));
+}
+
 export function synthEnvJson(env: Environment): Record<string, TfJson> {
-  return Object.fromEntries(Object.entries(synthEnv(env)).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+  return parseStacks(synthEnv(env));
+}
+
+const parseStacks = (texts: Record<string, string>): Record<string, TfJson> =>
+  Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+
+/**
+ * A named environment the whole-output checks go through: a preset (`dev`), or a fixture (`fixture:all-engines`).
+ * Loaded afresh on each call: a test may change its copy.
+ */
+export function namedEnv(name: string): Environment {
+  return name.startsWith('fixture:') ? fixtureEnv(name.slice('fixture:'.length)) : presetEnv(name);
+}
+
+const synthesized = new Map<string, Record<string, string>>();
+
+/**
+ * The stacks of a named environment (see namedEnv), synthesized once per test file (vitest runs each file in its
+ * own worker, so the memo lives as long as the file): stack name -> cdk.tf.json text.
+ */
+export function synthNamed(name: string): Readonly<Record<string, string>> {
+  let texts = synthesized.get(name);
+  if (!texts) synthesized.set(name, (texts = synthEnv(namedEnv(name))));
+  return texts;
+}
+
+/** The stacks of a named environment as JSON: parsed afresh from the one synth on each call, so a test may change them. */
+export function stacksOf(name: string): Record<string, TfJson> {
+  return parseStacks(synthNamed(name));
 }
 
 /** Resources of one type in a synthesized stack, by logical id. */
