@@ -8,10 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
 import { CONTROLLER_ANNOTATIONS } from '../../stacks/private/environment-stack';
+import { foldBlobs } from '../support/fold';
 import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthNamed, type TfJson } from '../support/synth';
 
 const readable = (json: string): string => {
-  const tf = JSON.parse(json) as TfJson;
+  // The dashboards and the script assets are snapshotted once, not per environment (test/support/fold.ts).
+  const { tf } = foldBlobs(JSON.parse(json) as TfJson);
   // Helm values are YAML already: show them as YAML, not as one escaped JSON string.
   for (const r of helmReleases(tf)) r.values = r.values.map((v) => parse(v) as never);
   return stringify(tf, { sortMapEntries: true, lineWidth: 0 });
@@ -30,6 +32,16 @@ describe.each(PRESETS)('%s preset', (preset) => {
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {
     await expect(readable(texts[stack]!)).toMatchFileSnapshot(join(__dirname, '__snapshots__', `${stack}.tf.yaml`));
+  });
+
+  it('folds each dashboard and each verbatim script out of its snapshot, nothing else', () => {
+    const folded = Object.values(stacks).map((tf) => foldBlobs(tf));
+    const dashboardMaps = Object.values(stacks).flatMap((tf) => resourcesOf(tf, 'kubernetes_config_map_v1')).filter((c) => (c.metadata as { labels?: Record<string, string> }).labels?.grafana_dashboard === '1');
+    expect(folded.reduce((n, f) => n + f.dashboards, 0)).toBe(dashboardMaps.length);
+    expect(dashboardMaps.length).toBe(env.vectorStore ? 4 : 3);
+    // every GPU pool has a readiness gate with its script; the vector store and the gateway bootstrap have theirs
+    expect(folded.reduce((n, f) => n + f.assets, 0)).toBeGreaterThanOrEqual(env.gpuPools.length);
+    expect(folded.map((f) => JSON.stringify(f.tf)).join('')).not.toContain('"panels"');
   });
 
   it('pins provider versions exactly and points every provider at the environment context', () => {
