@@ -29,6 +29,7 @@ describe('GpuOperator', () => {
       create_namespace: false,
     });
     expect(release.timeout).toBeGreaterThanOrEqual(600);
+    expect(Testing.toHaveResourceWithProperties(JSON.stringify(synthOperator().tf), 'helm_release', { chart: 'gpu-operator', namespace: 'gpu-operator', version: CHARTS.gpuOperator.version })).toBe(true);
     expect(release.namespace).toBe('gpu-operator');
   });
 
