@@ -36,6 +36,12 @@ export interface Crd {
 
 /** Every CRD in shared/upstream/charts/*\/*\/crds/*.yaml, by `group/kind` (the first file wins; later copies are identical). */
 export function loadCrds(): ReadonlyMap<string, Crd> {
+  return (loaded ??= readCrds());
+}
+/** Parsed once per test file (each file runs in its own worker): reading every chart's CRDs takes seconds. */
+let loaded: ReadonlyMap<string, Crd> | undefined;
+
+function readCrds(): ReadonlyMap<string, Crd> {
   const out = new Map<string, Crd>();
   const charts = join(UPSTREAM, 'charts');
   for (const chart of readdirSync(charts).sort()) {
