@@ -63,7 +63,6 @@ describe('KubePrometheusStack', () => {
   });
 
   it('states why its namespace is privileged, which PodSecurityNamespace requires', () => {
-    expect(KUBE_PROMETHEUS_STACK_POD_SECURITY.level).toBe('privileged');
     const json = synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'monitoring', role: 'platform', ...KUBE_PROMETHEUS_STACK_POD_SECURITY }));
     expectResource(json, 'kubernetes_namespace_v1', { metadata: { name: 'monitoring', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
     expect(() => synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'monitoring', role: 'platform', level: 'privileged' }))).toThrow(/needs an exceptionReason/);
