@@ -12,7 +12,7 @@ const { join, relative, dirname } = require('node:path');
 const ROOT = join(__dirname, '..');
 require('cdktf');
 require('constructs');
-const bindings = readFileSync(join(ROOT, 'constructs/private/bindings.ts'), 'utf8');
+const bindings = readFileSync(join(ROOT, 'lib/bindings.ts'), 'utf8');
 for (const m of bindings.matchAll(/from '(@cdktf\/provider-[a-z]+\/lib\/[a-z0-9-]+)'/g)) require(m[1]);
 require('yaml');
 require('zod');

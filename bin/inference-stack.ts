@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import type { TfJson } from '../policy/rules';
+import type { TfJson } from '../lib/tf-json';
 import { capacityReport, formatCapacity } from './commands/capacity';
 import { StackSelectionError, deployPlan, runPlan, selectStacks } from './commands/deploy';
 import { diagramFiles } from './commands/diagram-files';

@@ -11,7 +11,7 @@ const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const ENTRIES = { synth: 'bin/synth.ts', check: 'bin/check.ts', console: 'bin/console.ts' };
-const SOURCES = ['bin', 'catalog', 'charts', 'constructs', 'environments', 'policy', 'stacks'];
+const SOURCES = ['bin', 'catalog', 'charts', 'constructs', 'environments', 'lib', 'observability', 'policy', 'stacks'];
 
 function newestSource() {
   let newest = statSync(join(ROOT, 'package.json')).mtimeMs;

@@ -10,7 +10,8 @@
  *                    unless tied); MXFP4 checkpoints at their published bytes x 1.09 (loaded 6-9% above them)
  *   overhead       = non-torch memory (0.25 GiB, 0.75 GiB with TP or PP > 1: NCCL buffers)
  *                  + sampler warm-up: max_num_seqs x vocabulary x 40 bytes (vLLM's batch defaults: 1024 sequences on
- *                    GPUs of 70 GiB or more except A100, else 256; `--max-num-seqs` overrides)
+ *                    GPUs of 70 GiB or more except A100, else 256; `--max-num-seqs` overrides; `--performance-mode
+ *                    throughput` doubles the defaults not given)
  *                  + prefill activations above the default batch: (max_num_batched_tokens - default) x hidden x 20 B
  *                  + CUDA graphs (counted before the KV cache since vLLM 0.21): 1.0 GiB with the large defaults,
  *                    0.6 GiB otherwise, none with `--enforce-eager`
@@ -148,22 +149,32 @@ export interface RuntimeFlags {
   readonly maxNumSeqs?: number;
   readonly maxNumBatchedTokens?: number;
   readonly enforceEager: boolean;
+  /** `--performance-mode throughput`: vLLM doubles each batch default the user did not set. */
+  readonly throughputMode: boolean;
 }
 
-/** Reads `--max-num-seqs`, `--max-num-batched-tokens` (as `--flag N` or `--flag=N`) and `--enforce-eager`. */
+/**
+ * Reads `--max-num-seqs`, `--max-num-batched-tokens` (as `--flag N` or `--flag=N`), `--enforce-eager` and
+ * `--performance-mode throughput`.
+ */
 export function runtimeFlags(extraArgs: readonly string[] = []): RuntimeFlags {
-  const value = (flag: string): number | undefined => {
+  const text = (flag: string): string | undefined => {
     for (let i = 0; i < extraArgs.length; i++) {
       const a = extraArgs[i]!;
       const raw = a === flag ? extraArgs[i + 1] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined;
-      if (raw !== undefined && /^\d+$/.test(raw)) return Number(raw);
+      if (raw !== undefined) return raw;
     }
     return undefined;
+  };
+  const value = (flag: string): number | undefined => {
+    const raw = text(flag);
+    return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
   };
   return {
     maxNumSeqs: value('--max-num-seqs'),
     maxNumBatchedTokens: value('--max-num-batched-tokens'),
     enforceEager: extraArgs.some((a) => a === '--enforce-eager' || a === '--enforce-eager=true'),
+    throughputMode: text('--performance-mode') === 'throughput',
   };
 }
 
@@ -208,8 +219,10 @@ export function countsCudaGraphs(vllmVersion: string = PINNED_VLLM): boolean {
 /** vLLM's memory per GPU besides weights and KV cache, at the pinned version (or `vllmVersion`, for calibration). */
 export function runtimeOverhead(arch: ModelArchitecture, o: { largeBatchDefaults: boolean; gpus: number; flags: RuntimeFlags; vllmVersion?: string }): Overhead {
   const defaults = o.largeBatchDefaults ? BATCH_DEFAULTS.large : BATCH_DEFAULTS.small;
-  const maxNumSeqs = o.flags.maxNumSeqs ?? defaults.maxNumSeqs;
-  const maxNumBatchedTokens = o.flags.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens;
+  // vllm/engine/arg_utils.py: throughput mode doubles each default the user did not set
+  const modeFactor = o.flags.throughputMode ? 2 : 1;
+  const maxNumSeqs = o.flags.maxNumSeqs ?? defaults.maxNumSeqs * modeFactor;
+  const maxNumBatchedTokens = o.flags.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens * modeFactor;
   const nonTorchBytes = o.gpus > 1 ? OVERHEAD.nonTorchBytes.parallel : OVERHEAD.nonTorchBytes.single;
   const samplerBytes = maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * OVERHEAD.samplerBytesPerSeqPerVocab;
   const prefillBytes = Math.max(0, maxNumBatchedTokens - defaults.maxNumBatchedTokens) * (arch.hiddenSize ?? 8192) * OVERHEAD.prefillBytesPerTokenPerHidden;

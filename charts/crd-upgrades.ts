@@ -1,4 +1,4 @@
-import type { CHARTS } from './catalogue';
+import type { CHARTS } from './pins';
 
 /**
  * How a bump of each pinned chart that ships CRDs upgrades them. Helm installs a chart's `crds/` folder on the

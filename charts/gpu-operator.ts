@@ -2,7 +2,7 @@
  * Typed values for the NVIDIA GPU Operator chart (pinned in `CHARTS.gpuOperator`).
  * Only the keys we set are typed; each exists in the pinned chart's values.yaml (tested).
  */
-import { toValuesYaml } from './values-yaml';
+import { toValuesYaml } from '../lib/values-yaml';
 
 /** Versions of the operator's components. One place pins them; environments may override each. */
 export interface GpuOperatorComponentVersions {

@@ -1,7 +1,5 @@
-export * from './catalogue';
+export * from './pins';
 export * from './gpu-operator';
-export * from './values-yaml';
-export * from './caddy';
 export * from './cert-manager';
 export * from './cloudnative-pg';
 export * from './litellm';
@@ -9,4 +7,3 @@ export * from './qdrant';
 export * from './kube-prometheus-stack';
 export * from './keda';
 export * from './lws';
-export * from './sorted-json';

@@ -1,6 +1,6 @@
-import type { RuleGroup } from '../charts/alert-rules';
-import { Manifest } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { RuleGroup } from '../observability/alert-rules';
+import { Manifest } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export interface AlertRuleSetProps {
   readonly name: string;

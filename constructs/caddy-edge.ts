@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../charts/caddy';
+import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from './caddy-config';
 import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
-import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
-import { terraformLiteralData } from './private/terraform-literal';
+import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
+import { terraformLiteralData } from '../lib/terraform-literal';
 
 export type EdgeTls =
   | { readonly mode: 'none' }

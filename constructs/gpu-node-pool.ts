@@ -1,7 +1,7 @@
 import { poolDevice, type GpuSpec } from '../catalog/gpus';
 import { migConfigName, type GpuSharing } from './gpu-sharing';
-import { Labels, Manifest, NodeTaint } from './private/bindings';
-import { Construct, type ITerraformDependable } from './private/cdktf';
+import { Labels, Manifest, NodeTaint } from '../lib/bindings';
+import { Construct, type ITerraformDependable } from '../lib/cdktf';
 
 /** The node label GPU workloads select their pool by. */
 export const POOL_LABEL = 'inference-stack.io/pool';

@@ -1,10 +1,10 @@
 import { clusterMigStrategy } from '../catalog/gpus';
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { gpuOperatorValues, type GpuOperatorComponentVersions, type GpuOperatorValues } from '../charts/gpu-operator';
 import type { GpuSharing } from './gpu-sharing';
 import type { PodSecurityNamespaceProps } from './pod-security-namespace';
-import type { Release } from './private/bindings';
-import { Construct, type ITerraformDependable } from './private/cdktf';
+import type { Release } from '../lib/bindings';
+import { Construct, type ITerraformDependable } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
 /** What the operator must know of each GPU pool. */

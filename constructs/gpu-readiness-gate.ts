@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { projectPath } from '../charts/private/project-root';
+import { projectPath } from '../lib/project-root';
 import { poolAllocatable, type MigStrategy } from '../catalog/gpus';
 import { IMAGES, imageRef } from '../catalog/images';
 import { MIG_CONFIG_LABEL, type GpuNodePool } from './gpu-node-pool';
-import { ClusterRoleBindingV1, ClusterRoleV1, ServiceAccountV1, type JobV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { ClusterRoleBindingV1, ClusterRoleV1, ServiceAccountV1, type JobV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { scriptJob } from './private/script-job';
 
 const SCRIPT = readFileSync(projectPath('constructs', 'assets', 'gpu-readiness.py'), 'utf8');

@@ -1,7 +1,7 @@
 import { GRAFANA_DASHBOARD_LABEL } from '../charts/kube-prometheus-stack';
-import { ConfigMapV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
-import { terraformLiteralData } from './private/terraform-literal';
+import { ConfigMapV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
+import { terraformLiteralData } from '../lib/terraform-literal';
 
 export interface GrafanaDashboardsProps {
   readonly namespace: string;

@@ -1,8 +1,8 @@
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { kubePrometheusStackValues, type KubePrometheusStackValuesOptions } from '../charts/kube-prometheus-stack';
 import type { PodSecurityNamespaceProps } from './pod-security-namespace';
-import type { Release } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { Release } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
 /** The Pod Security its namespace needs, and why (POLICY 1): node-exporter reads the host. */

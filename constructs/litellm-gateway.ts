@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { CHARTS } from '../charts/catalogue';
-import { projectPath } from '../charts/private/project-root';
+import { CHARTS } from '../charts/pins';
+import { projectPath } from '../lib/project-root';
 import { LITELLM_PORT, liteLlmValues, type LiteLlmValuesOptions } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
-import type { JobV1, Release } from './private/bindings';
-import { Construct, type ITerraformDependable } from './private/cdktf';
+import type { JobV1, Release } from '../lib/bindings';
+import { Construct, type ITerraformDependable } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 import { scriptJob } from './private/script-job';
 

@@ -1,5 +1,5 @@
-import { Manifest } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Manifest } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export interface ModelAutoscalerProps {
   /** The model server (its served model name). */

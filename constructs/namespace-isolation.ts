@@ -1,5 +1,5 @@
-import { NetworkPolicyV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { NetworkPolicyV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 /** Where allowed traffic may come from. */
 export type TrafficSource =

@@ -1,6 +1,6 @@
 import { IMAGES } from '../catalog/images';
 import type { LlmServerProps } from './llm-server-props';
-import { Construct } from './private/cdktf';
+import { Construct } from '../lib/cdktf';
 import { llmWorkload } from './private/llm-workload';
 import { PATHS, type ModelWorkload } from './private/model-workload';
 

@@ -1,6 +1,6 @@
-import type { ChartRef } from '../charts/catalogue';
-import type { Release } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { ChartRef } from '../charts/pins';
+import type { Release } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
 export interface OperatorReleaseProps {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { projectPath } from '../charts/private/project-root';
+import { projectPath } from '../lib/project-root';
 import { POSTGRES_IMAGE, type PostgresClusterValuesOptions } from '../charts/cloudnative-pg';
 import { PostgresCluster } from './postgres-cluster';
-import type { JobV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { JobV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { scriptJob } from './private/script-job';
 import type { HnswSettings, VectorCollection } from './vector-collection';
 

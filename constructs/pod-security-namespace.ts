@@ -1,5 +1,5 @@
-import { DefaultServiceAccountV1, NamespaceV1 } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { DefaultServiceAccountV1, NamespaceV1 } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 

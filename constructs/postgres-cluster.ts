@@ -1,7 +1,7 @@
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { postgresClusterValues, type PostgresClusterValuesOptions } from '../charts/cloudnative-pg';
-import type { Release } from './private/bindings';
-import { Construct } from './private/cdktf';
+import type { Release } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 
 export interface PostgresClusterProps extends PostgresClusterValuesOptions {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { CHARTS } from '../charts/catalogue';
-import { projectPath } from '../charts/private/project-root';
+import { CHARTS } from '../charts/pins';
+import { projectPath } from '../lib/project-root';
 import { QDRANT_HTTP_PORT, qdrantValues } from '../charts/qdrant';
 import { IMAGES, imageRef } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
-import { ConfigMapV1, CronJobV1, type JobV1, type Release } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { ConfigMapV1, CronJobV1, type JobV1, type Release } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
-import { terraformLiteralData } from './private/terraform-literal';
+import { terraformLiteralData } from '../lib/terraform-literal';
 import { scriptJob, scriptPodSpec } from './private/script-job';
 import type { HnswSettings, VectorCollection } from './vector-collection';
 

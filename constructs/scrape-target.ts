@@ -1,5 +1,5 @@
-import { Manifest } from './private/bindings';
-import { Construct } from './private/cdktf';
+import { Manifest } from '../lib/bindings';
+import { Construct } from '../lib/cdktf';
 
 export interface ScrapeEndpoint {
   /** Port name (of the Service for a ServiceMonitor, of the container for a PodMonitor). */

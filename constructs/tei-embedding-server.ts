@@ -1,6 +1,6 @@
 import { imageRef, teiImage, type ImagePin } from '../catalog/images';
 import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
-import { Construct } from './private/cdktf';
+import { Construct } from '../lib/cdktf';
 import { GIB, ModelWorkload, PATHS, type EnvVar } from './private/model-workload';
 import { cacheEnv, cacheSizeGiB, rolloutTimeouts, serverProbes, startupBudgetSeconds } from './private/server-sizing';
 

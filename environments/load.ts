@@ -5,7 +5,7 @@
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
-import { projectPath } from '../charts/private/project-root';
+import { projectPath } from '../lib/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
 import { environmentWarnings } from './alerting-checks';
 import { parseYamlBytes, readFileCapped } from './read-yaml';

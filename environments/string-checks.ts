@@ -5,7 +5,7 @@
  * - URLs (`apiBase`, `endpointURL`) take http and https only;
  * - `backend` and `kubernetes` may not hold `${` or `%{`: Terraform reads backend settings verbatim and provider
  *   settings as templates, so no escaping is right for both (every other string is escaped, see
- *   constructs/private/terraform-literal.ts).
+ *   lib/terraform-literal.ts).
  */
 
 type Add = (path: (string | number)[], message: string) => void;

@@ -1,5 +1,6 @@
 import { EXCEPTIONS, type PolicyException } from './exceptions';
-import { RULES, type Finding, type Stage, type StackDoc } from './rules';
+import type { StackDoc } from '../lib/tf-json';
+import { RULES, type Finding, type Stage } from './rules';
 
 export interface PolicyResult {
   /** Findings that break the policy. */

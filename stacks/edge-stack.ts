@@ -1,6 +1,6 @@
 import { CaddyEdge, EDGE_INTERNAL_PORT } from '../constructs/caddy-edge';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { EdgeSpec, Environment } from '../environments/schema';
 import { EDGE_NAMESPACE } from './gateway-stack';
 import { NAMESPACES } from './namespaces';

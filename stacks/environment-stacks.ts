@@ -1,6 +1,6 @@
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { Environment } from '../environments/schema';
-import { terraformLiteralDeep } from '../constructs/private/terraform-literal';
+import { terraformLiteralDeep } from '../lib/terraform-literal';
 import { GpuPoolsStack } from './gpu-pools-stack';
 import { EdgeStack } from './edge-stack';
 import { gatewayAddress } from '../constructs/litellm-gateway';
@@ -38,7 +38,7 @@ export interface EnvironmentStacks {
  * and their CRDs), then what uses it. Every stack depends on the namespaces stack: it puts its resources there.
  *
  * This is the one way from an environment to Terraform: every string of `rawEnv` is escaped here, once, so that
- * Terraform takes it literally (constructs/private/terraform-literal.ts). `backend` and `kubernetes` are written
+ * Terraform takes it literally (lib/terraform-literal.ts). `backend` and `kubernetes` are written
  * (also) where Terraform reads strings verbatim; the schema refuses `${` and `%{` in them instead.
  */
 export function addEnvironmentStacks(scope: Construct, rawEnv: Environment): EnvironmentStacks {

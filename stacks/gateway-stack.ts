@@ -4,7 +4,7 @@ import { LiteLlmGateway } from '../constructs/litellm-gateway';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
 import { PostgresCluster } from '../constructs/postgres-cluster';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { TEI_PORT } from '../constructs/tei-embedding-server';
 import { VLLM_PORT } from '../constructs/vllm-server';
 import type { Environment } from '../environments/schema';

@@ -1,7 +1,7 @@
 import { clusterMigStrategy, gpuSpec } from '../catalog/gpus';
 import { GpuNodePool } from '../constructs/gpu-node-pool';
 import { GpuReadiness } from '../constructs/gpu-readiness-gate';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { Environment } from '../environments/schema';
 import { NAMESPACES } from './namespaces';
 import { EnvironmentStack } from './private/environment-stack';

@@ -6,7 +6,7 @@ import { ModelAutoscaler } from '../constructs/model-autoscaler';
 import { MultiNodeVllmServer, multiNodeGroupName } from '../constructs/multi-node-vllm-server';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OllamaServer } from '../constructs/ollama-server';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { TeiEmbeddingServer } from '../constructs/tei-embedding-server';
 import { TgiServer } from '../constructs/tgi-server';
 import { VllmServer } from '../constructs/vllm-server';

@@ -1,7 +1,7 @@
 import { GPU_OPERATOR_POD_SECURITY } from '../constructs/gpu-operator';
 import { KUBE_PROMETHEUS_STACK_POD_SECURITY } from '../constructs/kube-prometheus-stack';
 import { PodSecurityNamespace, type PodSecurityNamespaceProps } from '../constructs/pod-security-namespace';
-import { Construct } from '../constructs/private/cdktf';
+import { Construct } from '../lib/cdktf';
 import type { Environment } from '../environments/schema';
 import { NAMESPACES, type NamespaceKey } from './namespaces';
 import { platformOperators } from './platform-stack';

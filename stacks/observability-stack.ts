@@ -1,10 +1,10 @@
-import { alertRules, type AlertInput } from '../charts/alert-rules';
+import { alertRules, type AlertInput } from '../observability/alert-rules';
 import { CERT_MANAGER_METRICS_SERVICE, CERT_MANAGER_NAME } from '../charts/cert-manager';
-import { dashboards, type DashboardInput } from '../charts/dashboards';
+import { dashboards, type DashboardInput } from '../observability/dashboards';
 import { LITELLM_PORT } from '../charts/litellm';
 import { AlertRuleSet } from '../constructs/alert-rule-set';
 import { GrafanaDashboards } from '../constructs/grafana-dashboards';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
 import type { Environment } from '../environments/schema';
 import { EDGE_NAMESPACE, GATEWAY_NAMESPACE } from './gateway-stack';

@@ -1,4 +1,4 @@
-import { CHARTS } from '../charts/catalogue';
+import { CHARTS } from '../charts/pins';
 import { CERT_MANAGER_NAME, certManagerValues } from '../charts/cert-manager';
 import { cloudnativePgOperatorValues } from '../charts/cloudnative-pg';
 import { kedaValues } from '../charts/keda';
@@ -7,7 +7,7 @@ import { GpuOperator } from '../constructs/gpu-operator';
 import { KubePrometheusStack } from '../constructs/kube-prometheus-stack';
 import { receiverSecrets } from '../charts/kube-prometheus-stack';
 import { OperatorRelease } from '../constructs/operator-release';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import type { Environment } from '../environments/schema';
 import { isMultiNode } from './models-stack';
 import { NAMESPACES } from './namespaces';

@@ -1,6 +1,6 @@
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { PgvectorStore } from '../constructs/pgvector-store';
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 import { QdrantStore } from '../constructs/qdrant-store';
 import type { VectorCollection } from '../constructs/vector-collection';
 import type { Environment, VectorStoreSpec } from '../environments/schema';

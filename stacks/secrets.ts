@@ -3,7 +3,7 @@
  * construct), so that `inference-stack secrets` can list them with the command that makes each one, and `deploy`
  * can check they exist before anything waits on them. Values never appear here: only names, keys and placeholders.
  */
-import type { Construct } from '../constructs/private/cdktf';
+import type { Construct } from '../lib/cdktf';
 
 /** How to fill a key in `kubectl create secret`: a literal (a placeholder or a generator), or a file. */
 export type KeySource = { readonly literal: string } | { readonly file: string };

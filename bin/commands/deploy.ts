@@ -2,7 +2,7 @@
  * `inference-stack deploy|destroy --env X [--stack layer ...]`: runs `cdktf deploy`/`destroy` on the environment's
  * stacks (or the named layers) in dependency order (destroy in reverse), through execa. Refuses to destroy prod's stateful stacks without --force.
  */
-import { projectPath, projectRoot } from '../../charts/private/project-root';
+import { projectPath, projectRoot } from '../../lib/project-root';
 import { exec } from '../lib/exec';
 
 /** Stacks that hold data: destroying them in prod deletes it (the namespaces stack holds the data's namespaces). */

@@ -2,7 +2,7 @@
  * `inference-stack diff A B [--json]`: what differs between two environments: the effective config (after
  * `extends`), then the resources added, removed and changed per stack, with the changed attributes.
  */
-import type { TfJson } from '../../policy/rules';
+import type { TfJson } from '../../lib/tf-json';
 
 export interface ValueChange {
   readonly path: string;

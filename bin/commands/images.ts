@@ -1,7 +1,7 @@
 /** `inference-stack images --env X [--json]`: every image and chart the environment pulls, for mirroring. */
 import { parse } from 'yaml';
-import type { TfJson } from '../../policy/rules';
-import { resources } from '../../policy/rules';
+import type { TfJson } from '../../lib/tf-json';
+import { resources } from '../../lib/tf-json';
 
 export interface ImageList {
   readonly environment: string;

@@ -3,7 +3,7 @@
  * user-made one; and the check `deploy` and `doctor` run against the cluster with kubectl (key names only: the
  * values never leave the cluster).
  */
-import { App } from '../../constructs/private/cdktf';
+import { App } from '../../lib/cdktf';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import type { RequiredSecret } from '../../stacks/secrets';

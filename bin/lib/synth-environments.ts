@@ -8,11 +8,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { sortedJson } from '../../charts/sorted-json';
-import { App } from '../../constructs/private/cdktf';
+import { sortedJson } from '../../lib/sorted-json';
+import { App } from '../../lib/cdktf';
 import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type LoadedEnvironment, type Problem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
-import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult, type StackDoc } from '../../policy';
+import type { StackDoc } from '../../lib/tf-json';
+import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult } from '../../policy';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { withoutStackTraces } from './quiet-stack-traces';
 

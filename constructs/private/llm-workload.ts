@@ -1,6 +1,6 @@
 import { imageRef, type ImagePin } from '../../catalog/images';
 import type { LlmServerProps } from '../llm-server-props';
-import type { Construct } from './cdktf';
+import type { Construct } from '../../lib/cdktf';
 import { ModelWorkload, type EnvVar } from './model-workload';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
 

@@ -5,8 +5,8 @@
  */
 import { GPU_RESOURCE } from '../../catalog/gpus';
 import { GPU_TAINT, POOL_LABEL } from '../gpu-node-pool';
-import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from './bindings';
-import { Construct } from './cdktf';
+import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../../lib/bindings';
+import { Construct } from '../../lib/cdktf';
 
 export const GIB = 1024 ** 3;
 

@@ -1,7 +1,7 @@
-import type { ChartRef } from '../../charts/catalogue';
-import { toValuesYaml } from '../../charts/values-yaml';
-import { Release } from './bindings';
-import type { Construct, ITerraformDependable } from './cdktf';
+import type { ChartRef } from '../../charts/pins';
+import { toValuesYaml } from '../../lib/values-yaml';
+import { Release } from '../../lib/bindings';
+import type { Construct, ITerraformDependable } from '../../lib/cdktf';
 
 export interface PinnedReleaseProps {
   /** Helm release name (53 characters at most). */

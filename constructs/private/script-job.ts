@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConfigMapV1, JobV1 } from './bindings';
-import { terraformLiteralData } from './terraform-literal';
-import type { Construct, ITerraformDependable } from './cdktf';
+import { ConfigMapV1, JobV1 } from '../../lib/bindings';
+import { terraformLiteralData } from '../../lib/terraform-literal';
+import type { Construct, ITerraformDependable } from '../../lib/cdktf';
 
 export type JobEnv = { readonly name: string; readonly value: string } | { readonly name: string; readonly secret: { readonly name: string; readonly key: string } };
 

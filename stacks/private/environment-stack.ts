@@ -1,5 +1,5 @@
 import type { Environment } from '../../environments/schema';
-import { HelmProvider, KubernetesProvider } from '../../constructs/private/bindings';
+import { HelmProvider, KubernetesProvider } from '../../lib/bindings';
 import { SecretRegistry, type SecretUse } from '../secrets';
 import {
   AzurermBackend,
@@ -8,7 +8,7 @@ import {
   LocalBackend,
   S3Backend,
   TerraformStack,
-} from '../../constructs/private/cdktf';
+} from '../../lib/cdktf';
 import { KubernetesBackend } from './kubernetes-backend';
 
 /**

@@ -1,4 +1,4 @@
-import { Construct, TerraformBackend, TerraformRemoteState, type DataTerraformRemoteStateConfig } from '../../constructs/private/cdktf';
+import { Construct, TerraformBackend, TerraformRemoteState, type DataTerraformRemoteStateConfig } from '../../lib/cdktf';
 
 /** Terraform's `kubernetes` backend: state in a Secret `tfstate-<workspace>-<secretSuffix>`, locked with a Lease. */
 export interface KubernetesBackendConfig {

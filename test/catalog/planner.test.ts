@@ -123,7 +123,7 @@ describe('capacity planner, against figures computed by hand', () => {
   it('follows the extraArgs that change the overhead', () => {
     const arch = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
     const o = (args: string[], large = true) => runtimeOverhead(arch, { largeBatchDefaults: large, gpus: 1, flags: runtimeFlags(args) });
-    expect(runtimeFlags(['--max-num-seqs', '64', '--max-num-batched-tokens=16384', '--enforce-eager'])).toEqual({ maxNumSeqs: 64, maxNumBatchedTokens: 16384, enforceEager: true });
+    expect(runtimeFlags(['--max-num-seqs', '64', '--max-num-batched-tokens=16384', '--enforce-eager'])).toEqual({ maxNumSeqs: 64, maxNumBatchedTokens: 16384, enforceEager: true, throughputMode: false });
     // sampler: 64 seqs x 128,256 x 40 B instead of 1024
     expect(o(['--max-num-seqs', '64']).samplerBytes).toBe(64 * 128_256 * 40);
     expect(o([]).samplerBytes).toBe(1024 * 128_256 * 40);
@@ -134,6 +134,27 @@ describe('capacity planner, against figures computed by hand', () => {
     expect(o([]).cudaGraphBytes).toBe(OVERHEAD.cudaGraphBytes.large);
     expect(o([], false).cudaGraphBytes).toBe(OVERHEAD.cudaGraphBytes.small);
     expect(o([], false).samplerBytes).toBe(256 * 128_256 * 40);
+  });
+
+  it('doubles the batch defaults it was not given under --performance-mode throughput, as vLLM does', () => {
+    // vllm/engine/arg_utils.py (main@6adad087): "If throughput mode is set, double max_num_batched_tokens and
+    // max_num_seqs", each only when the user did not set it.
+    const arch = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
+    const o = (args: string[], large = true) => runtimeOverhead(arch, { largeBatchDefaults: large, gpus: 1, flags: runtimeFlags(args) });
+    for (const args of [['--performance-mode', 'throughput'], ['--performance-mode=throughput']]) {
+      expect(o(args).maxNumSeqs).toBe(2048);
+      expect(o(args).maxNumBatchedTokens).toBe(16384);
+      expect(o(args).samplerBytes).toBe(2048 * 128_256 * 40);
+      // prefill above the default 8192 tokens: the doubled budget counts
+      expect(o(args).prefillBytes).toBe(8192 * 4096 * 20);
+      expect(o(args, false).maxNumSeqs).toBe(512);
+    }
+    // an explicit value is kept; the other one still doubles
+    expect(o(['--performance-mode', 'throughput', '--max-num-seqs', '64']).maxNumSeqs).toBe(64);
+    expect(o(['--performance-mode', 'throughput', '--max-num-seqs', '64']).maxNumBatchedTokens).toBe(16384);
+    // the other modes keep the defaults
+    expect(o(['--performance-mode', 'interactivity']).maxNumSeqs).toBe(1024);
+    expect(o(['--performance-mode=balanced']).maxNumBatchedTokens).toBe(8192);
   });
 
   it('takes GPU memory as vLLM sees it: the logged figure, else the nominal less 1.5-2%', () => {

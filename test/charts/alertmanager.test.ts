@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { ALERTMANAGER_SECRETS_DIR, alertmanagerConfig, alertmanagerSecrets, type AlertingOptions } from '../../charts/kube-prometheus-stack';
 import { tempDir } from '../support/env';
 import { UPSTREAM } from '../support/paths';

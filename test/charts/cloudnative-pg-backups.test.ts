@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { IN_TREE_BARMAN_METHOD, hasInTreeBarman } from '../../charts/cloudnative-pg';
 import { UPSTREAM } from '../support/paths';
 import { helmReleases, releaseValues, stacksOf } from '../support/synth';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { UPSTREAM } from '../support/paths';
 import { type HelmReleaseJson, helmReleases, PRESETS, releaseValues, resourcesOf, stacksOf } from '../support/synth';
 import { crdFor, formatErrors, loadCrds, validateAt, validateCustomResource, valuesSchemaValidator } from '../support/crds';

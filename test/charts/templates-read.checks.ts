@@ -5,7 +5,7 @@
  * the pinned chart version (shared/upstream/charts/<chart>/<version>/templates, README.md "Using them in tests").
  */
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { type HelmReleaseJson, helmReleases, PRESETS, releaseValues, stacksOf } from '../support/synth';
 import { FREE_FORM_VALUES, NO_TEMPLATES, chartReads, leafPaths, unreadValueKeys, valuesReads, type ChartReads } from '../support/upstream';
 
@@ -14,7 +14,7 @@ const SOURCES = [...PRESETS, 'fixture:multi-node', 'fixture:all-engines'] as con
 /** The upstream folder of a release: the catalogued chart with the same repository, name and version. */
 function upstreamFolder(r: HelmReleaseJson): string {
   const chart = Object.values(CHARTS).find((c) => c.chart === r.chart && c.repository === r.repository && c.version === r.version);
-  if (!chart) throw new Error(`${r.name}: ${r.repository} ${r.chart} ${r.version} is not a catalogued chart pin (charts/catalogue.ts)`);
+  if (!chart) throw new Error(`${r.name}: ${r.repository} ${r.chart} ${r.version} is not a catalogued chart pin (charts/pins.ts)`);
   return chart.upstreamData;
 }
 

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { GPU_OPERATOR_COMPONENT_VERSIONS, gpuOperatorValues } from '../../charts/gpu-operator';
-import { toValuesYaml } from '../../charts/values-yaml';
+import { toValuesYaml } from '../../lib/values-yaml';
 import { UPSTREAM } from '../support/paths';
 import { helmReleases, PRESETS, releaseValues, stacksOf } from '../support/synth';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
@@ -15,7 +15,7 @@ import { COMMENTED_KEYS, FREE_FORM_VALUES, K8S_TYPED_VALUES, unknownValueKeys, u
 const K8S_MODELS = { PodSecurityContext, SecurityContext, ResourceRequirements };
 const validateK8s = (kind: keyof typeof K8S_MODELS, value: unknown) => (new K8S_MODELS[kind](value as never) as unknown as { validate(): void }).validate();
 
-describe('chart catalogue', () => {
+describe('chart pins', () => {
   it.each(Object.entries(CHARTS))('%s has upstream data for its pinned version, and the same name', (_key, chart) => {
     const dir = join(UPSTREAM, 'charts', chart.upstreamData);
     expect(existsSync(join(dir, 'values.yaml'))).toBe(true);

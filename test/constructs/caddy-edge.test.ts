@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaddyEdge, EDGE_INTERNAL_PORT, RELOAD_INTERVAL_SECONDS, type CaddyEdgeProps } from '../../constructs/caddy-edge';
-import { terraformLiteral } from '../../constructs/private/terraform-literal';
+import { terraformLiteral } from '../../lib/terraform-literal';
 import { expectResource, resourcesIn, synthScope } from '../support/construct';
 import { loadCrds, validateCustomResource } from '../support/crds';
 import { UPSTREAM } from '../support/paths';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpuSpec } from '../../catalog/gpus';
 import { GPU_TAINT, GpuNodePool, POOL_LABEL } from '../../constructs/gpu-node-pool';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import type { TfJson } from '../support/synth';
 import { resourcesOf } from '../support/synth';
 import { expectResource } from '../support/construct';

@@ -1,10 +1,10 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { GPU_OPERATOR_POD_SECURITY, GpuOperator, type GpuOperatorProps } from '../../constructs/gpu-operator';
 import { PodSecurityNamespace } from '../../constructs/pod-security-namespace';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import { helmReleases, releaseValues, resourcesOf, type TfJson } from '../support/synth';
 
 function synthOperator(props: Partial<GpuOperatorProps> = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { KUBE_PROMETHEUS_STACK_POD_SECURITY, KubePrometheusStack, type KubePrometheusStackProps } from '../../constructs/kube-prometheus-stack';
 import { PodSecurityNamespace } from '../../constructs/pod-security-namespace';
 import { expectResource, onlyReleaseValues, synthScope } from '../support/construct';

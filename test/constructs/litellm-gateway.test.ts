@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGateway, type LiteLlmGatewayProps } from '../../constructs/litellm-gateway';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { OperatorRelease } from '../../constructs/operator-release';
 import { expectResource, onlyReleaseValues, synthScope } from '../support/construct';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PodSecurityNamespace } from '../../constructs/pod-security-namespace';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import { expectResource, resourcesIn } from '../support/construct';
 import { resourcesOf, type TfJson } from '../support/synth';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { PostgresCluster, type PostgresClusterProps } from '../../constructs/postgres-cluster';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { qdrantCollectionsSpec, QdrantStore, type QdrantStoreProps } from '../../constructs/qdrant-store';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { IMAGE_FACTS, imageFacts, type ImageFacts } from '../../catalog/image-facts';
 import { IMAGES, imageRef, teiImage } from '../../catalog/images';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { POSTGRES_IMAGE } from '../../charts/cloudnative-pg';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { QDRANT_VERSION } from '../../charts/qdrant';

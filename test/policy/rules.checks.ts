@@ -3,7 +3,8 @@
  * rule is reported with the rule id, the resource address and a fix.
  */
 import { describe, expect, it } from 'vitest';
-import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson, type StackDoc } from '../../policy';
+import type { StackDoc } from '../../lib/tf-json';
+import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson } from '../../policy';
 import { presetEnv, PRESETS, stacksOf } from '../support/synth';
 
 /** The stacks of a named environment as policy input: each call a fresh copy of the one synth of this file. */

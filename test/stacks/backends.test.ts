@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BACKEND_TYPES, type Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
-import { App } from '../../constructs/private/cdktf';
+import { App } from '../../lib/cdktf';
 import { tempDir } from '../support/env';
 import { missingTool } from '../support/tools';
 import { presetEnv, synthEnvJson, type TfJson } from '../support/synth';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { capacityReport } from '../../bin/commands/capacity';
 import type { Environment } from '../../environments/schema';
 import { checkPolicy } from '../../policy/check';
-import { workloads } from '../../policy/rules';
+import { workloads } from '../../lib/tf-json';
 import { GPUS } from '../../catalog/gpus';
 import { IMAGE_PULL_BYTES_PER_SECOND } from '../../constructs/private/server-sizing';
 import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthEnvJson } from '../support/synth';

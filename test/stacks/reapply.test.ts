@@ -6,14 +6,14 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHARTS, type ChartRef } from '../../charts/catalogue';
+import { CHARTS, type ChartRef } from '../../charts/pins';
 import { CRD_UPGRADES } from '../../charts/crd-upgrades';
 import { kedaValues } from '../../charts/keda';
 import { UPSTREAM } from '../support/paths';
 import { upstreamValues } from '../support/upstream';
 import { GPU_TAINT } from '../../constructs/gpu-node-pool';
 import type { Environment } from '../../environments/schema';
-import { TerraformStack, Testing } from '../../constructs/private/cdktf';
+import { TerraformStack, Testing } from '../../lib/cdktf';
 import { scriptJob, type JobEnv } from '../../constructs/private/script-job';
 import { presetEnv, PRESETS, resourcesOf, stacksOf, synthEnvJson, type TfJson } from '../support/synth';
 

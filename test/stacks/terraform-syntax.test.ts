@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { terraformLiteral } from '../../constructs/private/terraform-literal';
+import { terraformLiteral } from '../../lib/terraform-literal';
 import { EnvironmentSchema, environmentJsonSchema, type Environment } from '../../environments/schema';
 import { tempDir } from '../support/env';
 import { missingTool } from '../support/tools';

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { parse } from 'yaml';
-import { Testing, type Construct } from '../../constructs/private/cdktf';
+import { Testing, type Construct } from '../../lib/cdktf';
 
 /** The cdk.tf.json text of a stack holding what `build` adds. */
 export function synthScope(build: (scope: Construct) => void): string {

@@ -16,8 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CHARTS } from '../../charts/catalogue';
-import { POD_SPEC_PATH } from '../../policy/rules';
+import { CHARTS } from '../../charts/pins';
+import { POD_SPEC_PATH } from '../../lib/tf-json';
 import { UPSTREAM } from './paths';
 
 export interface AppliedStack {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { terraformLiteral } from '../../constructs/private/terraform-literal';
+import { terraformLiteral } from '../../lib/terraform-literal';
 import { REPO } from './paths';
 import type { TfJson } from './synth';
 

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CHARTS } from '../../charts/catalogue';
+import { CHARTS } from '../../charts/pins';
 import { UPSTREAM } from './paths';
 import { helmReleases, releaseValues, resourcesOf, type HelmReleaseJson, type TfJson } from './synth';
 import type { ImageFacts } from '../../catalog/image-facts';

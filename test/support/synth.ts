@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
-import { Testing } from '../../constructs/private/cdktf';
+import { Testing } from '../../lib/cdktf';
 import type { RequiredSecret } from '../../stacks/secrets';
 
 /** How many times this worker synthesized each environment (by its name), to check that the memo is used. */

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CADDY_RELOAD_SCRIPT, caddyConfig, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../../charts/caddy';
+import { CADDY_RELOAD_SCRIPT, caddyConfig, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../../constructs/caddy-config';
 import { tempDir } from '../support/env';
 import { makePki, type Pki } from '../support/pki';
 import { PRESETS, resourcesOf, stacksOf } from '../support/synth';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toValuesYaml } from '../../charts/values-yaml';
+import { toValuesYaml } from '../../lib/values-yaml';
 
 describe('toValuesYaml', () => {
   it('sorts keys at every level and keeps list order', () => {

@@ -8,7 +8,7 @@
  *   2.6 lacks);
  * - request metrics through the server's `metrics: {}` (2.8 moved them to the http app, which 2.6 rejects).
  */
-import { sortedJson } from './sorted-json';
+import { sortedJson } from '../lib/sorted-json';
 
 /** Where the TLS material is mounted (or, in tests, written). */
 export interface CaddyTlsFiles {

@@ -5,9 +5,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertRules, type AlertInput, type RuleGroup } from '../../charts/alert-rules';
-import { dashboards } from '../../charts/dashboards';
-import { METRICS } from '../../charts/metric-names';
+import { alertRules, type AlertInput, type RuleGroup } from '../../observability/alert-rules';
+import { dashboards } from '../../observability/dashboards';
+import { METRICS } from '../../observability/metric-names';
 import { alertInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
 import { UPSTREAM } from '../support/paths';
