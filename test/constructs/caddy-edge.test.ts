@@ -7,11 +7,11 @@ import { CaddyEdge, EDGE_INTERNAL_PORT, RELOAD_INTERVAL_SECONDS, type CaddyEdgeP
 import { terraformLiteral } from '../../lib/terraform-literal';
 import { expectResource, resourcesIn, synthScope } from '../support/construct';
 import { loadCrds, validateCustomResource } from '../support/crds';
-import { UPSTREAM } from '../support/paths';
 
 /** The model's schema check (its base class's types do not resolve under this project's CommonJS settings). */
 const validate = (m: object) => (new Certificate(m as never) as unknown as { validate(): void }).validate();
 import { helmReleases, resourcesOf, stacksOf } from '../support/synth';
+import { readFacts } from '../support/upstream';
 
 function edgeOf(preset: string) {
   const stacks = stacksOf(preset);
@@ -61,8 +61,8 @@ describe('prod edge: TLS from a Secret, mTLS on', () => {
   });
 });
 
-/** Image runtime facts (shared/upstream/images.json): the capabilities the image's binaries carry as file capabilities. */
-const IMAGE_FACTS = JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { fileCapabilities: Array<{ path: string; capabilities: string }> }> };
+/** Image runtime facts (images.json, from shared/upstream): the capabilities the image's binaries carry as file capabilities. */
+const IMAGE_FACTS = readFacts<{ images: Record<string, { fileCapabilities: Array<{ path: string; capabilities: string }> }> }>('images.json');
 const fileCapabilities = (image: string) =>
   IMAGE_FACTS.images[image]!.fileCapabilities.flatMap((f) => f.capabilities.match(/cap_[a-z_]+/g) ?? []).map((c) => c.slice('cap_'.length).toUpperCase());
 

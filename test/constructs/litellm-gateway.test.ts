@@ -4,7 +4,7 @@
  * updates them.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,10 +14,11 @@ import { CHARTS } from '../../charts/pins';
 import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGateway, type LiteLlmGatewayProps } from '../../constructs/litellm-gateway';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';
-import { REPO, UPSTREAM } from '../support/paths';
+import { REPO } from '../support/paths';
 import { helmReleases, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
+import { readFacts } from '../support/upstream';
 
-const keys = JSON.parse(readFileSync(join(UPSTREAM, 'flags', 'litellm-proxy-config-keys.json'), 'utf8')) as Record<string, string[]>;
+const keys = readFacts<Record<string, string[]>>('flags/litellm-proxy-config-keys.json');
 
 function gatewayOf(preset: string) {
   const stacks = stacksOf(preset);
@@ -80,7 +81,7 @@ describe('LiteLLM gateway of the prod preset', () => {
   it("runs the migration hook as the image's numeric user: the chart copies only the container securityContext to it", () => {
     // litellm-helm templates/migrations-job.yaml (BerriAI/litellm 3dd55a7b) renders `securityContext: toYaml .Values.securityContext`
     // and no pod securityContext; the image's USER is the name `nobody`, which runAsNonRoot cannot verify.
-    const facts = (JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { uid: number; gid: number; userIsNumeric: boolean }> }).images[`${values.image.repository}:${values.image.tag}`]!;
+    const facts = readFacts<{ images: Record<string, { uid: number; gid: number; userIsNumeric: boolean }> }>('images.json').images[`${values.image.repository}:${values.image.tag}`]!;
     expect(facts.userIsNumeric).toBe(false);
     expect(values.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid });
@@ -291,14 +292,14 @@ describe('LiteLlmGateway alone', () => {
     replicas: 2,
     masterKeySecret: { name: 'litellm-master', key: 'key' },
     database: { host: 'litellm-db-rw', name: 'litellm', secretName: 'litellm-db-app' },
-    routes: [
-      { name: 'llama-8b', model: 'hosted_vllm/llama-8b', apiBase: 'http://llama-8b.models.svc.cluster.local:8000/v1', mode: 'chat' },
-      { name: 'gpt-4o', model: 'openai/gpt-4o', apiKeyEnv: 'OPENAI_API_KEY', mode: 'chat' },
+    servers: [
+      { name: 'llama-8b', engine: 'vllm', url: 'http://llama-8b.models.svc.cluster.local:8000' },
+      { name: 'bge', engine: 'tei', url: 'http://bge.models.svc.cluster.local:8080' },
     ],
+    hostedModels: [{ name: 'gpt-4o', provider: 'openai', model: 'gpt-4o', apiKeySecret: { name: 'openai', key: 'api-key' } }],
     fallbacks: { 'llama-8b': ['gpt-4o'] },
     numRetries: 2,
     timeoutSeconds: 600,
-    secretEnv: [{ name: 'OPENAI_API_KEY', secret: { name: 'openai', key: 'api-key' } }],
     teams: [],
   };
   const synth = (p: Partial<LiteLlmGatewayProps> = {}) => synthScope((s) => new LiteLlmGateway(s, 'litellm', { ...base, ...p }));
@@ -309,14 +310,16 @@ describe('LiteLlmGateway alone', () => {
     expect(gatewayAddress('gateway')).toBe(`litellm.gateway.svc.cluster.local:${onlyReleaseValues(json).service.port}`);
   });
 
-  it('routes each model, with its fallbacks, and reads every key from a Secret by reference', () => {
+  it('routes each server and hosted model, with its fallbacks, and reads every key from a Secret by reference', () => {
     const v = onlyReleaseValues(synth());
-    expect(v.proxy_config.model_list.map((m: any) => [m.model_name, m.litellm_params.model, m.litellm_params.api_base, m.litellm_params.api_key])).toEqual([
-      ['llama-8b', 'hosted_vllm/llama-8b', 'http://llama-8b.models.svc.cluster.local:8000/v1', undefined],
-      ['gpt-4o', 'openai/gpt-4o', undefined, 'os.environ/OPENAI_API_KEY'],
+    expect(v.proxy_config.model_list.map((m: any) => [m.model_name, m.litellm_params.model, m.litellm_params.api_base, m.litellm_params.api_key, m.model_info.mode])).toEqual([
+      ['llama-8b', 'hosted_vllm/llama-8b', 'http://llama-8b.models.svc.cluster.local:8000/v1', undefined, 'chat'],
+      // TEI's own OpenAI-compatible /v1/embeddings, never the Hugging Face Hub
+      ['bge', 'hosted_vllm/bge', 'http://bge.models.svc.cluster.local:8080/v1', undefined, 'embedding'],
+      ['gpt-4o', 'openai/gpt-4o', undefined, 'os.environ/HOSTED_GPT_4O_API_KEY', 'chat'],
     ]);
     expect(v.proxy_config.router_settings.fallbacks).toEqual([{ 'llama-8b': ['gpt-4o'] }]);
-    expect(v.extraEnvVars).toEqual([{ name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'openai', key: 'api-key' } } }]);
+    expect(v.extraEnvVars).toEqual([{ name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai', key: 'api-key' } } }]);
     expect(v).toMatchObject({ masterkeySecretName: 'litellm-master', masterkeySecretKey: 'key', db: { useExisting: true, endpoint: 'litellm-db-rw', secret: { name: 'litellm-db-app' } } });
   });
 

@@ -3,7 +3,7 @@
  * (python3) against a stub of Qdrant's REST API on loopback.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { CHARTS } from '../../charts/pins';
 import { qdrantCollectionsSpec, QdrantStore, type QdrantStoreProps } from '../../constructs/qdrant-store';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';
-import { REPO, UPSTREAM } from '../support/paths';
+import { excerpt } from '../support/upstream';
+import { REPO } from '../support/paths';
 import { helmReleases, releaseValues, resourcesOf, stacksOf } from '../support/synth';
 
 const ragOf = (preset: string) => stacksOf(preset)[`${preset}-rag`]!;
@@ -42,7 +43,7 @@ describe('Qdrant (staging preset)', () => {
     // Qdrant reads QDRANT__<SECTION>__<KEY> into its config (src/settings.rs: Environment::with_prefix("QDRANT").separator("__"))
     expect(values.env).toEqual([{ name: 'QDRANT__SERVICE__API_KEY', valueFrom: { secretKeyRef: { name: 'qdrant-api-key', key: 'api-key' } } }]);
     // the chart renders env[].valueFrom verbatim into the container (templates/statefulset.yaml)
-    const statefulset = readFileSync(join(UPSTREAM, 'charts', 'qdrant', release.version, 'templates', 'statefulset.yaml'), 'utf8');
+    const statefulset = excerpt(`qdrant/${release.version}`, 'templates/statefulset.yaml');
     expect(statefulset).toMatch(/range \.Values\.env \}\}[\s\S]*?valueFrom: \{\{- toYaml \.valueFrom/);
   });
 

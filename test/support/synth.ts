@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
+import { resolveEnvironment, type ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { Testing } from '../../lib/cdktf';
@@ -25,14 +26,19 @@ export function presetEnv(name: string): Environment {
 /** Synthesizes every stack of an environment in memory (validations on); stack name -> cdk.tf.json text. */
 export function synthEnv(env: Environment): Record<string, string> {
   countSynth(env.name);
+  return synthEnvFromResolved(resolveEnvironment(env));
+}
+
+/** The same for an environment the loader resolved. */
+export function synthEnvFromResolved(resolved: ResolvedEnvironment): Record<string, string> {
   const app = Testing.app();
-  const { all } = addEnvironmentStacks(app, env);
+  const { all } = addEnvironmentStacks(app, resolved);
   return Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)]));
 }
 
 /** Stack name -> the names of the stacks it depends on (`cdktf deploy` applies those first). */
 export function stackDependencies(env: Environment): Record<string, string[]> {
-  const { all } = addEnvironmentStacks(Testing.app(), env);
+  const { all } = addEnvironmentStacks(Testing.app(), resolveEnvironment(env));
   return Object.fromEntries(all.map((stack) => [stack.node.id, stack.dependencies.map((d) => d.node.id)]));
 }
 
@@ -73,7 +79,7 @@ export function synthesisOf(name: string): Synthesis {
   if (!s) {
     const env = namedEnv(name);
     countSynth(env.name);
-    const { all, secrets } = addEnvironmentStacks(Testing.app(), env);
+    const { all, secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(env));
     s = {
       texts: Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)])),
       dependencies: Object.fromEntries(all.map((stack) => [stack.node.id, stack.dependencies.map((d) => d.node.id)])),
