@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { IMAGES, ROOT_ONLY_IMAGES, imageRef, rootOnlyReason } from '../../catalog/images';
 import { MODELS_NAMESPACE_POD_SECURITY } from '../../environments/model-checks';
-import { presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+import { resourcesOf, stacksOf } from '../support/synth';
 import { readFacts } from '../support/upstream';
 
 type ImageFacts = { runsAsNonRoot: { value: boolean | string; why: string } };
@@ -26,7 +26,7 @@ describe('images that run only as root', () => {
   });
 
   it('checks against the level the models namespace really enforces', () => {
-    const namespaces = synthEnvJson(presetEnv('dev'))['dev-namespaces']!;
+    const namespaces = stacksOf('dev')['dev-namespaces']!;
     const ns = resourcesOf(namespaces, 'kubernetes_namespace_v1').find((n) => (n.metadata as { name: string }).name === 'models');
     expect((ns!.metadata as { labels: Record<string, string> }).labels['pod-security.kubernetes.io/enforce']).toBe(MODELS_NAMESPACE_POD_SECURITY);
   });

@@ -11,8 +11,8 @@ import { stringify } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { ALERTMANAGER_SECRETS_DIR, alertmanagerConfig, alertmanagerSecrets, type AlertingOptions } from '../../charts/kube-prometheus-stack';
 import { tempDir } from '../support/env';
+import { helmReleases, presetEnv, releaseValues, stacksOf } from '../support/synth';
 import { chartFacts, excerpt } from '../support/upstream';
-import { helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
 import { missingTool, toolVersion } from '../support/tools';
 
 const ALL: AlertingOptions = {
@@ -58,7 +58,7 @@ describe('Alertmanager values', () => {
   it('renders the presets: staging and prod route critical alerts to a receiver, dev to none', () => {
     for (const [preset, routed] of [['dev', false], ['staging', true], ['prod', true]] as const) {
       const env = presetEnv(preset);
-      const release = helmReleases(synthEnvJson(env)[`${preset}-platform`]!).find((r) => r.chart === 'kube-prometheus-stack')!;
+      const release = helmReleases(stacksOf(preset)[`${preset}-platform`]!).find((r) => r.chart === 'kube-prometheus-stack')!;
       const am = (releaseValues(release) as any).alertmanager;
       const critical = am.config.route.routes.filter((r: any) => r.matchers.includes('severity = "critical"'));
       expect(critical.length > 0, preset).toBe(routed);

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/pins';
 import { IN_TREE_BARMAN_METHOD, hasInTreeBarman } from '../../charts/cloudnative-pg';
+import { helmReleases, releaseValues, stacksOf } from '../support/synth';
 import { chartFacts } from '../support/upstream';
-import { helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
 
 const operatorAppVersion = chartFacts(CHARTS.cloudnativePg.upstreamData).chart.appVersion!;
 
@@ -19,7 +19,7 @@ describe('in-tree Barman Cloud backups and the pinned CloudNativePG operator', (
   });
 
   it('prod backs its pgvector store up with in-tree Barman Cloud, so the pinned operator must still have it', () => {
-    const rag = synthEnvJson(presetEnv('prod'))['prod-rag']!;
+    const rag = stacksOf('prod')['prod-rag']!;
     const cluster = helmReleases(rag).find((r) => r.chart === CHARTS.postgresCluster.chart)!;
     const backups = (releaseValues(cluster) as { backups: { method: string; scheduledBackups: Array<{ method: string }> } }).backups;
     expect(backups.method).toBe(IN_TREE_BARMAN_METHOD);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CADDY_RELOAD_SCRIPT, caddyConfig, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from '../../constructs/caddy-config';
 import { tempDir } from '../support/env';
 import { makePki, type Pki } from '../support/pki';
-import { PRESETS, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+import { PRESETS, resourcesOf, stacksOf } from '../support/synth';
 import { missingTool } from '../support/tools';
 
 const skip = missingTool('caddy', 'apt-get install -y caddy', ['version']);
@@ -147,7 +147,7 @@ describe.skipIf(skip)('Caddy on loopback (real binary)', () => {
   });
 
   it.each(PRESETS)('caddy validate accepts the config of the %s preset (certificate paths pointed at test files)', async (preset) => {
-    const tf = synthEnvJson(presetEnv(preset))[`${preset}-edge`]!;
+    const tf = stacksOf(preset)[`${preset}-edge`]!;
     const [cm] = resourcesOf(tf, 'kubernetes_config_map_v1') as Array<{ data: Record<string, string> }>;
     const text = cm!.data['caddy.json']!
       .replaceAll('/etc/caddy/tls/tls.crt', pki.serverCert)

@@ -4,6 +4,7 @@ import { GPU_TAINT, GpuNodePool, POOL_LABEL } from '../../constructs/gpu-node-po
 import { Testing } from '../../lib/cdktf';
 import type { TfJson } from '../support/synth';
 import { resourcesOf } from '../support/synth';
+import { expectResource } from '../support/construct';
 
 function synthPool(props: Partial<ConstructorParameters<typeof GpuNodePool>[2]> = {}): { tf: TfJson; pool: GpuNodePool } {
   let pool!: GpuNodePool;
@@ -26,7 +27,15 @@ describe('GpuNodePool', () => {
     }
     expect(taints).toHaveLength(2);
     for (const t of taints) expect(t.taint).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
-    expect(GPU_TAINT.effect).toBe('NoSchedule');
+    // the taint GPU workloads tolerate (GPU_TAINT) is the one applied
+    for (const t of taints) expect(t.taint).toEqual([GPU_TAINT]);
+    expectResource(JSON.stringify(tf), 'kubernetes_node_taint', { metadata: { name: 'n2' }, taint: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] });
+  });
+
+  it('leaves the nodes untainted when asked (a workstation that is the whole cluster)', () => {
+    const { tf } = synthPool({ taint: false });
+    expect(resourcesOf(tf, 'kubernetes_node_taint')).toEqual([]);
+    expectResource(JSON.stringify(tf), 'kubernetes_labels', { metadata: { name: 'n1' }, labels: { [POOL_LABEL]: 'h100', 'inference-stack.io/gpu': 'h100-80gb' } });
   });
 
   it('selects the MIG configuration by node label', () => {

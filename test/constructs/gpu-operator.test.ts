@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/pins';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { GPU_OPERATOR_POD_SECURITY, GpuOperator, type GpuOperatorProps } from '../../constructs/gpu-operator';
+import { PodSecurityNamespace } from '../../constructs/pod-security-namespace';
 import { Testing } from '../../lib/cdktf';
 import { helmReleases, releaseValues, resourcesOf, type TfJson } from '../support/synth';
 
@@ -29,6 +30,7 @@ describe('GpuOperator', () => {
       create_namespace: false,
     });
     expect(release.timeout).toBeGreaterThanOrEqual(600);
+    expect(Testing.toHaveResourceWithProperties(JSON.stringify(synthOperator().tf), 'helm_release', { chart: 'gpu-operator', namespace: 'gpu-operator', version: CHARTS.gpuOperator.version })).toBe(true);
     expect(release.namespace).toBe('gpu-operator');
   });
 
@@ -36,8 +38,9 @@ describe('GpuOperator', () => {
     const { tf, release } = synthOperator({ namespace: 'gpu-ops' });
     expect(release.namespace).toBe('gpu-ops');
     expect(resourcesOf(tf, 'kubernetes_namespace_v1')).toEqual([]);
-    expect(GPU_OPERATOR_POD_SECURITY.level).toBe('privileged');
     expect(GPU_OPERATOR_POD_SECURITY.exceptionReason).toMatch(/kernel modules/);
+    const ns = Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'gpu-ops', role: 'platform', ...GPU_OPERATOR_POD_SECURITY }));
+    expect(Testing.toHaveResourceWithProperties(ns, 'kubernetes_namespace_v1', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } })).toBe(true);
   });
 
   it('pins driver, toolkit, device plugin, DCGM exporter and MIG manager; upgrades drivers one node at a time', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
-import { fixtureEnv, resourcesOf, statefulSets, synthEnvJson, type StatefulSetJson } from '../support/synth';
+import { fixtureEnv, resourcesOf, stackDependencies, stacksOf, type StatefulSetJson, statefulSets } from '../support/synth';
 
-const stacks = synthEnvJson(fixtureEnv('all-engines'));
+const stacks = stacksOf('fixture:all-engines');
 const models = stacks['all-engines-models']!;
 const sets = statefulSets(models);
 const server = (name: string) => sets[name]!.spec.template.spec.container[0]!;
@@ -136,7 +136,14 @@ describe('model servers of the all-engines fixture', () => {
     expect(sets['nomic-cpu']!.spec.replicas).toBe('2');
   });
 
-  it('deploys after the GPU pools', () => {
+  it('has the stacks of an environment without edge or vector store', () => {
     expect(Object.keys(stacks)).toEqual(['all-engines-namespaces', 'all-engines-platform', 'all-engines-gpu-pools', 'all-engines-models', 'all-engines-gateway', 'all-engines-observability']);
+  });
+
+  it('deploys after the GPU pools: the models stack depends on the gpu-pools stack, which depends on the platform', () => {
+    const deps = stackDependencies(fixtureEnv('all-engines'));
+    expect(deps['all-engines-models']).toContain('all-engines-gpu-pools');
+    expect(deps['all-engines-gpu-pools']).toContain('all-engines-platform');
+    expect(deps['all-engines-gateway']).toContain('all-engines-models');
   });
 });

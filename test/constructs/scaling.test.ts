@@ -4,13 +4,13 @@ import { PodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { describe, expect, it } from 'vitest';
 import { capacityReport } from '../../bin/commands/capacity';
 import { checkPolicy } from '../../policy';
-import { fixtureEnv, helmReleases, presetEnv, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
+import { fixtureEnv, helmReleases, resourcesOf, stacksOf, statefulSets, synthEnvJson } from '../support/synth';
 import { resolveEnvironment } from '../../environments/resolve';
 
 const validate = (Model: new (d: never) => unknown, data: unknown) => (new Model(data as never) as { validate(): void }).validate();
 
 describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2 across nodes)', () => {
-  const stacks = synthEnvJson(fixtureEnv('multi-node'));
+  const stacks = stacksOf('fixture:multi-node');
   const models = stacks['multi-node-models']!;
   const lws = (resourcesOf(models, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'LeaderWorkerSet');
   const leader = lws.spec.leaderWorkerTemplate.leaderTemplate;
@@ -98,7 +98,7 @@ describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2
 
 describe('autoscaling (presets)', () => {
   it('prod scales gpt-oss-120b between 2 and 3 on queue depth and KV-cache usage', () => {
-    const models = synthEnvJson(presetEnv('prod'))['prod-models']!;
+    const models = stacksOf('prod')['prod-models']!;
     const so = (resourcesOf(models, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'ScaledObject');
     expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 3, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'gpt-oss-120b' } });
     expect(so.spec.triggers).toEqual([
@@ -113,7 +113,7 @@ describe('autoscaling (presets)', () => {
   });
 
   it('dev scales to zero and wakes on requests for the model at the gateway (no server means no queue metric)', () => {
-    const models = synthEnvJson(presetEnv('dev'))['dev-models']!;
+    const models = stacksOf('dev')['dev-models']!;
     const so = (resourcesOf(models, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'ScaledObject');
     expect(so.spec.minReplicaCount).toBe(0);
     const wake = so.spec.triggers.find((t: any) => t.name === 'gateway-requests');
@@ -122,7 +122,7 @@ describe('autoscaling (presets)', () => {
   });
 
   it('reads only metrics the pinned exporters expose in its queries', () => {
-    const queries = ['dev', 'prod'].flatMap((p) => (resourcesOf(synthEnvJson(presetEnv(p))[`${p}-models`]!, 'kubernetes_manifest') as any[]).map((m) => m.manifest).filter((m) => m.kind === 'ScaledObject').flatMap((m) => m.spec.triggers.map((t: any) => t.metadata.query)));
+    const queries = ['dev', 'prod'].flatMap((p) => (resourcesOf(stacksOf(p)[`${p}-models`]!, 'kubernetes_manifest') as any[]).map((m) => m.manifest).filter((m) => m.kind === 'ScaledObject').flatMap((m) => m.spec.triggers.map((t: any) => t.metadata.query)));
     const names = queries.flatMap((q: string) => [...q.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\{/g)].map((x) => x[1]));
     expect(new Set(names)).toEqual(new Set(['vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'litellm_proxy_total_requests_metric_total']));
   });

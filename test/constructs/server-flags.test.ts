@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SERVER_VERSIONS } from '../../catalog/images';
-import { FIXTURES, PRESETS, fixtureEnv, presetEnv, statefulSets, synthEnvJson } from '../support/synth';
+import { PRESETS, stacksOf, statefulSets } from '../support/synth';
 import { readFacts } from '../support/upstream';
 
 const read = (file: string) => readFacts<unknown>(`flags/${file}`);
@@ -39,10 +39,10 @@ function flagsOf(args: readonly string[]): Array<{ flag: string; value?: string 
   return out;
 }
 
-const environments = [...PRESETS.map((p) => ({ name: p, env: presetEnv(p) })), { name: 'all-engines', env: fixtureEnv('all-engines') }, { name: 'multi-node', env: fixtureEnv('multi-node') }];
+const environments = [...PRESETS, 'fixture:all-engines', 'fixture:multi-node'];
 
 /** The vLLM containers of StatefulSets and of LeaderWorkerSet pod templates: args and image. */
-function vllmContainers(tfs: ReturnType<typeof synthEnvJson>): Array<{ name: string; image: string; args: string[] }> {
+function vllmContainers(tfs: ReturnType<typeof stacksOf>): Array<{ name: string; image: string; args: string[] }> {
   return Object.values(tfs).flatMap((tf) => [
     ...Object.values(statefulSets(tf)).map((s) => ({ ...s.spec.template.spec.container[0]!, name: s.metadata.name })),
     ...(Object.values((tf.resource?.kubernetes_manifest ?? {}) as Record<string, any>))
@@ -52,8 +52,8 @@ function vllmContainers(tfs: ReturnType<typeof synthEnvJson>): Array<{ name: str
   ]);
 }
 
-describe.each(environments)('server flags of $name', ({ env }) => {
-  const tfs = synthEnvJson(env);
+describe.each(environments)('server flags of %s', (name) => {
+  const tfs = stacksOf(name);
   const sets = Object.values(tfs).flatMap((tf) => Object.values(statefulSets(tf)));
 
   it('vLLM: every flag exists in the pinned release line and is not an old, rejected one', () => {
@@ -83,11 +83,10 @@ describe.each(environments)('server flags of $name', ({ env }) => {
 
 describe('the flag check', () => {
   it('knows the fixture exercises every engine', () => {
-    const images = Object.values(synthEnvJson(fixtureEnv('all-engines'))).flatMap((tf) => Object.values(statefulSets(tf)).map((s) => s.spec.template.spec.container[0]!.image.split(':')[0]));
+    const images = Object.values(stacksOf('fixture:all-engines')).flatMap((tf) => Object.values(statefulSets(tf)).map((s) => s.spec.template.spec.container[0]!.image.split(':')[0]));
     // TGI runs from a derived non-root image (the upstream one runs only as root: text-generation-inference#3082);
     // its name still says text-generation-inference, which is how the TGI flag check finds it.
     expect(new Set(images)).toEqual(new Set(['vllm/vllm-openai', 'registry.example.com/ml/text-generation-inference-nonroot', 'ollama/ollama', 'ghcr.io/huggingface/text-embeddings-inference']));
-    expect(FIXTURES).toMatch(/fixtures/);
   });
 
   it('catches a flag vLLM does not take at this version', () => {

@@ -11,7 +11,7 @@ import { loadEnvironment } from '../../environments/load';
 import { modelServing, resolveEnvironment } from '../../environments/resolve';
 import { EnvironmentSchema, type Environment } from '../../environments/schema';
 import { MINIMAL, writeEnvs } from '../support/env';
-import { PRESETS, fixtureEnv, presetEnv } from '../support/synth';
+import { fixtureEnv, presetEnv, PRESETS } from '../support/synth';
 
 describe('resolveEnvironment', () => {
   it('plans each model once: the plan the checks computed is the one the loader returns', () => {

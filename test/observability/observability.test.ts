@@ -10,7 +10,7 @@ import { alertInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
 import { factsFiles, readFacts } from '../support/upstream';
 import { promtool, selectedMetrics } from '../support/promtool';
-import { PRESETS, presetEnv } from '../support/synth';
+import { presetEnv, PRESETS } from '../support/synth';
 import { missingTool } from '../support/tools';
 import { resolveEnvironment } from '../../environments/resolve';
 

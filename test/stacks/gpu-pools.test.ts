@@ -6,7 +6,7 @@ import { checkPolicy } from '../../policy/check';
 import { workloads } from '../../lib/tf-json';
 import { GPUS } from '../../catalog/gpus';
 import { IMAGE_PULL_BYTES_PER_SECOND } from '../../constructs/private/server-sizing';
-import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
+import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthEnvJson } from '../support/synth';
 import { resolveEnvironment } from '../../environments/resolve';
 
 /** prod with one more A100 node cut the balanced way: the operator must switch to the mixed strategy. */
@@ -47,7 +47,7 @@ describe('MIG strategy mixed', () => {
 
 describe('MIG strategy single (prod as it is)', () => {
   it('keeps nvidia.com/gpu for MIG slices', () => {
-    const stacks = synthEnvJson(presetEnv('prod'));
+    const stacks = stacksOf('prod');
     const qwen = statefulSets(stacks['prod-models']!)['qwen-7b']!;
     expect((qwen.spec.template.spec.container[0]!.resources as { limits: Record<string, string> }).limits).toMatchObject({ 'nvidia.com/gpu': '1' });
   });
@@ -141,7 +141,7 @@ describe('GPU readiness gate under the mixed strategy', () => {
 });
 
 describe('server rollout timeouts include the image pull', () => {
-  const stacks = synthEnvJson(presetEnv('prod'));
+  const stacks = stacksOf('prod');
   // The vLLM image is about 10 GB (the figure); scheduling and volume provisioning keep their 600 s.
   it('gives a vLLM StatefulSet its startup budget, 10 GB of pull at the declared rate, and the scheduling slack', () => {
     const llama = statefulSets(stacks['prod-models']!)['llama-70b']! as Obj;
@@ -154,7 +154,7 @@ describe('server rollout timeouts include the image pull', () => {
   });
 
   it('does the same for a multi-node group (LeaderWorkerSet)', () => {
-    const multi = synthEnvJson(fixtureEnv('multi-node'));
+    const multi = stacksOf('fixture:multi-node');
     const lws = Object.values(multi).flatMap((s) => resourcesOf(s, 'kubernetes_manifest') as Obj[]).find((m) => m.manifest.kind === 'LeaderWorkerSet')!;
     const probe = lws.manifest.spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].startupProbe;
     const budget = probe.failureThreshold * probe.periodSeconds;

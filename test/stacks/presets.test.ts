@@ -8,10 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
 import { CONTROLLER_ANNOTATIONS } from '../../stacks/private/environment-stack';
-import { PRESETS, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnv, type TfJson } from '../support/synth';
+import { foldBlobs } from '../support/fold';
+import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthNamed, type TfJson } from '../support/synth';
 
 const readable = (json: string): string => {
-  const tf = JSON.parse(json) as TfJson;
+  // The dashboards and the script assets are snapshotted once, not per environment (test/support/fold.ts).
+  const { tf } = foldBlobs(JSON.parse(json) as TfJson);
   // Helm values are YAML already: show them as YAML, not as one escaped JSON string.
   for (const r of helmReleases(tf)) r.values = r.values.map((v) => parse(v) as never);
   return stringify(tf, { sortMapEntries: true, lineWidth: 0 });
@@ -19,8 +21,8 @@ const readable = (json: string): string => {
 
 describe.each(PRESETS)('%s preset', (preset) => {
   const env = presetEnv(preset);
-  const texts = synthEnv(env);
-  const stacks = Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+  const texts = synthNamed(preset);
+  const stacks = stacksOf(preset);
   const platform = stacks[`${preset}-platform`]!;
   const pools = stacks[`${preset}-gpu-pools`]!;
 
@@ -30,6 +32,16 @@ describe.each(PRESETS)('%s preset', (preset) => {
 
   it.each(Object.keys(texts))('matches the snapshot of %s', async (stack) => {
     await expect(readable(texts[stack]!)).toMatchFileSnapshot(join(__dirname, '__snapshots__', `${stack}.tf.yaml`));
+  });
+
+  it('folds each dashboard and each verbatim script out of its snapshot, nothing else', () => {
+    const folded = Object.values(stacks).map((tf) => foldBlobs(tf));
+    const dashboardMaps = Object.values(stacks).flatMap((tf) => resourcesOf(tf, 'kubernetes_config_map_v1')).filter((c) => (c.metadata as { labels?: Record<string, string> }).labels?.grafana_dashboard === '1');
+    expect(folded.reduce((n, f) => n + f.dashboards, 0)).toBe(dashboardMaps.length);
+    expect(dashboardMaps.length).toBe(env.vectorStore ? 4 : 3);
+    // every GPU pool has a readiness gate with its script; the vector store and the gateway bootstrap have theirs
+    expect(folded.reduce((n, f) => n + f.assets, 0)).toBeGreaterThanOrEqual(env.gpuPools.length);
+    expect(folded.map((f) => JSON.stringify(f.tf)).join('')).not.toContain('"panels"');
   });
 
   it('pins provider versions exactly and points every provider at the environment context', () => {
@@ -113,7 +125,7 @@ describe.each(PRESETS)('%s preset', (preset) => {
 
 describe('preset specifics', () => {
   it('staging time-slices its L4 pool two ways', () => {
-    const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('staging'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+    const stacks = stacksOf('staging');
     const values = releaseValues(helmReleases(stacks['staging-platform']!).find((r) => r.chart === 'gpu-operator')!) as { devicePlugin: { config: { data: Record<string, string> } } };
     expect(parse(values.devicePlugin.config.data['l4-shared']!)).toMatchObject({ sharing: { timeSlicing: { resources: [{ replicas: 2 }] } } });
     const l4 = resourcesOf(stacks['staging-gpu-pools']!, 'kubernetes_labels').find((l) => (l.metadata as { name: string }).name === 'stg-l4-01');
@@ -121,7 +133,7 @@ describe('preset specifics', () => {
   });
 
   it('prod runs gpt-oss-120b and a 70B model at full 128k context on H100s, with two replicas each', () => {
-    const sets = statefulSets(Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]))['prod-models']!);
+    const sets = statefulSets(stacksOf('prod')['prod-models']!);
     const args = sets['llama-70b']!.spec.template.spec.container[0]!.args;
     expect(args).toEqual(expect.arrayContaining(['--quantization', 'fp8', '--tensor-parallel-size', '4', '--max-model-len', '131072']));
     expect(sets['gpt-oss-120b']!.spec.template.spec.container[0]!.args).not.toContain('--quantization');
@@ -130,7 +142,7 @@ describe('preset specifics', () => {
   });
 
   it('prod cuts its A100 node into 3g.40gb MIG slices', () => {
-    const stacks = Object.fromEntries(Object.entries(synthEnv(presetEnv('prod'))).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+    const stacks = stacksOf('prod');
     const a100 = resourcesOf(stacks['prod-gpu-pools']!, 'kubernetes_labels').filter((l) => (l.metadata as { name: string }).name === 'prod-a100-01');
     expect(a100.find((l) => l.force === true)!.labels).toEqual({ 'nvidia.com/mig.config': 'all-3g.40gb' });
     const values = releaseValues(helmReleases(stacks['prod-platform']!).find((r) => r.chart === 'gpu-operator')!) as { mig: { strategy: string } };

@@ -14,10 +14,10 @@ import { GPU_TAINT } from '../../constructs/gpu-node-pool';
 import type { Environment } from '../../environments/schema';
 import { TerraformStack, Testing } from '../../lib/cdktf';
 import { scriptJob, type JobEnv } from '../../constructs/private/script-job';
-import { PRESETS, presetEnv, resourcesOf, synthEnvJson, type TfJson } from '../support/synth';
+import { presetEnv, PRESETS, resourcesOf, stacksOf, synthEnvJson, type TfJson } from '../support/synth';
 
 describe('node taints', () => {
-  const pools = PRESETS.map((preset) => synthEnvJson(presetEnv(preset))[`${preset}-gpu-pools`]!);
+  const pools = PRESETS.map((preset) => stacksOf(preset)[`${preset}-gpu-pools`]!);
 
   it('never plans to remove a taint someone else put on a GPU node', () => {
     // resource_kubernetes_node_taint.go (v2.38.0): Read sets `taint` to every taint of node.Spec.Taints (a cordon,
@@ -132,7 +132,7 @@ const HARMLESS: Change[] = [
 ];
 
 describe('a harmless change replaces no serving workload (prod)', () => {
-  const before = synthEnvJson(presetEnv('prod'));
+  const before = stacksOf('prod');
 
   it('knows the ForceNew attributes of every resource type it emits', () => {
     const emitted = new Set(Object.values(before).flatMap((tf) => Object.keys(tf.resource ?? {})));
@@ -183,7 +183,7 @@ describe('script Jobs are replaced exactly when their content changes', () => {
 });
 
 describe('annotations controllers write are not ours to remove', () => {
-  const stacks = PRESETS.flatMap((p) => Object.values(synthEnvJson(presetEnv(p))));
+  const stacks = PRESETS.flatMap((p) => Object.values(stacksOf(p)));
 
   it('sets ignore_annotations on every kubernetes provider for MetalLB, kube-vip and GKE NEG annotations', () => {
     // A LoadBalancer Service declares its annotations; MetalLB adds metallb.io/ip-allocated-from-pool (older:
@@ -228,7 +228,7 @@ describe('chart bumps upgrade CRDs deliberately', () => {
     // helm upgrade" (a new ClusterPolicy field fails validation against the old CRD before the hook applies the new).
     const text = excerpt(CHARTS.gpuOperator.upstreamData, 'values.yaml');
     expect(text).toMatch(/upgradeCRD[^\n]*\n[^\n]*disable-openapi-validation|disable-openapi-validation[\s\S]{0,80}upgradeCRD: true/);
-    const platform = synthEnvJson(presetEnv('prod'))['prod-platform']!;
+    const platform = stacksOf('prod')['prod-platform']!;
     const release = resourcesOf(platform, 'helm_release').find((r) => r.chart === 'gpu-operator')!;
     expect(release.disable_openapi_validation).toBe(true);
     expect(resourcesOf(platform, 'helm_release').filter((r) => r.disable_openapi_validation).map((r) => r.chart)).toEqual(['gpu-operator']);

@@ -1,9 +1,9 @@
 /** What a review of the synthesized output found, kept fixed. */
 import { describe, expect, it } from 'vitest';
-import { helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
+import { helmReleases, releaseValues, resourcesOf, stacksOf, statefulSets } from '../support/synth';
 
-const prod = synthEnvJson(presetEnv('prod'));
-const staging = synthEnvJson(presetEnv('staging'));
+const prod = stacksOf('prod');
+const staging = stacksOf('staging');
 
 describe('review fixes', () => {
   it('labels DCGM series with the node of the exporter pod, which GPU alerts and dashboards select pools by', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { qdrantValues } from '../../charts/qdrant';
-import { helmReleases, PRESETS, presetEnv, releaseValues, synthEnvJson, type TfJson } from '../support/synth';
+import { helmReleases, PRESETS, releaseValues, stacksOf, type TfJson } from '../support/synth';
 
 /** Every spread constraint of a stack: Terraform pod templates (snake case) and Helm values (camel case). */
 function spreadConstraints(tf: TfJson): Array<{ where: string; c: Record<string, unknown> }> {
@@ -25,7 +25,7 @@ function spreadConstraints(tf: TfJson): Array<{ where: string; c: Record<string,
 }
 
 describe.each(PRESETS)('%s: spread constraints', (preset) => {
-  const stacks = synthEnvJson(presetEnv(preset));
+  const stacks = stacksOf(preset);
   const all = Object.entries(stacks).flatMap(([stack, tf]) => spreadConstraints(tf).map((s) => ({ ...s, where: `${stack}: ${s.where}` })));
 
   it('honor node taints and node affinity, so only nodes the pods may use count as domains', () => {
@@ -38,7 +38,7 @@ describe.each(PRESETS)('%s: spread constraints', (preset) => {
 });
 
 it('finds the spread constraints it checks (prod has a replicated edge, gateway and model servers)', () => {
-  const stacks = synthEnvJson(presetEnv('prod'));
+  const stacks = stacksOf('prod');
   const where = Object.entries(stacks).flatMap(([stack, tf]) => spreadConstraints(tf).map((s) => `${stack}: ${s.where}`));
   for (const stack of ['prod-edge', 'prod-gateway', 'prod-models']) expect(where.some((w) => w.startsWith(`${stack}:`)), stack).toBe(true);
 });

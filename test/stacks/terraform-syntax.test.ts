@@ -12,7 +12,7 @@ import { terraformLiteral } from '../../lib/terraform-literal';
 import { EnvironmentSchema, environmentJsonSchema, type Environment } from '../../environments/schema';
 import { tempDir } from '../support/env';
 import { missingTool } from '../support/tools';
-import { FIXTURES, PRESETS, fixtureEnv, presetEnv, synthEnvJson, type TfJson } from '../support/synth';
+import { FIXTURES, PRESETS, stacksOf, synthEnvJson, type TfJson } from '../support/synth';
 
 function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
@@ -26,11 +26,9 @@ export function interpolations(s: string): string[] {
   return [...s.matchAll(/(?<![$])\$\{([^}]*)\}|(?<!%)%\{([^}]*)\}/g)].map((m) => m[0]);
 }
 
-const cases = [...PRESETS.map((p) => ({ name: p, env: presetEnv(p) })), { name: 'all-engines', env: fixtureEnv('all-engines') }];
-
-describe.each(cases)('$name', ({ env }) => {
+describe.each([...PRESETS, 'fixture:all-engines'])('%s', (name) => {
   it('has no Terraform interpolation but references to resources of its own stack', () => {
-    for (const [stack, tf] of Object.entries(synthEnvJson(env))) {
+    for (const [stack, tf] of Object.entries(stacksOf(name))) {
       const addresses = new Set(Object.entries((tf as TfJson).resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`)));
       for (const s of strings((tf as TfJson).resource)) {
         for (const i of interpolations(s)) {
@@ -46,7 +44,6 @@ it('escapes what would be read as interpolation', () => {
   expect(terraformLiteral("print(f\"${x} %{if}\")")).toBe('print(f"$${x} %%{if}")');
   expect(interpolations(terraformLiteral('${a} %{b}'))).toEqual([]);
   expect(interpolations('a ${b} c')).toEqual(['${b}']);
-  expect(FIXTURES).toBeTruthy();
 });
 
 /*

@@ -34,8 +34,11 @@ export interface Crd {
 
 /** The CRD of every custom resource kind we render, by `group/kind` (`file`: where shared/upstream has it). */
 export function loadCrds(): ReadonlyMap<string, Crd> {
-  return new Map(Object.entries(readFacts<{ crds: Record<string, Crd> }>('crds.json').crds));
+  // parsed once per test file (each file runs in its own worker)
+  return (loaded ??= new Map(Object.entries(readFacts<{ crds: Record<string, Crd> }>('crds.json').crds)));
 }
+
+let loaded: ReadonlyMap<string, Crd> | undefined;
 
 /** The CRD's structural schema as JSON Schema (see the file comment). */
 export function toJsonSchema(node: unknown): unknown {

@@ -5,6 +5,11 @@ import { resolveEnvironment, type ResolvedEnvironment } from '../../environments
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { Testing } from '../../lib/cdktf';
+import type { RequiredSecret } from '../../stacks/secrets';
+
+/** How many times this worker synthesized each environment (by its name), to check that the memo is used. */
+export const SYNTH_COUNTS = new Map<string, number>();
+const countSynth = (name: string) => SYNTH_COUNTS.set(name, (SYNTH_COUNTS.get(name) ?? 0) + 1);
 
 export type TfJson = {
   terraform: { backend: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
@@ -20,6 +25,7 @@ export function presetEnv(name: string): Environment {
 
 /** Synthesizes every stack of an environment in memory (validations on); stack name -> cdk.tf.json text. */
 export function synthEnv(env: Environment): Record<string, string> {
+  countSynth(env.name);
   return synthEnvFromResolved(resolveEnvironment(env));
 }
 
@@ -30,8 +36,68 @@ export function synthEnvFromResolved(resolved: ResolvedEnvironment): Record<stri
   return Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)]));
 }
 
+/** Stack name -> the names of the stacks it depends on (`cdktf deploy` applies those first). */
+export function stackDependencies(env: Environment): Record<string, string[]> {
+  const { all } = addEnvironmentStacks(Testing.app(), resolveEnvironment(env));
+  return Object.fromEntries(all.map((stack) => [stack.node.id, stack.dependencies.map((d) => d.node.id)]));
+}
+
 export function synthEnvJson(env: Environment): Record<string, TfJson> {
-  return Object.fromEntries(Object.entries(synthEnv(env)).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+  return parseStacks(synthEnv(env));
+}
+
+const parseStacks = (texts: Record<string, string>): Record<string, TfJson> =>
+  Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+
+/**
+ * A named environment the whole-output checks go through: a preset (`dev`), or a fixture (`fixture:all-engines`).
+ * Loaded afresh on each call: a test may change its copy.
+ */
+export function namedEnv(name: string): Environment {
+  return name.startsWith('fixture:') ? fixtureEnv(name.slice('fixture:'.length)) : presetEnv(name);
+}
+
+/** One synthesis of a named environment: what the whole-output checks read. */
+export interface Synthesis {
+  /** Stack name -> cdk.tf.json text, in deploy order. */
+  readonly texts: Readonly<Record<string, string>>;
+  /** Stack name -> the stacks it depends on. */
+  readonly dependencies: Readonly<Record<string, readonly string[]>>;
+  /** The Secrets the stacks name. */
+  readonly secrets: readonly RequiredSecret[];
+}
+
+const syntheses = new Map<string, Synthesis>();
+
+/**
+ * A named environment (see namedEnv) synthesized once per test file: vitest runs each file in its own worker,
+ * so the memo lives as long as the file (test/whole-output.test.ts runs the checks that walk every environment
+ * in one worker, to share it). Callers must not change what it returns: stacksOf gives a copy to change.
+ */
+export function synthesisOf(name: string): Synthesis {
+  let s = syntheses.get(name);
+  if (!s) {
+    const env = namedEnv(name);
+    countSynth(env.name);
+    const { all, secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(env));
+    s = {
+      texts: Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)])),
+      dependencies: Object.fromEntries(all.map((stack) => [stack.node.id, stack.dependencies.map((d) => d.node.id)])),
+      secrets,
+    };
+    syntheses.set(name, s);
+  }
+  return s;
+}
+
+/** The stacks of a named environment, synthesized once per test file: stack name -> cdk.tf.json text. */
+export function synthNamed(name: string): Readonly<Record<string, string>> {
+  return synthesisOf(name).texts;
+}
+
+/** The stacks of a named environment as JSON: parsed afresh from the one synth on each call, so a test may change them. */
+export function stacksOf(name: string): Record<string, TfJson> {
+  return parseStacks(synthNamed(name));
 }
 
 /** Resources of one type in a synthesized stack, by logical id. */
@@ -65,6 +131,9 @@ export const FIXTURES = join(__dirname, '..', 'fixtures', 'environments');
 export function fixtureEnv(name: string): Environment {
   return loadEnvironment(join(FIXTURES, `${name}.yaml`)).env;
 }
+
+/** The presets and the deployable fixtures by name (see namedEnv): the environments whole-output checks go through. */
+export const DEPLOYABLE = [...PRESETS, 'fixture:all-engines', 'fixture:multi-node'] as const;
 
 /** The presets and the deployable fixtures, each with a loader: the environments whole-output checks go through. */
 export const DEPLOYABLE_ENVIRONMENTS: Array<[string, () => Environment]> = [

@@ -1,18 +1,12 @@
 /** The declared Secrets of an environment against the Secrets its synthesized output names. */
 import { describe, expect, it } from 'vitest';
-import { Testing } from '../../lib/cdktf';
-import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { createCommand } from '../../stacks/secrets';
 import { secretReads } from '../support/first-apply';
-import { DEPLOYABLE_ENVIRONMENTS, presetEnv } from '../support/synth';
-import { resolveEnvironment } from '../../environments/resolve';
+import { DEPLOYABLE, synthesisOf } from '../support/synth';
 
-const ENVIRONMENTS = DEPLOYABLE_ENVIRONMENTS;
-
-describe.each(ENVIRONMENTS)('Secrets of %s', (_, load) => {
-  const env = load();
-  const { all, secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(env));
-  const reads = secretReads(all.map((s) => ({ name: s.node.id, dependencies: [], json: JSON.parse(Testing.synth(s, true)) })));
+describe.each(DEPLOYABLE)('Secrets of %s', (name) => {
+  const { texts, secrets } = synthesisOf(name);
+  const reads = secretReads(Object.entries(texts).map(([stack, text]) => ({ name: stack, dependencies: [], json: JSON.parse(text) })));
 
   it('lists exactly the Secrets the output names, each key it reads among the listed keys', () => {
     expect(secrets.map((s) => `${s.namespace}/${s.name}`).sort()).toEqual([...reads.keys()].sort());
@@ -35,7 +29,7 @@ describe.each(ENVIRONMENTS)('Secrets of %s', (_, load) => {
 
 describe('the Secrets list', () => {
   it('names the Secrets of the prod preset, user-made first, the operators\' last', () => {
-    const { secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(presetEnv('prod')));
+    const { secrets } = synthesisOf('prod');
     expect(secrets.map((s) => `${s.required ? 'user' : s.createdBy} ${s.namespace}/${s.name}`)).toEqual([
       'user edge/client-ca',
       'user edge/edge-tls',
@@ -56,7 +50,7 @@ describe('the Secrets list', () => {
   });
 
   it('merges the readers of one Secret (staging: Qdrant and its PodMonitor share the API key)', () => {
-    const { secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(presetEnv('staging')));
+    const { secrets } = synthesisOf('staging');
     const qdrant = secrets.find((s) => s.name === 'qdrant-api-key')!;
     expect(qdrant.readers).toEqual(['Prometheus (Qdrant PodMonitor bearer token)', 'Qdrant, its collections Job and snapshot CronJob (API key)']);
     expect(secrets.find((s) => s.name === 'edge-tls')).toMatchObject({ required: false, createdBy: 'cert-manager', type: 'tls' });

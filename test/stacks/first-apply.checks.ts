@@ -3,29 +3,23 @@
  * a CRD or GPU resources before the stack that provides it (see test/support/first-apply.ts for the model).
  */
 import { describe, expect, it } from 'vitest';
-import { Testing } from '../../lib/cdktf';
-import type { Environment } from '../../environments/schema';
-import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { applyOrder, crdsByChart, firstApplyViolations, type AppliedStack, type Read } from '../support/first-apply';
-import { DEPLOYABLE_ENVIRONMENTS, presetEnv } from '../support/synth';
-import { resolveEnvironment } from '../../environments/resolve';
+import { DEPLOYABLE, namedEnv, synthesisOf } from '../support/synth';
 
-function appliedStacks(env: Environment): { stacks: AppliedStack[]; deployOrder: string[] } {
-  const app = Testing.app();
-  const { all } = addEnvironmentStacks(app, resolveEnvironment(env));
+/** The stacks of a named environment as the model takes them (a fresh copy of the file's one synthesis). */
+function appliedStacks(name: string): { stacks: AppliedStack[]; deployOrder: string[] } {
+  const { texts, dependencies } = synthesisOf(name);
   return {
-    stacks: all.map((s) => ({ name: s.node.id, dependencies: s.dependencies.map((d) => d.node.id), json: JSON.parse(Testing.synth(s, true)) })),
-    deployOrder: all.map((s) => s.node.id),
+    stacks: Object.entries(texts).map(([stack, text]) => ({ name: stack, dependencies: [...dependencies[stack]!], json: JSON.parse(text) })),
+    deployOrder: Object.keys(texts),
   };
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-const ENVIRONMENTS = DEPLOYABLE_ENVIRONMENTS;
-
-describe.each(ENVIRONMENTS)('first apply of %s', (_, load) => {
-  const env = load();
-  const { stacks, deployOrder } = appliedStacks(env);
+describe.each(DEPLOYABLE)('first apply of %s', (name) => {
+  const env = namedEnv(name);
+  const { stacks, deployOrder } = appliedStacks(name);
 
   it('reads nothing before the stack that provides it', () => {
     const reads: Read[] = [];
@@ -51,7 +45,7 @@ describe.each(ENVIRONMENTS)('first apply of %s', (_, load) => {
 });
 
 describe('the first-apply model', () => {
-  const { stacks } = appliedStacks(presetEnv('staging'));
+  const { stacks } = appliedStacks('staging');
   const stack = (list: AppliedStack[], layer: string) => list.find((s) => s.name === `staging-${layer}`)!;
 
   it('knows the CRDs each pinned chart installs from the upstream data', () => {

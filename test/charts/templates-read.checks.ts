@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/pins';
-import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, synthEnvJson, type HelmReleaseJson } from '../support/synth';
+import { type HelmReleaseJson, helmReleases, PRESETS, releaseValues, stacksOf } from '../support/synth';
 import { FREE_FORM_VALUES, NO_TEMPLATES, chartReads, leafPaths, unreadValueKeys, valuesReads, type ChartReads } from '../support/upstream';
 
 const SOURCES = [...PRESETS, 'fixture:multi-node', 'fixture:all-engines'] as const;
@@ -87,7 +87,7 @@ describe('charts left out of the check', () => {
 });
 
 describe.each(SOURCES)('every Helm value %s sets', (source) => {
-  const stacks = synthEnvJson(source.startsWith('fixture:') ? fixtureEnv(source.slice(8)) : presetEnv(source));
+  const stacks = stacksOf(source);
   const releases = Object.values(stacks).flatMap(helmReleases);
   const checked = releases.filter((r) => !(r.chart in NO_TEMPLATES));
 

@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { StackDoc } from '../../lib/tf-json';
 import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson } from '../../policy';
-import { PRESETS, presetEnv, synthEnvJson } from '../support/synth';
+import { presetEnv, PRESETS, stacksOf } from '../support/synth';
 
-const stacksOf = (preset: string): StackDoc[] => Object.entries(synthEnvJson(presetEnv(preset))).map(([name, json]) => ({ name, json: structuredClone(json) as never }));
+/** The stacks of a named environment as policy input: each call a fresh copy of the one synth of this file. */
+const docsOf = (name: string): StackDoc[] => Object.entries(stacksOf(name)).map(([stack, json]) => ({ name: stack, json: json as never }));
 const stage = (preset: string) => presetEnv(preset).stage;
 type Obj = Record<string, any>;
 const first = (stacks: StackDoc[], stack: string, type: string, pick: (r: Obj) => boolean = () => true): Obj => {
@@ -19,7 +20,7 @@ const container = (s: StackDoc[]) => server(s).spec.template.spec.container[0];
 
 describe.each(PRESETS)('the %s preset', (preset) => {
   it('passes every rule, the privileged namespaces and the GPU readiness gates by declared exception only', () => {
-    const result = checkPolicy(stacksOf(preset), stage(preset));
+    const result = checkPolicy(docsOf(preset), stage(preset));
     expect(result.violations).toEqual([]);
     const gates = presetEnv(preset).gpuPools.map(() => 'mounts the token of service account "gpu-readiness"');
     expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
@@ -86,7 +87,7 @@ describe('each rule catches its violation', () => {
   });
 
   it.each(cases)('%s: %s', (rule, _what, inject, message) => {
-    const stacks = stacksOf('prod');
+    const stacks = docsOf('prod');
     inject(stacks);
     const { violations } = checkPolicy(stacks, 'prod');
     const hit = violations.filter((v) => v.rule === rule);
@@ -101,7 +102,7 @@ describe('each rule catches its violation', () => {
 
   it('a literal secret is a violation in every stage, and blocks the output in dev too', () => {
     for (const st of ['dev', 'staging', 'prod'] as const) {
-      const stacks = stacksOf('dev');
+      const stacks = docsOf('dev');
       (stacks[0]!.json as Obj).provider.kubernetes[0].config_context = 'hf_abcdefghijklmnopqrstuvwxyz';
       const found = checkPolicy(stacks, st).violations.filter((v) => v.rule === 'P18');
       expect(found).toHaveLength(1);
@@ -113,7 +114,7 @@ describe('each rule catches its violation', () => {
 
 describe('reports', () => {
   it('groups violations by stack and rule for a person, with scanner ids and fixes', () => {
-    const stacks = stacksOf('prod');
+    const stacks = docsOf('prod');
     container(stacks).image = 'vllm/vllm-openai:latest';
     const text = formatReport('prod', checkPolicy(stacks, 'prod'));
     expect(text.split('\n').slice(0, 4)).toEqual([
@@ -125,7 +126,7 @@ describe('reports', () => {
   });
 
   it('gives CI the same as JSON, exceptions with their reasons', () => {
-    const json = reportJson('prod', checkPolicy(stacksOf('prod'), 'prod')) as { violations: unknown[]; exceptions: Array<{ reason: string }>; rules: Array<{ id: string; scanners: string[] }> };
+    const json = reportJson('prod', checkPolicy(docsOf('prod'), 'prod')) as { violations: unknown[]; exceptions: Array<{ reason: string }>; rules: Array<{ id: string; scanners: string[] }> };
     expect(json.violations).toEqual([]);
     expect(json.exceptions.map((e) => e.reason)).toEqual(expect.arrayContaining([EXCEPTIONS[0]!.reason]));
     expect(json.rules.find((r) => r.id === 'P10')?.scanners).toEqual(['CKV2_K8S_6', 'KSV-0038']);
@@ -134,8 +135,7 @@ describe('reports', () => {
 
 describe('raw manifests', () => {
   it('checks the pod templates of a LeaderWorkerSet with the same rules (host namespaces, UID)', async () => {
-    const { fixtureEnv } = await import('../support/synth');
-    const stacks = Object.entries(synthEnvJson(fixtureEnv('multi-node'))).map(([name, json]) => ({ name, json: structuredClone(json) as never }));
+    const stacks = docsOf('fixture:multi-node');
     const models = stacks.find((s) => s.name === 'multi-node-models')!;
     const lws = Object.values((models.json as any).resource.kubernetes_manifest as Record<string, any>).find((m) => m.manifest.kind === 'LeaderWorkerSet');
     lws.manifest.spec.leaderWorkerTemplate.workerTemplate.spec.hostIPC = true;

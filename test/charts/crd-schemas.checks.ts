@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/pins';
-import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson, type HelmReleaseJson } from '../support/synth';
+import { type HelmReleaseJson, helmReleases, PRESETS, releaseValues, resourcesOf, stacksOf } from '../support/synth';
 import { crdFor, formatErrors, loadCrds, validateAt, validateCustomResource, valuesSchemaValidator } from '../support/crds';
 import { chartFacts, excerpt, templateReads } from '../support/upstream';
 
@@ -75,12 +75,16 @@ const EMBEDDED: readonly Embedded[] = [
   },
 ];
 
-/** Charts with a values.schema.json, and the subcharts (values key -> folder) whose schema checks our values too. */
-const VALUES_SCHEMAS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'cert-manager': {},
-  'cloudnative-pg': {},
-  cluster: {},
-  'gpu-operator': { 'node-feature-discovery': 'gpu-operator/v26.7.0/charts/node-feature-discovery' },
+/**
+ * Charts whose values a schema checks: `own` says whether the chart ships a values.schema.json of its own (the
+ * check below fails if that changes either way), `subcharts` the subcharts (values key -> folder) whose schema
+ * checks our values too.
+ */
+const VALUES_SCHEMAS: Readonly<Record<string, { readonly own: boolean; readonly subcharts: Readonly<Record<string, string>> }>> = {
+  'cert-manager': { own: true, subcharts: {} },
+  'cloudnative-pg': { own: true, subcharts: {} },
+  cluster: { own: true, subcharts: {} },
+  'gpu-operator': { own: false, subcharts: { 'node-feature-discovery': 'gpu-operator/v26.7.0/charts/node-feature-discovery' } },
 };
 
 const folderOf = (r: HelmReleaseJson): string => Object.values(CHARTS).find((c) => c.chart === r.chart && c.version === r.version)!.upstreamData;
@@ -148,7 +152,7 @@ describe('the saved CRDs', () => {
 });
 
 describe.each(SOURCES)('custom resources of %s', (source) => {
-  const stacks = synthEnvJson(source.startsWith('fixture:') ? fixtureEnv(source.slice(8)) : presetEnv(source));
+  const stacks = stacksOf(source);
   const manifests = Object.entries(stacks).flatMap(([stack, tf]) =>
     resourcesOf(tf, 'kubernetes_manifest').map((r) => [`${stack}: ${(r.manifest as { kind: string }).kind} ${(r.manifest as { metadata: { name: string } }).metadata.name}`, r.manifest as { apiVersion: string; kind: string }] as const),
   );
@@ -172,12 +176,13 @@ describe.each(SOURCES)('custom resources of %s', (source) => {
     const dir = folderOf(r);
     const merged = coalesce(readYaml(dir), releaseValues(r)) as Record<string, unknown>;
     const validate = valuesSchemaValidator(dir);
+    expect(validate !== undefined, `${r.chart} ${r.version}: ships a values.schema.json`).toBe(VALUES_SCHEMAS[r.chart]!.own);
     if (validate) expect(validate(merged) ? [] : formatErrors(validate.errors)).toEqual([]);
-    for (const [key, sub] of Object.entries(VALUES_SCHEMAS[r.chart]!)) {
+    for (const [key, sub] of Object.entries(VALUES_SCHEMAS[r.chart]!.subcharts)) {
       const subValues = coalesce(readYaml(sub), { ...(merged[key] as object), global: merged.global });
-      const validateSub = valuesSchemaValidator(sub)!;
+      const validateSub = valuesSchemaValidator(sub);
+      if (!validateSub) throw new Error(`${key} subchart: no values.schema.json in ${sub}`);
       expect(validateSub(subValues) ? [] : formatErrors(validateSub.errors), `${key} subchart`).toEqual([]);
     }
-    expect(validate ?? Object.keys(VALUES_SCHEMAS[r.chart]!).length).toBeTruthy();
   });
 });

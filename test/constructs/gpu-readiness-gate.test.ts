@@ -1,11 +1,18 @@
-/** The GPU readiness gate script run for real (python3) against a stub of the Kubernetes nodes API on loopback. */
+/**
+ * GpuReadiness: alone (Testing.synthScope), and its gate script run for real (python3) against a stub of the
+ * Kubernetes nodes API on loopback.
+ */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gpuSpec } from '../../catalog/gpus';
+import { GpuNodePool } from '../../constructs/gpu-node-pool';
+import { GPU_READINESS, GPU_READY_SECONDS, GpuReadiness, MIG_RECONFIGURE_SECONDS } from '../../constructs/gpu-readiness-gate';
 import type { GateSpec } from '../../constructs/gpu-readiness-gate';
+import { expectResource, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';
 import { REPO } from '../support/paths';
 
@@ -90,5 +97,51 @@ describe('gpu-readiness.py', () => {
     nodes = { b1: { labels: { 'nvidia.com/mig.config': 'all-balanced', 'nvidia.com/mig.config.state': 'success' }, allocatable: { 'nvidia.com/mig-1g.10gb': '2', 'nvidia.com/mig-3g.40gb': '1' } } };
     expect((await run({ nodes: ['b1'], resource: 'nvidia.com/mig-*', expectedPerNode: 3, migConfig: 'all-balanced' })).code).toBe(0);
     expect((await run({ nodes: ['b1'], resource: 'nvidia.com/mig-*', expectedPerNode: 4, migConfig: 'all-balanced' })).stderr).toMatch(/b1: 3 of 4 nvidia\.com\/mig-\* allocatable/);
+  });
+});
+
+describe('GpuReadiness alone', () => {
+  const synth = (pools: Array<ConstructorParameters<typeof GpuNodePool>[2]>, strategy: 'none' | 'single' | 'mixed' = 'none') =>
+    synthScope((s) => {
+      const readiness = new GpuReadiness(s, 'readiness', { namespace: GPU_READINESS });
+      for (const p of pools) readiness.gate(new GpuNodePool(s, `pool-${p.name}`, p), strategy);
+    });
+  const h100 = { name: 'h100', gpu: gpuSpec('h100-80gb'), gpusPerNode: 8, nodes: ['n1', 'n2'] };
+  const specOf = (json: string, pool: string) => JSON.parse(resourcesIn(json, 'kubernetes_config_map_v1').find((m) => m.data['pool.json'] && JSON.parse(m.data['pool.json']).pool === pool)!.data['pool.json']);
+
+  it('may only get and list nodes, through its own ServiceAccount', () => {
+    const json = synth([]);
+    expectResource(json, 'kubernetes_service_account_v1', { metadata: { name: GPU_READINESS, namespace: GPU_READINESS }, automount_service_account_token: false });
+    expectResource(json, 'kubernetes_cluster_role_v1', { rule: [{ api_groups: [''], resources: ['nodes'], verbs: ['get', 'list'] }] });
+    expectResource(json, 'kubernetes_cluster_role_binding_v1', { subject: [{ kind: 'ServiceAccount', name: GPU_READINESS, namespace: GPU_READINESS }] });
+    expect(resourcesIn(json, 'kubernetes_job_v1')).toEqual([]);
+  });
+
+  it('gates a pool on every node reporting its GPUs, within its bound; Terraform waits for the Job and longer', () => {
+    const json = synth([h100]);
+    expect(specOf(json, 'h100')).toEqual({ pool: 'h100', nodes: ['n1', 'n2'], resource: 'nvidia.com/gpu', expectedPerNode: 8, timeoutSeconds: GPU_READY_SECONDS, pollSeconds: 15 });
+    const [job] = resourcesIn(json, 'kubernetes_job_v1');
+    expect(job!.metadata.name).toMatch(/^gpu-ready-h100-[0-9a-f]{10}$/);
+    expect(job!.wait_for_completion).toBe(true);
+    expect(Number(job!.spec.backoff_limit)).toBe(0);
+    expect(Number(job!.spec.active_deadline_seconds)).toBeGreaterThan(GPU_READY_SECONDS);
+    expect(Number(/^(\d+)s$/.exec(job!.timeouts.create)![1])).toBeGreaterThan(Number(job!.spec.active_deadline_seconds));
+    // after the labels and taints of the pool
+    expect(job!.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_labels\.pool-h100_/), expect.stringMatching(/^kubernetes_service_account_v1\./)]));
+    // no GPU: it must run before the GPUs are there
+    const pod = job!.spec.template.spec;
+    expect(JSON.stringify(pod)).not.toContain('nvidia.com/gpu');
+  });
+
+  it('counts time-sliced replicas, and waits longer on a MIG pool for its MIG config', () => {
+    const json = synth([{ ...h100, name: 'shared', sharing: { mode: 'time-slicing', replicas: 4 } }, { ...h100, name: 'mig', nodes: ['m1'], sharing: { mode: 'mig', profile: '3g.40gb' } }], 'single');
+    expect(specOf(json, 'shared')).toMatchObject({ resource: 'nvidia.com/gpu', expectedPerNode: 32 });
+    expect(specOf(json, 'mig')).toMatchObject({ migConfig: 'all-3g.40gb', timeoutSeconds: GPU_READY_SECONDS + MIG_RECONFIGURE_SECONDS });
+  });
+
+  it('names the Job after what it waits for, so that a change runs it again', () => {
+    const name = (nodes: string[]) => resourcesIn(synth([{ ...h100, nodes }]), 'kubernetes_job_v1')[0]!.metadata.name;
+    expect(name(['n1', 'n2'])).toBe(name(['n1', 'n2']));
+    expect(name(['n1', 'n2', 'n3'])).not.toBe(name(['n1', 'n2']));
   });
 });

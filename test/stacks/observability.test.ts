@@ -4,7 +4,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson } from '../support/synth';
+import { helmReleases, releaseValues, resourcesOf, stacksOf } from '../support/synth';
 import { excerpt } from '../support/upstream';
 
 const MODELS = { ServiceMonitor, PodMonitor, PrometheusRule } as const;
@@ -12,7 +12,7 @@ const MODELS = { ServiceMonitor, PodMonitor, PrometheusRule } as const;
 const validate = (m: { kind: keyof typeof MODELS }) => (new MODELS[m.kind](m as never) as unknown as { validate(): void }).validate();
 
 describe('observability of the prod preset', () => {
-  const stacks = synthEnvJson(presetEnv('prod'));
+  const stacks = stacksOf('prod');
   const tf = stacks['prod-observability']!;
   const manifests = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest);
 
@@ -77,13 +77,13 @@ describe('observability of the prod preset', () => {
 });
 
 it('staging alerts on its cert-manager certificate', () => {
-  const tf = synthEnvJson(presetEnv('staging'))['staging-observability']!;
+  const tf = stacksOf('staging')['staging-observability']!;
   const rule = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'PrometheusRule');
   expect(rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert))).toContain('EdgeCertificateExpiring');
 });
 
 describe('staging: the edge certificate expiry signal (cert-manager)', () => {
-  const stacks = synthEnvJson(presetEnv('staging'));
+  const stacks = stacksOf('staging');
   const manifests = (resourcesOf(stacks['staging-observability']!, 'kubernetes_manifest') as any[]).map((m) => m.manifest);
   const certManager = helmReleases(stacks['staging-platform']!).find((r) => r.chart === 'cert-manager')!;
 
@@ -111,7 +111,7 @@ describe('staging: the edge certificate expiry signal (cert-manager)', () => {
 });
 
 it('prod (certificate from a Secret) has no cert-manager scrape target and no expiry alert: stated in README', () => {
-  const tf = synthEnvJson(presetEnv('prod'))['prod-observability']!;
+  const tf = stacksOf('prod')['prod-observability']!;
   const manifests = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest);
   expect(manifests.filter((m) => m.metadata.namespace === 'cert-manager')).toEqual([]);
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');

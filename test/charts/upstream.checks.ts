@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/pins';
 import { GPU_OPERATOR_COMPONENT_VERSIONS, gpuOperatorValues } from '../../charts/gpu-operator';
 import { toValuesYaml } from '../../lib/values-yaml';
-import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
+import { helmReleases, PRESETS, releaseValues, stacksOf } from '../support/synth';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import { ResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import { SecurityContext } from 'kubernetes-models/v1/SecurityContext';
@@ -79,7 +79,7 @@ describe('GPU Operator values', () => {
 });
 
 describe.each([...PRESETS, 'fixture:multi-node', 'fixture:all-engines'])('every Helm release of %s', (preset) => {
-  const stacks = synthEnvJson(preset.startsWith('fixture:') ? fixtureEnv(preset.slice(8)) : presetEnv(preset));
+  const stacks = stacksOf(preset);
   const releases = Object.values(stacks).flatMap(helmReleases);
 
   it('installs a catalogued chart at its pinned version, with values keys that exist upstream', () => {

@@ -3,14 +3,18 @@ import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CaddyEdge, EDGE_INTERNAL_PORT, RELOAD_INTERVAL_SECONDS, type CaddyEdgeProps } from '../../constructs/caddy-edge';
+import { terraformLiteral } from '../../lib/terraform-literal';
+import { expectResource, resourcesIn, synthScope } from '../support/construct';
+import { loadCrds, validateCustomResource } from '../support/crds';
 
 /** The model's schema check (its base class's types do not resolve under this project's CommonJS settings). */
 const validate = (m: object) => (new Certificate(m as never) as unknown as { validate(): void }).validate();
-import { helmReleases, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+import { helmReleases, resourcesOf, stacksOf } from '../support/synth';
 import { readFacts } from '../support/upstream';
 
 function edgeOf(preset: string) {
-  const stacks = synthEnvJson(presetEnv(preset));
+  const stacks = stacksOf(preset);
   const tf = stacks[`${preset}-edge`]!;
   const [cm] = resourcesOf(tf, 'kubernetes_config_map_v1') as any[];
   const [deployment] = resourcesOf(tf, 'kubernetes_deployment_v1') as any[];
@@ -166,4 +170,82 @@ it('says in the schema why a cert-manager issuer must use DNS-01, and that a Sec
   expect(issuer).toMatch(/DNS-01/);
   expect(issuer).toMatch(/HTTP-01 cannot work/);
   expect(descriptions.find((d) => d.includes('kubernetes.io/tls Secret'))).toMatch(/no expiry signal/);
+});
+
+describe('CaddyEdge alone', () => {
+  const base: CaddyEdgeProps = {
+    namespace: 'edge',
+    replicas: 1,
+    upstream: 'litellm.gateway.svc.cluster.local:4000',
+    hostnames: ['llm.example.com'],
+    service: { type: 'ClusterIP', annotations: {}, loadBalancerSourceRanges: [] },
+    tls: { mode: 'none' },
+  };
+  function synth(p: Partial<CaddyEdgeProps> = {}): { json: string; edge: CaddyEdge } {
+    let edge!: CaddyEdge;
+    const json = synthScope((s) => {
+      edge = new CaddyEdge(s, 'edge', { ...base, ...p });
+    });
+    return { json, edge };
+  }
+  const podOf = (json: string) => resourcesIn(json, 'kubernetes_deployment_v1')[0]!.spec.template.spec;
+
+  it('mounts its config, escaped for Terraform, and rolls the pods when it changes (checksum annotation)', () => {
+    const { json, edge } = synth();
+    expectResource(json, 'kubernetes_config_map_v1', { metadata: { name: 'edge-config', namespace: 'edge' }, data: { 'caddy.json': terraformLiteral(edge.configText) } });
+    const d = resourcesIn(json, 'kubernetes_deployment_v1')[0]!;
+    expect(d.spec.template.metadata.annotations).toEqual({ 'inference-stack.io/config-sha256': createHash('sha256').update(edge.configText).digest('hex') });
+  });
+
+  it('without TLS: plain HTTP on 8080, no reload sidecar, no admin socket, no Secret', () => {
+    const { json, edge } = synth();
+    expect(edge.port).toBe(8080);
+    expect(edge.tlsSecretName).toBeUndefined();
+    expect(edge.watchedFiles).toEqual([]);
+    const pod = podOf(json);
+    expect(pod.container.map((c: any) => c.name)).toEqual(['caddy']);
+    expect(pod.container[0].port).toEqual([{ name: 'http', container_port: 8080 }, { name: 'internal', container_port: EDGE_INTERNAL_PORT }]);
+    expect(pod.volume.filter((v: any) => v.secret)).toEqual([]);
+    expect(pod.topology_spread_constraint).toBeUndefined();
+    expect(resourcesIn(json, 'kubernetes_manifest')).toEqual([]);
+  });
+
+  it('with a TLS Secret and a client CA: HTTPS on 8443, both Secrets mounted whole, a reload sidecar watching exactly their files', () => {
+    const { json, edge } = synth({ replicas: 2, tls: { mode: 'secret', secretName: 'edge-cert' }, clientCaSecret: { name: 'clients', key: 'ca.crt' } });
+    expect(edge.port).toBe(8443);
+    expect(edge.tlsSecretName).toBe('edge-cert');
+    expect([...edge.watchedFiles].sort()).toEqual(['/etc/caddy/client-ca/ca.crt', '/etc/caddy/tls/tls.crt', '/etc/caddy/tls/tls.key']);
+    const pod = podOf(json);
+    expect(pod.volume).toEqual(expect.arrayContaining([{ name: 'tls', secret: { secret_name: 'edge-cert' } }, { name: 'client-ca', secret: { secret_name: 'clients' } }]));
+    const reload = pod.container.find((c: any) => c.name === 'reload');
+    expect(reload.env).toEqual(expect.arrayContaining([{ name: 'RELOAD_WATCH', value: edge.watchedFiles.join(' ') }, { name: 'RELOAD_INTERVAL_SECONDS', value: String(RELOAD_INTERVAL_SECONDS) }]));
+    for (const c of pod.container) expect(c.volume_mount.filter((m: any) => ['tls', 'client-ca'].includes(m.name)).every((m: any) => m.sub_path === undefined), c.name).toBe(true);
+    // two replicas: spread over nodes
+    expect(pod.topology_spread_constraint).toEqual([expect.objectContaining({ topology_key: 'kubernetes.io/hostname', when_unsatisfiable: 'DoNotSchedule' })]);
+    expect(resourcesIn(json, 'kubernetes_manifest')).toEqual([]);
+  });
+
+  it('with cert-manager: a Certificate for the host names, valid against the pinned CRD, that the Deployment waits for', () => {
+    const { json, edge } = synth({ hostnames: ['a.example.com', 'b.example.com'], tls: { mode: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'letsencrypt-dns' } } });
+    expect(edge.tlsSecretName).toBe('edge-tls');
+    expectResource(json, 'kubernetes_manifest', {
+      manifest: {
+        kind: 'Certificate',
+        metadata: { name: 'edge-tls', namespace: 'edge' },
+        spec: { secretName: 'edge-tls', dnsNames: ['a.example.com', 'b.example.com'], issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt-dns' } },
+      },
+      wait: { condition: [{ type: 'Ready', status: 'True' }] },
+    });
+    const [cert] = resourcesIn(json, 'kubernetes_manifest');
+    expect(validateCustomResource(loadCrds(), cert!.manifest)).toEqual([]);
+    const d = resourcesIn(json, 'kubernetes_deployment_v1')[0]!;
+    expect(d.depends_on).toEqual([expect.stringMatching(/^kubernetes_manifest\.edge_certificate_/)]);
+  });
+
+  it('runs non-root, read-only, with only the capability of its binary added back', () => {
+    const pod = podOf(synth({ tls: { mode: 'secret', secretName: 's' } }).json);
+    expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
+    expect(pod.automount_service_account_token).toBe(false);
+    for (const c of pod.container) expect(c.security_context, c.name).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } });
+  });
 });

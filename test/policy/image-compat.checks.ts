@@ -14,8 +14,8 @@ import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { QDRANT_VERSION } from '../../charts/qdrant';
 import { LITELLM_IMAGE } from '../../constructs/litellm-gateway';
 import { compatibilityProblems, podsOf, type Pod, type PodContainer } from '../support/pods';
+import { PRESETS, stacksOf } from '../support/synth';
 import { chartFacts, readFacts } from '../support/upstream';
-import { PRESETS, fixtureEnv, presetEnv, synthEnvJson } from '../support/synth';
 
 const SOURCES = [...PRESETS, 'fixture:multi-node', 'fixture:all-engines'] as const;
 
@@ -169,7 +169,7 @@ const USER_BUILT_IMAGES: Readonly<Record<string, string>> = {
 };
 
 describe.each(SOURCES)('every pod of %s', (source) => {
-  const stacks = synthEnvJson(source.startsWith('fixture:') ? fixtureEnv(source.slice(8)) : presetEnv(source));
+  const stacks = stacksOf(source);
   const pods = podsOf(stacks);
   const containers = pods.flatMap((p) => p.containers.filter((c) => !(c.image in USER_BUILT_IMAGES)).map((c) => [`${p.label} [${c.name}] ${c.image} in ${p.namespace} (${p.level ?? 'no level'})`, p, c] as const));
 

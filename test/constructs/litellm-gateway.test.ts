@@ -1,12 +1,27 @@
+/**
+ * LiteLlmGateway: as the presets use it, alone (Testing.synthScope), and its bootstrap script run for real
+ * (python3) against a stub of LiteLLM's management API on loopback: it creates teams and keys once, then only
+ * updates them.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
-import { helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson, type TfJson } from '../support/synth';
+import { CHARTS } from '../../charts/pins';
+import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGateway, type LiteLlmGatewayProps } from '../../constructs/litellm-gateway';
+import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
+import { tempDir } from '../support/env';
+import { REPO } from '../support/paths';
+import { helmReleases, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
 import { readFacts } from '../support/upstream';
 
 const keys = readFacts<Record<string, string[]>>('flags/litellm-proxy-config-keys.json');
 
 function gatewayOf(preset: string) {
-  const stacks = synthEnvJson(presetEnv(preset));
+  const stacks = stacksOf(preset);
   const tf = stacks[`${preset}-gateway`]!;
   const litellm = helmReleases(tf).find((r) => r.chart === 'litellm-helm')!;
   const values = releaseValues(litellm) as any;
@@ -154,7 +169,7 @@ describe('gateway of the other presets', () => {
 
 describe('model servers are reachable from the gateway only', () => {
   it('allows the gateway pods to the servers ports, and nothing else', () => {
-    const tf = synthEnvJson(presetEnv('prod'))['prod-models']! as TfJson;
+    const tf = stacksOf('prod')['prod-models']! as TfJson;
     const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
     expect(Object.keys(policies).sort()).toEqual(['allow-gateway', 'allow-monitoring', 'default-deny-ingress']);
     expect(policies['allow-monitoring'].ingress[0]).toEqual({ from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: '8000', protocol: 'TCP' }] });
@@ -167,4 +182,182 @@ it('renders no plain YAML secret into any gateway value', () => {
   for (const preset of ['dev', 'staging', 'prod']) {
     for (const r of helmReleases(gatewayOf(preset).tf)) expect(JSON.stringify(parse(r.values[0]!))).not.toMatch(/NoTaGrEaTpAsSwOrD|eXaMpLeOnLy|sk-[A-Za-z0-9]/);
   }
+});
+
+const MASTER = 'sk-master-test-0000000000';
+type Call = { method: string; path: string; body?: any; auth?: string };
+
+describe('gateway bootstrap script', () => {
+  let server: Server;
+  let port: number;
+  const calls: Call[] = [];
+  const teams = new Map<string, any>();
+  const keys = new Map<string, any>();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => (text += c));
+      req.on('end', () => {
+        const url = new URL(req.url!, 'http://x');
+        const body = text ? JSON.parse(text) : undefined;
+        calls.push({ method: req.method!, path: url.pathname, body, auth: req.headers.authorization });
+        const send = (status: number, obj: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(obj));
+        };
+        // Like LiteLLM: readiness needs no key, the management API does.
+        if (url.pathname === '/health/readiness') return send(200, { status: 'connected' });
+        if (req.headers.authorization !== `Bearer ${MASTER}`) return send(401, { error: 'auth' });
+        switch (`${req.method} ${url.pathname}`) {
+          case 'GET /team/info':
+            return teams.has(url.searchParams.get('team_id')!) ? send(200, teams.get(url.searchParams.get('team_id')!)) : send(404, { error: 'not found' });
+          case 'POST /team/new':
+          case 'POST /team/update':
+            teams.set(body.team_id, body);
+            return send(200, body);
+          case 'GET /key/info':
+            return keys.has(url.searchParams.get('key')!) ? send(200, keys.get(url.searchParams.get('key')!)) : send(404, { error: 'not found' });
+          case 'POST /key/generate':
+          case 'POST /key/update':
+            keys.set(body.key, body);
+            return send(200, body);
+          default:
+            return send(404, { error: 'no route' });
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const { spec, keyEnv } = bootstrapSpec([
+    { name: 'search', maxBudget: 500, budgetDuration: '30d', rpmLimit: 600, models: ['llama-70b'], keys: [{ name: 'search-backend', secret: { name: 's', key: 'k' }, tpmLimit: 1000, models: [] }] },
+    { name: 'support', models: [], keys: [] },
+  ]);
+
+  function run(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    const dir = tempDir('bootstrap-');
+    const specFile = join(dir, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(spec));
+    return new Promise((resolve) => {
+      execFile('python3', [join(REPO, 'constructs/assets/litellm-bootstrap.py')], { env: { PATH: process.env.PATH, GATEWAY_URL: `http://127.0.0.1:${port}`, LITELLM_MASTER_KEY: MASTER, BOOTSTRAP_SPEC: specFile, BOOTSTRAP_WAIT_SECONDS: '5', ...env } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  it('names each key value by an env var only', () => {
+    expect(keyEnv).toEqual([{ env: 'KEY_0', secret: { name: 's', key: 'k' } }]);
+    expect(JSON.stringify(spec)).not.toContain('sk-');
+  });
+
+  it('creates the teams and keys on the first run', async () => {
+    const r = await run({ KEY_0: 'sk-search-backend-123456' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['team search: created', 'key search-backend: created', 'team support: created']);
+    expect(calls.find((c) => c.path === '/team/new')?.body).toEqual({ team_id: 'search', team_alias: 'search', max_budget: 500, budget_duration: '30d', rpm_limit: 600, models: ['llama-70b'] });
+    expect(calls.find((c) => c.path === '/key/generate')?.body).toEqual({ key: 'sk-search-backend-123456', key_alias: 'search-backend', team_id: 'search', tpm_limit: 1000 });
+    expect(calls.every((c) => c.auth === `Bearer ${MASTER}`)).toBe(true);
+  });
+
+  it('only updates on the second run: idempotent', async () => {
+    calls.length = 0;
+    const r = await run({ KEY_0: 'sk-search-backend-123456' });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['team search: updated', 'key search-backend: updated', 'team support: updated']);
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/team/update', '/key/update', '/team/update']);
+    expect(teams.size).toBe(2);
+    expect(keys.size).toBe(1);
+  });
+
+  it('fails, naming the key, when its Secret does not hold an sk- key', async () => {
+    const r = await run({ KEY_0: 'not-a-key' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/key search-backend: the Secret behind KEY_0 must hold a key starting with sk-/);
+  });
+
+  it('fails when the gateway refuses the master key', async () => {
+    const r = await run({ KEY_0: 'sk-search-backend-123456', LITELLM_MASTER_KEY: 'sk-wrong' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^team search: create: HTTP 401/);
+  });
+});
+
+describe('LiteLlmGateway alone', () => {
+  const base: LiteLlmGatewayProps = {
+    namespace: 'gateway',
+    replicas: 2,
+    masterKeySecret: { name: 'litellm-master', key: 'key' },
+    database: { host: 'litellm-db-rw', name: 'litellm', secretName: 'litellm-db-app' },
+    servers: [
+      { name: 'llama-8b', engine: 'vllm', url: 'http://llama-8b.models.svc.cluster.local:8000' },
+      { name: 'bge', engine: 'tei', url: 'http://bge.models.svc.cluster.local:8080' },
+    ],
+    hostedModels: [{ name: 'gpt-4o', provider: 'openai', model: 'gpt-4o', apiKeySecret: { name: 'openai', key: 'api-key' } }],
+    fallbacks: { 'llama-8b': ['gpt-4o'] },
+    numRetries: 2,
+    timeoutSeconds: 600,
+    teams: [],
+  };
+  const synth = (p: Partial<LiteLlmGatewayProps> = {}) => synthScope((s) => new LiteLlmGateway(s, 'litellm', { ...base, ...p }));
+
+  it('installs the pinned chart as release "litellm", whose Service the gateway address names', () => {
+    const json = synth();
+    expectResource(json, 'helm_release', { name: 'litellm', namespace: 'gateway', chart: CHARTS.litellm.chart, version: CHARTS.litellm.version, atomic: true, wait: true, timeout: 900 });
+    expect(gatewayAddress('gateway')).toBe(`litellm.gateway.svc.cluster.local:${onlyReleaseValues(json).service.port}`);
+  });
+
+  it('routes each server and hosted model, with its fallbacks, and reads every key from a Secret by reference', () => {
+    const v = onlyReleaseValues(synth());
+    expect(v.proxy_config.model_list.map((m: any) => [m.model_name, m.litellm_params.model, m.litellm_params.api_base, m.litellm_params.api_key, m.model_info.mode])).toEqual([
+      ['llama-8b', 'hosted_vllm/llama-8b', 'http://llama-8b.models.svc.cluster.local:8000/v1', undefined, 'chat'],
+      // TEI's own OpenAI-compatible /v1/embeddings, never the Hugging Face Hub
+      ['bge', 'hosted_vllm/bge', 'http://bge.models.svc.cluster.local:8080/v1', undefined, 'embedding'],
+      ['gpt-4o', 'openai/gpt-4o', undefined, 'os.environ/HOSTED_GPT_4O_API_KEY', 'chat'],
+    ]);
+    expect(v.proxy_config.router_settings.fallbacks).toEqual([{ 'llama-8b': ['gpt-4o'] }]);
+    expect(v.extraEnvVars).toEqual([{ name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai', key: 'api-key' } } }]);
+    expect(v).toMatchObject({ masterkeySecretName: 'litellm-master', masterkeySecretKey: 'key', db: { useExisting: true, endpoint: 'litellm-db-rw', secret: { name: 'litellm-db-app' } } });
+  });
+
+  it('runs the pinned non-root image as its numeric user, the migration hook included', () => {
+    const v = onlyReleaseValues(synth());
+    expect(v.image).toMatchObject({ repository: LITELLM_IMAGE.repository, tag: LITELLM_IMAGE.tag });
+    expect(v.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: LITELLM_UID });
+    expect(v.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: LITELLM_UID, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('has a PodDisruptionBudget and spreads over nodes only with more than one replica', () => {
+    expect(onlyReleaseValues(synth()).pdb).toEqual({ enabled: true, maxUnavailable: 1 });
+    expect(onlyReleaseValues(synth()).topologySpreadConstraints).toHaveLength(1);
+    const one = onlyReleaseValues(synth({ replicas: 1 }));
+    expect(one.pdb.enabled).toBe(false);
+    expect(one.topologySpreadConstraints).toEqual([]);
+  });
+
+  it('runs no bootstrap Job without teams', () => {
+    expect(resourcesIn(synth(), 'kubernetes_job_v1')).toEqual([]);
+  });
+
+  it('applies teams and keys with a bootstrap Job after the release, each key value only by Secret reference', () => {
+    const json = synth({
+      teams: [{ name: 'research', maxBudget: 100, budgetDuration: '30d', models: ['llama-8b'], keys: [{ name: 'alice', secret: { name: 'alice-key', key: 'key' }, rpmLimit: 60, models: [] }] }],
+    });
+    const [job] = resourcesIn(json, 'kubernetes_job_v1');
+    expect(job!.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.litellm_release_/)]));
+    const env = job!.spec.template.spec.container[0].env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'LITELLM_MASTER_KEY', value_from: { secret_key_ref: { name: 'litellm-master', key: 'key' } } },
+        { name: 'KEY_0', value_from: { secret_key_ref: { name: 'alice-key', key: 'key' } } },
+      ]),
+    );
+    const [files] = resourcesIn(json, 'kubernetes_config_map_v1').filter((c) => c.data['spec.json']);
+    expect(JSON.parse(files!.data['spec.json'])).toEqual({
+      teams: [{ team_id: 'research', max_budget: 100, budget_duration: '30d', models: ['llama-8b'], keys: [{ key_alias: 'alice', env: 'KEY_0', rpm_limit: 60 }] }],
+    });
+  });
 });
