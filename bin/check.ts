@@ -27,9 +27,11 @@ function main(argv: string[]): number {
   let failed = false;
   for (const file of files) {
     let env;
+    let resolved;
     try {
       const loaded = loadEnvironment(file);
       env = loaded.env;
+      resolved = loaded.resolved;
       for (const w of loaded.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     } catch (err) {
       if (!(err instanceof EnvironmentError)) throw err;
@@ -39,7 +41,7 @@ function main(argv: string[]): number {
     }
     let result;
     try {
-      result = checkPolicy(synthScratch(env), env.stage);
+      result = checkPolicy(synthScratch(resolved), env.stage);
     } catch (err) {
       // One located line, as synth reports it; never a stack trace.
       process.stderr.write(`${formatProblem({ file: displayPath(file), path: '', message: `synthesis failed: ${err instanceof Error ? err.message : String(err)}` })}\n`);

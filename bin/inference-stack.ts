@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvironmentError, formatProblem, loadEnvironment } from '../environments/load';
+import type { ResolvedEnvironment } from '../environments/resolve';
 import type { Environment } from '../environments/schema';
 import type { TfJson } from '../lib/tf-json';
 import { capacityReport, formatCapacity } from './commands/capacity';
@@ -41,19 +42,20 @@ const USAGE = `usage: inference-stack <command> [options]
 
 class UsageError extends Error {}
 
-function loadWithFile(arg: string | undefined): { env: Environment; file: string } {
+function loadWithFile(arg: string | undefined): { resolved: ResolvedEnvironment; env: Environment; file: string } {
   if (!arg) throw new UsageError('--env is required: an environment name from environments/ or a path to an environment file');
   const file = resolveEnvironmentArg(arg);
-  return { env: loadEnvironment(file).env, file };
+  const { resolved } = loadEnvironment(file);
+  return { resolved, env: resolved.env, file };
 }
 
-function load(arg: string | undefined): Environment {
-  return loadWithFile(arg).env;
+function load(arg: string | undefined): ResolvedEnvironment {
+  return loadWithFile(arg).resolved;
 }
 
 /** Synthesizes an environment (validations on): stack name -> cdk.tf.json, and the stacks in dependency order. */
-function synth(env: Environment): { stacks: Record<string, TfJson>; order: string[] } {
-  const docs = synthScratch(env);
+function synth(resolved: ResolvedEnvironment): { stacks: Record<string, TfJson>; order: string[] } {
+  const docs = synthScratch(resolved);
   return { stacks: Object.fromEntries(docs.map((d) => [d.name, d.json])), order: docs.map((d) => d.name) };
 }
 
@@ -101,9 +103,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return 0;
       }
       case 'diagram': {
-        const env = load(values.env);
         const dir = values.out ?? join('cdktf.out', 'diagrams');
-        const files = await diagramFiles(env);
+        const files = await diagramFiles(load(values.env));
         mkdirSync(dir, { recursive: true });
         for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
         out(`${Object.keys(files).map((f) => join(dir, f)).join('\n')}\n`);
@@ -111,37 +112,39 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
       case 'diff': {
         if (positionals.length !== 2) throw new UsageError('diff takes two environments: diff <name|path> <name|path>');
-        const [a, b] = positionals.map((p) => loadEnvironment(resolveEnvironmentArg(p)).env) as [Environment, Environment];
-        const result = { from: a.name, to: b.name, config: diffValues({ ...a, name: undefined }, { ...b, name: undefined }), stacks: diffStacks(a.name, b.name, synth(a).stacks, synth(b).stacks) };
+        const [ra, rb] = positionals.map((p) => loadEnvironment(resolveEnvironmentArg(p)).resolved) as [ResolvedEnvironment, ResolvedEnvironment];
+        const [a, b] = [ra.env, rb.env];
+        const result = { from: a.name, to: b.name, config: diffValues({ ...a, name: undefined }, { ...b, name: undefined }), stacks: diffStacks(a.name, b.name, synth(ra).stacks, synth(rb).stacks) };
         if (values.json) json(result);
         else out(`${formatDiff(result)}\n`);
         return 0;
       }
       case 'images': {
-        const env = load(values.env);
-        const list = imageList(env.name, synth(env).stacks);
+        const resolved = load(values.env);
+        const list = imageList(resolved.env.name, synth(resolved).stacks);
         if (values.json) json(list);
         else out(`${formatImages(list)}\n`);
         return 0;
       }
       case 'secrets': {
-        const env = load(values.env);
-        const secrets = secretList(env);
+        const resolved = load(values.env);
+        const secrets = secretList(resolved);
         if (values.json) json(secrets);
-        else out(`${formatSecrets(env.name, secrets)}\n`);
+        else out(`${formatSecrets(resolved.env.name, secrets)}\n`);
         return 0;
       }
       case 'doctor': {
-        const env = values.env ? load(values.env) : undefined;
-        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, env ? { environment: env.name, secrets: secretList(env), prerequisites: prerequisites(env), gpuNodes: gpuNodeWrites(env) } : undefined);
+        const resolved = values.env ? load(values.env) : undefined;
+        const env = resolved?.env;
+        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, resolved ? { environment: resolved.env.name, secrets: secretList(resolved), prerequisites: prerequisites(resolved.env), gpuNodes: gpuNodeWrites(resolved.env) } : undefined);
         if (values.json) json(checks);
         else out(`${formatDoctor(checks)}\n`);
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;
       }
       case 'deploy':
       case 'destroy': {
-        const { env, file } = loadWithFile(values.env);
-        const order = synth(env).order;
+        const { resolved, env, file } = loadWithFile(values.env);
+        const order = synth(resolved).order;
         let chosen: string[];
         try {
           chosen = selectStacks(env.name, order, values.stack);
@@ -153,7 +156,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         if (command === 'deploy' && !values['skip-secret-check']) {
           // Missing Secrets make Helm wait for pods that cannot start, then roll back: look before deploying.
           const cluster = { context: env.kubernetes.context, configPath: env.kubernetes.configPath };
-          const secrets = secretList(env);
+          const secrets = secretList(resolved);
           let check = await checkSecrets(secrets, cluster);
           if (!check.reachable) throw new Error(`cannot check the Secrets of "${env.name}" before deploying: ${check.detail ?? 'no answer'}. Fix kubectl's access to context "${env.kubernetes.context}" (npx inference-stack doctor --env ${env.name}), or deploy with --skip-secret-check.`);
           if (check.missing.length > 0) {

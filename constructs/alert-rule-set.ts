@@ -1,12 +1,11 @@
-import type { RuleGroup } from '../observability/alert-rules';
+import { alertRules, type AlertInput, type RuleGroup } from '../observability/alert-rules';
 import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 
-export interface AlertRuleSetProps {
-  readonly name: string;
-  readonly namespace: string;
-  readonly groups: readonly RuleGroup[];
-}
+export type { AlertInput };
+
+/** The rule groups as given, or generated from what the environment deploys (`alerts`). */
+export type AlertRuleSetProps = { readonly name: string; readonly namespace: string } & ({ readonly groups: readonly RuleGroup[] } | { readonly alerts: AlertInput });
 
 /** The environment's alert rules as a PrometheusRule, which Prometheus picks up from any namespace. */
 export class AlertRuleSet extends Construct {
@@ -15,12 +14,13 @@ export class AlertRuleSet extends Construct {
 
   constructor(scope: Construct, id: string, p: AlertRuleSetProps) {
     super(scope, id);
+    const groups = 'groups' in p ? p.groups : alertRules(p.alerts);
     this.body = {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: p.name, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
       spec: {
-        groups: p.groups.map((g) => ({
+        groups: groups.map((g) => ({
           name: g.name,
           rules: g.rules.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: { ...r.labels }, annotations: { ...r.annotations } })),
         })),

@@ -1,5 +1,5 @@
 import { CHARTS } from '../charts/pins';
-import { kubePrometheusStackValues, type KubePrometheusStackValuesOptions } from '../charts/kube-prometheus-stack';
+import { kubePrometheusStackValues, receiverSecrets, type KubePrometheusStackValuesOptions } from '../charts/kube-prometheus-stack';
 import type { PodSecurityNamespaceProps } from './pod-security-namespace';
 import type { Release } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
@@ -22,10 +22,13 @@ export interface KubePrometheusStackProps extends KubePrometheusStackValuesOptio
  */
 export class KubePrometheusStack extends Construct {
   readonly release: Release;
+  /** Each Alertmanager receiver, in order, with the Secret keys it reads its credential from. */
+  readonly receivers: ReadonlyArray<{ readonly name: string; readonly type: KubePrometheusStackValuesOptions['alerting']['receivers'][number]['type']; readonly secrets: ReadonlyArray<{ readonly name: string; readonly key: string }> }>;
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
     const { namespace, ...values } = props;
+    this.receivers = props.alerting.receivers.map((r) => ({ name: r.name, type: r.type, secrets: receiverSecrets(r) }));
     this.release = pinnedRelease(this, 'release', {
       name: 'kube-prometheus-stack',
       namespace,

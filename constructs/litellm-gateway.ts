@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
-import { LITELLM_PORT, liteLlmValues, type LiteLlmValuesOptions } from '../charts/litellm';
+import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from '../lib/bindings';
@@ -30,9 +30,52 @@ export interface GatewayTeam extends GatewayLimits {
   readonly keys: readonly GatewayKey[];
 }
 
-/** The chart's options (replicas, master key, database, routes, fallbacks, retries, provider keys), and the rest. */
-export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid'> {
+/** A server in the cluster the gateway routes to, by its engine. */
+export interface GatewayServer {
+  /** Name clients ask for (the server's name). */
+  readonly name: string;
+  readonly engine: 'vllm' | 'tgi' | 'ollama' | 'tei';
+  /** The server's base URL (`http://<service>:<port>`). */
+  readonly url: string;
+  /** Ollama: the model in Ollama's library. */
+  readonly ollamaTag?: string;
+}
+
+/** A hosted API the gateway routes to, its key from an existing Secret. */
+export interface GatewayHostedModel {
+  readonly name: string;
+  readonly provider: 'openai' | 'anthropic' | 'azure' | 'openai-compatible';
+  readonly model: string;
+  readonly apiBase?: string;
+  readonly apiKeySecret: SecretKeyRef;
+}
+
+/** The gateway's model list in LiteLLM's terms: provider strings, API bases, provider keys as env vars. */
+export function gatewayRoutes(servers: readonly GatewayServer[], hosted: readonly GatewayHostedModel[]): { routes: GatewayRoute[]; secretEnv: SecretEnv[] } {
+  const routes: GatewayRoute[] = servers.map((s) =>
+    s.engine === 'ollama'
+      ? { name: s.name, model: `ollama_chat/${s.ollamaTag ?? s.name}`, apiBase: s.url, mode: 'chat' }
+      : // vLLM and TGI both speak the OpenAI API under /v1. TEI serves OpenAI's /v1/embeddings itself
+        // (router/src/http/server.rs), under its --served-model-name (the server's name). Not LiteLLM's
+        // huggingface/ provider: it calls the Hugging Face Hub on every request.
+        { name: s.name, model: `hosted_vllm/${s.name}`, apiBase: `${s.url}/v1`, mode: s.engine === 'tei' ? 'embedding' : 'chat' },
+  );
+  const secretEnv: SecretEnv[] = [];
+  for (const h of hosted) {
+    const prefix = h.provider === 'openai-compatible' ? 'openai' : h.provider;
+    routes.push({ name: h.name, model: `${prefix}/${h.model}`, apiBase: h.apiBase, apiKeyEnv: hostedKeyEnvName(h.name), mode: 'chat' });
+    secretEnv.push({ name: hostedKeyEnvName(h.name), secret: h.apiKeySecret });
+  }
+  return { routes, secretEnv };
+}
+
+/** The chart's options (replicas, master key, database, fallbacks, retries), the servers and hosted APIs, and the rest. */
+export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv'> {
   readonly namespace: string;
+  /** The model and embedding servers in the cluster, in the order of the model list. */
+  readonly servers: readonly GatewayServer[];
+  /** Hosted APIs, after the servers. @default - none */
+  readonly hostedModels?: readonly GatewayHostedModel[];
   /** @default - the pinned non-root LiteLLM image */
   readonly image?: ImagePin;
   readonly teams: readonly GatewayTeam[];
@@ -48,6 +91,9 @@ export const LITELLM_IMAGE: ImagePin = { repository: 'ghcr.io/berriai/litellm-no
 export const LITELLM_UID = 65534;
 /** Release name; the chart names its Service after it. */
 export const LITELLM_RELEASE = 'litellm';
+
+/** The port the gateway serves (and is scraped) on. */
+export const GATEWAY_PORT = LITELLM_PORT;
 
 /** In-cluster address of the gateway in a namespace, `host:port`. */
 export function gatewayAddress(namespace: string): string {
@@ -95,11 +141,13 @@ export class LiteLlmGateway extends Construct {
   constructor(scope: Construct, id: string, props: LiteLlmGatewayProps) {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
+    const { servers, hostedModels, ...options } = props;
+    const { routes, secretEnv } = gatewayRoutes(servers, hostedModels ?? []);
     this.release = pinnedRelease(this, 'release', {
       name: LITELLM_RELEASE,
       namespace: props.namespace,
       chart: CHARTS.litellm,
-      values: liteLlmValues({ ...props, image, uid: LITELLM_UID }),
+      values: liteLlmValues({ ...options, routes, secretEnv, image, uid: LITELLM_UID }),
       // Includes the database migration job, run as a pre-install hook.
       timeoutSeconds: 900,
       dependsOn: props.dependsOn,

@@ -31,7 +31,7 @@ export class MultiNodeVllmServer extends Construct {
   /** Pods per group: the pipeline stages. */
   readonly groupSize: number;
   /** The manifest, for schema checks. */
-  readonly body: Record<string, any>;
+  readonly body: Record<string, unknown>;
   /**
    * The LeaderWorkerSet's name: LWS makes a headless Service of that name for its pods, so it is not the model's
    * name, which our ClusterIP Service (the gateway's target) keeps.

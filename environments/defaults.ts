@@ -13,17 +13,49 @@ export const DEFAULTS = {
   },
   /** Key of a Secret reference when none is given. */
   secretKey: 'token',
+  gpuPool: {
+    sharing: { mode: 'none' },
+    /** Taint GPU nodes so only GPU pods land there (false only in dev, for a single-node cluster). */
+    taint: true,
+  },
+  /** Checkpoint format of an `architecture:` block that names none. */
+  checkpoint: 'bf16',
   model: {
+    engine: 'vllm',
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    kvCacheDtype: 'auto',
     gpuMemoryUtilization: 0.9,
+    /** Applied after the checks, which refuse `replicas` beside `autoscaling`. */
+    replicas: 1,
+    trustRemoteCode: false,
+    targetQueueDepth: 8,
+  },
+  embedding: {
+    replicas: 1,
+    /** Parameters assumed for an embedding model outside the catalogue (sizes its server). */
+    parameters: 500e6,
   },
   gateway: {
     masterKeySecret: { name: 'litellm-master-key', key: 'master-key' },
     databaseStorageGiB: 10,
+    numRetries: 2,
+    timeoutSeconds: 600,
+  },
+  edge: {
+    serviceType: 'LoadBalancer',
+    issuerKind: 'ClusterIssuer',
+    mtlsEnabled: false,
+    clientCaKey: 'ca.crt',
   },
   vectorStore: {
     storageGiB: 20,
     apiKeySecret: { name: 'qdrant-api-key', key: 'api-key' },
     backupSchedule: '0 3 * * *',
+    backupKeep: 7,
+    distance: 'cosine',
+    hnsw: { m: 16, efConstruct: 100 },
+    allowedNamespaces: ['gateway'],
   },
   observability: {
     retentionDays: 15,
@@ -39,6 +71,15 @@ export const DEFAULTS = {
       certificateDays: 14,
     },
   },
+  /** Values an environment leaves to its stage (environments/resolve.ts decides them). */
+  byStage: {
+    gatewayReplicas: { dev: 1, staging: 2, prod: 2 },
+    databaseInstances: { dev: 1, staging: 2, prod: 3 },
+    edgeReplicas: { dev: 1, staging: 2, prod: 2 },
+    vectorStoreReplicas: { dev: 1, staging: 2, prod: 3 },
+    preventDestroy: { dev: false, staging: false, prod: true },
+    spreadEmbeddings: { dev: false, staging: false, prod: true },
+  },
   gpuOperator: {
     versions: { ...GPU_OPERATOR_COMPONENT_VERSIONS },
     driverEnabled: true,
@@ -46,3 +87,8 @@ export const DEFAULTS = {
     maxParallelDriverUpgrades: 1,
   },
 } as const;
+
+/** A stage-dependent default in words, as the schema's descriptions and README say it: "1 in dev, 2 elsewhere". */
+export function byStageText(v: { readonly dev: number; readonly staging: number; readonly prod: number }): string {
+  return v.staging === v.prod ? `${v.dev} in dev, ${v.staging} elsewhere` : `${v.dev} in dev, ${v.staging} in staging, ${v.prod} in prod`;
+}

@@ -9,6 +9,7 @@ import { projectPath } from '../lib/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
 import { environmentWarnings } from './alerting-checks';
 import { parseYamlBytes, readFileCapped } from './read-yaml';
+import { resolveEnvironment, type ResolvedEnvironment } from './resolve';
 import { EnvironmentSchema, show, type Environment } from './schema';
 
 /** The folder of the shipped presets (and of users' environment files). */
@@ -42,6 +43,8 @@ export interface LoadedEnvironment {
   /** The files it was merged from, the file itself first, then what it extends. */
   readonly chain: readonly string[];
   readonly env: Environment;
+  /** The environment with every default and plan decided (environments/resolve.ts): what the stacks map. */
+  readonly resolved: ResolvedEnvironment;
   /** What is valid but should be fixed (alerts that reach no one, deprecated fields), located like problems. */
   readonly warnings: readonly Problem[];
   /**
@@ -377,7 +380,7 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
   const parsed = EnvironmentSchema.safeParse(merged);
   if (parsed.success) {
     const warnings = environmentWarnings(parsed.data).map((w) => ({ ...locate(w.path), message: w.message }));
-    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, warnings, locate };
+    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, resolved: resolveEnvironment(parsed.data), warnings, locate };
   }
   let searches = 0;
   // Re-validations spent looking for causes in forks, all problems together (each takes milliseconds).

@@ -2,19 +2,18 @@
  * Cross-field checks of model and embedding servers: a model that cannot run on its pool is rejected here, at
  * synth time, with the numbers that show why.
  */
-import { GPUS, poolDevice, type GpuSpec, type PoolDevice } from '../catalog/gpus';
+import { GPUS } from '../catalog/gpus';
 import { IMAGES, imageRef, rootOnlyReason } from '../catalog/images';
 import { EMBEDDING_MODELS, MODELS, type ModelArchitecture } from '../catalog/models';
 import {
   MIN_COMPUTE_CAPABILITY,
   PREQUANTIZED_FORMAT,
   architectureOf,
-  effectiveServing,
   gib,
-  planServing,
   PINNED_VLLM,
 } from '../catalog/planner';
 import { checkExtraArgs } from './extra-args-checks';
+import { maxReplicas, modelServing, poolDemand, resolvePools, type PoolResolution } from './resolve';
 import type { Environment } from './schema';
 
 type Add = (path: (string | number)[], message: string) => void;
@@ -39,36 +38,15 @@ function checkRevision(stage: string, revision: string | undefined, path: (strin
   }
 }
 
-interface PoolInfo {
-  readonly index: number;
-  readonly gpu: GpuSpec;
-  readonly device: PoolDevice | undefined;
-  /** The pool's own sharing is invalid (reported with the pool): its servers are not checked against it. */
-  readonly broken: boolean;
-  readonly gpusPerNode: number;
-  readonly capacity: number;
+/** A pool as the checks count it: its resolution, and the servers found so far that fit it. */
+interface PoolInfo extends PoolResolution {
   used: number;
   readonly users: string[];
 }
 
 export function checkModels(env: Env, addIssue: Add): void {
   const add = addIssue;
-  const pools = new Map<string, PoolInfo>();
-  env.gpuPools.forEach((p, index) => {
-    const gpu = GPUS[p.gpu];
-    if (!gpu || pools.has(p.name)) return;
-    const device = poolDevice(gpu, p.sharing);
-    pools.set(p.name, {
-      index,
-      gpu,
-      device,
-      broken: device === undefined && !(p.sharing.mode === 'mig' && p.sharing.profile === 'balanced'),
-      gpusPerNode: p.gpusPerNode * (device?.perGpu ?? 1),
-      capacity: p.nodes.length * p.gpusPerNode * (device?.perGpu ?? 1),
-      used: 0,
-      users: [],
-    });
-  });
+  const pools = new Map<string, PoolInfo>([...resolvePools(env.gpuPools)].map(([name, p]) => [name, { ...p, used: 0, users: [] }]));
   const poolNames = [...pools.keys()];
   const names = new Map<string, string>();
   const claimName = (name: string, where: string, path: (string | number)[]) => {
@@ -113,15 +91,14 @@ export function checkModels(env: Env, addIssue: Add): void {
     const tp = m.tensorParallel;
     const pp = m.pipelineParallel;
     const gpus = tp * pp;
-    const eff = effectiveServing(m, arch);
 
     if (m.maxModelLen !== undefined && m.maxModelLen > arch.maxPositionEmbeddings) {
       add(at('maxModelLen'), `${m.maxModelLen} exceeds ${m.model}'s limit of ${arch.maxPositionEmbeddings} tokens; use ${arch.maxPositionEmbeddings} or less`);
     }
     if (arch.attentionHeads % tp !== 0) {
-      add(at('tensorParallel'), `${tp} does not divide the ${arch.attentionHeads} attention heads of ${m.model}; use a divisor of ${arch.attentionHeads} (${divisors(arch.attentionHeads, pool.gpusPerNode).join(', ')})`);
+      add(at('tensorParallel'), `${tp} does not divide the ${arch.attentionHeads} attention heads of ${m.model}; use a divisor of ${arch.attentionHeads} (${divisors(arch.attentionHeads, pool.devicesPerNode).join(', ')})`);
     } else if (arch.kvHeads % tp !== 0 && tp % arch.kvHeads !== 0) {
-      add(at('tensorParallel'), `${tp} and the ${arch.kvHeads} KV heads of ${m.model} do not divide one another; use ${divisors(arch.kvHeads, pool.gpusPerNode).join(', ')} or a multiple of ${arch.kvHeads}`);
+      add(at('tensorParallel'), `${tp} and the ${arch.kvHeads} KV heads of ${m.model} do not divide one another; use ${divisors(arch.kvHeads, pool.devicesPerNode).join(', ')} or a multiple of ${arch.kvHeads}`);
     }
     if (pp > arch.layers) {
       add(at('pipelineParallel'), `${pp} exceeds the ${arch.layers} layers of ${m.model}; use ${arch.layers} or less`);
@@ -133,15 +110,16 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('pool'), `pool "${m.pool}" mixes MIG profiles (balanced); model servers need a pool with one profile or whole GPUs`);
       return;
     }
-    const nodes = pool.capacity / Math.max(1, pool.gpusPerNode);
+    const nodes = pool.nodes;
+    const eff = modelServing(m, arch, pool.device);
     if (gpus > 1 && !pool.device.combinable) {
       add(at('tensorParallel'), `${tp} x ${pp} GPUs on pool "${m.pool}", whose GPUs are shared (MIG or time-slicing); shared GPUs serve one per pod, so use 1 or a pool of whole GPUs`);
-    } else if (gpus > pool.gpusPerNode) {
+    } else if (gpus > pool.devicesPerNode) {
       // Beyond one node: tensor parallel inside a node, pipeline parallel across nodes (one pod per stage).
-      if (tp > pool.gpusPerNode) {
-        add(at('tensorParallel'), `${tp} exceeds the ${pool.gpusPerNode} GPUs per node of pool "${m.pool}"; tensor parallel stays inside a node: use ${largestFit(arch.attentionHeads, pool.gpusPerNode)} and spread over nodes with pipelineParallel`);
+      if (tp > pool.devicesPerNode) {
+        add(at('tensorParallel'), `${tp} exceeds the ${pool.devicesPerNode} GPUs per node of pool "${m.pool}"; tensor parallel stays inside a node: use ${largestFit(arch.attentionHeads, pool.devicesPerNode)} and spread over nodes with pipelineParallel`);
       } else if (m.engine !== 'vllm') {
-        add(at('pipelineParallel'), `${tp} x ${pp} = ${gpus} GPUs spans nodes of pool "${m.pool}" (${pool.gpusPerNode} per node); only engine "vllm" serves across nodes`);
+        add(at('pipelineParallel'), `${tp} x ${pp} = ${gpus} GPUs spans nodes of pool "${m.pool}" (${pool.devicesPerNode} per node); only engine "vllm" serves across nodes`);
       } else if (pp > nodes) {
         add(at('pipelineParallel'), `${pp} pipeline stages need ${pp} nodes, and pool "${m.pool}" has ${nodes}; add nodes or lower pipelineParallel`);
       }
@@ -176,7 +154,7 @@ export function checkModels(env: Env, addIssue: Add): void {
 
     // Memory: weights, then one full-length sequence of KV cache.
     if (m.engine !== 'ollama') {
-      const p = planServing(m, arch, pool.device);
+      const p = eff.plan;
       const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)} as vLLM sees it x ${m.gpuMemoryUtilization} = ${gib(p.budgetBytesPerGpu)}, less ${gib(p.overhead.totalBytes)} vLLM ${PINNED_VLLM} overhead at max_num_seqs ${p.overhead.maxNumSeqs} = ${gib(p.usableBytesPerGpu)} per GPU)`;
       if (p.kvCacheBytesPerGpu <= 0) {
         add(at('tensorParallel'), `weights of ${m.model} (${eff.quantization}) need ${gib(p.weightBytesPerGpu)} per GPU at tensorParallel ${tp} x pipelineParallel ${pp}, more than ${where}; raise tensorParallel, quantise (fp8/awq), or use a larger GPU`);
@@ -187,8 +165,8 @@ export function checkModels(env: Env, addIssue: Add): void {
     // A server that cannot run is not counted against its pool: its own problem says why.
     if (problems > 0) return;
     // With autoscaling, the pool must hold the most replicas it may scale to.
-    const replicas = m.autoscaling ? m.autoscaling.max : m.replicas;
-    pool.used += gpus * replicas;
+    const replicas = maxReplicas(m);
+    pool.used += poolDemand(m);
     pool.users.push(`${m.name} ${m.autoscaling ? `up to ${replicas}` : replicas} x ${gpus}`);
   });
 
@@ -212,7 +190,7 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('pool'), `pool "${e.pool}" mixes MIG profiles (balanced), so no one GPU resource names its slices; use a pool with one MIG profile or whole GPUs, or "cpu"`);
       return;
     }
-    if (env.stage === 'prod' && pool.capacity / Math.max(1, pool.gpusPerNode) < 2) {
+    if (env.stage === 'prod' && pool.nodes < 2) {
       add(at('pool'), `pool "${e.pool}" has one node, and prod spreads embedding replicas over nodes; use a pool with two or more nodes, or "cpu"`);
     }
     pool.used += e.replicas;

@@ -1,24 +1,26 @@
 import { CaddyEdge, EDGE_INTERNAL_PORT } from '../constructs/caddy-edge';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import type { Construct } from '../lib/cdktf';
-import type { EdgeSpec, Environment } from '../environments/schema';
-import { EDGE_NAMESPACE } from './gateway-stack';
-import { NAMESPACES } from './namespaces';
+import type { ResolvedEnvironment } from '../environments/resolve';
+import type { EdgeSpec } from '../environments/schema';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
+import { GATEWAY_ADDRESS, NAMESPACES } from './topology';
 
 /** The edge: Caddy with TLS and, where configured, mTLS, the only way in to the gateway: `<env>-edge`. */
 export class EdgeStack extends EnvironmentStack {
   /** The namespace (created by the namespaces stack). */
-  readonly namespace: string = EDGE_NAMESPACE;
+  readonly namespace: string = NAMESPACES.edge;
   readonly edge: CaddyEdge;
 
-  constructor(scope: Construct, env: Environment, edge: EdgeSpec, gatewayAddress: string) {
-    super(scope, env, 'edge');
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'edge');
+    const edge: EdgeSpec | undefined = resolved.env.edge;
+    if (!edge) throw new Error(`${resolved.env.name}: the environment declares no edge; add no EdgeStack`);
     this.edge = new CaddyEdge(this, 'caddy', {
       namespace: this.namespace,
-      replicas: edge.replicas ?? (env.stage === 'dev' ? 1 : 2),
-      upstream: gatewayAddress,
+      replicas: resolved.stageValues.edgeReplicas,
+      upstream: GATEWAY_ADDRESS,
       hostnames: edge.hostnames,
       service: edge.service,
       tls: edge.tls,
@@ -26,7 +28,8 @@ export class EdgeStack extends EnvironmentStack {
     });
     const tls = { 'tls.crt': FILL.file('tls.crt'), 'tls.key': FILL.file('tls.key') };
     if (edge.tls.mode === 'secret') this.usesSecret({ namespace: this.namespace, name: edge.tls.secretName, type: 'tls', keys: tls, reader: 'Caddy edge (TLS certificate)' });
-    if (edge.tls.mode === 'cert-manager') this.usesSecret({ namespace: this.namespace, name: this.edge.tlsSecretName!, type: 'tls', keys: tls, reader: 'Caddy edge (TLS certificate)', createdBy: 'cert-manager' });
+    const issued = edge.tls.mode === 'cert-manager' ? this.edge.tlsSecretName : undefined;
+    if (issued) this.usesSecret({ namespace: this.namespace, name: issued, type: 'tls', keys: tls, reader: 'Caddy edge (TLS certificate)', createdBy: 'cert-manager' });
     const ca = edge.mtls.enabled ? edge.mtls.clientCaSecret : undefined;
     if (ca) {
       this.usesSecret({ namespace: this.namespace, name: ca.name, keys: { [ca.key]: FILL.file(ca.key) }, reader: 'Caddy edge (client CA bundle)' });

@@ -1,10 +1,9 @@
-import { clusterMigStrategy, gpuSpec } from '../catalog/gpus';
 import { GpuNodePool } from '../constructs/gpu-node-pool';
 import { GpuReadiness } from '../constructs/gpu-readiness-gate';
 import type { Construct } from '../lib/cdktf';
-import type { Environment } from '../environments/schema';
-import { NAMESPACES } from './namespaces';
+import type { ResolvedEnvironment } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
+import { NAMESPACES } from './topology';
 
 /**
  * The GPU pools: node labels and taints, per-pool drivers (NVIDIADriver resources, whose CRD the platform stack's
@@ -15,13 +14,13 @@ export class GpuPoolsStack extends EnvironmentStack {
   readonly pools: readonly GpuNodePool[];
   readonly readiness?: GpuReadiness;
 
-  constructor(scope: Construct, env: Environment) {
-    super(scope, env, 'gpu-pools');
-    this.pools = env.gpuPools.map(
-      (p) =>
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'gpu-pools');
+    this.pools = resolved.pools.map(
+      ({ spec: p, gpu }) =>
         new GpuNodePool(this, `pool-${p.name}`, {
           name: p.name,
-          gpu: gpuSpec(p.gpu),
+          gpu,
           gpusPerNode: p.gpusPerNode,
           nodes: p.nodes,
           sharing: p.sharing,
@@ -30,7 +29,7 @@ export class GpuPoolsStack extends EnvironmentStack {
         }),
     );
     if (this.pools.length > 0) {
-      const strategy = clusterMigStrategy(env.gpuPools);
+      const strategy = resolved.migStrategy;
       this.readiness = new GpuReadiness(this, 'readiness', { namespace: NAMESPACES.gpuReadiness });
       for (const pool of this.pools) this.readiness.gate(pool, strategy);
     }

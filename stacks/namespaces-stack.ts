@@ -2,12 +2,9 @@ import { GPU_OPERATOR_POD_SECURITY } from '../constructs/gpu-operator';
 import { KUBE_PROMETHEUS_STACK_POD_SECURITY } from '../constructs/kube-prometheus-stack';
 import { PodSecurityNamespace, type PodSecurityNamespaceProps } from '../constructs/pod-security-namespace';
 import { Construct } from '../lib/cdktf';
-import type { Environment } from '../environments/schema';
-import { NAMESPACES, type NamespaceKey } from './namespaces';
-import { platformOperators } from './platform-stack';
+import type { ResolvedEnvironment } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
-
-export { NAMESPACES, type NamespaceKey };
+import { NAMESPACES, type NamespaceKey } from './topology';
 
 /** A namespace of the environment: construct id (`<id>/namespace`, as before it moved here) and its settings. */
 export interface NamespaceSpec {
@@ -17,9 +14,10 @@ export interface NamespaceSpec {
 }
 
 /** The namespaces an environment needs, platform operators' first. */
-export function environmentNamespaces(env: Environment): NamespaceSpec[] {
-  const ops = platformOperators(env);
-  const prod = env.stage === 'prod';
+export function environmentNamespaces(resolved: ResolvedEnvironment): NamespaceSpec[] {
+  const env = resolved.env;
+  const ops = resolved.operators;
+  const prod = resolved.stageValues.preventDestroy;
   const spec = (key: NamespaceKey, id: string, props: Omit<PodSecurityNamespaceProps, 'name'>): NamespaceSpec => ({ key, id, props: { name: NAMESPACES[key], ...props } });
   return [
     spec('monitoring', 'monitoring', { role: 'platform', ...KUBE_PROMETHEUS_STACK_POD_SECURITY }),
@@ -45,11 +43,11 @@ export function environmentNamespaces(env: Environment): NamespaceSpec[] {
 export class NamespacesStack extends EnvironmentStack {
   readonly namespaces: Readonly<Partial<Record<NamespaceKey, PodSecurityNamespace>>>;
 
-  constructor(scope: Construct, env: Environment) {
-    super(scope, env, 'namespaces');
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'namespaces');
     const out: Partial<Record<NamespaceKey, PodSecurityNamespace>> = {};
     // `<component>/namespace`: the path each namespace had in its old stack
-    for (const n of environmentNamespaces(env)) out[n.key] = new PodSecurityNamespace(new Construct(this, n.id), 'namespace', n.props);
+    for (const n of environmentNamespaces(resolved)) out[n.key] = new PodSecurityNamespace(new Construct(this, n.id), 'namespace', n.props);
     this.namespaces = out;
   }
 }

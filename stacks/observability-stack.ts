@@ -1,33 +1,27 @@
-import { alertRules, type AlertInput } from '../observability/alert-rules';
-import { CERT_MANAGER_METRICS_SERVICE, CERT_MANAGER_NAME } from '../charts/cert-manager';
-import { dashboards, type DashboardInput } from '../observability/dashboards';
-import { LITELLM_PORT } from '../charts/litellm';
-import { AlertRuleSet } from '../constructs/alert-rule-set';
-import { GrafanaDashboards } from '../constructs/grafana-dashboards';
+import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
+import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
+import { GATEWAY_PORT } from '../constructs/litellm-gateway';
+import { CERT_MANAGER_METRICS } from '../constructs/operator-release';
 import type { Construct } from '../lib/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
-import type { Environment } from '../environments/schema';
-import { EDGE_NAMESPACE, GATEWAY_NAMESPACE } from './gateway-stack';
-import { MODELS_NAMESPACE, isMultiNode } from './models-stack';
-import { NAMESPACES } from './namespaces';
+import type { ResolvedEnvironment } from '../environments/resolve';
 import { multiNodeGroupName } from '../constructs/multi-node-vllm-server';
+import { PGVECTOR_CLUSTER } from '../constructs/pgvector-store';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
-import { RAG_NAMESPACE } from './rag-stack';
-
-/** Port of CloudNativePG's metrics exporter in every instance. */
-const CNPG_METRICS_PORT_NAME = 'metrics';
+import { EDGE_POD_LABELS, GATEWAY_DB_NAME, GATEWAY_POD_LABELS, NAMESPACES, PORTS } from './topology';
 
 /** What the alert rules are generated from. */
-export function alertInput(env: Environment): AlertInput {
+export function alertInput(resolved: ResolvedEnvironment): AlertInput {
+  const env = resolved.env;
   const slo = env.observability.slo;
   return {
-    models: env.models.map((m) => ({
+    models: resolved.models.map(({ spec: m, maxReplicas, multiNode }) => ({
       name: m.name,
       engine: m.engine,
-      replicas: m.autoscaling ? m.autoscaling.max : m.replicas,
+      replicas: maxReplicas,
       ttftSloSeconds: m.ttftSloSeconds ?? slo.ttftSeconds,
-      workload: isMultiNode(env, m) ? multiNodeGroupName(m.name) : m.name,
+      workload: multiNode ? multiNodeGroupName(m.name) : m.name,
       scaleToZero: m.autoscaling?.min === 0,
     })),
     embeddings: env.embeddings.map((e) => ({ name: e.name, replicas: e.replicas })),
@@ -40,7 +34,8 @@ export function alertInput(env: Environment): AlertInput {
 }
 
 /** What the dashboards need of the environment. */
-export function dashboardInput(env: Environment): DashboardInput {
+export function dashboardInput(resolved: ResolvedEnvironment): DashboardInput {
+  const env = resolved.env;
   return {
     models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name),
     pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes, mig: p.sharing.mode === 'mig' })),
@@ -57,15 +52,16 @@ export class ObservabilityStack extends EnvironmentStack {
   readonly dashboards: GrafanaDashboards;
   readonly targets: readonly ScrapeTarget[];
 
-  constructor(scope: Construct, env: Environment) {
-    super(scope, env, 'observability');
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'observability');
+    const env = resolved.env;
     const targets: ScrapeTarget[] = [];
     if (env.models.length + env.embeddings.length > 0) {
       targets.push(
         new ScrapeTarget(this, 'model-servers', {
           kind: 'ServiceMonitor',
           name: 'model-servers',
-          namespace: MODELS_NAMESPACE,
+          namespace: NAMESPACES.models,
           // Every vLLM, TGI and TEI server serves /metrics on its API port; Ollama has no metrics.
           matchExpressions: [
             { key: 'app.kubernetes.io/managed-by', operator: 'In', values: ['inference-stack'] },
@@ -80,16 +76,16 @@ export class ObservabilityStack extends EnvironmentStack {
       new ScrapeTarget(this, 'gateway', {
         kind: 'ServiceMonitor',
         name: 'litellm',
-        namespace: GATEWAY_NAMESPACE,
-        matchLabels: { 'app.kubernetes.io/name': 'litellm' },
-        endpoints: [{ targetPort: LITELLM_PORT, path: '/metrics' }],
+        namespace: NAMESPACES.gateway,
+        matchLabels: { ...GATEWAY_POD_LABELS },
+        endpoints: [{ targetPort: GATEWAY_PORT, path: '/metrics' }],
       }),
       new ScrapeTarget(this, 'gateway-db', {
         kind: 'PodMonitor',
         name: 'litellm-db',
-        namespace: GATEWAY_NAMESPACE,
-        matchLabels: { 'cnpg.io/cluster': 'litellm-db' },
-        endpoints: [{ port: CNPG_METRICS_PORT_NAME, path: '/metrics' }],
+        namespace: NAMESPACES.gateway,
+        matchLabels: { 'cnpg.io/cluster': GATEWAY_DB_NAME },
+        endpoints: [{ port: PORTS.cnpgMetricsName, path: '/metrics' }],
       }),
     );
     if (env.edge) {
@@ -97,8 +93,8 @@ export class ObservabilityStack extends EnvironmentStack {
         new ScrapeTarget(this, 'edge', {
           kind: 'ServiceMonitor',
           name: 'edge',
-          namespace: EDGE_NAMESPACE,
-          matchLabels: { 'app.kubernetes.io/name': 'edge' },
+          namespace: NAMESPACES.edge,
+          matchLabels: { ...EDGE_POD_LABELS },
           endpoints: [{ port: 'internal', path: '/metrics' }],
         }),
       );
@@ -106,12 +102,12 @@ export class ObservabilityStack extends EnvironmentStack {
         targets.push(
           new ScrapeTarget(this, 'cert-manager', {
             kind: 'ServiceMonitor',
-            name: CERT_MANAGER_NAME,
+            name: CERT_MANAGER_METRICS.release,
             namespace: NAMESPACES.certManager,
-            matchLabels: CERT_MANAGER_METRICS_SERVICE.labels,
+            matchLabels: CERT_MANAGER_METRICS.labels,
             // The controller's series describe Certificates in other namespaces: keep their `namespace` label
             // (the edge alert selects namespace="edge") instead of renaming it to exported_namespace.
-            endpoints: [{ port: CERT_MANAGER_METRICS_SERVICE.port, path: '/metrics', honorLabels: true }],
+            endpoints: [{ port: CERT_MANAGER_METRICS.port, path: '/metrics', honorLabels: true }],
           }),
         );
       }
@@ -119,12 +115,12 @@ export class ObservabilityStack extends EnvironmentStack {
     const store = env.vectorStore;
     if (store?.type === 'qdrant') {
       const key = store.apiKeySecret;
-      this.usesSecret({ namespace: RAG_NAMESPACE, name: key.name, keys: { [key.key]: FILL.random }, reader: 'Prometheus (Qdrant PodMonitor bearer token)' });
+      this.usesSecret({ namespace: NAMESPACES.rag, name: key.name, keys: { [key.key]: FILL.random }, reader: 'Prometheus (Qdrant PodMonitor bearer token)' });
       targets.push(
         new ScrapeTarget(this, 'vector-store', {
           kind: 'PodMonitor',
           name: 'qdrant',
-          namespace: RAG_NAMESPACE,
+          namespace: NAMESPACES.rag,
           matchLabels: { 'app.kubernetes.io/name': 'qdrant' },
           endpoints: [{ port: 'http', path: '/metrics', bearerSecret: store.apiKeySecret }],
         }),
@@ -134,17 +130,17 @@ export class ObservabilityStack extends EnvironmentStack {
         new ScrapeTarget(this, 'vector-store', {
           kind: 'PodMonitor',
           name: 'rag-db',
-          namespace: RAG_NAMESPACE,
-          matchLabels: { 'cnpg.io/cluster': 'rag-db' },
-          endpoints: [{ port: CNPG_METRICS_PORT_NAME, path: '/metrics' }],
+          namespace: NAMESPACES.rag,
+          matchLabels: { 'cnpg.io/cluster': PGVECTOR_CLUSTER },
+          endpoints: [{ port: PORTS.cnpgMetricsName, path: '/metrics' }],
         }),
       );
     }
     this.targets = targets;
-    this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, groups: alertRules(alertInput(env)) });
+    this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, alerts: alertInput(resolved) });
     this.dashboards = new GrafanaDashboards(this, 'dashboards', {
       namespace: NAMESPACES.monitoring,
-      dashboards: dashboards(dashboardInput(env)),
+      input: dashboardInput(resolved),
     });
   }
 }

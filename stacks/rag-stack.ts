@@ -3,17 +3,11 @@ import { PgvectorStore } from '../constructs/pgvector-store';
 import type { Construct } from '../lib/cdktf';
 import { QdrantStore } from '../constructs/qdrant-store';
 import type { VectorCollection } from '../constructs/vector-collection';
-import type { Environment, VectorStoreSpec } from '../environments/schema';
-import { NAMESPACES } from './namespaces';
+import type { ResolvedEnvironment } from '../environments/resolve';
+import type { VectorStoreSpec } from '../environments/schema';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
-
-export const RAG_NAMESPACE = NAMESPACES.rag;
-
-/** The collections with their dimension resolved from the embedding server that fills them. */
-export function vectorCollections(store: VectorStoreSpec, dimensionOf: (embedding: string) => number): VectorCollection[] {
-  return store.collections.map((c) => ({ name: c.name, dimension: c.dimension ?? dimensionOf(c.embedding), distance: c.distance }));
-}
+import { NAMESPACES, PORTS } from './topology';
 
 /**
  * The RAG tier: Qdrant or pgvector with the environment's collections, durable (volumes retained, prevent_destroy
@@ -21,19 +15,21 @@ export function vectorCollections(store: VectorStoreSpec, dimensionOf: (embeddin
  */
 export class RagStack extends EnvironmentStack {
   /** The namespace (created by the namespaces stack). */
-  readonly namespace: string = RAG_NAMESPACE;
+  readonly namespace: string = NAMESPACES.rag;
   readonly store: QdrantStore | PgvectorStore;
 
-  constructor(scope: Construct, env: Environment, store: VectorStoreSpec, dimensionOf: (embedding: string) => number) {
-    super(scope, env, 'rag');
-    const collections = vectorCollections(store, dimensionOf);
-    const replicas = store.replicas ?? { dev: 1, staging: 2, prod: 3 }[env.stage];
-    const prod = env.stage === 'prod';
+  constructor(scope: Construct, resolved: ResolvedEnvironment) {
+    super(scope, resolved, 'rag');
+    const store: VectorStoreSpec | undefined = resolved.env.vectorStore;
+    if (!store) throw new Error(`${resolved.env.name}: the environment declares no vector store; add no RagStack`);
+    const collections: VectorCollection[] = resolved.collections.map((c) => ({ name: c.spec.name, dimension: c.dimension, distance: c.spec.distance }));
+    const replicas = resolved.stageValues.vectorStoreReplicas;
+    const preventDestroy = resolved.stageValues.preventDestroy;
     this.store =
       store.type === 'qdrant'
         ? new QdrantStore(this, 'qdrant', {
             namespace: this.namespace,
-            namespaceName: RAG_NAMESPACE,
+            namespaceName: NAMESPACES.rag,
             replicas,
             storageGiB: store.storage.sizeGiB,
             storageClass: store.storage.storageClass,
@@ -41,7 +37,7 @@ export class RagStack extends EnvironmentStack {
             collections,
             hnsw: store.hnsw,
             backup: { schedule: store.backup.schedule, keep: store.backup.keep },
-            preventDestroy: prod,
+            preventDestroy,
           })
         : new PgvectorStore(this, 'pgvector', {
             namespace: this.namespace,
@@ -51,7 +47,7 @@ export class RagStack extends EnvironmentStack {
             collections,
             hnsw: store.hnsw,
             backup: store.backup.objectStore ? { ...store.backup.objectStore, schedule: store.backup.schedule, retentionDays: store.backup.keep } : undefined,
-            preventDestroy: prod,
+            preventDestroy,
           });
 
     if (store.type === 'qdrant') {
@@ -65,10 +61,10 @@ export class RagStack extends EnvironmentStack {
     const isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });
     // The store's own pods (replication, the collection Job) and the allowed client namespaces.
     isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
-    isolation.allow('monitoring', { to: this.store.podLabels, from: [{ namespace: NAMESPACES.monitoring }], ports: [store.type === 'qdrant' ? this.store.port : 9187] });
+    isolation.allow('monitoring', { to: this.store.podLabels, from: [{ namespace: NAMESPACES.monitoring }], ports: [store.type === 'qdrant' ? this.store.port : PORTS.cnpgMetrics] });
     isolation.allow('clients', { to: this.store.podLabels, from: store.allowedNamespaces.map((namespace) => ({ namespace })), ports: [this.store.port] });
     if (store.type === 'pgvector') {
-      isolation.allow('cnpg-operator', { to: this.store.podLabels, from: [{ namespace: NAMESPACES.cnpg }], ports: [8000, 5432] });
+      isolation.allow('cnpg-operator', { to: this.store.podLabels, from: [{ namespace: NAMESPACES.cnpg }], ports: [...PORTS.cnpgInstance] });
     }
   }
 }

@@ -1,8 +1,7 @@
 /** `inference-stack capacity --env X [--json]`: will the models fit, and how many users can they serve. */
 import pc from 'picocolors';
-import { GPUS, clusterMigStrategy, gpuResourceName, poolDevice } from '../../catalog/gpus';
-import { PINNED_VLLM, architectureOf, effectiveServing, planServing } from '../../catalog/planner';
-import type { Environment } from '../../environments/schema';
+import { PINNED_VLLM } from '../../catalog/planner';
+import type { ResolvedEnvironment } from '../../environments/resolve';
 
 export interface ModelCapacity {
   readonly model: string;
@@ -49,59 +48,43 @@ export interface CapacityReport {
 
 const round1 = (bytes: number) => Math.round((bytes / 1024 ** 3) * 10) / 10;
 
-export function capacityReport(env: Environment): CapacityReport {
-  const pools = new Map(env.gpuPools.map((p) => [p.name, p]));
-  const used = new Map<string, number>();
-  const models: ModelCapacity[] = [];
-  for (const m of env.models) {
-    const pool = pools.get(m.pool)!;
-    const gpu = GPUS[pool.gpu]!;
-    const device = poolDevice(gpu, pool.sharing)!;
-    const arch = architectureOf(m)!;
-    const eff = effectiveServing(m, arch);
-    const p = planServing(m, arch, device);
-    const replicas = m.autoscaling ? m.autoscaling.max : m.replicas;
-    used.set(m.pool, (used.get(m.pool) ?? 0) + p.gpusPerReplica * replicas);
-    models.push({
-      model: m.name,
-      engine: m.engine,
-      pool: m.pool,
-      gpu: pool.sharing.mode === 'mig' ? `${gpu.key} ${pool.sharing.profile}` : gpu.key,
-      tensorParallel: m.tensorParallel,
-      pipelineParallel: m.pipelineParallel,
-      replicas: m.autoscaling ? m.autoscaling.min : m.replicas,
-      ...(m.autoscaling ? { autoscaling: { min: m.autoscaling.min, max: m.autoscaling.max } } : {}),
-      nodesPerReplica: m.tensorParallel * m.pipelineParallel > pool.gpusPerNode ? m.pipelineParallel : 1,
-      quantization: eff.quantization,
-      maxModelLen: eff.maxModelLen,
-      weightsPerGpuGiB: round1(p.weightBytesPerGpu),
-      overheadPerGpuGiB: round1(p.overhead.totalBytes),
-      kvCachePerGpuGiB: round1(Math.max(0, p.kvCacheBytesPerGpu)),
-      vllmLikely: { kvCachePerGpuGiB: round1(Math.max(0, p.likelyKvCacheBytesPerGpu)), kvCacheTokens: p.likelyKvCapacityTokens },
-      kvCacheTokens: p.kvCapacityTokens,
-      fullLengthSequences: p.fullLengthSequences,
-      headroomPerGpuGiB: round1(p.headroomBytesPerGpu),
-    });
-  }
-  for (const e of env.embeddings) if (e.pool !== 'cpu') used.set(e.pool, (used.get(e.pool) ?? 0) + e.replicas);
+/** The resolved plans and pools (environments/resolve.ts), rounded for people. */
+export function capacityReport(r: ResolvedEnvironment): CapacityReport {
   return {
-    environment: env.name,
-    models,
-    pools: env.gpuPools.map((p) => {
-      const resource = gpuResourceName(p.sharing, clusterMigStrategy(env.gpuPools)) ?? 'nvidia.com/mig-* (several profiles)';
-      const device = poolDevice(GPUS[p.gpu]!, p.sharing);
-      const gpus = p.nodes.length * p.gpusPerNode * (device?.perGpu ?? 1);
-      const u = used.get(p.name) ?? 0;
+    environment: r.env.name,
+    models: r.models.map((m): ModelCapacity => {
+      const pool = r.pools.find((p) => p.name === m.spec.pool)!;
+      const p = m.plan;
       return {
-        pool: p.name,
-        gpu: p.gpu,
-        sharing: p.sharing.mode === 'none' ? 'whole GPUs' : p.sharing.mode === 'mig' ? `MIG ${p.sharing.profile}` : `time-sliced x${p.sharing.replicas}`,
-        resource,
-        gpus,
-        used: u,
-        free: gpus - u,
+        model: m.spec.name,
+        engine: m.spec.engine,
+        pool: m.spec.pool,
+        gpu: pool.spec.sharing.mode === 'mig' ? `${pool.gpu.key} ${pool.spec.sharing.profile}` : pool.gpu.key,
+        tensorParallel: m.spec.tensorParallel,
+        pipelineParallel: m.spec.pipelineParallel,
+        replicas: m.replicas,
+        ...(m.spec.autoscaling ? { autoscaling: { min: m.spec.autoscaling.min, max: m.spec.autoscaling.max } } : {}),
+        nodesPerReplica: m.nodesPerReplica,
+        quantization: m.quantization,
+        maxModelLen: m.maxModelLen,
+        weightsPerGpuGiB: round1(p.weightBytesPerGpu),
+        overheadPerGpuGiB: round1(p.overhead.totalBytes),
+        kvCachePerGpuGiB: round1(Math.max(0, p.kvCacheBytesPerGpu)),
+        vllmLikely: { kvCachePerGpuGiB: round1(Math.max(0, p.likelyKvCacheBytesPerGpu)), kvCacheTokens: p.likelyKvCapacityTokens },
+        kvCacheTokens: p.kvCapacityTokens,
+        fullLengthSequences: p.fullLengthSequences,
+        headroomPerGpuGiB: round1(p.headroomBytesPerGpu),
       };
     }),
+    pools: r.pools.map((p) => ({
+      pool: p.name,
+      gpu: p.spec.gpu,
+      sharing: p.spec.sharing.mode === 'none' ? 'whole GPUs' : p.spec.sharing.mode === 'mig' ? `MIG ${p.spec.sharing.profile}` : `time-sliced x${p.spec.sharing.replicas}`,
+      resource: p.resource ?? 'nvidia.com/mig-* (several profiles)',
+      gpus: p.capacity,
+      used: p.used,
+      free: p.free,
+    })),
   };
 }
 

@@ -2,7 +2,7 @@
  * `inference-stack diagram --env X [--out dir]`: the environment's architecture as Mermaid text and as SVG,
  * rendered offline by Graphviz compiled to WebAssembly (@viz-js/viz).
  */
-import type { Environment } from '../../environments/schema';
+import type { ResolvedEnvironment } from '../../environments/resolve';
 
 interface Node {
   readonly id: string;
@@ -18,7 +18,8 @@ interface Edge {
 const id = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 /** The components and traffic paths of an environment. */
-export function architecture(env: Environment): { nodes: Node[]; edges: Edge[]; groups: Record<string, string> } {
+export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; edges: Edge[]; groups: Record<string, string> } {
+  const env = resolved.env;
   const nodes: Node[] = [{ id: 'clients', label: 'clients', group: 'outside' }];
   const edges: Edge[] = [];
   const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring' };
@@ -30,12 +31,12 @@ export function architecture(env: Environment): { nodes: Node[]; edges: Edge[]; 
   }
   nodes.push({ id: 'gateway', label: 'LiteLLM gateway', group: 'gateway' }, { id: 'gateway_db', label: 'Postgres (keys, spend)', group: 'gateway' });
   edges.push({ from: entry === 'edge' ? 'edge' : 'clients', to: 'gateway' }, { from: 'gateway', to: 'gateway_db' });
-  for (const p of env.gpuPools) nodes.push({ id: id('pool', p.name), label: `${p.name}: ${p.nodes.length} x ${p.gpusPerNode} ${p.gpu}`, group: 'gpus' });
-  for (const m of env.models) {
+  for (const { spec: p } of resolved.pools) nodes.push({ id: id('pool', p.name), label: `${p.name}: ${p.nodes.length} x ${p.gpusPerNode} ${p.gpu}`, group: 'gpus' });
+  for (const { spec: m } of resolved.models) {
     nodes.push({ id: id('model', m.name), label: `${m.name} (${m.engine}, TP ${m.tensorParallel}, x${m.replicas})`, group: 'models' });
     edges.push({ from: 'gateway', to: id('model', m.name) }, { from: id('model', m.name), to: id('pool', m.pool), label: 'runs on' });
   }
-  for (const e of env.embeddings) {
+  for (const { spec: e } of resolved.embeddings) {
     nodes.push({ id: id('embedding', e.name), label: `${e.name} (TEI, x${e.replicas})`, group: 'models' });
     edges.push({ from: 'gateway', to: id('embedding', e.name) });
     if (e.pool !== 'cpu') edges.push({ from: id('embedding', e.name), to: id('pool', e.pool), label: 'runs on' });
@@ -56,8 +57,8 @@ export function architecture(env: Environment): { nodes: Node[]; edges: Edge[]; 
   return { nodes, edges, groups };
 }
 
-export function mermaid(env: Environment): string {
-  const { nodes, edges, groups } = architecture(env);
+export function mermaid(resolved: ResolvedEnvironment): string {
+  const { nodes, edges, groups } = architecture(resolved);
   const lines = ['flowchart LR'];
   for (const [g, title] of Object.entries(groups)) {
     const members = nodes.filter((n) => n.group === g);
@@ -70,10 +71,10 @@ export function mermaid(env: Environment): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function dot(env: Environment): string {
-  const { nodes, edges, groups } = architecture(env);
+export function dot(resolved: ResolvedEnvironment): string {
+  const { nodes, edges, groups } = architecture(resolved);
   const q = (s: string) => JSON.stringify(s);
-  const lines = ['digraph environment {', '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];', `  label=${q(`Inference Stack: ${env.name}`)};`];
+  const lines = ['digraph environment {', '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];', `  label=${q(`Inference Stack: ${resolved.env.name}`)};`];
   for (const [g, title] of Object.entries(groups)) {
     const members = nodes.filter((n) => n.group === g);
     if (members.length === 0) continue;
@@ -87,8 +88,8 @@ export function dot(env: Environment): string {
 }
 
 /** The diagram as SVG, rendered offline. */
-export async function svg(env: Environment): Promise<string> {
+export async function svg(resolved: ResolvedEnvironment): Promise<string> {
   const { instance } = await import('@viz-js/viz');
   const viz = await instance();
-  return viz.renderString(dot(env), { format: 'svg', engine: 'dot' });
+  return viz.renderString(dot(resolved), { format: 'svg', engine: 'dot' });
 }

@@ -5,7 +5,7 @@
 import type { Environment } from '../../environments/schema';
 import { EDGE_NAME } from '../../constructs/caddy-edge';
 import { FIELD_MANAGERS, GPU_TAINT } from '../../constructs/gpu-node-pool';
-import { NAMESPACES } from '../../stacks/namespaces';
+import { NAMESPACES } from '../../stacks/topology';
 import type { RequiredSecret } from '../../stacks/secrets';
 import { exec } from '../lib/exec';
 import { checkSecrets, formatMissingSecrets } from './secrets';

@@ -4,16 +4,16 @@
  * values never leave the cluster).
  */
 import { App } from '../../lib/cdktf';
-import type { Environment } from '../../environments/schema';
+import type { ResolvedEnvironment } from '../../environments/resolve';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import type { RequiredSecret } from '../../stacks/secrets';
 import { exec } from '../lib/exec';
 import { withoutStackTraces } from '../lib/quiet-stack-traces';
 
 /** The environment's Secrets (its stacks built in memory, nothing written). */
-export function secretList(env: Environment): readonly RequiredSecret[] {
+export function secretList(resolved: ResolvedEnvironment): readonly RequiredSecret[] {
   // built, not synthesized: nothing is written
-  return withoutStackTraces(() => addEnvironmentStacks(new App({ stackTraces: false }), env).secrets);
+  return withoutStackTraces(() => addEnvironmentStacks(new App({ stackTraces: false }), resolved).secrets);
 }
 
 export function formatSecrets(envName: string, secrets: readonly RequiredSecret[]): string {

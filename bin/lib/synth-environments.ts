@@ -11,6 +11,7 @@ import { extname, join, resolve } from 'node:path';
 import { sortedJson } from '../../lib/sorted-json';
 import { App } from '../../lib/cdktf';
 import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type LoadedEnvironment, type Problem } from '../../environments/load';
+import type { ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import type { StackDoc } from '../../lib/tf-json';
 import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult } from '../../policy';
@@ -101,10 +102,10 @@ export function readStacks(outdir: string, names: readonly string[]): StackDoc[]
 }
 
 /** Builds and synthesizes one environment into a fresh staging folder; returns its stacks. */
-export function synthToStaging(env: Environment, staging: string): { stacks: string[]; manifest: Manifest } {
+export function synthToStaging(resolved: ResolvedEnvironment, staging: string): { stacks: string[]; manifest: Manifest } {
   const app = new App({ outdir: staging, skipValidation: false, stackTraces: false });
   const { all } = withoutStackTraces(() => {
-    const stacks = addEnvironmentStacks(app, env);
+    const stacks = addEnvironmentStacks(app, resolved);
     app.synth();
     return stacks;
   });
@@ -113,10 +114,10 @@ export function synthToStaging(env: Environment, staging: string): { stacks: str
 }
 
 /** Synthesizes an environment in a scratch folder, removed after: its stacks in dependency order, each with its cdk.tf.json. */
-export function synthScratch(env: Environment): StackDoc[] {
+export function synthScratch(resolved: ResolvedEnvironment): StackDoc[] {
   const scratch = mkdtempSync(join(tmpdir(), 'inference-stack-'));
   try {
-    return readStacks(scratch, synthToStaging(env, scratch).stacks);
+    return readStacks(scratch, synthToStaging(resolved, scratch).stacks);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -186,11 +187,11 @@ export function violationField(env: Environment, v: Pick<Finding, 'rule' | 'stac
 export function synthEnvironments(files: readonly string[], outdir: string): SynthResult {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  const loaded: Array<{ file: string; env: Environment; locate: LoadedEnvironment['locate'] }> = [];
+  const loaded: Array<{ file: string; env: Environment; resolved: ResolvedEnvironment; locate: LoadedEnvironment['locate'] }> = [];
   const byName = new Map<string, string>();
   for (const file of files) {
     try {
-      const { env, warnings: found, locate } = loadEnvironment(file);
+      const { env, resolved, warnings: found, locate } = loadEnvironment(file);
       warnings.push(...found);
       const other = byName.get(env.name);
       if (other) {
@@ -198,7 +199,7 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
         continue;
       }
       byName.set(env.name, file);
-      loaded.push({ file, env, locate });
+      loaded.push({ file, env, resolved, locate });
     } catch (err) {
       if (err instanceof EnvironmentError) problems.push(...err.problems);
       else throw err;
@@ -213,10 +214,10 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
   const written: Array<{ name: string; file: string; stacks: string[]; policy: PolicyResult }> = [];
   const reports: string[] = [];
 
-  for (const { file, env, locate } of loaded) {
+  for (const { file, env, resolved, locate } of loaded) {
     const staging = mkdtempSync(join(outdir, '.staging-'));
     try {
-      const result = synthToStaging(env, staging);
+      const result = synthToStaging(resolved, staging);
       // The policy check: blocking in staging and prod, a warning in dev (but a literal secret blocks everywhere).
       const policy = checkPolicy(readStacks(staging, result.stacks), env.stage);
       if (policy.violations.length > 0) {

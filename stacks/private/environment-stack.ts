@@ -1,3 +1,4 @@
+import type { ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import { HelmProvider, KubernetesProvider } from '../../lib/bindings';
 import { SecretRegistry, type SecretUse } from '../secrets';
@@ -26,11 +27,14 @@ export const CONTROLLER_ANNOTATIONS = ['^metallb\\.(io|universe\\.tf)/', '^kube-
  */
 export class EnvironmentStack extends TerraformStack {
   readonly env: Environment;
+  readonly resolved: ResolvedEnvironment;
   readonly layer: string;
 
-  constructor(scope: Construct, env: Environment, layer: string) {
+  constructor(scope: Construct, resolved: ResolvedEnvironment, layer: string) {
+    const env = resolved.env;
     super(scope, `${env.name}-${layer}`);
     this.env = env;
+    this.resolved = resolved;
     this.layer = layer;
     this.configureBackend(`${env.name}-${layer}`);
     const cluster = { configPath: env.kubernetes.configPath, configContext: env.kubernetes.context };

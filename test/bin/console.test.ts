@@ -8,6 +8,7 @@ import { secretList } from '../../bin/commands/secrets';
 import { tempDir, writeEnvs } from '../support/env';
 import { REPO } from '../support/paths';
 import { presetEnv } from '../support/synth';
+import { resolveEnvironment } from '../../environments/resolve';
 
 async function run(...argv: string[]) {
   let out = '';
@@ -44,7 +45,7 @@ describe('capacity', () => {
     expect(r.out).toMatch(/dev: pools\n/);
     expect(r.out).toContain('"vLLM likely" is what vLLM 0.27.1 will probably log at start');
     // qwen-7b on the RTX 4090: one 32k sequence under the calibrated budget (two under the old fixed 2 GiB overhead)
-    expect(capacityReport(presetEnv('dev')).models[0]!.fullLengthSequences).toBe(1);
+    expect(capacityReport(resolveEnvironment(presetEnv('dev'))).models[0]!.fullLengthSequences).toBe(1);
   });
 });
 
@@ -154,7 +155,7 @@ async function withPath<T>(dir: string, fn: () => Promise<T>): Promise<T> {
 
 /** Every required Secret of a preset, with its keys: a cluster where the user made them all. */
 function allSecrets(preset: string): Record<string, string[]> {
-  return Object.fromEntries(secretList(presetEnv(preset)).filter((s) => s.required).map((s) => [`${s.namespace}/${s.name}`, [...s.keys]]));
+  return Object.fromEntries(secretList(resolveEnvironment(presetEnv(preset))).filter((s) => s.required).map((s) => [`${s.namespace}/${s.name}`, [...s.keys]]));
 }
 
 describe('secrets', () => {

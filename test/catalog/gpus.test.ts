@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GPUS, GPU_KEYS, clusterMigStrategy, gpuResourceName, gpuSpec, isGpuResource } from '../../catalog/gpus';
-import { UPSTREAM } from '../support/paths';
+import { readFacts } from '../support/upstream';
 
 type Fact<T> = { value: T; source: string };
-const upstream = JSON.parse(readFileSync(join(UPSTREAM, 'models.json'), 'utf8')) as {
+const upstream = readFacts<{
   gpus: Record<string, { compute_capability: Fact<string>; memory_gb: Fact<number>; fp8_tensor_cores: Fact<boolean>; mig: Fact<string | boolean> }>;
-};
+}>('gpus.json');
 
 describe('GPU catalogue', () => {
   it('has every GPU the foundation issue names', () => {
@@ -16,7 +14,7 @@ describe('GPU catalogue', () => {
     );
   });
 
-  it.each(GPU_KEYS)('%s agrees with the upstream facts in shared/upstream/models.json', (key) => {
+  it.each(GPU_KEYS)('%s agrees with the upstream GPU facts (shared/upstream/models.json)', (key) => {
     const gpu = GPUS[key]!;
     const facts = upstream.gpus[gpu.product];
     expect(facts, `no upstream facts for "${gpu.product}"`).toBeDefined();

@@ -1,14 +1,12 @@
-/** The catalogue's image runtime facts agree with ../shared/upstream/images.json and with the stacks that use them. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** The catalogue's image runtime facts agree with images.json (facts/upstream, from ../shared/upstream) and with the stacks that use them. */
 import { describe, expect, it } from 'vitest';
 import { IMAGES, ROOT_ONLY_IMAGES, imageRef, rootOnlyReason } from '../../catalog/images';
 import { MODELS_NAMESPACE_POD_SECURITY } from '../../environments/model-checks';
-import { UPSTREAM } from '../support/paths';
 import { presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+import { readFacts } from '../support/upstream';
 
 type ImageFacts = { runsAsNonRoot: { value: boolean | string; why: string } };
-const upstream = JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, ImageFacts> };
+const upstream = readFacts<{ images: Record<string, ImageFacts> }>('images.json');
 
 describe('images that run only as root', () => {
   it('lists exactly the pinned server images that images.json says cannot run as non-root', () => {

@@ -1,25 +1,33 @@
 /**
  * catalog/server-flags.json is a copy of the upstream flag lists (the product ships without shared/): it must
- * match them.
+ * match them (facts/upstream/flags/, extracted from shared/upstream/flags/ by `npm run facts`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { expect, it } from 'vitest';
 import { SERVER_VERSIONS } from '../../catalog/images';
 import { SERVER_FLAGS } from '../../catalog/server-flags';
-import { REPO } from '../support/paths';
+import { readFacts } from '../support/upstream';
 
+interface UpstreamFlags {
+  commit: string;
+  version: string;
+  flags: string[];
+  short_aliases: Record<string, string>;
+  negatable_boolean_flags: string[];
+  bool_switch_flags: string[];
+  recent_flag_changes: { changes: Array<{ added: string[]; removed: string[] }> };
+  not_accepted_here: string[];
+}
 
 it.each(Object.entries(SERVER_FLAGS))('%s: the copy matches its upstream list, at the pinned version', (engine, list) => {
-  const file = join(REPO, '..', list.source.file);
-  if (!existsSync(file)) return; // shipped without shared/: nothing to compare
-  const u = JSON.parse(readFileSync(file, 'utf8'));
+  expect(list.source.file).toBe(`shared/upstream/flags/${basename(list.source.file)}`);
+  const u = readFacts<UpstreamFlags>(`flags/${basename(list.source.file)}`);
   expect(list.source.commit).toBe(u.commit);
   expect(list.flags).toEqual(u.flags);
   expect(list.shortAliases).toEqual(u.short_aliases);
   if (engine === 'vllm') {
     expect(list.negatable).toEqual(u.negatable_boolean_flags);
-    const changes = u.recent_flag_changes.changes as Array<{ added: string[]; removed: string[] }>;
+    const changes = u.recent_flag_changes.changes;
     expect([...list.recentlyAdded].sort()).toEqual([...new Set(changes.flatMap((c) => c.added))].sort());
     expect([...list.removed].sort()).toEqual([...new Set([...u.not_accepted_here, ...changes.flatMap((c) => c.removed)])].sort());
   } else {

@@ -4,14 +4,14 @@
  * from mounted Secrets.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { ALERTMANAGER_SECRETS_DIR, alertmanagerConfig, alertmanagerSecrets, type AlertingOptions } from '../../charts/kube-prometheus-stack';
 import { tempDir } from '../support/env';
-import { UPSTREAM } from '../support/paths';
+import { chartFacts, excerpt } from '../support/upstream';
 import { helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
 import { missingTool, toolVersion } from '../support/tools';
 
@@ -24,7 +24,7 @@ const ALL: AlertingOptions = {
   ],
   routes: { critical: ['oncall', 'team-slack'], warning: ['team-slack', 'ticketing'], info: ['ops-mail'] },
 };
-const chartDir = join(UPSTREAM, 'charts', CHARTS.kubePrometheusStack.upstreamData);
+const KPS = CHARTS.kubePrometheusStack.upstreamData;
 
 describe('Alertmanager values', () => {
   const config = alertmanagerConfig(ALL) as any;
@@ -41,11 +41,11 @@ describe('Alertmanager values', () => {
   });
 
   it('uses values the pinned chart reads, at the path the operator mounts Secrets', () => {
-    const secretTpl = readFileSync(join(chartDir, 'templates', 'alertmanager', 'secret.yaml'), 'utf8');
+    const secretTpl = excerpt(KPS, 'templates/alertmanager/secret.yaml');
     expect(secretTpl).toContain('alertmanager.yaml: {{ toYaml .Values.alertmanager.config | b64enc | quote }}');
-    const amTpl = readFileSync(join(chartDir, 'templates', 'alertmanager', 'alertmanager.yaml'), 'utf8');
+    const amTpl = excerpt(KPS, 'templates/alertmanager/alertmanager.yaml');
     expect(amTpl).toContain('toYaml .Values.alertmanager.alertmanagerSpec.secrets');
-    const crd = readFileSync(join(chartDir, 'crds', 'crd-alertmanagers.yaml'), 'utf8');
+    const crd = excerpt(KPS, 'crds/crd-alertmanagers.yaml');
     expect(crd).toContain(`The Secrets are mounted into \`${ALERTMANAGER_SECRETS_DIR}/<secret-name>\``);
   });
 
@@ -69,7 +69,7 @@ describe('Alertmanager values', () => {
 
 /** The chart's own values.yaml. */
 function releaseDefault(): unknown {
-  return parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8'));
+  return structuredClone(chartFacts(KPS).values);
 }
 
 const skip = missingTool('amtool', 'apt-get install -y prometheus-alertmanager');

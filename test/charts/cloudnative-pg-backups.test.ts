@@ -2,16 +2,13 @@
  * pgvector backups use CloudNativePG's in-tree Barman Cloud, which the operator removes (1.31.0 by the 1.29.2
  * release notes): the pinned operator must still have it while any backup uses it.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { IN_TREE_BARMAN_METHOD, hasInTreeBarman } from '../../charts/cloudnative-pg';
-import { UPSTREAM } from '../support/paths';
+import { chartFacts } from '../support/upstream';
 import { helmReleases, presetEnv, releaseValues, synthEnvJson } from '../support/synth';
 
-const operatorAppVersion = (parse(readFileSync(join(UPSTREAM, 'charts', CHARTS.cloudnativePg.upstreamData, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
+const operatorAppVersion = chartFacts(CHARTS.cloudnativePg.upstreamData).chart.appVersion!;
 
 describe('in-tree Barman Cloud backups and the pinned CloudNativePG operator', () => {
   it('knows which versions have in-tree Barman Cloud', () => {

@@ -1,19 +1,16 @@
 /**
  * "Every custom resource we emit validates against its CRD" (the CRDs the pinned charts install, saved in
- * shared/upstream/charts/*\/*\/crds/). Three sources of custom resources:
+ * shared/upstream/charts/*\/*\/crds/, kept in facts/upstream/crds.json). Three sources of custom resources:
  * 1. every kubernetes_manifest `manifest` of every stack (the object's own camelCase keys);
  * 2. the custom resources charts render from our values, where the values embed the CR body (EMBEDDED below, each
  *    with the template that copies it, checked to still read it);
  * 3. for charts with a values.schema.json, our values merged over the chart's defaults, as `helm install` checks them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../charts/pins';
-import { UPSTREAM } from '../support/paths';
 import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson, type HelmReleaseJson } from '../support/synth';
 import { crdFor, formatErrors, loadCrds, validateAt, validateCustomResource, valuesSchemaValidator } from '../support/crds';
+import { chartFacts, excerpt, templateReads } from '../support/upstream';
 
 const SOURCES = [...PRESETS, 'fixture:multi-node', 'fixture:all-engines'] as const;
 const crds = loadCrds();
@@ -23,7 +20,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const coalesce = (base: unknown, over: unknown): unknown =>
   isObject(base) && isObject(over) ? Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => [k, k in over ? coalesce(base[k], over[k]) : base[k]])) : over === undefined ? base : over;
 const at = (values: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), values);
-const readYaml = (dir: string) => parse(readFileSync(join(UPSTREAM, 'charts', dir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+const readYaml = (dir: string) => structuredClone(chartFacts(dir).values);
 
 /**
  * Values a chart copies into a custom resource it renders: `values` (dotted path in our values) lands at `field`
@@ -120,7 +117,7 @@ describe('the saved CRDs', () => {
     expect(validateCustomResource(crds, { ...ok, spec: { ...ok.spec, min_replica_count: 1 } })).toEqual(['/spec: must NOT have additional properties (min_replica_count)']);
     expect(validateCustomResource(crds, { ...ok, spec: { triggers: ok.spec.triggers } })).toEqual(["/spec: must have required property 'scaleTargetRef'"]);
     expect(validateCustomResource(crds, { apiVersion: 'keda.sh/v1alpha2', kind: 'ScaledObject' })[0]).toMatch(/has no version v1alpha2/);
-    expect(validateCustomResource(crds, { apiVersion: 'example.com/v1', kind: 'Nope' })).toEqual(['no CRD for example.com/Nope in shared/upstream/charts/*/*/crds/']);
+    expect(validateCustomResource(crds, { apiVersion: 'example.com/v1', kind: 'Nope' })).toEqual([expect.stringMatching(/^no CRD for example\.com\/Nope in facts\/upstream\/crds\.json/)]);
   });
 
   it('accept int-or-string fields either way, and fill defaults before checking required fields', () => {
@@ -137,9 +134,10 @@ describe('the saved CRDs', () => {
 
   it.each(EMBEDDED.map((e) => [`${e.chart}: ${e.values} -> ${e.kind}.${e.field ?? '(one per item)'}`, e] as const))('%s: the template still copies it', (_l, e) => {
     const pin = Object.values(CHARTS).find((c) => c.chart === e.chart)!;
-    const text = readFileSync(join(UPSTREAM, 'charts', pin.upstreamData, e.template), 'utf8');
-    expect(text).toContain(`.Values.${e.values}`);
-    if (e.each) for (const k of Object.keys(e.each)) expect(text).toContain(`.${k}`);
+    // the template reads `.Values.<values>` (or a key below it)
+    const path = e.values.split('.');
+    expect(templateReads(pin.upstreamData, e.template).some((r) => path.every((p, i) => r[i] === p)), e.template).toBe(true);
+    if (e.each) for (const k of Object.keys(e.each)) expect(excerpt(pin.upstreamData, e.template)).toContain(`.${k}`);
   });
 
   it('values.schema.json validation reports a wrong type', () => {

@@ -3,11 +3,11 @@ import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UPSTREAM } from '../support/paths';
 
 /** The model's schema check (its base class's types do not resolve under this project's CommonJS settings). */
 const validate = (m: object) => (new Certificate(m as never) as unknown as { validate(): void }).validate();
 import { helmReleases, presetEnv, resourcesOf, synthEnvJson } from '../support/synth';
+import { readFacts } from '../support/upstream';
 
 function edgeOf(preset: string) {
   const stacks = synthEnvJson(presetEnv(preset));
@@ -57,8 +57,8 @@ describe('prod edge: TLS from a Secret, mTLS on', () => {
   });
 });
 
-/** Image runtime facts (shared/upstream/images.json): the capabilities the image's binaries carry as file capabilities. */
-const IMAGE_FACTS = JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { fileCapabilities: Array<{ path: string; capabilities: string }> }> };
+/** Image runtime facts (images.json, from shared/upstream): the capabilities the image's binaries carry as file capabilities. */
+const IMAGE_FACTS = readFacts<{ images: Record<string, { fileCapabilities: Array<{ path: string; capabilities: string }> }> }>('images.json');
 const fileCapabilities = (image: string) =>
   IMAGE_FACTS.images[image]!.fileCapabilities.flatMap((f) => f.capabilities.match(/cap_[a-z_]+/g) ?? []).map((c) => c.slice('cap_'.length).toUpperCase());
 

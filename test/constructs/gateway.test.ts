@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { UPSTREAM } from '../support/paths';
 import { helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson, type TfJson } from '../support/synth';
+import { readFacts } from '../support/upstream';
 
-const keys = JSON.parse(readFileSync(join(UPSTREAM, 'flags', 'litellm-proxy-config-keys.json'), 'utf8')) as Record<string, string[]>;
+const keys = readFacts<Record<string, string[]>>('flags/litellm-proxy-config-keys.json');
 
 function gatewayOf(preset: string) {
   const stacks = synthEnvJson(presetEnv(preset));
@@ -68,7 +66,7 @@ describe('LiteLLM gateway of the prod preset', () => {
   it("runs the migration hook as the image's numeric user: the chart copies only the container securityContext to it", () => {
     // litellm-helm templates/migrations-job.yaml (BerriAI/litellm 3dd55a7b) renders `securityContext: toYaml .Values.securityContext`
     // and no pod securityContext; the image's USER is the name `nobody`, which runAsNonRoot cannot verify.
-    const facts = (JSON.parse(readFileSync(join(UPSTREAM, 'images.json'), 'utf8')) as { images: Record<string, { uid: number; gid: number; userIsNumeric: boolean }> }).images[`${values.image.repository}:${values.image.tag}`]!;
+    const facts = readFacts<{ images: Record<string, { uid: number; gid: number; userIsNumeric: boolean }> }>('images.json').images[`${values.image.repository}:${values.image.tag}`]!;
     expect(facts.userIsNumeric).toBe(false);
     expect(values.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: facts.uid, runAsGroup: facts.gid });

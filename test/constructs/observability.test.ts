@@ -4,8 +4,8 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UPSTREAM } from '../support/paths';
 import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson } from '../support/synth';
+import { excerpt } from '../support/upstream';
 
 const MODELS = { ServiceMonitor, PodMonitor, PrometheusRule } as const;
 /** The Prometheus Operator's schema check (its base class's types do not resolve under CommonJS settings). */
@@ -96,7 +96,7 @@ describe('staging: the edge certificate expiry signal (cert-manager)', () => {
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'http-metrics', path: '/metrics', honorLabels: true })]);
     // the controller's metrics Service as the chart renders it (templates/service.yaml at v1.21.1): rendered only
     // with prometheus.enabled, port named http-metrics, labelled with the chart name and component controller
-    const template = readFileSync(join(UPSTREAM, 'charts', 'cert-manager', certManager.version, 'templates', 'service.yaml'), 'utf8');
+    const template = excerpt(`cert-manager/${certManager.version}`, 'templates/service.yaml');
     expect(template).toMatch(/name: http-metrics/);
     expect(template).toMatch(/app\.kubernetes\.io\/component: "controller"/);
     expect(monitor.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/instance': certManager.name, 'app.kubernetes.io/component': 'controller' });

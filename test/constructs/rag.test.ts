@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pgvectorCollectionsSql } from '../../constructs/pgvector-store';
 import { qdrantCollectionsSpec } from '../../constructs/qdrant-store';
-import { UPSTREAM } from '../support/paths';
 import { helmReleases, presetEnv, releaseValues, resourcesOf, synthEnvJson } from '../support/synth';
+import { excerpt } from '../support/upstream';
 
 const ragOf = (preset: string) => synthEnvJson(presetEnv(preset))[`${preset}-rag`]!;
 
@@ -125,7 +123,7 @@ describe('Qdrant (staging preset)', () => {
     // Qdrant reads QDRANT__<SECTION>__<KEY> into its config (src/settings.rs: Environment::with_prefix("QDRANT").separator("__"))
     expect(values.env).toEqual([{ name: 'QDRANT__SERVICE__API_KEY', valueFrom: { secretKeyRef: { name: 'qdrant-api-key', key: 'api-key' } } }]);
     // the chart renders env[].valueFrom verbatim into the container (templates/statefulset.yaml)
-    const statefulset = readFileSync(join(UPSTREAM, 'charts', 'qdrant', release.version, 'templates', 'statefulset.yaml'), 'utf8');
+    const statefulset = excerpt(`qdrant/${release.version}`, 'templates/statefulset.yaml');
     expect(statefulset).toMatch(/range \.Values\.env \}\}[\s\S]*?valueFrom: \{\{- toYaml \.valueFrom/);
   });
 

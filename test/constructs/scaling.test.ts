@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { capacityReport } from '../../bin/commands/capacity';
 import { checkPolicy } from '../../policy';
 import { fixtureEnv, helmReleases, presetEnv, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
+import { resolveEnvironment } from '../../environments/resolve';
 
 const validate = (Model: new (d: never) => unknown, data: unknown) => (new Model(data as never) as { validate(): void }).validate();
 
@@ -79,10 +80,10 @@ describe('multi-node serving (fixture: Llama 70B bf16, TP 8 inside a node x PP 2
   });
 
   it('shows the nodes per replica and the autoscaling range in the capacity report', () => {
-    const [m] = capacityReport(fixtureEnv('multi-node')).models;
+    const [m] = capacityReport(resolveEnvironment(fixtureEnv('multi-node'))).models;
     expect(m).toMatchObject({ tensorParallel: 8, pipelineParallel: 2, nodesPerReplica: 2, autoscaling: { min: 1, max: 2 }, replicas: 1 });
     // 2 groups x 16 GPUs at most: the whole pool
-    expect(capacityReport(fixtureEnv('multi-node')).pools[0]).toMatchObject({ gpus: 32, used: 32, free: 0 });
+    expect(capacityReport(resolveEnvironment(fixtureEnv('multi-node'))).pools[0]).toMatchObject({ gpus: 32, used: 32, free: 0 });
   });
 
   it('scales the LeaderWorkerSet on queue depth; Terraform leaves the replica count to KEDA', () => {

@@ -1,15 +1,13 @@
 /**
  * Every flag we hand a model server, extraArgs included, exists in the upstream flag list of the server version
- * we pin (../shared/upstream/flags/), with values among the upstream choices.
+ * we pin (facts/upstream/flags/, from ../shared/upstream/flags/), with values among the upstream choices.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVER_VERSIONS } from '../../catalog/images';
-import { UPSTREAM } from '../support/paths';
 import { FIXTURES, PRESETS, fixtureEnv, presetEnv, statefulSets, synthEnvJson } from '../support/synth';
+import { readFacts } from '../support/upstream';
 
-const read = (file: string) => JSON.parse(readFileSync(join(UPSTREAM, 'flags', file), 'utf8'));
+const read = (file: string) => readFacts<unknown>(`flags/${file}`);
 const vllm = read('vllm-main-6adad087.json') as {
   flags: string[];
   short_aliases: Record<string, string>;

@@ -2,26 +2,25 @@
  * Alert rules and dashboards: metric names exist upstream; promtool accepts the rules of every preset and every
  * dashboard query; and promtool's unit tests show each alert firing on a bad series and silent on healthy ones.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertRules, type AlertInput, type RuleGroup } from '../../observability/alert-rules';
 import { dashboards } from '../../observability/dashboards';
 import { METRICS } from '../../observability/metric-names';
 import { alertInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
-import { UPSTREAM } from '../support/paths';
+import { factsFiles, readFacts } from '../support/upstream';
 import { promtool, selectedMetrics } from '../support/promtool';
 import { PRESETS, presetEnv } from '../support/synth';
 import { missingTool } from '../support/tools';
+import { resolveEnvironment } from '../../environments/resolve';
 
 const skip = missingTool('promtool', 'apt-get install -y prometheus');
 
 /** Every series name the upstream metric lists expose. */
 function upstreamSeries(): Set<string> {
   const out = new Set<string>();
-  for (const f of readdirSync(join(UPSTREAM, 'metrics'))) {
-    const d = JSON.parse(readFileSync(join(UPSTREAM, 'metrics', f), 'utf8')) as { metrics: Array<{ name: string; type: string; exposed_series?: string[] }> };
+  for (const f of factsFiles('metrics')) {
+    const d = readFacts<{ metrics: Array<{ name: string; type: string; exposed_series?: string[] }> }>(`metrics/${f}`);
     for (const m of d.metrics) {
       out.add(m.name);
       for (const s of m.exposed_series ?? []) out.add(s);
@@ -45,8 +44,8 @@ const concrete = (expr: string) => expr.replaceAll('$__rate_interval', '5m').rep
 
 describe.each(PRESETS)('%s preset', (preset) => {
   const env = presetEnv(preset);
-  const groups = alertRules(alertInput(env));
-  const boards = dashboards(dashboardInput(env));
+  const groups = alertRules(alertInput(resolveEnvironment(env)));
+  const boards = dashboards(dashboardInput(resolveEnvironment(env)));
 
   it('reads only metric series the pinned exporters expose', () => {
     const used = new Set([...groups.flatMap((g) => g.rules.map((r) => r.expr)), ...dashboardExprs(boards)].flatMap(selectedMetrics));

@@ -5,9 +5,6 @@
  * pod declares: the kubelet's runAsNonRoot check against the image USER, file capabilities under drop ALL, images
  * that cannot run as non-root, and the paths an image writes under readOnlyRootFilesystem.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { IMAGE_FACTS, imageFacts, type ImageFacts } from '../../catalog/image-facts';
 import { IMAGES, imageRef, teiImage } from '../../catalog/images';
@@ -16,16 +13,15 @@ import { POSTGRES_IMAGE } from '../../charts/cloudnative-pg';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { QDRANT_VERSION } from '../../charts/qdrant';
 import { LITELLM_IMAGE } from '../../constructs/litellm-gateway';
-import { UPSTREAM } from '../support/paths';
 import { compatibilityProblems, podsOf, type Pod, type PodContainer } from '../support/pods';
+import { chartFacts, readFacts } from '../support/upstream';
 import { PRESETS, fixtureEnv, presetEnv, synthEnvJson } from '../support/synth';
 
 const SOURCES = [...PRESETS, 'fixture:multi-node', 'fixture:all-engines'] as const;
-const IMAGES_JSON = join(UPSTREAM, 'images.json');
 
 /** Every image we pin: catalog/images.ts (all TEI variants), the gateway's, Postgres', Qdrant's, and the GPU Operator components'. */
 function pinnedImages(): string[] {
-  const gpu = parse(readFileSync(join(UPSTREAM, 'charts', CHARTS.gpuOperator.upstreamData, 'values.yaml'), 'utf8')) as Record<string, { repository: string; image: string }>;
+  const gpu = chartFacts(CHARTS.gpuOperator.upstreamData).values as Record<string, { repository: string; image: string }>;
   const component = (key: 'toolkit' | 'devicePlugin' | 'dcgmExporter' | 'migManager') => `${gpu[key]!.repository}/${gpu[key]!.image}:${GPU_OPERATOR_COMPONENT_VERSIONS[key]}`;
   return [
     ...Object.values(IMAGES).map(imageRef),
@@ -66,8 +62,8 @@ describe('catalog/image-facts.ts', () => {
     expect(imageFacts('caddy:2.11.5-alpine')).toBeUndefined();
   });
 
-  describe.runIf(existsSync(IMAGES_JSON))('matches shared/upstream/images.json', () => {
-    const json = JSON.parse(readFileSync(IMAGES_JSON, 'utf8')) as { images: Record<string, Upstream>; aliases: Record<string, string> };
+  describe('matches images.json (facts/upstream, from shared/upstream)', () => {
+    const json = readFacts<{ images: Record<string, Upstream>; aliases: Record<string, string> }>('images.json');
 
     it('every TEI tag we use is one images.json lists for that build', () => {
       const tei = IMAGE_FACTS.find((f) => f.sameBuild)!;

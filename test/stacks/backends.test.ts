@@ -14,6 +14,7 @@ import { App } from '../../lib/cdktf';
 import { tempDir } from '../support/env';
 import { missingTool } from '../support/tools';
 import { presetEnv, synthEnvJson, type TfJson } from '../support/synth';
+import { resolveEnvironment } from '../../environments/resolve';
 
 const EXAMPLES: Record<(typeof BACKEND_TYPES)[number], Environment['backend']> = {
   local: { type: 'local' },
@@ -36,7 +37,7 @@ const machinePaths = [process.cwd(), homedir(), join(__dirname, '..', '..')];
 function synthToDisk(env: Environment): Record<string, TfJson> {
   const outdir = tempDir('backend-synth-');
   const app = new App({ outdir, skipValidation: false, stackTraces: false });
-  addEnvironmentStacks(app, env);
+  addEnvironmentStacks(app, resolveEnvironment(env));
   app.synth();
   const dir = join(outdir, 'stacks');
   return Object.fromEntries(readdirSync(dir).map((s) => [s, JSON.parse(readFileSync(join(dir, s, 'cdk.tf.json'), 'utf8')) as TfJson]));

@@ -8,10 +8,11 @@ import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { applyOrder, crdsByChart, firstApplyViolations, type AppliedStack, type Read } from '../support/first-apply';
 import { DEPLOYABLE_ENVIRONMENTS, presetEnv } from '../support/synth';
+import { resolveEnvironment } from '../../environments/resolve';
 
 function appliedStacks(env: Environment): { stacks: AppliedStack[]; deployOrder: string[] } {
   const app = Testing.app();
-  const { all } = addEnvironmentStacks(app, env);
+  const { all } = addEnvironmentStacks(app, resolveEnvironment(env));
   return {
     stacks: all.map((s) => ({ name: s.node.id, dependencies: s.dependencies.map((d) => d.node.id), json: JSON.parse(Testing.synth(s, true)) })),
     deployOrder: all.map((s) => s.node.id),

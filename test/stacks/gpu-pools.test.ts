@@ -7,6 +7,7 @@ import { workloads } from '../../lib/tf-json';
 import { GPUS } from '../../catalog/gpus';
 import { IMAGE_PULL_BYTES_PER_SECOND } from '../../constructs/private/server-sizing';
 import { PRESETS, fixtureEnv, helmReleases, presetEnv, releaseValues, resourcesOf, statefulSets, synthEnvJson } from '../support/synth';
+import { resolveEnvironment } from '../../environments/resolve';
 
 /** prod with one more A100 node cut the balanced way: the operator must switch to the mixed strategy. */
 function prodWithBalancedPool(): Environment {
@@ -31,7 +32,7 @@ describe('MIG strategy mixed', () => {
   });
 
   it('shows the resource each pool is requested by in the capacity report', () => {
-    const pools = capacityReport(prodWithBalancedPool()).pools;
+    const pools = capacityReport(resolveEnvironment(prodWithBalancedPool())).pools;
     expect(Object.fromEntries(pools.map((p) => [p.pool, p.resource]))).toEqual({ h100: 'nvidia.com/gpu', 'a100-mig': 'nvidia.com/mig-3g.40gb', 'a100-balanced': 'nvidia.com/mig-* (several profiles)' });
   });
 

@@ -3,14 +3,13 @@
  * workload. Facts from the provider source at the pinned versions (hashicorp/terraform-provider-kubernetes v2.38.0,
  * hashicorp/terraform-provider-helm v3.1.1), each with its file.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS, type ChartRef } from '../../charts/pins';
 import { CRD_UPGRADES } from '../../charts/crd-upgrades';
 import { kedaValues } from '../../charts/keda';
-import { UPSTREAM } from '../support/paths';
-import { upstreamValues } from '../support/upstream';
+import { chartFacts, excerpt, upstreamValues } from '../support/upstream';
 import { GPU_TAINT } from '../../constructs/gpu-node-pool';
 import type { Environment } from '../../environments/schema';
 import { TerraformStack, Testing } from '../../lib/cdktf';
@@ -203,11 +202,11 @@ describe('annotations controllers write are not ours to remove', () => {
 });
 
 describe('chart bumps upgrade CRDs deliberately', () => {
-  const chartDir = (c: ChartRef) => join(UPSTREAM, 'charts', c.upstreamData);
-  const crdFiles = (c: ChartRef) => ({
-    folder: existsSync(join(chartDir(c), 'crds')) ? readdirSync(join(chartDir(c), 'crds')).length : 0,
-    templated: readdirRecursive(join(chartDir(c), 'templates')).filter((f) => /kind: CustomResourceDefinition/.test(readFileSync(f, 'utf8'))),
-  });
+  // facts/upstream: the files in the chart's crds/, and the templates that hold `kind: CustomResourceDefinition`
+  const crdFiles = (c: ChartRef) => {
+    const facts = chartFacts(c.upstreamData);
+    return { folder: facts.crdFiles.length, templated: Object.entries(facts.templates).filter(([, t]) => t.crd).map(([file, t]) => ({ file, ...t })) };
+  };
 
   it('decides the CRD upgrade path of every pinned chart that ships CRDs', () => {
     for (const [key, chart] of Object.entries(CHARTS)) {
@@ -224,7 +223,7 @@ describe('chart bumps upgrade CRDs deliberately', () => {
   it('lets the GPU Operator\'s CRD upgrade hook run: the release skips OpenAPI validation, as the chart requires', () => {
     // gpu-operator values.yaml: "upgradeCRD: true ... requires --disable-openapi-validation flag to be passed during
     // helm upgrade" (a new ClusterPolicy field fails validation against the old CRD before the hook applies the new).
-    const text = readFileSync(join(chartDir(CHARTS.gpuOperator), 'values.yaml'), 'utf8');
+    const text = excerpt(CHARTS.gpuOperator.upstreamData, 'values.yaml');
     expect(text).toMatch(/upgradeCRD[^\n]*\n[^\n]*disable-openapi-validation|disable-openapi-validation[\s\S]{0,80}upgradeCRD: true/);
     const platform = synthEnvJson(presetEnv('prod'))['prod-platform']!;
     const release = resourcesOf(platform, 'helm_release').find((r) => r.chart === 'gpu-operator')!;
@@ -238,17 +237,13 @@ describe('chart bumps upgrade CRDs deliberately', () => {
     // the templates read that value into every CRD's annotations
     const { templated } = crdFiles(CHARTS.keda);
     expect(templated.length).toBe(6);
-    for (const f of templated) expect(readFileSync(f, 'utf8'), f).toMatch(/toYaml \(merge \.Values\.crds\.additionalAnnotations/);
+    for (const f of templated) expect(f.reads, f.file).toContainEqual(['crds', 'additionalAnnotations']);
   });
 
   it('keeps the templated CRDs of cert-manager and CloudNativePG too (their charts do it)', () => {
     expect((upstreamValues(CHARTS.certManager.upstreamData).crds as { keep: boolean }).keep).toBe(true);
-    for (const f of crdFiles(CHARTS.cloudnativePg).templated) expect(readFileSync(f, 'utf8')).toContain('helm.sh/resource-policy: keep');
+    const templated = crdFiles(CHARTS.cloudnativePg).templated;
+    expect(templated.length).toBeGreaterThan(0);
+    for (const f of templated) expect(f.resourcePolicy, f.file).toBe('keep');
   });
 });
-
-/** Files under a folder; none when shared/ holds no such folder (litellm-helm: values only, no CRDs upstream). */
-function readdirRecursive(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? readdirRecursive(join(dir, e.name)) : [join(dir, e.name)]));
-}

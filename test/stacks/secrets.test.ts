@@ -5,12 +5,13 @@ import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { createCommand } from '../../stacks/secrets';
 import { secretReads } from '../support/first-apply';
 import { DEPLOYABLE_ENVIRONMENTS, presetEnv } from '../support/synth';
+import { resolveEnvironment } from '../../environments/resolve';
 
 const ENVIRONMENTS = DEPLOYABLE_ENVIRONMENTS;
 
 describe.each(ENVIRONMENTS)('Secrets of %s', (_, load) => {
   const env = load();
-  const { all, secrets } = addEnvironmentStacks(Testing.app(), env);
+  const { all, secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(env));
   const reads = secretReads(all.map((s) => ({ name: s.node.id, dependencies: [], json: JSON.parse(Testing.synth(s, true)) })));
 
   it('lists exactly the Secrets the output names, each key it reads among the listed keys', () => {
@@ -34,7 +35,7 @@ describe.each(ENVIRONMENTS)('Secrets of %s', (_, load) => {
 
 describe('the Secrets list', () => {
   it('names the Secrets of the prod preset, user-made first, the operators\' last', () => {
-    const { secrets } = addEnvironmentStacks(Testing.app(), presetEnv('prod'));
+    const { secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(presetEnv('prod')));
     expect(secrets.map((s) => `${s.required ? 'user' : s.createdBy} ${s.namespace}/${s.name}`)).toEqual([
       'user edge/client-ca',
       'user edge/edge-tls',
@@ -55,7 +56,7 @@ describe('the Secrets list', () => {
   });
 
   it('merges the readers of one Secret (staging: Qdrant and its PodMonitor share the API key)', () => {
-    const { secrets } = addEnvironmentStacks(Testing.app(), presetEnv('staging'));
+    const { secrets } = addEnvironmentStacks(Testing.app(), resolveEnvironment(presetEnv('staging')));
     const qdrant = secrets.find((s) => s.name === 'qdrant-api-key')!;
     expect(qdrant.readers).toEqual(['Prometheus (Qdrant PodMonitor bearer token)', 'Qdrant, its collections Job and snapshot CronJob (API key)']);
     expect(secrets.find((s) => s.name === 'edge-tls')).toMatchObject({ required: false, createdBy: 'cert-manager', type: 'tls' });

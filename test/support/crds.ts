@@ -1,6 +1,7 @@
 /**
- * The CRDs saved in shared/upstream (charts/<chart>/<version>/crds/*.yaml, multi-document), as JSON Schema
- * validators (shared/upstream/README.md "Do the custom resources the toolkit emits match the CRDs?").
+ * The CRDs of the custom resources we render (facts/upstream/crds.json, extracted from shared/upstream
+ * charts/<chart>/<version>/crds/*.yaml by `npm run facts`), as JSON Schema validators (shared/upstream/README.md
+ * "Do the custom resources the toolkit emits match the CRDs?").
  *
  * The CRD's openAPIV3Schema is turned into JSON Schema the way the API server treats it:
  * - `x-kubernetes-int-or-string: true` accepts an integer or a string;
@@ -11,12 +12,9 @@
  * - `default`s are filled in before `required` is checked, as the API server does.
  * Not checked: `x-kubernetes-validations` (CEL rules) and `format`s; RE2-only patterns (UNCHECKED_PATTERNS).
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
-import { parseAllDocuments } from 'yaml';
-import { UPSTREAM } from './paths';
+import { chartFacts, readFacts } from './upstream';
 
 type Schema = Record<string, unknown>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -34,32 +32,9 @@ export interface Crd {
   readonly versions: readonly CrdVersion[];
 }
 
-/** Every CRD in shared/upstream/charts/*\/*\/crds/*.yaml, by `group/kind` (the first file wins; later copies are identical). */
+/** The CRD of every custom resource kind we render, by `group/kind` (`file`: where shared/upstream has it). */
 export function loadCrds(): ReadonlyMap<string, Crd> {
-  const out = new Map<string, Crd>();
-  const charts = join(UPSTREAM, 'charts');
-  for (const chart of readdirSync(charts).sort()) {
-    for (const version of readdirSync(join(charts, chart)).sort()) {
-      const dir = join(charts, chart, version, 'crds');
-      if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
-        const file = join(dir, f);
-        for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-          const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; storage: boolean; schema?: { openAPIV3Schema: Schema } }> } } | null;
-          if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-          const key = `${crd.spec.group}/${crd.spec.names.kind}`;
-          if (out.has(key)) continue;
-          out.set(key, {
-            group: crd.spec.group,
-            kind: crd.spec.names.kind,
-            file: relative(UPSTREAM, file),
-            versions: crd.spec.versions.map((v) => ({ name: v.name, served: v.served, storage: v.storage, schema: v.schema?.openAPIV3Schema ?? {} })),
-          });
-        }
-      }
-    }
-  }
-  return out;
+  return new Map(Object.entries(readFacts<{ crds: Record<string, Crd> }>('crds.json').crds));
 }
 
 /** The CRD's structural schema as JSON Schema (see the file comment). */
@@ -126,7 +101,7 @@ export type CrdCheck = { ok: true; crd: Crd; version: CrdVersion } | { ok: false
 export function crdFor(crds: ReadonlyMap<string, Crd>, apiVersion: string, kind: string): CrdCheck {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') as [string, string] : ['', apiVersion];
   const crd = crds.get(`${group}/${kind}`);
-  if (!crd) return { ok: false, reason: `no CRD for ${group}/${kind} in shared/upstream/charts/*/*/crds/` };
+  if (!crd) return { ok: false, reason: `no CRD for ${group}/${kind} in facts/upstream/crds.json (add it to RENDERED_CRDS in test/support/extract-facts.ts and run npm run facts)` };
   const v = crd.versions.find((x) => x.name === version);
   if (!v) return { ok: false, reason: `${crd.file} has no version ${version} (has ${crd.versions.map((x) => x.name).join(', ')})` };
   if (!v.served) return { ok: false, reason: `${crd.file}: version ${version} is not served` };
@@ -162,9 +137,8 @@ const ajv2020 = new Ajv2020(OPTIONS);
 
 /** A chart's values.schema.json as a validator (draft-07 or 2020-12, as the file says), or undefined when the chart has none. */
 export function valuesSchemaValidator(chartDir: string): ValidateFunction | undefined {
-  const file = join(UPSTREAM, 'charts', chartDir, 'values.schema.json');
-  if (!existsSync(file)) return undefined;
-  const schema = JSON.parse(readFileSync(file, 'utf8')) as Schema;
+  const schema = chartFacts(chartDir).valuesSchema;
+  if (!schema) return undefined;
   const draft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
   const { $schema: _ignored, ...rest } = schema;
   return (draft07 ? ajv07 : ajv2020).compile(rest);

@@ -9,16 +9,14 @@
  * - A Secret an operator writes (CloudNativePG's `<cluster>-app`, cert-manager's Certificate secretName) exists
  *   once the resource that tells the operator to create it is applied; a same-stack reader must depend on it.
  * - A CRD exists once the helm_release of the chart that installs it is applied (the kinds each chart installs
- *   come from ../shared/upstream/charts/<chart>/<version>/_source.json `crds`). A kubernetes_manifest needs its
+ *   come from ../shared/upstream/charts/<chart>/<version>/_source.json `crds`, in facts/upstream as `installsCrds`). A kubernetes_manifest needs its
  *   CRD at plan time: it must come from an earlier stack.
  * - GPU resources (nvidia.com/gpu, nvidia.com/mig-*) are available once the `<env>-gpu-pools` stack is applied.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { POD_SPEC_PATH } from '../../lib/tf-json';
-import { UPSTREAM } from './paths';
+import { chartFacts } from './upstream';
 
 export interface AppliedStack {
   readonly name: string;
@@ -46,9 +44,7 @@ const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((cu
 export function crdsByChart(): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const ref of Object.values(CHARTS)) {
-    const source = JSON.parse(readFileSync(join(UPSTREAM, 'charts', ref.upstreamData, '_source.json'), 'utf8')) as { crds?: { dir?: string | null; crds?: Array<{ group: string; kind: string }> } };
-    const kinds = source.crds?.dir ? (source.crds.crds ?? []).map((c) => `${c.group}/${c.kind}`) : [];
-    out.set(ref.chart, new Set(kinds));
+    out.set(ref.chart, new Set(chartFacts(ref.upstreamData).installsCrds));
   }
   return out;
 }

@@ -7,11 +7,8 @@
  *   Helm merges our values over the chart's values.yaml, so the chart defaults are merged in here too.
  * The namespace's Pod Security level is the `pod-security.kubernetes.io/enforce` label of the namespace we create.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { CHARTS } from '../../charts/pins';
-import { UPSTREAM } from './paths';
+import { chartFacts } from './upstream';
 import { helmReleases, releaseValues, resourcesOf, type HelmReleaseJson, type TfJson } from './synth';
 import type { ImageFacts } from '../../catalog/image-facts';
 
@@ -133,7 +130,7 @@ const WORKLOADS: Readonly<Record<string, (spec: Json) => Json>> = {
 
 const chartDefaults = (chart: string): Json => {
   const pin = Object.values(CHARTS).find((c) => c.chart === chart)!;
-  return parse(readFileSync(join(UPSTREAM, 'charts', pin.upstreamData, 'values.yaml'), 'utf8')) as Json;
+  return structuredClone(chartFacts(pin.upstreamData).values) as Json;
 };
 
 /**

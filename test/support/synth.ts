@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '../../environments/load';
+import { resolveEnvironment, type ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { Testing } from '../../lib/cdktf';
@@ -19,8 +20,13 @@ export function presetEnv(name: string): Environment {
 
 /** Synthesizes every stack of an environment in memory (validations on); stack name -> cdk.tf.json text. */
 export function synthEnv(env: Environment): Record<string, string> {
+  return synthEnvFromResolved(resolveEnvironment(env));
+}
+
+/** The same for an environment the loader resolved. */
+export function synthEnvFromResolved(resolved: ResolvedEnvironment): Record<string, string> {
   const app = Testing.app();
-  const { all } = addEnvironmentStacks(app, env);
+  const { all } = addEnvironmentStacks(app, resolved);
   return Object.fromEntries(all.map((stack) => [stack.node.id, Testing.synth(stack, true)]));
 }
 

@@ -1,12 +1,52 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { parse } from 'yaml';
-import { UPSTREAM } from './paths';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { FACTS } from './paths';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Subcharts whose own values a parent's key may reach: parent data -> key -> the subchart's data. */
-const SUBCHARTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+/** What facts/upstream/charts/<folder>/chart.json holds (test/support/extract-facts.ts writes it). */
+export interface ChartFacts {
+  readonly _source: Readonly<Record<string, unknown>>;
+  readonly chart: { readonly name: string; readonly version: string; readonly appVersion: string | null; readonly dependencies: ReadonlyArray<{ name: string; alias?: string; version: string; condition?: string }> };
+  readonly values: Record<string, unknown>;
+  readonly commentedKeys: readonly string[];
+  readonly valuesSchema?: Record<string, unknown>;
+  readonly templates: Readonly<Record<string, { readonly reads: ReadonlyArray<readonly string[]>; readonly crd?: true; readonly resourcePolicy?: string | null }>>;
+  readonly crdFiles: readonly string[];
+  readonly installsCrds: readonly string[];
+  readonly subcharts: Readonly<Record<string, { readonly folder: string } | { readonly missing: string }>>;
+  readonly excerpts?: Readonly<Record<string, ReadonlyArray<{ line: number; text: readonly string[] }>>>;
+}
+
+const factsCache = new Map<string, ChartFacts>();
+/** The facts of a chart folder (`<chart>/<version>` as in shared/upstream/charts, or a vendored `.../charts/<sub>`). */
+export function chartFacts(folder: string): ChartFacts {
+  const cached = factsCache.get(folder);
+  if (cached) return cached;
+  const file = join(FACTS, 'charts', folder, 'chart.json');
+  if (!existsSync(file)) throw new Error(`no upstream facts at ${file}: bring the chart's data to ../shared/upstream and run npm run facts`);
+  const facts = JSON.parse(readFileSync(file, 'utf8')) as ChartFacts;
+  factsCache.set(folder, facts);
+  return facts;
+}
+
+/** The upstream text a test quotes from a chart file (test/support/extract-facts.ts EXCERPTS), its lines joined. */
+export function excerpt(folder: string, file: string): string {
+  const found = chartFacts(folder).excerpts?.[file];
+  if (!found) throw new Error(`no excerpt of ${folder}/${file} in the facts: add it to EXCERPTS in test/support/extract-facts.ts and run npm run facts`);
+  return found.map((e) => e.text.join('\n')).join('\n');
+}
+
+/** A JSON facts file under facts/upstream/ (flags/…, metrics/…, images.json, gpus.json, crds.json). */
+export function readFacts<T>(path: string): T {
+  return JSON.parse(readFileSync(join(FACTS, path), 'utf8')) as T;
+}
+
+/** The facts files of a folder under facts/upstream/. */
+export const factsFiles = (dir: string): string[] => readdirSync(join(FACTS, dir)).sort();
+
+/** Subcharts whose values a parent's key reaches: parent folder -> key -> the subchart's folder. */
+export const VALUES_SUBCHARTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'kube-prometheus-stack/88.5.3': { grafana: 'grafana/12.11.1' },
 };
 
@@ -14,17 +54,12 @@ const deepMerge = (a: unknown, b: unknown): unknown =>
   isObject(a) && isObject(b) ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? deepMerge(a[k], b[k]) : a[k]])) : (b ?? a);
 
 /**
- * The upstream values.yaml of a chart version (`<chart>/<version>` under shared/upstream/charts), with the values
+ * The upstream values.yaml of a chart version (`<chart>/<version>` as in shared/upstream/charts), with the values
  * of its subcharts (where shared/ has them) under their keys.
  */
 export function upstreamValues(upstreamData: string): Record<string, unknown> {
-  const read = (dir: string) => {
-    const file = join(UPSTREAM, 'charts', dir, 'values.yaml');
-    if (!existsSync(file)) throw new Error(`no upstream values at ${file}: bring the chart's data before pinning it`);
-    return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  };
-  const values = read(upstreamData);
-  for (const [key, sub] of Object.entries(SUBCHARTS[upstreamData] ?? {})) values[key] = deepMerge(read(sub), values[key]);
+  const values = structuredClone(chartFacts(upstreamData).values);
+  for (const [key, sub] of Object.entries(VALUES_SUBCHARTS[upstreamData] ?? {})) values[key] = deepMerge(structuredClone(chartFacts(sub).values), values[key]);
   return values;
 }
 
@@ -149,22 +184,23 @@ export interface ChartReads {
   readonly subcharts: Readonly<Record<string, ChartReads | string>>;
 }
 
-/** A chart folder's reads (`<chart>/<version>` under shared/upstream/charts, or an absolute folder). */
+/** A chart folder's reads (`<chart>/<version>` as in shared/upstream/charts), from its facts. */
 export function chartReads(chartDir: string): ChartReads {
-  const dir = isAbsolute(chartDir) ? chartDir : join(UPSTREAM, 'charts', chartDir);
-  const files = templateFiles(dir);
-  const reads = new Set(files.flatMap((f) => valuesReads(readFileSync(f, 'utf8')).map(pathKey)));
-  const chartYaml = parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { dependencies?: Array<{ name: string; alias?: string; version: string; condition?: string }> };
+  const facts = chartFacts(chartDir);
+  const templates = Object.values(facts.templates);
+  const reads = new Set(templates.flatMap((t) => t.reads.map(pathKey)));
   const subcharts: Record<string, ChartReads | string> = {};
-  for (const dep of chartYaml.dependencies ?? []) {
-    for (const c of dep.condition?.split(',') ?? []) reads.add(pathKey(c.trim().split('.')));
-    const vendored = join(dir, 'charts', dep.name);
-    const sibling = join(UPSTREAM, 'charts', dep.name, dep.version);
-    const found = [vendored, sibling].find((d) => existsSync(join(d, 'templates')));
-    subcharts[dep.alias ?? dep.name] = found ? chartReads(found) : `${relative(UPSTREAM, sibling)}/templates (not saved)`;
-  }
-  return { dir, reads, templateCount: files.length, subcharts };
+  for (const dep of facts.chart.dependencies) for (const c of dep.condition?.split(',') ?? []) reads.add(pathKey(c.trim().split('.')));
+  for (const [key, sub] of Object.entries(facts.subcharts)) subcharts[key] = 'folder' in sub ? chartReads(sub.folder) : sub.missing;
+  return { dir: chartDir, reads, templateCount: templates.length, subcharts };
 }
+
+/** The `.Values` paths one template file of a chart folder reads. */
+export const templateReads = (folder: string, file: string): ReadonlyArray<readonly string[]> => {
+  const t = chartFacts(folder).templates[file];
+  if (!t) throw new Error(`${folder} has no template ${file} in its facts`);
+  return t.reads;
+};
 
 /** Every leaf key path of a values tree. Lists and empty maps are leaves (a template takes them whole). */
 export function leafPaths(values: unknown, prefix: ValuesPath = []): ValuesPath[] {
