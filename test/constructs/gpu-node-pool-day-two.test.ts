@@ -27,6 +27,16 @@ function nodeWriters(tf: TfJson): Map<string, string> {
   return out;
 }
 
+/** Every `pool: <from>` reference (models, embeddings, ...) renamed, as an operator renaming a pool would. */
+function renamePoolReferences(value: unknown, from: string, to: string): void {
+  if (Array.isArray(value)) for (const v of value) renamePoolReferences(v, from, to);
+  else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (record.pool === from) record.pool = to;
+    for (const v of Object.values(record)) renamePoolReferences(v, from, to);
+  }
+}
+
 function labelsOf(tf: TfJson, address: string): unknown {
   const [type, key] = address.split('.') as [string, string];
   return tf.resource[type]![key]!.labels;
@@ -52,7 +62,7 @@ describe('a node keeps its resource addresses when it changes pool', () => {
     const before = presetEnv('prod');
     const after = structuredClone(before);
     after.gpuPools[0]!.name = 'h100-main';
-    for (const m of after.models) if (m.pool === 'h100') m.pool = 'h100-main';
+    renamePoolReferences(after, 'h100', 'h100-main');
     const a = gpuPools(before);
     const b = gpuPools(after);
     expect([...nodeWriters(b)].sort()).toEqual([...nodeWriters(a)].sort());
