@@ -4,7 +4,7 @@
  * environment variables from existing Secrets, and the config names them as `os.environ/<VAR>`.
  */
 import type { ImagePin } from '../catalog/images';
-import { SPREAD_HONOR } from './topology-spread';
+import { restrictedContainerSecurity, restrictedPodSecurity, spreadOverNodes } from './pod-security';
 
 export const LITELLM_PORT = 4000;
 
@@ -93,29 +93,16 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
     proxy_config: proxyConfig(o),
     extraEnvVars: o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
     serviceAccount: { create: true, automount: false },
-    podSecurityContext: {
-      runAsNonRoot: true,
-      runAsUser: o.uid,
-      runAsGroup: o.uid,
-      fsGroup: o.uid,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    podSecurityContext: restrictedPodSecurity({ runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid }),
     // The chart's migration Job copies only this container-level context (templates/migrations-job.yaml), and the
     // image's USER is the name `nobody`: without a numeric runAsUser here the kubelet refuses to start the hook.
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      runAsNonRoot: true,
-      runAsUser: o.uid,
-      runAsGroup: o.uid,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedContainerSecurity({ runAs: { user: o.uid, group: o.uid }, privileged: false }),
     resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
     service: { type: 'ClusterIP', port: LITELLM_PORT },
     pdb: { enabled: o.replicas > 1, maxUnavailable: 1 },
     topologySpreadConstraints:
       o.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', ...SPREAD_HONOR, labelSelector: { matchLabels: selector } }]
+        ? [spreadOverNodes(selector, true)]
         : [],
     migrationJob: {
       enabled: true,

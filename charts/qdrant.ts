@@ -1,5 +1,5 @@
 /** Typed values for Qdrant's chart (pinned in `CHARTS.qdrant`). */
-import { SPREAD_HONOR } from './topology-spread';
+import { restrictedContainerSecurity, restrictedPodSecurity, spreadOverNodes } from './pod-security';
 
 export const QDRANT_VERSION = 'v1.19.0';
 export const QDRANT_HTTP_PORT = 6333;
@@ -27,23 +27,14 @@ export function qdrantValues(o: QdrantValuesOptions): object {
     // Snapshots get a volume of the same size, so a large snapshot cannot fill the data volume.
     snapshotPersistence: { enabled: true, size: `${o.storageGiB}Gi`, ...(o.storageClass ? { storageClassName: o.storageClass } : {}) },
     resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } },
-    podSecurityContext: { runAsNonRoot: true, fsGroup: 3000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
-    containerSecurityContext: {
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 2000,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    podSecurityContext: restrictedPodSecurity({ fsGroup: 3000, fsGroupChangePolicy: 'OnRootMismatch' }),
+    containerSecurityContext: restrictedContainerSecurity({ runAs: { user: 1000, group: 2000 }, readOnlyRootFilesystem: true }),
     livenessProbe: { enabled: true, periodSeconds: 20, failureThreshold: 6 },
     readinessProbe: { enabled: true },
     podDisruptionBudget: { enabled: o.replicas > 1, maxUnavailable: 1 },
     topologySpreadConstraints:
       o.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', ...SPREAD_HONOR, labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'qdrant' } } }]
+        ? [spreadOverNodes({ 'app.kubernetes.io/name': 'qdrant' }, false)]
         : [],
   };
 }

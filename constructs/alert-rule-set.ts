@@ -1,4 +1,5 @@
 import { alertRules, type AlertInput, type RuleGroup } from '../observability/alert-rules';
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 
@@ -10,7 +11,7 @@ export type AlertRuleSetProps = { readonly name: string; readonly namespace: str
 /** The environment's alert rules as a PrometheusRule, which Prometheus picks up from any namespace. */
 export class AlertRuleSet extends Construct {
   readonly manifest: Manifest;
-  readonly body: Record<string, unknown>;
+  readonly body: IPrometheusRule;
 
   constructor(scope: Construct, id: string, p: AlertRuleSetProps) {
     super(scope, id);

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CADDY_RELOAD_SCRIPT, caddyConfigText, caddyWatchedFiles, type CaddyConfigOptions } from './caddy-config';
+import { restrictedContainerSecurity, restrictedPodSecurity, spreadOverNodes } from '../charts/pod-security';
 import { IMAGES, imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
+import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { ConfigMapV1, DeploymentV1, Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import { terraformLiteralData } from '../lib/terraform-literal';
@@ -41,7 +43,6 @@ const EDGE_UID = 65532;
  * Dockerfile); with NET_BIND_SERVICE outside the bounding set, exec fails with EPERM (caddy-docker #396, #466),
  * even though we listen above 1024. Pod Security `restricted` allows adding exactly this one.
  */
-const CADDY_CAPABILITIES = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] };
 const MOUNT = { config: '/etc/caddy/config', tls: '/etc/caddy/tls', clientCa: '/etc/caddy/client-ca', admin: '/run/caddy' } as const;
 /** How often the reload sidecar checks the mounted certificate and CA files. */
 export const RELOAD_INTERVAL_SECONDS = 30;
@@ -92,21 +93,22 @@ export class CaddyEdge extends Construct {
     this.configText = caddyConfigText({ ...options, ...(reload ? { adminSocket: `${MOUNT.admin}/admin.sock` } : {}) });
 
     if (props.tls.mode === 'cert-manager') {
+      const certificate: ICertificate = {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: `${EDGE_NAME}-tls`, namespace: props.namespace },
+        spec: {
+          secretName: `${EDGE_NAME}-tls`,
+          dnsNames: [...props.hostnames],
+          issuerRef: { group: 'cert-manager.io', kind: props.tls.issuer.kind, name: props.tls.issuer.name },
+          privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        },
+      };
       this.certificate = new Manifest(this, 'certificate', {
         // The Deployment mounts the Secret cert-manager writes: wait until the certificate is issued.
         wait: { condition: [{ type: 'Ready', status: 'True' }] },
         timeouts: { create: '15m', update: '15m' },
-        manifest: {
-          apiVersion: 'cert-manager.io/v1',
-          kind: 'Certificate',
-          metadata: { name: `${EDGE_NAME}-tls`, namespace: props.namespace },
-          spec: {
-            secretName: `${EDGE_NAME}-tls`,
-            dnsNames: [...props.hostnames],
-            issuerRef: { group: 'cert-manager.io', kind: props.tls.issuer.kind, name: props.tls.issuer.name },
-            privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
-          },
-        },
+        manifest: certificate,
       });
     }
 
@@ -117,13 +119,10 @@ export class CaddyEdge extends Construct {
     const labels = { ...this.podLabels, 'app.kubernetes.io/component': 'edge', 'app.kubernetes.io/managed-by': 'inference-stack' };
     const checksum = createHash('sha256').update(this.configText).digest('hex');
     const image = imageRef(props.image ?? IMAGES.caddy);
-    const containerSecurity = {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: CADDY_CAPABILITIES,
-    };
+    // Caddy's binary carries the NET_BIND_SERVICE file capability: the one `restricted` lets a container keep.
+    const containerSecurity = restrictedContainerSecurity({ readOnlyRootFilesystem: true, add: ['NET_BIND_SERVICE'], seccomp: false });
+    // Count only nodes the pods may use: tainted GPU nodes are not empty domains.
+    const spread = spreadOverNodes(this.podLabels, true);
     // Whole-volume mounts (never subPath): the kubelet updates them in place when the Secret changes.
     const secretMounts = [
       ...(tlsSecret ? [{ name: 'tls', mountPath: MOUNT.tls, readOnly: true }] : []),
@@ -142,28 +141,8 @@ export class CaddyEdge extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: String(EDGE_UID),
-              runAsGroup: String(EDGE_UID),
-              fsGroup: String(EDGE_UID),
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            ...(props.replicas > 1
-              ? {
-                  topologySpreadConstraint: [
-                    {
-                      maxSkew: 1,
-                      topologyKey: 'kubernetes.io/hostname',
-                      whenUnsatisfiable: 'DoNotSchedule',
-                      // Count only nodes the pods may use: tainted GPU nodes are not empty domains.
-                      nodeTaintsPolicy: 'Honor',
-                      nodeAffinityPolicy: 'Honor',
-                      labelSelector: [{ matchLabels: { ...this.podLabels } }],
-                    },
-                  ],
-                }
-              : {}),
+            securityContext: restrictedPodSecurity({ runAsUser: String(EDGE_UID), runAsGroup: String(EDGE_UID), fsGroup: String(EDGE_UID) }),
+            ...(props.replicas > 1 ? { topologySpreadConstraint: [{ ...spread, labelSelector: [spread.labelSelector] }] } : {}),
             container: [
               {
                 name: 'caddy',

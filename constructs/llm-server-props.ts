@@ -1,6 +1,5 @@
 import type { ImagePin } from '../catalog/images';
 import type { KvCacheDtype, Quantization } from '../catalog/planner';
-import type { ServerLoad } from './private/server-sizing';
 
 /** A reference to a key of an existing Kubernetes Secret. */
 export interface SecretKeyRef {
@@ -15,6 +14,16 @@ export interface ModelCacheProps {
   readonly storageClass?: string;
   /** An existing claim to mount instead of one volume per replica (ReadWriteMany when replicas > 1). */
   readonly existingClaim?: string;
+}
+
+/** What the sizing of a server (probes, volumes, rollout timeouts) needs to know of its model. */
+export interface ServerLoad {
+  /** Bytes the engine downloads into the cache: at least the checkpoint, more for TGI on some repos (planner.ts `downloadBytes`). */
+  readonly downloadBytes: number;
+  /** Bytes loaded into each GPU. */
+  readonly weightBytesPerGpu: number;
+  /** GPUs per pod. */
+  readonly gpus: number;
 }
 
 /** What every LLM server (vLLM, TGI, Ollama) is given. */

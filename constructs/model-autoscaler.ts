@@ -1,3 +1,6 @@
+import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import type { IScaleTriggers } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaleTriggers';
+import { METRICS } from '../observability/metric-names';
 import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 
@@ -28,12 +31,12 @@ export interface ModelAutoscalerProps {
  */
 export class ModelAutoscaler extends Construct {
   readonly manifest: Manifest;
-  readonly body: Record<string, unknown>;
+  readonly body: IScaledObject;
 
   constructor(scope: Construct, id: string, p: ModelAutoscalerProps) {
     super(scope, id);
     const sel = `model_name="${p.model}"`;
-    const trigger = (name: string, query: string, threshold: number, activation?: number) => ({
+    const trigger = (name: string, query: string, threshold: number, activation?: number): IScaleTriggers => ({
       type: 'prometheus',
       name,
       metadata: { serverAddress: p.prometheus, query, threshold: String(threshold), ...(activation !== undefined ? { activationThreshold: String(activation) } : {}) },
@@ -52,11 +55,11 @@ export class ModelAutoscaler extends Construct {
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 900, policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } } },
         triggers: [
           // average waiting requests per replica (KEDA divides the sum by replicas for AverageValue)
-          trigger('queue-depth', `sum(vllm:num_requests_waiting{${sel}})`, p.targetQueueDepth),
-          ...(p.targetKvCacheUsage !== undefined ? [trigger('kv-cache-usage', `sum(vllm:kv_cache_usage_perc{${sel}})`, p.targetKvCacheUsage)] : []),
+          trigger('queue-depth', `sum(${METRICS.vllm.waiting}{${sel}})`, p.targetQueueDepth),
+          ...(p.targetKvCacheUsage !== undefined ? [trigger('kv-cache-usage', `sum(${METRICS.vllm.kvCacheUsage}{${sel}})`, p.targetKvCacheUsage)] : []),
           // any request for the model in the last two minutes activates it (threshold high: it never drives the count)
           ...(p.wakeOnGatewayRequests
-            ? [trigger('gateway-requests', `sum(rate(litellm_proxy_total_requests_metric_total{requested_model="${p.model}"}[2m]))`, 1_000_000, 0)]
+            ? [trigger('gateway-requests', `sum(rate(${METRICS.litellm.requests}{requested_model="${p.model}"}[2m]))`, 1_000_000, 0)]
             : []),
         ],
       },

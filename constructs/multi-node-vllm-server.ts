@@ -1,12 +1,32 @@
-import { GPU_RESOURCE } from '../catalog/gpus';
+import type { IObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { IMAGES, imageRef } from '../catalog/images';
-import { GPU_TAINT, POOL_LABEL } from './gpu-node-pool';
 import type { LlmServerProps } from './llm-server-props';
 import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
-import { PATHS, SERVER_MOUNTS, SERVER_UID, gi } from './private/model-workload';
+import { PATHS, modelPodTemplate } from './private/model-pod';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
+
+/**
+ * A LeaderWorkerSet (leaderworkerset.x-k8s.io/v1, the fields we set; no kubernetes-models package has the type):
+ * checked against the CRD of the pinned LWS chart in the tests.
+ */
+export interface LeaderWorkerSetManifest {
+  readonly apiVersion: 'leaderworkerset.x-k8s.io/v1';
+  readonly kind: 'LeaderWorkerSet';
+  readonly metadata: IObjectMeta;
+  readonly spec: {
+    readonly replicas?: number;
+    readonly startupPolicy?: 'LeaderCreated' | 'LeaderReady';
+    readonly leaderWorkerTemplate: {
+      readonly size?: number;
+      readonly restartPolicy?: 'Default' | 'RecreateGroupOnPodRestart' | 'RecreateGroupAfterStart' | 'None';
+      readonly leaderTemplate?: IPodTemplateSpec;
+      readonly workerTemplate: IPodTemplateSpec;
+    };
+  };
+}
 
 /** The LeaderWorkerSet of a model served across nodes. */
 export function multiNodeGroupName(model: string): string {
@@ -31,21 +51,20 @@ export class MultiNodeVllmServer extends Construct {
   /** Pods per group: the pipeline stages. */
   readonly groupSize: number;
   /** The manifest, for schema checks. */
-  readonly body: Record<string, unknown>;
+  readonly body: LeaderWorkerSetManifest;
   /**
    * The LeaderWorkerSet's name: LWS makes a headless Service of that name for its pods, so it is not the model's
    * name, which our ClusterIP Service (the gateway's target) keeps.
    */
   readonly groupName: string;
 
-  constructor(scope: Construct, id: string, props: LlmServerProps & { readonly autoscaled?: boolean }) {
+  constructor(scope: Construct, id: string, props: LlmServerProps) {
     super(scope, id);
     const size = props.pipelineParallel;
     this.groupSize = size;
     this.groupName = multiNodeGroupName(props.name);
     const gpusPerPod = props.tensorParallel;
-    const gpuResource = props.gpuResource ?? GPU_RESOURCE;
-    const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds({ ...props.load, weightBytesPerGpu: props.load.weightBytesPerGpu });
+    const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load);
     const probes = serverProbes(budget, { health: '/health', ready: '/v1/models', live: '/health' });
     const labels = {
       'app.kubernetes.io/name': props.name,
@@ -62,80 +81,43 @@ export class MultiNodeVllmServer extends Construct {
       '--master-port', String(MASTER_PORT),
     ];
     const env = [
-      ...cacheEnv({ VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' }).map((e) => ({ name: e.name, value: 'value' in e ? e.value : '' })),
-      ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: props.hfTokenSecret.name, key: props.hfTokenSecret.key } } }] : []),
+      ...cacheEnv({ VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' }),
+      ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : []),
     ];
-    const memory = gi(hostMemoryBytes(gpusPerPod) + shmBytes(gpusPerPod));
-    const probe = (p: { path?: string; periodSeconds: number; failureThreshold: number; timeoutSeconds?: number }) => ({
-      periodSeconds: p.periodSeconds,
-      failureThreshold: p.failureThreshold,
-      timeoutSeconds: p.timeoutSeconds ?? 5,
-      ...(p.path ? { httpGet: { path: p.path, port: VLLM_PORT } } : { tcpSocket: { port: VLLM_PORT } }),
-    });
-    const pod = (role: 'leader' | 'worker') => ({
-      // A headless worker serves no endpoint to probe: the group restarts together (RecreateGroupOnPodRestart)
-      // when the leader's probes fail, so workers are labelled apart from the probed servers.
-      metadata: { labels: { ...labels, ...(role === 'worker' ? { 'app.kubernetes.io/component': 'model-server-worker' } : {}), 'inference-stack.io/role': role } },
+    const pod = (role: 'leader' | 'worker') =>
+      modelPodTemplate({
+        // A headless worker serves no endpoint to probe: the group restarts together (RecreateGroupOnPodRestart)
+        // when the leader's probes fail, so workers are labelled apart from the probed servers.
+        labels: { ...labels, ...(role === 'worker' ? { 'app.kubernetes.io/component': 'model-server-worker' } : {}), 'inference-stack.io/role': role },
+        image: imageRef(props.image ?? IMAGES.vllm),
+        args: role === 'leader' ? [...common, '--node-rank', '0', ...(props.extraArgs ?? [])] : [...common, '--node-rank', '$(LWS_WORKER_INDEX)', '--headless', ...(props.extraArgs ?? [])],
+        env,
+        port: VLLM_PORT,
+        extraPorts: [{ name: 'dist', containerPort: MASTER_PORT }],
+        probes: role === 'leader' ? probes : undefined,
+        gpus: gpusPerPod,
+        gpuResource: props.gpuResource,
+        cpuRequest: cpuRequest(gpusPerPod),
+        memoryBytes: hostMemoryBytes(gpusPerPod),
+        shmBytes: shmBytes(gpusPerPod),
+        // A cache volume per pod that lives as long as the pod (a generic ephemeral volume): groups are re-created
+        // whole, so a shared ReadWriteMany claim (cache.existingClaim) saves the re-download.
+        cache: props.cache?.existingClaim
+          ? { existingClaim: props.cache.existingClaim }
+          : { ephemeral: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass } },
+        pool: props.pool,
+      });
+    this.body = {
+      apiVersion: 'leaderworkerset.x-k8s.io/v1',
+      kind: 'LeaderWorkerSet',
+      metadata: { name: this.groupName, namespace: props.namespace, labels },
       spec: {
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        terminationGracePeriodSeconds: 60,
-        securityContext: { runAsNonRoot: true, runAsUser: SERVER_UID, runAsGroup: SERVER_UID, fsGroup: SERVER_UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
-        nodeSelector: { [POOL_LABEL]: props.pool },
-        tolerations: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
-        containers: [
-          {
-            name: 'server',
-            image: imageRef(props.image ?? IMAGES.vllm),
-            imagePullPolicy: 'IfNotPresent',
-            args: role === 'leader' ? [...common, '--node-rank', '0', ...(props.extraArgs ?? [])] : [...common, '--node-rank', '$(LWS_WORKER_INDEX)', '--headless', ...(props.extraArgs ?? [])],
-            env,
-            ports: [{ name: 'http', containerPort: VLLM_PORT }, { name: 'dist', containerPort: MASTER_PORT }],
-            resources: {
-              requests: { cpu: cpuRequest(gpusPerPod), memory, 'ephemeral-storage': '4Gi', [gpuResource]: String(gpusPerPod) },
-              limits: { memory, 'ephemeral-storage': '20Gi', [gpuResource]: String(gpusPerPod) },
-            },
-            securityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-            ...(role === 'leader' ? { startupProbe: probe(probes.startup), readinessProbe: probe(probes.readiness), livenessProbe: probe(probes.liveness) } : {}),
-            volumeMounts: SERVER_MOUNTS,
-          },
-        ],
-        volumes: [
-          // A cache volume per pod that lives as long as the pod (a generic ephemeral volume): groups are re-created
-          // whole, so a shared ReadWriteMany claim (cache.existingClaim) saves the re-download.
-          props.cache?.existingClaim
-            ? { name: 'cache', persistentVolumeClaim: { claimName: props.cache.existingClaim } }
-            : {
-                name: 'cache',
-                ephemeral: {
-                  volumeClaimTemplate: {
-                    spec: {
-                      accessModes: ['ReadWriteOnce'],
-                      ...(props.cache?.storageClass ? { storageClassName: props.cache.storageClass } : {}),
-                      resources: { requests: { storage: `${props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes)}Gi` } },
-                    },
-                  },
-                },
-              },
-          { name: 'home', emptyDir: { sizeLimit: '2Gi' } },
-          { name: 'tmp', emptyDir: { sizeLimit: '8Gi' } },
-          { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: gi(shmBytes(gpusPerPod)) } },
-        ],
+        // With an autoscaler the replica count is its own: left out, so no apply sets it back.
+        ...(props.autoscaled ? {} : { replicas: props.replicas }),
+        startupPolicy: 'LeaderCreated',
+        leaderWorkerTemplate: { size, restartPolicy: 'RecreateGroupOnPodRestart', leaderTemplate: pod('leader'), workerTemplate: pod('worker') },
       },
-    });
-    this.body = JSON.parse(
-      JSON.stringify({
-        apiVersion: 'leaderworkerset.x-k8s.io/v1',
-        kind: 'LeaderWorkerSet',
-        metadata: { name: this.groupName, namespace: props.namespace, labels },
-        spec: {
-          // With an autoscaler the replica count is its own: left out, so no apply sets it back.
-          ...(props.autoscaled ? {} : { replicas: props.replicas }),
-          startupPolicy: 'LeaderCreated',
-          leaderWorkerTemplate: { size, restartPolicy: 'RecreateGroupOnPodRestart', leaderTemplate: pod('leader'), workerTemplate: pod('worker') },
-        },
-      }),
-    );
+    };
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
       manifest: this.body,
       timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.replicas }) },

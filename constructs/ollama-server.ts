@@ -1,8 +1,9 @@
 import { IMAGES } from '../catalog/images';
 import type { LlmServerProps } from './llm-server-props';
+import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import { llmWorkload } from './private/llm-workload';
-import { PATHS, type ModelWorkload } from './private/model-workload';
+import { PATHS } from './private/model-pod';
 
 export const OLLAMA_PORT = 11434;
 
@@ -13,13 +14,15 @@ export interface OllamaServerProps extends LlmServerProps {
 
 /** An Ollama server for dev: starts the server, pulls its model into the cache volume, serves it. */
 export class OllamaServer extends Construct {
-  readonly workload: ModelWorkload;
+  readonly statefulSet: StatefulSetV1;
+  readonly service: ServiceV1;
+  readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = OLLAMA_PORT;
 
   constructor(scope: Construct, id: string, props: OllamaServerProps) {
     super(scope, id);
     if (!/^[a-z0-9][\w.:/-]*$/.test(props.ollamaTag)) throw new Error(`Ollama tag "${props.ollamaTag}" is not a model name`);
-    this.workload = llmWorkload(this, { ...props, extraArgs: [] }, {
+    const workload = llmWorkload(this, { ...props, extraArgs: [] }, {
       engine: 'ollama',
       image: IMAGES.ollama,
       command: ['/bin/sh', '-c'],
@@ -28,5 +31,8 @@ export class OllamaServer extends Construct {
       port: OLLAMA_PORT,
       paths: { health: '/', ready: '/api/tags' },
     });
+    this.statefulSet = workload.statefulSet;
+    this.service = workload.service;
+    this.podDisruptionBudget = workload.pdb;
   }
 }

@@ -1,3 +1,5 @@
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 
@@ -30,7 +32,7 @@ export interface ScrapeTargetProps {
 /** What Prometheus scrapes: a ServiceMonitor or PodMonitor (Prometheus Operator CRDs from the platform stack). */
 export class ScrapeTarget extends Construct {
   readonly manifest: Manifest;
-  readonly body: Record<string, unknown>;
+  readonly body: IServiceMonitor | IPodMonitor;
 
   constructor(scope: Construct, id: string, p: ScrapeTargetProps) {
     super(scope, id);
@@ -42,18 +44,15 @@ export class ScrapeTarget extends Construct {
       ...(e.honorLabels ? { honorLabels: true } : {}),
       ...(e.bearerSecret ? { authorization: { type: 'Bearer', credentials: { name: e.bearerSecret.name, key: e.bearerSecret.key } } } : {}),
     }));
-    this.body = {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: p.kind,
-      metadata: { name: p.name, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
-      spec: {
-        selector: {
-          ...(p.matchLabels ? { matchLabels: { ...p.matchLabels } } : {}),
-          ...(p.matchExpressions ? { matchExpressions: p.matchExpressions.map((m) => ({ key: m.key, operator: m.operator, ...(m.values ? { values: [...m.values] } : {}) })) } : {}),
-        },
-        [p.kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints']: endpoints,
-      },
+    const metadata = { name: p.name, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } };
+    const selector = {
+      ...(p.matchLabels ? { matchLabels: { ...p.matchLabels } } : {}),
+      ...(p.matchExpressions ? { matchExpressions: p.matchExpressions.map((m) => ({ key: m.key, operator: m.operator, ...(m.values ? { values: [...m.values] } : {}) })) } : {}),
     };
+    this.body =
+      p.kind === 'ServiceMonitor'
+        ? { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata, spec: { selector, endpoints } }
+        : { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata, spec: { selector, podMetricsEndpoints: endpoints } };
     this.manifest = new Manifest(this, 'manifest', { manifest: this.body });
   }
 }

@@ -1,7 +1,9 @@
 import { imageRef, teiImage, type ImagePin } from '../catalog/images';
 import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
+import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
-import { GIB, ModelWorkload, PATHS, type EnvVar } from './private/model-workload';
+import { GIB, PATHS, type EnvVar } from './private/model-pod';
+import { ModelWorkload } from './private/model-workload';
 import { cacheEnv, cacheSizeGiB, rolloutTimeouts, serverProbes, startupBudgetSeconds } from './private/server-sizing';
 
 export const TEI_PORT = 8000;
@@ -44,7 +46,9 @@ export function teiArgs(p: TeiEmbeddingServerProps): string[] {
 
 /** A Text Embeddings Inference server on a GPU pool (the image for its architecture) or on CPU. */
 export class TeiEmbeddingServer extends Construct {
-  readonly workload: ModelWorkload;
+  readonly statefulSet: StatefulSetV1;
+  readonly service: ServiceV1;
+  readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = TEI_PORT;
 
   constructor(scope: Construct, id: string, props: TeiEmbeddingServerProps) {
@@ -53,7 +57,7 @@ export class TeiEmbeddingServer extends Construct {
     const checkpointBytes = props.parameters * 4; // embedding checkpoints are published in fp32
     const budget = startupBudgetSeconds({ downloadBytes: checkpointBytes, weightBytesPerGpu: checkpointBytes, gpus: onGpu ? 1 : 0 });
     const env: EnvVar[] = [...cacheEnv(), ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : [])];
-    this.workload = new ModelWorkload(this, 'workload', {
+    const workload = new ModelWorkload(this, 'workload', {
       name: props.name,
       namespace: props.namespace,
       component: 'embedding-server',
@@ -75,5 +79,8 @@ export class TeiEmbeddingServer extends Construct {
       rolloutTimeouts: rolloutTimeouts({ image: onGpu ? 'tei-gpu' : 'tei-cpu', startupBudgetSeconds: budget, replicas: props.replicas }),
       spread: props.spreadRequired ? 'required' : 'preferred',
     });
+    this.statefulSet = workload.statefulSet;
+    this.service = workload.service;
+    this.podDisruptionBudget = workload.pdb;
   }
 }

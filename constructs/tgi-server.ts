@@ -1,8 +1,9 @@
 import { IMAGES } from '../catalog/images';
 import type { LlmServerProps } from './llm-server-props';
+import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import { llmWorkload } from './private/llm-workload';
-import { PATHS, type ModelWorkload } from './private/model-workload';
+import { PATHS } from './private/model-pod';
 
 export const TGI_PORT = 8000;
 export const TGI_METRICS_PORT = 9000;
@@ -32,13 +33,15 @@ export function tgiArgs(p: LlmServerProps): string[] {
 
 /** A Hugging Face TGI server, with the same Kubernetes shape as VllmServer. */
 export class TgiServer extends Construct {
-  readonly workload: ModelWorkload;
+  readonly statefulSet: StatefulSetV1;
+  readonly service: ServiceV1;
+  readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = TGI_PORT;
 
   constructor(scope: Construct, id: string, props: LlmServerProps) {
     super(scope, id);
     if (props.pipelineParallel !== 1) throw new Error(`TGI server "${props.name}": TGI has no pipeline parallel`);
-    this.workload = llmWorkload(this, props, {
+    const workload = llmWorkload(this, props, {
       engine: 'tgi',
       image: IMAGES.tgi,
       args: tgiArgs(props),
@@ -48,5 +51,8 @@ export class TgiServer extends Construct {
       // /health is 200 once the model is loaded and healthy; liveness only asks that the port answers.
       paths: { health: '/health', ready: '/health' },
     });
+    this.statefulSet = workload.statefulSet;
+    this.service = workload.service;
+    this.podDisruptionBudget = workload.pdb;
   }
 }

@@ -1,8 +1,9 @@
 import { IMAGES } from '../catalog/images';
 import type { LlmServerProps } from './llm-server-props';
+import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import { llmWorkload } from './private/llm-workload';
-import { PATHS, type ModelWorkload } from './private/model-workload';
+import { PATHS } from './private/model-pod';
 
 export const VLLM_PORT = 8000;
 
@@ -31,12 +32,14 @@ export function vllmArgs(p: LlmServerProps): string[] {
  * for its model, on its GPU pool, as non-root.
  */
 export class VllmServer extends Construct {
-  readonly workload: ModelWorkload;
+  readonly statefulSet: StatefulSetV1;
+  readonly service: ServiceV1;
+  readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = VLLM_PORT;
 
   constructor(scope: Construct, id: string, props: LlmServerProps) {
     super(scope, id);
-    this.workload = llmWorkload(this, props, {
+    const workload = llmWorkload(this, props, {
       engine: 'vllm',
       image: IMAGES.vllm,
       args: vllmArgs(props),
@@ -45,5 +48,8 @@ export class VllmServer extends Construct {
       // /health answers once the engine runs; /v1/models once the model is served.
       paths: { health: '/health', ready: '/v1/models', live: '/health' },
     });
+    this.statefulSet = workload.statefulSet;
+    this.service = workload.service;
+    this.podDisruptionBudget = workload.pdb;
   }
 }

@@ -1,7 +1,8 @@
 import { imageRef, type ImagePin } from '../../catalog/images';
 import type { LlmServerProps } from '../llm-server-props';
 import type { Construct } from '../../lib/cdktf';
-import { ModelWorkload, type EnvVar } from './model-workload';
+import type { EnvVar } from './model-pod';
+import { ModelWorkload } from './model-workload';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
 
 export interface EngineSpec {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../../charts/pod-security';
 import { ConfigMapV1, JobV1 } from '../../lib/bindings';
 import { terraformLiteralData } from '../../lib/terraform-literal';
 import type { Construct, ITerraformDependable } from '../../lib/cdktf';
@@ -37,8 +38,8 @@ export function jobEnv(env: readonly JobEnv[]) {
 /** The restricted security context of our Jobs and CronJobs. */
 export function jobSecurity(uid: number) {
   return {
-    pod: { runAsNonRoot: true, runAsUser: String(uid), runAsGroup: String(uid), seccompProfile: { type: 'RuntimeDefault' } },
-    container: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    pod: restrictedPodSecurity({ runAsUser: String(uid), runAsGroup: String(uid) }),
+    container: restrictedContainerSecurity({ readOnlyRootFilesystem: true, seccomp: false }),
     resources: { requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '64Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '256Mi' } },
   };
 }

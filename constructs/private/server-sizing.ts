@@ -2,8 +2,8 @@
  * Sizing of model servers from the model: probes that cover download and load, /dev/shm for tensor parallel,
  * host memory and CPU, and the cache volume.
  */
-import { GIB, type EnvVar, type Probe } from './model-workload';
-import { PATHS } from './model-workload';
+import type { ServerLoad } from '../llm-server-props';
+import { GIB, PATHS, type EnvVar, type Probe } from './model-pod';
 
 /** Assumed download speed from the model hub: deliberately modest, so slow links do not fail the startup probe. */
 export const DOWNLOAD_BYTES_PER_SECOND = 100e6;
@@ -45,16 +45,6 @@ export function imagePullSeconds(kind: ImageKind): number {
 export function rolloutTimeouts(p: { readonly image: ImageKind; readonly startupBudgetSeconds: number; readonly replicas: number }): { readonly create: string; readonly update: string } {
   const pod = imagePullSeconds(p.image) + p.startupBudgetSeconds;
   return { create: `${pod + ROLLOUT_SLACK_SECONDS}s`, update: `${Math.max(1, p.replicas) * pod + ROLLOUT_SLACK_SECONDS}s` };
-}
-
-/** What the sizing needs to know of one server. */
-export interface ServerLoad {
-  /** Bytes the engine downloads into the cache: at least the checkpoint, more for TGI on some repos (planner.ts `downloadBytes`). */
-  readonly downloadBytes: number;
-  /** Bytes loaded into each GPU. */
-  readonly weightBytesPerGpu: number;
-  /** GPUs per pod. */
-  readonly gpus: number;
 }
 
 /** Startup budget: download + load + engine start, so that a first start on an empty cache does not get killed. */

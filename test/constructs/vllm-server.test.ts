@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { POOL_LABEL } from '../../constructs/gpu-node-pool';
+import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
+import { Testing } from '../../lib/cdktf';
+import { synthConstruct } from '../support/scope';
+import { GB, llmProps, statefulSetOf } from '../support/servers';
+import type { LlmServerProps } from '../../constructs/llm-server-props';
+
+const synth = (props: LlmServerProps) => synthConstruct((scope) => new VllmServer(scope, 'server', props));
+const flag = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+
+describe('VllmServer', () => {
+  it('renders a StatefulSet, a Service and a PodDisruptionBudget named after the server', () => {
+    const { text } = synth(llmProps());
+    expect(Testing.toHaveResourceWithProperties(text, 'kubernetes_stateful_set_v1', { metadata: { name: 'llama-8b', namespace: 'models' } })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(text, 'kubernetes_stateful_set_v1', { metadata: { name: 'another' } })).toBe(false);
+    expect(Testing.toHaveResourceWithProperties(text, 'kubernetes_service_v1', { spec: { type: 'ClusterIP', port: [{ name: 'http', port: VLLM_PORT, target_port: 'http', protocol: 'TCP' }] } })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(text, 'kubernetes_pod_disruption_budget_v1', { spec: { max_unavailable: '1' } })).toBe(true);
+  });
+
+  it('serves the model with its fields as vllm serve flags, plus the extra ones', () => {
+    const s = statefulSetOf(synth(llmProps({ tensorParallel: 2, quantization: 'fp8', kvCacheDtype: 'fp8', extraArgs: ['--enable-prefix-caching'] })).resources);
+    const c = s.spec.template.spec.container[0];
+    expect(c.args[0]).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    expect(flag(c.args, '--served-model-name')).toBe('llama-8b');
+    expect(flag(c.args, '--tensor-parallel-size')).toBe('2');
+    expect(flag(c.args, '--quantization')).toBe('fp8');
+    expect(flag(c.args, '--kv-cache-dtype')).toBe('fp8');
+    expect(c.args.at(-1)).toBe('--enable-prefix-caching');
+    // GPUs = TP x PP, requested and limited
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('2');
+    expect(c.resources.requests['nvidia.com/gpu']).toBe('2');
+  });
+
+  it('runs the restricted model pod on its pool, probing /health and /v1/models', () => {
+    const s = statefulSetOf(synth(llmProps()).resources);
+    const pod = s.spec.template.spec;
+    const c = pod.container[0];
+    expect(pod.node_selector).toEqual({ [POOL_LABEL]: 'l4' });
+    expect(pod.toleration).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '2000', seccomp_profile: { type: 'RuntimeDefault' } });
+    expect(c.security_context).toEqual({ allow_privilege_escalation: false, privileged: false, run_as_non_root: true, capabilities: { drop: ['ALL'] }, seccomp_profile: { type: 'RuntimeDefault' } });
+    expect([c.startup_probe.http_get.path, c.readiness_probe.http_get.path, c.liveness_probe.http_get.path]).toEqual(['/health', '/v1/models', '/health']);
+    expect(c.readiness_probe.http_get.port).toBe(String(VLLM_PORT));
+    expect(c.env.map((e: { name: string }) => e.name)).toEqual(expect.arrayContaining(['HOME', 'VLLM_CACHE_ROOT', 'VLLM_NO_USAGE_STATS']));
+  });
+
+  it('sizes the startup probe and the cache from the load', () => {
+    const small = statefulSetOf(synth(llmProps()).resources);
+    const big = statefulSetOf(synth(llmProps({ load: { downloadBytes: 140 * GB, weightBytesPerGpu: 70 * GB, gpus: 2 } })).resources);
+    expect(big.spec.template.spec.container[0].startup_probe.failure_threshold).toBeGreaterThan(small.spec.template.spec.container[0].startup_probe.failure_threshold);
+    // 140 GB x 1.2 in GiB, rounded up, + 10
+    expect(big.spec.volume_claim_template[0].spec.resources.requests.storage).toBe(`${Math.ceil((140 * GB * 1.2) / 1024 ** 3) + 10}Gi`);
+  });
+
+  it('spreads replicas over nodes only when there are several', () => {
+    expect(statefulSetOf(synth(llmProps()).resources).spec.template.spec.topology_spread_constraint).toBeUndefined();
+    const spread = statefulSetOf(synth(llmProps({ replicas: 3 })).resources).spec.template.spec.topology_spread_constraint;
+    expect(spread).toEqual([
+      {
+        max_skew: 1,
+        topology_key: 'kubernetes.io/hostname',
+        when_unsatisfiable: 'ScheduleAnyway',
+        node_taints_policy: 'Honor',
+        node_affinity_policy: 'Honor',
+        label_selector: [{ match_labels: { 'app.kubernetes.io/name': 'llama-8b', 'app.kubernetes.io/instance': 'llama-8b' } }],
+      },
+    ]);
+  });
+
+  it('mounts an existing cache claim instead of a claim template, and leaves the replica count to an autoscaler', () => {
+    const s = statefulSetOf(synth(llmProps({ cache: { existingClaim: 'shared-cache' }, autoscaled: true })).resources);
+    expect(s.spec.volume_claim_template).toBeUndefined();
+    expect(s.spec.template.spec.volume[0]).toEqual({ name: 'cache', persistent_volume_claim: { claim_name: 'shared-cache' } });
+    expect(s.lifecycle.ignore_changes).toEqual(['spec[0].replicas']);
+  });
+
+  it('reads the Hugging Face token from the Secret, never its value', () => {
+    const s = statefulSetOf(synth(llmProps({ hfTokenSecret: { name: 'hf', key: 'token' } })).resources);
+    expect(s.spec.template.spec.container[0].env.at(-1)).toEqual({ name: 'HF_TOKEN', value_from: { secret_key_ref: { name: 'hf', key: 'token' } } });
+  });
+
+  it('fails when the server name is longer than a Kubernetes name', () => {
+    expect(() => synth(llmProps({ name: 'x'.repeat(64) }))).toThrow(/is 64 characters; Kubernetes allows 63/);
+  });
+});

@@ -1,0 +1,32 @@
+/** Props of a model server as the models stack would give them, for tests that build one construct alone. */
+import type { LlmServerProps } from '../../constructs/llm-server-props';
+import type { Resources } from './scope';
+
+export const GB = 1e9;
+
+export function llmProps(over: Partial<LlmServerProps> = {}): LlmServerProps {
+  return {
+    name: 'llama-8b',
+    namespace: 'models',
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    revision: '0e9e39f249a16976918f6564b8830bc894c89659',
+    pool: 'l4',
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    quantization: 'none',
+    prequantized: false,
+    kvCacheDtype: 'auto',
+    maxModelLen: 8192,
+    gpuMemoryUtilization: 0.9,
+    replicas: 1,
+    load: { downloadBytes: 16 * GB, weightBytesPerGpu: 16 * GB, gpus: 1 },
+    ...over,
+  };
+}
+
+/** The single StatefulSet of a synthesized server, in the provider's JSON (snake_case, lists for blocks). */
+export function statefulSetOf(resources: Resources): Record<string, any> {
+  const all = Object.values(resources.kubernetes_stateful_set_v1 ?? {});
+  if (all.length !== 1) throw new Error(`expected one StatefulSet, found ${all.length}`);
+  return all[0]!;
+}
