@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: {
       ...vitest.configs.recommended.rules,
       // fast-check's fc.assert throws on a counterexample: it asserts
-      'vitest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert', 'expectLeft'] }],
+      'vitest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert', 'expectLeft', 'expectResource'] }],
       'vitest/valid-title': 'error',
       'vitest/no-identical-title': 'error',
       // vitest's expect(value, message) takes the failure message as a second argument

@@ -20,7 +20,7 @@ import { capacityReport, formatCapacity } from './commands/capacity';
 import { StackSelectionError, deployPlan, runPlan, selectStacks } from './commands/deploy';
 import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
-import { doctor, formatDoctor, prerequisites } from './commands/doctor';
+import { doctor, formatDoctor, gpuNodeWrites, prerequisites } from './commands/doctor';
 import { formatImages, imageList } from './commands/images';
 import { checkSecrets, formatMissingSecrets, formatSecrets, secretList } from './commands/secrets';
 import { checkOutDir, resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
@@ -136,7 +136,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'doctor': {
         const resolved = values.env ? load(values.env) : undefined;
         const env = resolved?.env;
-        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, resolved ? { environment: resolved.env.name, secrets: secretList(resolved), prerequisites: prerequisites(resolved.env) } : undefined);
+        const checks = await doctor(env?.kubernetes.context, env?.kubernetes.configPath, resolved ? { environment: resolved.env.name, secrets: secretList(resolved), prerequisites: prerequisites(resolved.env), gpuNodes: gpuNodeWrites(resolved.env) } : undefined);
         if (values.json) json(checks);
         else out(`${formatDoctor(checks)}\n`);
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;

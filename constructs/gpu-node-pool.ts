@@ -1,7 +1,8 @@
 import { poolDevice, type GpuSpec } from '../catalog/gpus';
 import { migConfigName, type GpuSharing } from './gpu-sharing';
 import { Labels, Manifest, NodeTaint } from '../lib/bindings';
-import { Construct, type ITerraformDependable } from '../lib/cdktf';
+import { createHash } from 'node:crypto';
+import { Construct, TerraformStack, type ITerraformDependable } from '../lib/cdktf';
 
 /** The node label GPU workloads select their pool by. */
 export const POOL_LABEL = 'inference-stack.io/pool';
@@ -84,35 +85,50 @@ export class GpuNodePool extends Construct {
     }
     this.nodeLabels = { ...labels, ...(migConfig ? { [MIG_CONFIG_LABEL]: migConfig } : {}) };
 
+    // A node's resources belong to the node, not to the pool: created at stack level with ids that name the node
+    // alone (`node-<node>-labels`, `-mig-config`, `-taint`), so moving a node to another pool or renaming a pool is
+    // an in-place update of the same resources. Keyed by pool, a move was a create (new pool) plus a destroy (old
+    // pool) with the same field manager, in no set order: a destroy applied last pruned every field the manager
+    // owned (pool, GPU and MIG config labels, the taint). A node is in one pool (the schema checks), so the ids are
+    // unique in the stack.
+    const stack = TerraformStack.of(this);
     for (const node of props.nodes) {
-      this.resources.push(new Labels(this, `labels-${node}`, {
+      const nodeLabels = new Labels(stack, `node-${node}-labels`, {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: { name: node },
         labels,
         fieldManager: FIELD_MANAGERS.poolLabels,
-      }));
+      });
+      nodeLabels.moveFromId(`kubernetes_labels.${legacyNodeResourceId(props.name, `labels-${node}`)}`);
+      this.resources.push(nodeLabels);
       if (migConfig) {
-        this.resources.push(new Labels(this, `mig-config-${node}`, {
+        const mig = new Labels(stack, `node-${node}-mig-config`, {
           apiVersion: 'v1',
           kind: 'Node',
           metadata: { name: node },
           labels: { [MIG_CONFIG_LABEL]: migConfig },
           fieldManager: FIELD_MANAGERS.migConfig,
           force: true,
-        }));
+        });
+        mig.moveFromId(`kubernetes_labels.${legacyNodeResourceId(props.name, `mig-config-${node}`)}`);
+        this.resources.push(mig);
       }
       if (props.taint ?? true) {
-        this.resources.push(new NodeTaint(this, `taint-${node}`, {
+        const taint = new NodeTaint(stack, `node-${node}-taint`, {
           metadata: { name: node },
           taint: [{ ...GPU_TAINT }],
           fieldManager: FIELD_MANAGERS.taint,
           // The provider (v2.38.0, resource_kubernetes_node_taint.go) reads back every taint of the node and applies
           // `spec.taints` as one atomic list: a cordon, a not-ready or a cloud taint would show as a diff and an
-          // apply would remove it. Written at create, never re-applied; unforced, so a list another manager owns
-          // (kubelet --register-with-taints, a cordon) fails as a conflict instead of being overwritten.
+          // apply would remove it. Written at create, not re-applied; unforced, so a list another manager owns
+          // (kubelet --register-with-taints, a cordon) fails as a conflict instead of being overwritten. Its Delete
+          // applies an empty list, unforced too: after a cordon (the list is then the controller's) it fails, so
+          // removing a node's taint resource goes through `terraform state rm` (README, GPU layer).
           lifecycle: { ignoreChanges: ['taint'] },
-        }));
+        });
+        taint.moveFromId(`kubernetes_node_taint.${legacyNodeResourceId(props.name, `taint-${node}`)}`);
+        this.resources.push(taint);
       }
     }
 
@@ -140,4 +156,22 @@ export class GpuNodePool extends Construct {
   get schedulableGpus(): number {
     return this.nodes.length * this.gpusPerNode * (poolDevice(this.gpu, this.sharing)?.perGpu ?? 1);
   }
+}
+
+/**
+ * The logical id cdktf 0.21 gave a node resource before node resources were keyed by node: construct path
+ * `pool-<pool>/<child>` under the stack (cdktf lib/private/unique.js `makeUniqueId`: the path components without
+ * characters outside [A-Za-z0-9_-], joined by `_`, then `_` and the first 8 hex digits, upper case, of the MD5 of
+ * the components joined by `/`). Fixed on purpose: it names state written by earlier releases, whatever the
+ * construct tree looks like now; the moved blocks map it to the node's address.
+ */
+export function legacyNodeResourceId(pool: string, child: string): string {
+  const components = [`pool-${pool}`, child];
+  const hash = createHash('md5').update(components.join('/')).digest('hex').slice(0, 8).toUpperCase();
+  const human = components
+    .filter((c, i) => i === 0 || !components[i - 1]!.endsWith(c))
+    .map((c) => c.replace(/[^A-Za-z0-9_-]/g, ''))
+    .join('_')
+    .slice(0, 240);
+  return `${human}_${hash}`;
 }
