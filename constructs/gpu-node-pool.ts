@@ -1,3 +1,4 @@
+import { MovedBlock } from './private/moved-block';
 import { poolDevice, type GpuSpec } from '../catalog/gpus';
 import { migConfigName, type GpuSharing } from './gpu-sharing';
 import { Labels, Manifest, NodeTaint } from '../lib/bindings';
@@ -100,7 +101,7 @@ export class GpuNodePool extends Construct {
         labels,
         fieldManager: FIELD_MANAGERS.poolLabels,
       });
-      nodeLabels.moveFromId(`kubernetes_labels.${legacyNodeResourceId(props.name, `labels-${node}`)}`);
+      new MovedBlock(stack, `node-${node}-labels-moved`, { from: `kubernetes_labels.${legacyNodeResourceId(props.name, `labels-${node}`)}`, to: nodeLabels });
       this.resources.push(nodeLabels);
       if (migConfig) {
         const mig = new Labels(stack, `node-${node}-mig-config`, {
@@ -111,7 +112,7 @@ export class GpuNodePool extends Construct {
           fieldManager: FIELD_MANAGERS.migConfig,
           force: true,
         });
-        mig.moveFromId(`kubernetes_labels.${legacyNodeResourceId(props.name, `mig-config-${node}`)}`);
+        new MovedBlock(stack, `node-${node}-mig-config-moved`, { from: `kubernetes_labels.${legacyNodeResourceId(props.name, `mig-config-${node}`)}`, to: mig });
         this.resources.push(mig);
       }
       if (props.taint ?? true) {
@@ -127,7 +128,7 @@ export class GpuNodePool extends Construct {
           // removing a node's taint resource goes through `terraform state rm` (README, GPU layer).
           lifecycle: { ignoreChanges: ['taint'] },
         });
-        taint.moveFromId(`kubernetes_node_taint.${legacyNodeResourceId(props.name, `taint-${node}`)}`);
+        new MovedBlock(stack, `node-${node}-taint-moved`, { from: `kubernetes_node_taint.${legacyNodeResourceId(props.name, `taint-${node}`)}`, to: taint });
         this.resources.push(taint);
       }
     }

@@ -5,17 +5,17 @@
  */
 export {
   App,
-  DataResource,
   AzurermBackend,
   GcsBackend,
   LocalBackend,
   S3Backend,
   TerraformBackend,
+  TerraformElement,
   TerraformRemoteState,
   TerraformStack,
   Testing,
   type DataTerraformRemoteStateConfig,
   type ITerraformDependable,
-  type TerraformResource,
+  TerraformResource,
 } from 'cdktf';
 export { Construct } from 'constructs';

@@ -3,7 +3,7 @@
  * model cache across restarts) of the model pod (model-pod.ts), a Service, a PodDisruptionBudget.
  */
 import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../../lib/bindings';
-import { Construct, DataResource } from '../../lib/cdktf';
+import { Construct, TerraformResource } from '../../lib/cdktf';
 import { providerPodTemplate, type EnvVar, type Probe } from './model-pod';
 
 export interface ModelWorkloadProps {
@@ -52,7 +52,7 @@ export class ModelWorkload extends Construct {
   readonly service: ServiceV1;
   readonly pdb: PodDisruptionBudgetV1;
   /** The cache mode (per-replica claims or an existing claim): a change replaces the StatefulSet. */
-  readonly cacheMode: DataResource;
+  readonly cacheMode: TerraformResource;
   readonly labels: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, p: ModelWorkloadProps) {
@@ -64,7 +64,7 @@ export class ModelWorkload extends Construct {
     // With the claim template ignored, a switch between per-replica claims and an existing claim would change only
     // the pod's volumes, and the rollout would start pods without their cache: the mode replaces the StatefulSet
     // instead (Terraform: creating this terraform_data triggers nothing, changing its input does).
-    this.cacheMode = new DataResource(this, 'cache-mode', { input: { cache: p.cache.existingClaim ? `existing-claim:${p.cache.existingClaim}` : 'per-replica' } });
+    this.cacheMode = new TerraformDataRecord(this, 'cache-mode', { cache: p.cache.existingClaim ? `existing-claim:${p.cache.existingClaim}` : 'per-replica' });
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
       // The claim template is ForceNew (provider v2.38.0, schema_stateful_set_spec.go): a new cache size or label
       // there would delete and recreate the serving StatefulSet, and the retained claims keep their size anyway.
@@ -119,7 +119,7 @@ export class ModelWorkload extends Construct {
 
     // cdktf renders a reference in replace_triggered_by as "${...}", which Terraform's JSON syntax refuses there
     // (Terraform 1.11: "Invalid expression"); the plain address is what it parses.
-    this.statefulSet.addOverride('lifecycle.replace_triggered_by', [`${DataResource.tfResourceType}.${this.cacheMode.friendlyUniqueId}`]);
+    this.statefulSet.addOverride('lifecycle.replace_triggered_by', [`${this.cacheMode.terraformResourceType}.${this.cacheMode.friendlyUniqueId}`]);
     this.service = new ServiceV1(this, 'service', {
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       spec: {
@@ -137,5 +137,28 @@ export class ModelWorkload extends Construct {
       metadata: { name: p.name, namespace: p.namespace, labels: this.labels },
       spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
     });
+  }
+}
+
+/**
+ * Terraform's built-in `terraform_data` holding a value. Not cdktf's DataResource: that class validates the local
+ * Terraform binary's version at every synth (a `terraform version` process per instance: 30 s for 200 models, and a
+ * failed synth on a machine without Terraform, such as a CI job that only snapshots the output).
+ */
+class TerraformDataRecord extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly input: Readonly<Record<string, string>>,
+  ) {
+    super(scope, id, { terraformResourceType: 'terraform_data' });
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { input: this.input };
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return { input: { value: this.input, isBlock: false, type: 'map', storageClassType: 'stringMap' } };
   }
 }

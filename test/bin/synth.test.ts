@@ -129,3 +129,17 @@ describe('npm run synth (the CLI)', () => {
     expect(r.stderr).toMatch(/usage: npm run synth/);
   });
 });
+
+describe('synth needs no other program', () => {
+  it('synthesizes every preset with only node on the PATH (no terraform: a CI job that only snapshots has none)', async () => {
+    // cdktf's DataResource ran `terraform version` at every synth, once per instance; a synth must start no process.
+    const onlyNode = tempDir();
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(process.execPath, join(onlyNode, 'node'));
+    const out = tempDir();
+    const r = await execa(process.execPath, [join(REPO, 'bin', 'run.cjs'), 'synth', '--out', out], { cwd: REPO, env: { PATH: onlyNode }, extendEnv: false, reject: false });
+    expect(r.stderr).not.toMatch(/terraform/i);
+    expect(r.exitCode).toBe(0);
+    expect(readdirSync(join(out, 'stacks')).filter((s) => s.endsWith('-models')).sort()).toEqual(['dev-models', 'prod-models', 'staging-models']);
+  });
+});
