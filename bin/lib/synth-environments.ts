@@ -52,7 +52,15 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): string[] {
 export function resolveEnvironmentArg(arg: string, dir: string = ENVIRONMENTS_DIR): string {
   const named = join(dir, `${arg}.yaml`);
   if (!arg.includes('/') && !arg.includes('\\') && extname(arg) === '' && existsSync(named)) return named;
-  const viaNpm = ['synth', 'check', 'console'].includes(process.env.npm_lifecycle_event ?? '');
+  return userPath(arg);
+}
+
+/**
+ * A path the user typed (`--env` file, `--out`, `init`'s folder), absolute: relative to the folder the command was
+ * run in, also through `npm run` (which runs scripts from the project root and says where it started in INIT_CWD).
+ */
+export function userPath(arg: string): string {
+  const viaNpm = ['synth', 'check', 'console', 'snapshot'].includes(process.env.npm_lifecycle_event ?? '');
   return resolve(viaNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(), arg);
 }
 
