@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { EnvironmentError, displayPath, formatProblem, loadEnvironment } from '../../environments/load';
 import { checkPolicy, formatReport, reportJson } from '../../policy';
-import { environmentFiles, synthScratch, uniqueEnvironmentFiles } from '../lib/synth-environments';
+import { defaultEnvironmentFiles, synthScratch, uniqueEnvironmentFiles } from '../lib/synth-environments';
 import type { Print } from './synth';
 
 export const CHECK_USAGE = `usage: inference-stack check [--env <name|path> ...] [--json]
@@ -24,7 +24,7 @@ export function checkCommand(argv: readonly string[], out: Print, err: Print): n
     out(`${CHECK_USAGE}\n`);
     return 0;
   }
-  const files = values.env ? uniqueEnvironmentFiles(values.env) : environmentFiles();
+  const files = values.env ? uniqueEnvironmentFiles(values.env) : defaultEnvironmentFiles();
   const reports: object[] = [];
   let failed = false;
   for (const file of files) {

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../../environments/load';
-import { checkOutDir, environmentFiles, synthEnvironments, uniqueEnvironmentFiles, userPath } from '../lib/synth-environments';
+import { checkOutDir, defaultEnvironmentFiles, synthEnvironments, uniqueEnvironmentFiles, userPath } from '../lib/synth-environments';
 
 export type Print = (s: string) => void;
 
@@ -32,7 +32,7 @@ export function synthCommand(argv: readonly string[], out: Print, err: Print): n
     out(`${SYNTH_USAGE}\n`);
     return 0;
   }
-  const files = values.env ? uniqueEnvironmentFiles(values.env) : environmentFiles();
+  const files = values.env ? uniqueEnvironmentFiles(values.env) : defaultEnvironmentFiles();
   const outdir = userPath(values.out || process.env.CDKTF_OUTDIR || 'cdktf.out');
   const badOut = checkOutDir(outdir);
   if (badOut) {

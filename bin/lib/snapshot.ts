@@ -101,8 +101,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
       if (i < n && j < m && midA[i] === midB[j]) {
         ops.push({ op: ' ', line: midA[i++]! });
         j++;
-      } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ op: '+', line: midB[j++]! });
-      else ops.push({ op: '-', line: midA[i++]! });
+      } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ op: '-', line: midA[i++]! });
+      else ops.push({ op: '+', line: midB[j++]! });
     }
   } else {
     ops.push(...midA.map((line) => ({ op: '-' as const, line })), ...midB.map((line) => ({ op: '+' as const, line })));

@@ -45,6 +45,17 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
+/** The environments of a command without `--env`: every file of ./environments (a team's repository), else the presets. */
+export function defaultEnvironmentFiles(): string[] {
+  const own = userPath('environments');
+  try {
+    if (statSync(own).isDirectory()) return environmentFiles(own);
+  } catch {
+    // no ./environments: the presets
+  }
+  return environmentFiles();
+}
+
 /**
  * `--env` takes a preset or environment name from environments/, or a path to a file anywhere: relative to the
  * folder the user ran the command in (npm runs scripts from the project root and says where it started in INIT_CWD).
