@@ -21,6 +21,7 @@ import type { Environment } from '../environments/schema';
 import type { TfJson } from '../lib/tf-json';
 import { capacityReport, formatCapacity } from './commands/capacity';
 import { StackSelectionError, deployPlan, runPlan, selectStacks } from './commands/deploy';
+import { architecture } from './commands/diagram';
 import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
 import { doctor, formatDoctor, gpuNodeWrites, prerequisites } from './commands/doctor';
@@ -39,9 +40,9 @@ const USAGE = `usage: inference-stack <command> [options]    (paths are relative
   snapshot [--env X ...] [--out dir] [--update|--check] [--json]
                                     reviewable YAML per stack in snapshots/; --check: exit 1 with a diff on drift
   capacity --env X [--json]         per model: GPU, TP/PP, weights per GPU, KV-cache tokens, sequences at once; per pool: GPUs used/free
-  diagram --env X [--out dir]       architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
+  diagram --env X [--out dir|--json] architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
   diff A B [--json]                 what differs between two environments (config, then resources per stack)
-  images --env X [--json]           every image and Helm chart the environment pulls, for mirroring
+  images --env X [--json]           every image, Helm chart and Terraform provider the environment pulls, for mirroring
   secrets --env X [--json]          every Secret the environment reads; the kubectl line for each one to make
   doctor [--env X]                  terraform, kubectl, helm, the kubeconfig context, the Secrets; exit code tells
   deploy --env X [-- cdktf flags]   cdktf deploy in dependency order; first checks the Secrets exist
@@ -125,8 +126,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return 0;
       }
       case 'diagram': {
+        const resolved = load(values.env);
+        if (values.json) {
+          json(architecture(resolved));
+          return 0;
+        }
         const dir = userPath(values.out ?? join('cdktf.out', 'diagrams'));
-        const files = await diagramFiles(load(values.env));
+        const files = await diagramFiles(resolved);
         mkdirSync(dir, { recursive: true });
         for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
         out(`${Object.keys(files).map((f) => join(dir, f)).join('\n')}\n`);
