@@ -3,6 +3,7 @@
  * `images` naming the Terraform providers an air-gapped mirror needs.
  */
 import { describe, expect, it } from 'vitest';
+import { formatDiff } from '../../bin/commands/diff';
 import { main } from '../../bin/inference-stack';
 import { presetEnv, stacksOf } from '../support/synth';
 
@@ -46,5 +47,17 @@ describe('images', () => {
     for (const p of providers) expect(pinned).toContainEqual(p);
     const text = await run('images', '--env', 'prod');
     for (const p of providers) expect(text.out).toContain(`  ${p.source} ${p.version}`);
+  });
+});
+
+describe('diff', () => {
+  it('shows the part of a long value that changed, not only its start', () => {
+    const from = `${'a: 1\n'.repeat(60)}threshold: 0.5\n${'b: 2\n'.repeat(60)}`;
+    const to = from.replace('threshold: 0.5', 'threshold: 0.9');
+    const text = formatDiff({ from: 'x', to: 'y', config: [{ path: 'values', from, to }], stacks: [] });
+    const line = text.split('\n').find((l) => l.startsWith('  values: '))!;
+    expect(line).toContain('threshold: 0.5');
+    expect(line).toContain('threshold: 0.9');
+    expect(line.length).toBeLessThan(300);
   });
 });
