@@ -1,5 +1,9 @@
 /**
- * `npx inference-stack <command>`: the operator's console.
+ * `npx inference-stack <command>`: the one CLI a team runs from its own repository (paths relative to where it runs).
+ *   synth [--env X ...] [--out dir]    Terraform JSON per stack (bin/commands/synth.ts)
+ *   check [--env X ...] [--json]       the policy check (bin/commands/check.ts)
+ *   snapshot [--update|--check]        reviewable YAML snapshots, drift as a diff (bin/commands/snapshot.ts)
+ *   init [dir]                         scaffold a team repository (bin/commands/init.ts)
  *   capacity --env X [--json]        will the models fit, how many full-length sequences at once
  *   diagram --env X [--out dir]      architecture as SVG and Mermaid
  *   diff A B [--json]                effective config and resources that differ
@@ -7,7 +11,6 @@
  *   secrets --env X [--json]         the Secrets to make before a deploy, with the commands
  *   doctor [--env X]                 tools, kubeconfig context and (cluster reachable) the Secrets a deploy needs
  *   deploy|destroy --env X [--stack L] [--force] cdktf deploy/destroy in dependency order (deploy checks the Secrets first)
- * The policy check is its own script: `npm run check`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,18 +21,28 @@ import type { Environment } from '../environments/schema';
 import type { TfJson } from '../lib/tf-json';
 import { capacityReport, formatCapacity } from './commands/capacity';
 import { StackSelectionError, deployPlan, runPlan, selectStacks } from './commands/deploy';
+import { architecture } from './commands/diagram';
 import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
 import { doctor, formatDoctor, gpuNodeWrites, prerequisites } from './commands/doctor';
 import { formatImages, imageList } from './commands/images';
+import { checkCommand } from './commands/check';
+import { initCommand } from './commands/init';
 import { checkSecrets, formatMissingSecrets, formatSecrets, secretList } from './commands/secrets';
-import { checkOutDir, resolveEnvironmentArg, synthScratch } from './lib/synth-environments';
+import { snapshotCommand } from './commands/snapshot';
+import { synthCommand } from './commands/synth';
+import { checkOutDir, resolveEnvironmentArg, synthScratch, userPath } from './lib/synth-environments';
 
-const USAGE = `usage: inference-stack <command> [options]
+const USAGE = `usage: inference-stack <command> [options]    (paths are relative to where you run it)
+  init [dir] [--preset P] [--name N] scaffold a team repository: environment extending a preset, .gitignore, CI
+  synth [--env X ...] [--out dir]   Terraform JSON per stack into <out>/stacks (default out: cdktf.out)
+  check [--env X ...] [--json]      validate and check the policy; exit 1 on a violation
+  snapshot [--env X ...] [--out dir] [--update|--check] [--json]
+                                    reviewable YAML per stack in snapshots/; --check: exit 1 with a diff on drift
   capacity --env X [--json]         per model: GPU, TP/PP, weights per GPU, KV-cache tokens, sequences at once; per pool: GPUs used/free
-  diagram --env X [--out dir]       architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
+  diagram --env X [--out dir|--json] architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
   diff A B [--json]                 what differs between two environments (config, then resources per stack)
-  images --env X [--json]           every image and Helm chart the environment pulls, for mirroring
+  images --env X [--json]           every image, Helm chart and Terraform provider the environment pulls, for mirroring
   secrets --env X [--json]          every Secret the environment reads; the kubectl line for each one to make
   doctor [--env X]                  terraform, kubectl, helm, the kubeconfig context, the Secrets; exit code tells
   deploy --env X [-- cdktf flags]   cdktf deploy in dependency order; first checks the Secrets exist
@@ -61,6 +74,16 @@ function synth(resolved: ResolvedEnvironment): { stacks: Record<string, TfJson>;
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   const [command, ...rest] = argv;
+  // Commands with their own options (repeatable --env), each with its own usage.
+  const own = { synth: synthCommand, check: checkCommand, snapshot: snapshotCommand, init: initCommand }[command ?? ''];
+  if (own) {
+    try {
+      return own(rest, out, err);
+    } catch (e) {
+      err(`${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  }
   const sep = rest.indexOf('--');
   const passthrough = sep >= 0 ? rest.slice(sep + 1) : [];
   const usageError = (message: string) => {
@@ -90,7 +113,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   }
   if (command !== 'diff' && positionals.length > 0) return usageError(`unexpected argument${positionals.length > 1 ? 's' : ''} ${positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   if (values.out !== undefined) {
-    const bad = checkOutDir(values.out);
+    const bad = checkOutDir(userPath(values.out));
     if (bad) return usageError(bad);
   }
   const json = (v: unknown) => out(`${JSON.stringify(v, null, 2)}\n`);
@@ -103,8 +126,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return 0;
       }
       case 'diagram': {
-        const dir = values.out ?? join('cdktf.out', 'diagrams');
-        const files = await diagramFiles(load(values.env));
+        const resolved = load(values.env);
+        if (values.json) {
+          json(architecture(resolved));
+          return 0;
+        }
+        const dir = userPath(values.out ?? join('cdktf.out', 'diagrams'));
+        const files = await diagramFiles(resolved);
         mkdirSync(dir, { recursive: true });
         for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
         out(`${Object.keys(files).map((f) => join(dir, f)).join('\n')}\n`);

@@ -2,6 +2,8 @@
  * `inference-stack deploy|destroy --env X [--stack layer ...]`: runs `cdktf deploy`/`destroy` on the environment's
  * stacks (or the named layers) in dependency order (destroy in reverse), through execa. Refuses to destroy prod's stateful stacks without --force.
  */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { projectPath, projectRoot } from '../../lib/project-root';
 import { exec } from '../lib/exec';
 
@@ -35,15 +37,36 @@ export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; s
   return { command, stacks, argv: ['cdktf', command, ...stacks, '--app', app, ...subset, ...extra] };
 }
 
-/** Runs the plan, streaming cdktf's own progress; the command comes from $INFERENCE_STACK_CDKTF or npx. */
+/**
+ * The cdktf command: $INFERENCE_STACK_CDKTF, else `cdktf` in node_modules/.bin of the folder the user runs in, of
+ * this package or of the project that installed it, else on PATH. Never `npx cdktf`: npx would try to download it.
+ */
+export function findCdktf(cwd: string = process.cwd(), path: string = process.env.PATH ?? ''): string | undefined {
+  if (process.env.INFERENCE_STACK_CDKTF) return process.env.INFERENCE_STACK_CDKTF;
+  const exe = process.platform === 'win32' ? 'cdktf.cmd' : 'cdktf';
+  const candidates = [join(cwd, 'node_modules', '.bin', exe), projectPath('node_modules', '.bin', exe), join(projectRoot(), '..', '.bin', exe), ...path.split(delimiter).filter((d) => d !== '').map((d) => join(d, exe))];
+  return candidates.find((c) => {
+    try {
+      accessSync(c, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Why a deploy cannot run without cdktf, and the fix: one paragraph. */
+export const NO_CDKTF = 'cannot deploy: the cdktf command was not found (looked in ./node_modules/.bin, in inference-stack\'s own node_modules/.bin and on PATH). deploy and destroy run `cdktf deploy`/`cdktf destroy`, which drives Terraform (1.10+, on PATH): install both in the repository you run from (npm install --save-dev cdktf-cli@0.21.0, and Terraform from developer.hashicorp.com/terraform/install), or point INFERENCE_STACK_CDKTF at a cdktf binary. synth, check and snapshot need neither.';
+
+/** Runs the plan, streaming cdktf's own progress. */
 export async function runPlan(plan: DeployPlan, log: (line: string) => void): Promise<number> {
-  const custom = process.env.INFERENCE_STACK_CDKTF;
-  const [cmd, ...args] = custom ? [custom, ...plan.argv.slice(1)] : ['npx', ...plan.argv];
+  const cmd = findCdktf();
+  if (!cmd) throw new Error(NO_CDKTF);
   log(`${plan.command}: ${plan.stacks.length} stacks in order: ${plan.stacks.join(' -> ')}`);
   // cdktf reads cdktf.json and writes cdktf.out in the project root, whatever folder this runs from
-  const r = await exec(cmd!, args, { cwd: projectRoot(), stdio: 'inherit', reject: false, env: { CHECKPOINT_DISABLE: '1' } });
+  const r = await exec(cmd, plan.argv.slice(1), { cwd: projectRoot(), stdio: 'inherit', reject: false, env: { CHECKPOINT_DISABLE: '1' } });
   if (r.exitCode === undefined) {
-    throw new Error(`could not run ${cmd}: ${r.shortMessage ?? 'no exit code'}. Run npm ci (cdktf-cli is a dev dependency), or point INFERENCE_STACK_CDKTF at a cdktf binary.`);
+    throw new Error(`could not run ${cmd}: ${r.shortMessage ?? 'no exit code'}. ${NO_CDKTF}`);
   }
   return r.exitCode;
 }

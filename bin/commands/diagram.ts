@@ -31,9 +31,14 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   }
   nodes.push({ id: 'gateway', label: 'LiteLLM gateway', group: 'gateway' }, { id: 'gateway_db', label: 'Postgres (keys, spend)', group: 'gateway' });
   edges.push({ from: entry === 'edge' ? 'edge' : 'clients', to: 'gateway' }, { from: 'gateway', to: 'gateway_db' });
-  for (const { spec: p } of resolved.pools) nodes.push({ id: id('pool', p.name), label: `${p.name}: ${p.nodes.length} x ${p.gpusPerNode} ${p.gpu}`, group: 'gpus' });
+  for (const { spec: p } of resolved.pools) {
+    const sharing = p.sharing.mode === 'mig' ? `, MIG ${p.sharing.profile}` : p.sharing.mode === 'time-slicing' ? `, time-sliced x${p.sharing.replicas}` : '';
+    nodes.push({ id: id('pool', p.name), label: `${p.name}: ${p.nodes.length} x ${p.gpusPerNode} ${p.gpu}${sharing}`, group: 'gpus' });
+  }
   for (const { spec: m } of resolved.models) {
-    nodes.push({ id: id('model', m.name), label: `${m.name} (${m.engine}, TP ${m.tensorParallel}, x${m.replicas})`, group: 'models' });
+    // autoscaled: the range KEDA moves in, not the replicas field it replaces
+    const replicas = m.autoscaling ? `${m.autoscaling.min}-${m.autoscaling.max}` : String(m.replicas);
+    nodes.push({ id: id('model', m.name), label: `${m.name} (${m.engine}, TP ${m.tensorParallel}, x${replicas})`, group: 'models' });
     edges.push({ from: 'gateway', to: id('model', m.name) }, { from: id('model', m.name), to: id('pool', m.pool), label: 'runs on' });
   }
   for (const { spec: e } of resolved.embeddings) {

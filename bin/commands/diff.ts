@@ -75,18 +75,41 @@ export function diffStacks(fromEnv: string, toEnv: string, a: Readonly<Record<st
 }
 
 const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v).slice(0, 120));
+const WINDOW = 40;
+
+/**
+ * A change of a value as `from -> to`. Long values (Helm values, scripts) show the part that differs, with
+ * WINDOW characters of context each side and `...` for what is the same: not the first 120 characters of both.
+ */
+export function showChange(from: unknown, to: unknown): string {
+  if (from === undefined || to === undefined) return `${show(from)} -> ${show(to)}`;
+  const a = JSON.stringify(from);
+  const b = JSON.stringify(to);
+  if (a.length <= 120 && b.length <= 120) return `${a} -> ${b}`;
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const cut = (t: string) => {
+    const from_ = Math.max(0, start - WINDOW);
+    const to_ = Math.min(t.length, Math.max(t.length - end, start) + WINDOW);
+    const mid = t.slice(from_, to_);
+    return `${from_ > 0 ? '...' : ''}${mid.length > 240 ? `${mid.slice(0, 240)}...` : mid}${to_ < t.length ? '...' : ''}`;
+  };
+  return `${cut(a)} -> ${cut(b)} (at character ${start + 1})`;
+}
 
 export function formatDiff(d: EnvironmentDiff): string {
   const lines = [`${d.from} -> ${d.to}`, '', 'effective config:'];
   if (d.config.length === 0) lines.push('  (same)');
-  for (const c of d.config) lines.push(`  ${c.path}: ${show(c.from)} -> ${show(c.to)}`);
+  for (const c of d.config) lines.push(`  ${c.path}: ${showChange(c.from, c.to)}`);
   for (const s of d.stacks) {
     lines.push('', `stack <env>-${s.layer}:`);
     for (const r of s.added) lines.push(`  + ${r}`);
     for (const r of s.removed) lines.push(`  - ${r}`);
     for (const c of s.changed) {
       lines.push(`  ~ ${c.resource}`);
-      for (const a of c.attributes.slice(0, 20)) lines.push(`      ${a.path}: ${show(a.from)} -> ${show(a.to)}`);
+      for (const a of c.attributes.slice(0, 20)) lines.push(`      ${a.path}: ${showChange(a.from, a.to)}`);
       if (c.attributes.length > 20) lines.push(`      ... ${c.attributes.length - 20} more`);
     }
   }

@@ -11,6 +11,8 @@ export interface ImageList {
   readonly chartImages: readonly string[];
   /** Helm charts with repository and version, sorted. */
   readonly charts: ReadonlyArray<{ readonly chart: string; readonly repository: string; readonly version: string }>;
+  /** Terraform providers the stacks pin (required_providers), for a provider mirror (`terraform providers mirror`). */
+  readonly providers: ReadonlyArray<{ readonly name: string; readonly source: string; readonly version: string }>;
 }
 
 type Obj = Record<string, unknown>;
@@ -42,7 +44,12 @@ export function imageList(environment: string, stacks: Readonly<Record<string, T
   const images = new Set<string>();
   const chartImages = new Set<string>();
   const charts = new Map<string, { chart: string; repository: string; version: string }>();
+  const providers = new Map<string, { name: string; source: string; version: string }>();
   for (const [name, json] of Object.entries(stacks)) {
+    for (const [provider, pin] of Object.entries(json.terraform?.required_providers ?? {})) {
+      const source = String((pin as { source?: string }).source ?? provider);
+      providers.set(`${source}@${pin.version}`, { name: provider, source, version: String(pin.version) });
+    }
     for (const r of resources({ name, json })) {
       if (r.type === 'helm_release') {
         const chart = String(r.body.chart);
@@ -74,6 +81,7 @@ export function imageList(environment: string, stacks: Readonly<Record<string, T
     images: sorted(images),
     chartImages: sorted(chartImages),
     charts: [...charts.values()].sort((a, b) => a.chart.localeCompare(b.chart)),
+    providers: [...providers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version)),
   };
 }
 
@@ -85,5 +93,7 @@ export function formatImages(l: ImageList): string {
     ...l.chartImages.map((i) => `  ${i}`),
     `${l.environment}: Helm charts (${l.charts.length})`,
     ...l.charts.map((c) => `  ${c.chart} ${c.version} from ${c.repository}`),
+    `${l.environment}: Terraform providers (${l.providers.length}; terraform providers mirror fetches them)`,
+    ...l.providers.map((p) => `  ${p.source} ${p.version}`),
   ].join('\n');
 }

@@ -45,6 +45,17 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
+/** The environments of a command without `--env`: every file of ./environments (a team's repository), else the presets. */
+export function defaultEnvironmentFiles(): string[] {
+  const own = userPath('environments');
+  try {
+    if (statSync(own).isDirectory()) return environmentFiles(own);
+  } catch {
+    // no ./environments: the presets
+  }
+  return environmentFiles();
+}
+
 /**
  * `--env` takes a preset or environment name from environments/, or a path to a file anywhere: relative to the
  * folder the user ran the command in (npm runs scripts from the project root and says where it started in INIT_CWD).
@@ -52,7 +63,15 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): string[] {
 export function resolveEnvironmentArg(arg: string, dir: string = ENVIRONMENTS_DIR): string {
   const named = join(dir, `${arg}.yaml`);
   if (!arg.includes('/') && !arg.includes('\\') && extname(arg) === '' && existsSync(named)) return named;
-  const viaNpm = ['synth', 'check', 'console'].includes(process.env.npm_lifecycle_event ?? '');
+  return userPath(arg);
+}
+
+/**
+ * A path the user typed (`--env` file, `--out`, `init`'s folder), absolute: relative to the folder the command was
+ * run in, also through `npm run` (which runs scripts from the project root and says where it started in INIT_CWD).
+ */
+export function userPath(arg: string): string {
+  const viaNpm = ['synth', 'check', 'console', 'snapshot'].includes(process.env.npm_lifecycle_event ?? '');
   return resolve(viaNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(), arg);
 }
 

@@ -126,7 +126,7 @@ describe('npm run synth (the CLI)', () => {
   it('rejects an unknown option with the usage', async () => {
     const r = await cli(['--nope']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/usage: npm run synth/);
+    expect(r.stderr).toMatch(/usage: inference-stack synth/);
   });
 });
 

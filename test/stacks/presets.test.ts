@@ -3,21 +3,18 @@
  * text), each paired with assertions on what matters, so that a re-blessed snapshot cannot hide a regression.
  */
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
 import { CONTROLLER_ANNOTATIONS } from '../../stacks/private/environment-stack';
+import { snapshotText } from '../../bin/lib/snapshot';
 import { foldBlobs } from '../support/fold';
-import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthNamed, type TfJson } from '../support/synth';
+import { helmReleases, presetEnv, PRESETS, releaseValues, resourcesOf, stacksOf, statefulSets, synthNamed } from '../support/synth';
 
-const readable = (json: string): string => {
-  // The dashboards and the script assets are snapshotted once, not per environment (test/support/fold.ts).
-  const { tf } = foldBlobs(JSON.parse(json) as TfJson);
-  // Helm values are YAML already: show them as YAML, not as one escaped JSON string.
-  for (const r of helmReleases(tf)) r.values = r.values.map((v) => parse(v) as never);
-  return stringify(tf, { sortMapEntries: true, lineWidth: 0 });
-};
+// The same rendering as `inference-stack snapshot` (bin/lib/snapshot.ts): dashboards and script assets folded,
+// Helm values as YAML, keys sorted.
+const readable = snapshotText;
 
 describe.each(PRESETS)('%s preset', (preset) => {
   const env = presetEnv(preset);

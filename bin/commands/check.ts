@@ -1,0 +1,59 @@
+/**
+ * `inference-stack check [--env <name|path> ...] [--json]`: synthesizes environments into a scratch folder and checks
+ * the policy on every stack's cdk.tf.json. Exit 1 on any violation, whatever the stage.
+ */
+import { parseArgs } from 'node:util';
+import { EnvironmentError, displayPath, formatProblem, loadEnvironment } from '../../environments/load';
+import { checkPolicy, formatReport, reportJson } from '../../policy';
+import { defaultEnvironmentFiles, synthScratch, uniqueEnvironmentFiles } from '../lib/synth-environments';
+import type { Print } from './synth';
+
+export const CHECK_USAGE = `usage: inference-stack check [--env <name|path> ...] [--json]
+  --env   an environment name from environments/ or a path to an environment file (repeatable); default: all presets
+  --json  the reports as one JSON array on stdout (warnings and problems go to stderr)`;
+
+export function checkCommand(argv: readonly string[], out: Print, err: Print): number {
+  let values: { env?: string[]; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { env: { type: 'string', multiple: true, short: 'e' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (e) {
+    err(`${(e as Error).message}\n${CHECK_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    out(`${CHECK_USAGE}\n`);
+    return 0;
+  }
+  const files = values.env ? uniqueEnvironmentFiles(values.env) : defaultEnvironmentFiles();
+  const reports: object[] = [];
+  let failed = false;
+  for (const file of files) {
+    let env;
+    let resolved;
+    try {
+      const loaded = loadEnvironment(file);
+      env = loaded.env;
+      resolved = loaded.resolved;
+      for (const w of loaded.warnings) err(`warning: ${formatProblem(w)}\n`);
+    } catch (e) {
+      if (!(e instanceof EnvironmentError)) throw e;
+      err(`${e.problems.map(formatProblem).join('\n')}\n`);
+      failed = true;
+      continue;
+    }
+    let result;
+    try {
+      result = checkPolicy(synthScratch(resolved), env.stage);
+    } catch (e) {
+      // One located line, as synth reports it; never a stack trace.
+      err(`${formatProblem({ file: displayPath(file), path: '', message: `synthesis failed: ${e instanceof Error ? e.message : String(e)}` })}\n`);
+      failed = true;
+      continue;
+    }
+    failed ||= result.violations.length > 0;
+    if (values.json) reports.push(reportJson(env.name, result));
+    else out(`${formatReport(env.name, result)}\n`);
+  }
+  if (values.json) out(`${JSON.stringify(reports, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
