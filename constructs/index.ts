@@ -23,3 +23,4 @@ export * from './tei-embedding-server';
 export * from './tgi-server';
 export * from './vector-collection';
 export * from './vllm-server';
+export { gpuSpec, type GpuSpec } from '../catalog/gpus';
