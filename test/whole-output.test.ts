@@ -14,7 +14,8 @@ import './policy/image-compat.checks';
 import './stacks/first-apply.checks';
 import './stacks/secrets.checks';
 
-// Last (vitest runs a file's tests in order): every check above went through the memo.
+// Last (vitest runs a file's tests in order): every check above went through the memo, which synthesized each
+// environment once in this worker (files before this one in the worker may have filled it already).
 it('synthesized each deployable environment once for all the checks above', () => {
   expect(Object.fromEntries(DEPLOYABLE.map((name) => [name, SYNTH_COUNTS.get(namedEnv(name).name)]))).toEqual(Object.fromEntries(DEPLOYABLE.map((name) => [name, 1])));
 });

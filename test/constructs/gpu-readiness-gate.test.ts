@@ -127,7 +127,7 @@ describe('GpuReadiness alone', () => {
     expect(Number(job!.spec.active_deadline_seconds)).toBeGreaterThan(GPU_READY_SECONDS);
     expect(Number(/^(\d+)s$/.exec(job!.timeouts.create)![1])).toBeGreaterThan(Number(job!.spec.active_deadline_seconds));
     // after the labels and taints of the pool
-    expect(job!.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_labels\.pool-h100_/), expect.stringMatching(/^kubernetes_service_account_v1\./)]));
+    expect(job!.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_labels\.node-n1-labels$/), expect.stringMatching(/^kubernetes_service_account_v1\./)]));
     // no GPU: it must run before the GPUs are there
     const pod = job!.spec.template.spec;
     expect(JSON.stringify(pod)).not.toContain('nvidia.com/gpu');

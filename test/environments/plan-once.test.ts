@@ -18,6 +18,8 @@ vi.mock('../../catalog/planner', async (importOriginal) => {
 
 describe('the plan of a model', () => {
   it('is computed once per model, from loading to the synthesized stacks', async () => {
+    // The worker may have loaded the planner's users before this file mocked it (vitest.config.mts: isolate false).
+    vi.resetModules();
     const { capacityReport } = await import('../../bin/commands/capacity');
     const { mermaid } = await import('../../bin/commands/diagram');
     const { loadEnvironment } = await import('../../environments/load');

@@ -8,6 +8,7 @@ import { Testing } from '../../lib/cdktf';
 import type { RequiredSecret } from '../../stacks/secrets';
 
 /** How many times this worker synthesized each environment (by its name), to check that the memo is used. */
+/** How often each named environment was synthesized for the memo (synthesisOf), by environment name. */
 export const SYNTH_COUNTS = new Map<string, number>();
 const countSynth = (name: string) => SYNTH_COUNTS.set(name, (SYNTH_COUNTS.get(name) ?? 0) + 1);
 
@@ -25,7 +26,6 @@ export function presetEnv(name: string): Environment {
 
 /** Synthesizes every stack of an environment in memory (validations on); stack name -> cdk.tf.json text. */
 export function synthEnv(env: Environment): Record<string, string> {
-  countSynth(env.name);
   return synthEnvFromResolved(resolveEnvironment(env));
 }
 
@@ -70,9 +70,9 @@ export interface Synthesis {
 const syntheses = new Map<string, Synthesis>();
 
 /**
- * A named environment (see namedEnv) synthesized once per test file: vitest runs each file in its own worker,
- * so the memo lives as long as the file (test/whole-output.test.ts runs the checks that walk every environment
- * in one worker, to share it). Callers must not change what it returns: stacksOf gives a copy to change.
+ * A named environment (see namedEnv) synthesized once per vitest worker: test files share a worker's modules
+ * (vitest.config.mts, `isolate: false`), so the memo lives as long as the worker and every file in it reads the
+ * same synthesis (test/whole-output.test.ts runs the checks that walk every environment together). Callers must not change what it returns: stacksOf gives a copy to change.
  */
 export function synthesisOf(name: string): Synthesis {
   let s = syntheses.get(name);
