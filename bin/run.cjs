@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Runs a command of the project from a prebuilt bundle (dist/<command>.cjs), so the inner loop pays neither for
- * TypeScript compilation nor for a TypeScript loader: the bundle is rebuilt with esbuild (tens of milliseconds)
- * only when a source file is newer than it.
- *   node bin/run.cjs synth|check|console [args...]
+ * Runs a command of the project: node bin/run.cjs synth|check|console [args...]
+ * - In a checkout (the TypeScript sources are here): from a bundle (dist/<command>.cjs) that esbuild rebuilds (tens
+ *   of milliseconds) only when a source file is newer than it, so the inner loop pays neither for TypeScript
+ *   compilation nor for a TypeScript loader.
+ * - In an installed package (no sources, only what `npm run build` compiled): from dist/bin/<command>.js, with no
+ *   TypeScript loader or bundler at run time (esbuild is a dev dependency).
  */
 'use strict';
 const { existsSync, readdirSync, statSync } = require('node:fs');
@@ -26,12 +28,26 @@ function newestSource() {
   return newest;
 }
 
+function unknown(command) {
+  process.stderr.write(`unknown command "${command}"; use one of: ${Object.keys(ENTRIES).join(', ')}\n`);
+  process.exit(2);
+}
+
+/** The compiled entry of an installed package (`npm run build`: dist/bin/<command>.js). */
+function compiled(command) {
+  if (!ENTRIES[command]) unknown(command);
+  const out = join(ROOT, 'dist', ENTRIES[command].replace(/\.ts$/, '.js'));
+  if (!existsSync(out)) {
+    process.stderr.write(`${out} is missing: this copy of inference-stack has neither its TypeScript sources nor its build; run \`npm run build\` in ${ROOT}\n`);
+    process.exit(1);
+  }
+  return out;
+}
+
 function bundle(command) {
   const entry = ENTRIES[command];
-  if (!entry) {
-    process.stderr.write(`unknown command "${command}"; use one of: ${Object.keys(ENTRIES).join(', ')}\n`);
-    process.exit(2);
-  }
+  if (!entry) unknown(command);
+  if (!existsSync(join(ROOT, entry))) return compiled(command);
   const out = join(ROOT, 'dist', `${command}.cjs`);
   if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) {
     // Built beside and renamed into place: a run that starts meanwhile never loads half a file.
@@ -57,5 +73,5 @@ if (require.main === module) {
   process.argv = [process.argv[0], out, ...args];
   require(out);
 } else {
-  module.exports = { bundle };
+  module.exports = { bundle, compiled };
 }

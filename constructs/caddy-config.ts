@@ -14,7 +14,7 @@ import { sortedJson } from '../lib/sorted-json';
 export interface CaddyTlsFiles {
   readonly certFile: string;
   readonly keyFile: string;
-  /** Client CA bundles: with any, clients must present a certificate that one of them signed. */
+  /** Client CA bundles: with any, clients must present a certificate that one of them signed. @default - no client certificate asked */
   readonly clientCaFiles?: readonly string[];
 }
 
@@ -23,15 +23,15 @@ export interface CaddyConfigOptions {
   readonly listen: string;
   /** The gateway, `host:port`. */
   readonly upstream: string;
-  /** TLS; plain HTTP without it (dev only). */
+  /** TLS. @default - plain HTTP (dev only) */
   readonly tls?: CaddyTlsFiles;
-  /** Host names to answer for; any when empty. */
+  /** Host names to answer for; any when empty. @default [] */
   readonly hostnames?: readonly string[];
   /** Internal listener for `/healthz` and `/metrics`, e.g. `:9180`. */
   readonly internalListen: string;
   /**
    * Path of a Unix socket for the admin API, so that the reload sidecar can make Caddy re-read its certificate
-   * and client CA files (no TCP port). Without it the admin API is off.
+   * and client CA files (no TCP port). @default - the admin API is off
    */
   readonly adminSocket?: string;
 }

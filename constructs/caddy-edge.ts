@@ -27,7 +27,7 @@ export interface CaddyEdgeProps {
     readonly loadBalancerSourceRanges: readonly string[];
   };
   readonly tls: EdgeTls;
-  /** With a client CA, clients must present a certificate it signed (mTLS, `require_and_verify`). */
+  /** With a client CA, clients must present a certificate it signed (mTLS, `require_and_verify`). @default - no client certificate asked */
   readonly clientCaSecret?: SecretKeyRef;
   /** @default - the pinned Caddy image */
   readonly image?: ImagePin;

@@ -30,7 +30,7 @@ export interface GateSpec {
   /** Extended resource, or `nvidia.com/mig-*` for every MIG slice together. */
   readonly resource: string;
   readonly expectedPerNode: number;
-  /** The pool's `nvidia.com/mig.config`, on a MIG pool. */
+  /** The pool's `nvidia.com/mig.config`, on a MIG pool. @default - not a MIG pool: no MIG state is waited for */
   readonly migConfig?: string;
   readonly timeoutSeconds: number;
   readonly pollSeconds: number;

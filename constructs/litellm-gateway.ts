@@ -11,9 +11,13 @@ import { scriptJob } from './private/script-job';
 
 /** Limits of a team or key, in LiteLLM's terms. */
 export interface GatewayLimits {
+  /** Spend limit in USD. @default - none */
   readonly maxBudget?: number;
+  /** Period after which the spend resets, e.g. `30d`. @default - never */
   readonly budgetDuration?: string;
+  /** Requests per minute. @default - none */
   readonly rpmLimit?: number;
+  /** Tokens per minute. @default - none */
   readonly tpmLimit?: number;
   /** Models it may call; all when empty. */
   readonly models: readonly string[];
@@ -37,7 +41,7 @@ export interface GatewayServer {
   readonly engine: 'vllm' | 'tgi' | 'ollama' | 'tei';
   /** The server's base URL (`http://<service>:<port>`). */
   readonly url: string;
-  /** Ollama: the model in Ollama's library. */
+  /** Ollama: the model in Ollama's library. @default - the server's name */
   readonly ollamaTag?: string;
 }
 
@@ -46,6 +50,7 @@ export interface GatewayHostedModel {
   readonly name: string;
   readonly provider: 'openai' | 'anthropic' | 'azure' | 'openai-compatible';
   readonly model: string;
+  /** The API's base URL. @default - the provider's own endpoint */
   readonly apiBase?: string;
   readonly apiKeySecret: SecretKeyRef;
 }

@@ -12,7 +12,7 @@ export interface ModelCacheProps {
   readonly sizeGiB?: number;
   /** @default - the cluster's default storage class */
   readonly storageClass?: string;
-  /** An existing claim to mount instead of one volume per replica (ReadWriteMany when replicas > 1). */
+  /** An existing claim to mount instead of one volume per replica (ReadWriteMany when replicas > 1). @default - one volume per replica */
   readonly existingClaim?: string;
 }
 
@@ -56,8 +56,9 @@ export interface LlmServerProps {
   readonly image?: ImagePin;
   /** More server flags. @default [] */
   readonly extraArgs?: readonly string[];
+  /** The model cache volume. @default - one volume per replica, sized from the load, of the default storage class */
   readonly cache?: ModelCacheProps;
-  /** Hugging Face token, for gated models. */
+  /** Hugging Face token, for gated models. @default - no token (public models only) */
   readonly hfTokenSecret?: SecretKeyRef;
   /** @default false */
   readonly trustRemoteCode?: boolean;

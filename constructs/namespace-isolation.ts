@@ -8,7 +8,7 @@ export type TrafficSource =
   | { readonly cidr: string };
 
 export interface AllowProps {
-  /** Pods the traffic may reach (by label); all pods of the namespace when absent. */
+  /** Pods the traffic may reach (by label). @default - all pods of the namespace */
   readonly to?: Readonly<Record<string, string>>;
   readonly from: readonly TrafficSource[];
   /** TCP ports; every port when empty. */

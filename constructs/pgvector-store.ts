@@ -55,9 +55,11 @@ export interface PgvectorStoreProps {
   readonly namespace: string;
   readonly instances: number;
   readonly storageGiB: number;
+  /** @default - the cluster's default storage class */
   readonly storageClass?: string;
   readonly collections: readonly VectorCollection[];
   readonly hnsw: HnswSettings;
+  /** Scheduled backups to S3. @default - no backups */
   readonly backup?: PostgresClusterValuesOptions['backup'];
   /** Refuse `terraform destroy` (prod). */
   readonly preventDestroy: boolean;

@@ -10,7 +10,7 @@ export interface PodSecurityNamespaceProps {
   readonly level?: PodSecurityLevel;
   /**
    * Why the namespace needs less than `restricted`. Required for any other level: exceptions are declared in code
-   * with a reason (POLICY 1 and 4).
+   * with a reason (POLICY 1 and 4). @default - none (only `restricted` goes without)
    */
   readonly exceptionReason?: string;
   /**

@@ -23,6 +23,7 @@ export interface QdrantStoreProps {
   readonly namespaceName: string;
   readonly replicas: number;
   readonly storageGiB: number;
+  /** @default - the cluster's default storage class */
   readonly storageClass?: string;
   readonly apiKeySecret: SecretKeyRef;
   readonly collections: readonly VectorCollection[];

@@ -4,16 +4,17 @@ import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 
 export interface ScrapeEndpoint {
-  /** Port name (of the Service for a ServiceMonitor, of the container for a PodMonitor). */
+  /** Port name (of the Service for a ServiceMonitor, of the container for a PodMonitor). @default - none: set it or `targetPort` */
   readonly port?: string;
-  /** A port number, where the Service's port has no name we control. */
+  /** A port number, where the Service's port has no name we control. @default - none: set it or `port` */
   readonly targetPort?: number;
   readonly path: string;
-  /** Bearer token from a Secret in the target's namespace. */
+  /** Bearer token from a Secret in the target's namespace. @default - no authorization */
   readonly bearerSecret?: { readonly name: string; readonly key: string };
   /**
    * Keep the labels the target exposes where they clash with the target's own (`namespace`, `pod`, ...), for
    * exporters that report on other objects (cert-manager labels each Certificate's series with its namespace).
+   * @default false
    */
   readonly honorLabels?: boolean;
 }
@@ -22,7 +23,9 @@ export interface ScrapeTargetProps {
   readonly kind: 'ServiceMonitor' | 'PodMonitor';
   readonly name: string;
   readonly namespace: string;
+  /** Labels the targets carry. @default - no label condition (with no `matchExpressions` either: every target of the namespace) */
   readonly matchLabels?: Readonly<Record<string, string>>;
+  /** Label expressions the targets match. @default [] */
   readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; readonly values?: readonly string[] }>;
   readonly endpoints: readonly ScrapeEndpoint[];
   /** @default '30s' */

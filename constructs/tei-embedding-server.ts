@@ -13,19 +13,22 @@ export interface TeiEmbeddingServerProps {
   readonly name: string;
   readonly namespace: string;
   readonly model: string;
+  /** Commit SHA of the model repo. @default - the repo's default branch (dev only) */
   readonly revision?: string;
-  /** The GPU pool, or undefined to run on CPU. */
+  /** The GPU pool. @default - none: the server runs on CPU */
   readonly pool?: string;
   /** The extended resource of one GPU of the pool (`gpuResourceName`). @default 'nvidia.com/gpu' */
   readonly gpuResource?: string;
-  /** Compute capability of the pool's GPU: it picks the TEI image built for that architecture. */
+  /** Compute capability of the pool's GPU: it picks the TEI image built for that architecture. @default - TEI's CPU image */
   readonly computeCapability?: number;
   readonly replicas: number;
   /** Parameters of the model, for sizing. */
   readonly parameters: number;
   /** @default - TEI's image for the GPU architecture, or its CPU image */
   readonly image?: ImagePin;
+  /** The model cache volume. @default - one volume per replica, sized from the model, of the default storage class */
   readonly cache?: ModelCacheProps;
+  /** Hugging Face token, for gated models. @default - no token (public models only) */
   readonly hfTokenSecret?: SecretKeyRef;
   /** Refuse to place two replicas on one node (prod). @default false */
   readonly spreadRequired?: boolean;

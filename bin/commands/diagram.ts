@@ -94,7 +94,10 @@ export function dot(resolved: ResolvedEnvironment): string {
 
 /** The diagram as SVG, rendered offline. */
 export async function svg(resolved: ResolvedEnvironment): Promise<string> {
-  const { instance } = await import('@viz-js/viz');
+  // an optional dependency (Graphviz as WebAssembly, ~10 MB): an install without it still does everything else
+  const { instance } = await import('@viz-js/viz').catch((e: unknown) => {
+    throw new Error(`the SVG diagram needs the optional dependency @viz-js/viz, which is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): run \`npm install @viz-js/viz\` beside inference-stack`);
+  });
   const viz = await instance();
   return viz.renderString(dot(resolved), { format: 'svg', engine: 'dot' });
 }
