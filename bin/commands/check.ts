@@ -2,7 +2,7 @@
  * `inference-stack check [--env <name|path> ...] [--json]`: synthesizes environments into a scratch folder and checks
  * the policy on every stack's cdk.tf.json. Exit 1 on any violation, whatever the stage.
  */
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../lib/command-args';
 import { EnvironmentError, displayPath, formatProblem, loadEnvironment } from '../../environments/load';
 import { checkPolicy, formatReport, reportJson } from '../../policy';
 import { defaultEnvironmentFiles, synthScratch, uniqueEnvironmentFiles } from '../lib/synth-environments';
@@ -13,17 +13,9 @@ export const CHECK_USAGE = `usage: inference-stack check [--env <name|path> ...]
   --json  the reports as one JSON array on stdout (warnings and problems go to stderr)`;
 
 export function checkCommand(argv: readonly string[], out: Print, err: Print): number {
-  let values: { env?: string[]; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: { env: { type: 'string', multiple: true, short: 'e' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (e) {
-    err(`${(e as Error).message}\n${CHECK_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(`${CHECK_USAGE}\n`);
-    return 0;
-  }
+  const args = commandArgs(argv, { env: { type: 'string', multiple: true, short: 'e' }, json: { type: 'boolean' } }, CHECK_USAGE, out, err);
+  if (typeof args === 'number') return args;
+  const { values } = args;
   const files = values.env ? uniqueEnvironmentFiles(values.env) : defaultEnvironmentFiles();
   const reports: object[] = [];
   let failed = false;

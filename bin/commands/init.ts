@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../lib/command-args';
 import { projectPath } from '../../lib/project-root';
 import { environmentFiles, userPath } from '../lib/synth-environments';
 import type { Print } from './synth';
@@ -85,18 +85,9 @@ jobs:
 }
 
 export function initCommand(argv: readonly string[], out: Print, err: Print): number {
-  let values: { preset?: string; name?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options: { preset: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
-  } catch (e) {
-    err(`${(e as Error).message}\n${INIT_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(`${INIT_USAGE}\n`);
-    return 0;
-  }
+  const args = commandArgs(argv, { preset: { type: 'string' }, name: { type: 'string' } }, INIT_USAGE, out, err, true);
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   if (positionals.length > 1) {
     err(`init takes one folder, not ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(' ')}\n${INIT_USAGE}\n`);
     return 2;

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../lib/command-args';
 import { EnvironmentError, displayPath, formatProblem, loadEnvironment } from '../../environments/load';
 import { snapshotFile, snapshotText, unifiedDiff } from '../lib/snapshot';
 import { checkOutDir, defaultEnvironmentFiles, synthScratch, uniqueEnvironmentFiles, userPath } from '../lib/synth-environments';
@@ -31,21 +31,9 @@ const LAYERS = ['namespaces', 'platform', 'gpu-pools', 'models', 'rag', 'gateway
 const ownFiles = (dir: string, env: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => LAYERS.some((l) => f === `${env}-${l}.tf.yaml`)) : []);
 
 export function snapshotCommand(argv: readonly string[], out: Print, err: Print): number {
-  let values: { env?: string[]; out?: string; update?: boolean; check?: boolean; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { env: { type: 'string', multiple: true, short: 'e' }, out: { type: 'string', short: 'o' }, update: { type: 'boolean' }, check: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (e) {
-    err(`${(e as Error).message}\n${SNAPSHOT_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(`${SNAPSHOT_USAGE}\n`);
-    return 0;
-  }
+  const args = commandArgs(argv, { env: { type: 'string', multiple: true, short: 'e' }, out: { type: 'string', short: 'o' }, update: { type: 'boolean' }, check: { type: 'boolean' }, json: { type: 'boolean' } }, SNAPSHOT_USAGE, out, err);
+  if (typeof args === 'number') return args;
+  const { values } = args;
   if (values.update && values.check) {
     err(`--update and --check exclude each other: --update writes the snapshots, --check compares\n${SNAPSHOT_USAGE}\n`);
     return 2;

@@ -2,36 +2,20 @@
  * `inference-stack synth [--env <name|path> ...] [--out <dir>]`: synthesizes every environment in environments/, or
  * the ones named, into <out>/stacks/<env>-<layer>/cdk.tf.json. Also the app cdktf runs (bin/synth.ts).
  */
-import { parseArgs } from 'node:util';
+import { commandArgs, type Print } from '../lib/command-args';
 import { formatProblem } from '../../environments/load';
 import { checkOutDir, defaultEnvironmentFiles, synthEnvironments, uniqueEnvironmentFiles, userPath } from '../lib/synth-environments';
 
-export type Print = (s: string) => void;
+export type { Print } from '../lib/command-args';
 
 export const SYNTH_USAGE = `usage: inference-stack synth [--env <name|path> ...] [--out <dir>]
   --env   an environment name from environments/ or a path to an environment file (repeatable); default: all presets
   --out   output folder, relative to where you run it; default: $CDKTF_OUTDIR or cdktf.out`;
 
 export function synthCommand(argv: readonly string[], out: Print, err: Print): number {
-  let values: { env?: string[]; out?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        env: { type: 'string', multiple: true, short: 'e' },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    err(`${(e as Error).message}\n${SYNTH_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(`${SYNTH_USAGE}\n`);
-    return 0;
-  }
+  const args = commandArgs(argv, { env: { type: 'string', multiple: true, short: 'e' }, out: { type: 'string', short: 'o' } }, SYNTH_USAGE, out, err);
+  if (typeof args === 'number') return args;
+  const { values } = args;
   const files = values.env ? uniqueEnvironmentFiles(values.env) : defaultEnvironmentFiles();
   const outdir = userPath(values.out || process.env.CDKTF_OUTDIR || 'cdktf.out');
   const badOut = checkOutDir(outdir);
