@@ -8,9 +8,11 @@ export type Print = (s: string) => void;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** The parsed arguments, or the exit code when the command is done (help shown, usage error reported). */
-export function commandArgs<const O extends Options>(argv: readonly string[], options: O, usage: string, out: Print, err: Print, allowPositionals = false) {
-  const parse = () => parseArgs({ args: [...argv], options: { ...options, ...HELP }, allowPositionals, strict: true });
-  let parsed: ReturnType<typeof parse>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & typeof HELP; allowPositionals: boolean; strict: true }>>;
+
+export function commandArgs<const O extends Options>(argv: readonly string[], options: O, usage: string, out: Print, err: Print, allowPositionals = false): Parsed<O> | number {
+  const parse = (): Parsed<O> => parseArgs({ args: [...argv], options: { ...options, ...HELP }, allowPositionals, strict: true });
+  let parsed: Parsed<O>;
   try {
     parsed = parse();
   } catch (e) {
