@@ -11,12 +11,13 @@ export type AlertRuleSetProps = { readonly name: string; readonly namespace: str
 /** The environment's alert rules as a PrometheusRule, which Prometheus picks up from any namespace. */
 export class AlertRuleSet extends Construct {
   readonly manifest: Manifest;
-  readonly body: IPrometheusRule;
+  /** The manifest as rendered (typed inside by the kubernetes-models type, a dev dependency, so not in the public declarations). */
+  readonly body: object;
 
   constructor(scope: Construct, id: string, p: AlertRuleSetProps) {
     super(scope, id);
     const groups = 'groups' in p ? p.groups : alertRules(p.alerts);
-    this.body = {
+    const body: IPrometheusRule = {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: p.name, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
@@ -27,6 +28,7 @@ export class AlertRuleSet extends Construct {
         })),
       },
     };
-    this.manifest = new Manifest(this, 'manifest', { manifest: this.body });
+    this.body = body;
+    this.manifest = new Manifest(this, 'manifest', { manifest: body });
   }
 }

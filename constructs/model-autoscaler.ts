@@ -31,7 +31,8 @@ export interface ModelAutoscalerProps {
  */
 export class ModelAutoscaler extends Construct {
   readonly manifest: Manifest;
-  readonly body: IScaledObject;
+  /** The manifest as rendered (typed inside by the kubernetes-models type, a dev dependency, so not in the public declarations). */
+  readonly body: object;
 
   constructor(scope: Construct, id: string, p: ModelAutoscalerProps) {
     super(scope, id);
@@ -41,7 +42,7 @@ export class ModelAutoscaler extends Construct {
       name,
       metadata: { serverAddress: p.prometheus, query, threshold: String(threshold), ...(activation !== undefined ? { activationThreshold: String(activation) } : {}) },
     });
-    this.body = {
+    const body: IScaledObject = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
       metadata: { name: p.model, namespace: p.namespace, labels: { 'app.kubernetes.io/managed-by': 'inference-stack' } },
@@ -64,6 +65,7 @@ export class ModelAutoscaler extends Construct {
         ],
       },
     };
-    this.manifest = new Manifest(this, 'scaledobject', { manifest: this.body });
+    this.body = body;
+    this.manifest = new Manifest(this, 'scaledobject', { manifest: body });
   }
 }

@@ -12,7 +12,7 @@ import { VLLM_PORT, vllmArgs } from './vllm-server';
  * A LeaderWorkerSet (leaderworkerset.x-k8s.io/v1, the fields we set; no kubernetes-models package has the type):
  * checked against the CRD of the pinned LWS chart in the tests.
  */
-export interface LeaderWorkerSetManifest {
+interface LeaderWorkerSetManifest {
   readonly apiVersion: 'leaderworkerset.x-k8s.io/v1';
   readonly kind: 'LeaderWorkerSet';
   readonly metadata: IObjectMeta;
@@ -51,7 +51,8 @@ export class MultiNodeVllmServer extends Construct {
   /** Pods per group: the pipeline stages. */
   readonly groupSize: number;
   /** The manifest, for schema checks. */
-  readonly body: LeaderWorkerSetManifest;
+  /** The manifest as rendered (typed inside by the kubernetes-models type, a dev dependency, so not in the public declarations). */
+  readonly body: object;
   /**
    * The LeaderWorkerSet's name: LWS makes a headless Service of that name for its pods, so it is not the model's
    * name, which our ClusterIP Service (the gateway's target) keeps.
@@ -107,7 +108,7 @@ export class MultiNodeVllmServer extends Construct {
           : { ephemeral: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass } },
         pool: props.pool,
       });
-    this.body = {
+    const body: LeaderWorkerSetManifest = {
       apiVersion: 'leaderworkerset.x-k8s.io/v1',
       kind: 'LeaderWorkerSet',
       metadata: { name: this.groupName, namespace: props.namespace, labels },
@@ -118,8 +119,9 @@ export class MultiNodeVllmServer extends Construct {
         leaderWorkerTemplate: { size, restartPolicy: 'RecreateGroupOnPodRestart', leaderTemplate: pod('leader'), workerTemplate: pod('worker') },
       },
     };
+    this.body = body;
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
-      manifest: this.body,
+      manifest: body,
       timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.maxReplicas ?? props.replicas }) },
     });
     this.service = new ServiceV1(this, 'service', {

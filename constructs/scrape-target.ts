@@ -35,7 +35,8 @@ export interface ScrapeTargetProps {
 /** What Prometheus scrapes: a ServiceMonitor or PodMonitor (Prometheus Operator CRDs from the platform stack). */
 export class ScrapeTarget extends Construct {
   readonly manifest: Manifest;
-  readonly body: IServiceMonitor | IPodMonitor;
+  /** The manifest as rendered (typed inside by the kubernetes-models type, a dev dependency, so not in the public declarations). */
+  readonly body: object;
 
   constructor(scope: Construct, id: string, p: ScrapeTargetProps) {
     super(scope, id);
@@ -52,10 +53,11 @@ export class ScrapeTarget extends Construct {
       ...(p.matchLabels ? { matchLabels: { ...p.matchLabels } } : {}),
       ...(p.matchExpressions ? { matchExpressions: p.matchExpressions.map((m) => ({ key: m.key, operator: m.operator, ...(m.values ? { values: [...m.values] } : {}) })) } : {}),
     };
-    this.body =
+    const body: IServiceMonitor | IPodMonitor =
       p.kind === 'ServiceMonitor'
         ? { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata, spec: { selector, endpoints } }
         : { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata, spec: { selector, podMetricsEndpoints: endpoints } };
-    this.manifest = new Manifest(this, 'manifest', { manifest: this.body });
+    this.body = body;
+    this.manifest = new Manifest(this, 'manifest', { manifest: body });
   }
 }

@@ -2,7 +2,10 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { describe, expect, it } from 'vitest';
 import type { LlmServerProps } from '../../constructs/llm-server-props';
-import { MASTER_PORT, MultiNodeVllmServer, multiNodeGroupName, type LeaderWorkerSetManifest } from '../../constructs/multi-node-vllm-server';
+import { MASTER_PORT, MultiNodeVllmServer, multiNodeGroupName } from '../../constructs/multi-node-vllm-server';
+
+/** The rendered LeaderWorkerSet, as the tests read it (its typed form is internal to the construct). */
+type LeaderWorkerSetManifest = { apiVersion: string; kind: string; spec: Record<string, any>; metadata: Record<string, any> } & Record<string, any>;
 import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
 import { Testing } from '../../lib/cdktf';
 import { loadCrds, validateCustomResource } from '../support/crds';

@@ -81,7 +81,7 @@ describe('the packed package in a team repo', { timeout: 180_000 }, () => {
 
   it('a TypeScript app importing VllmServer and GpuNodePool from `inference-stack` compiles against the declarations and synthesizes', () => {
     writeFileSync(join(team, 'main.ts'), readFileSync(join(REPO, 'examples', 'own-app', 'main.ts'), 'utf8'));
-    writeFileSync(join(team, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: ['node'], outDir: 'build' }, files: ['main.ts'] }));
+    writeFileSync(join(team, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: false, types: ['node'], outDir: 'build' }, files: ['main.ts'] }));
     const tsc = run('node', [join(team, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
     expect(tsc.stdout + tsc.stderr).toBe('');
     const app = run('node', ['build/main.js', 'app.out']);
