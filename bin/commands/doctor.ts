@@ -117,6 +117,11 @@ export function nodeFieldChecks(nodesJson: string, writes: readonly GpuNodeWrite
     const labels = entries.flatMap((m) => Object.keys(m.fieldsV1?.['f:metadata']?.['f:labels'] ?? {}).filter((k) => k.startsWith('f:')).map((k) => k.slice(2)));
     const owners = taintOwners(node);
     const taints = owners.includes(STALE_FIELD_MANAGER);
+    const fields = [...labels.map((l) => `label ${l}`), ...(taints ? ['spec.taints'] : [])].join(', ') || 'no fields';
+    // A label the stale manager owns alone would be deleted by the release, wanted or not: the release comes after a
+    // deploy of the gpu-pools stack, which lets the current managers co-own the labels the pool sets.
+    const coOwned = new Set((node.metadata.managedFields ?? []).filter((m) => m.manager !== STALE_FIELD_MANAGER).flatMap((m) => Object.keys(m.fieldsV1?.['f:metadata']?.['f:labels'] ?? {}).map((k) => k.slice(2))));
+    const alone = labels.filter((l) => !coOwned.has(l));
     const steps: string[] = [];
     // Releasing a field its manager owns alone deletes it: the taint list is first shared with our taint manager
     // (same value, so no conflict), then the stale manager gives up everything.
@@ -125,7 +130,11 @@ export function nodeFieldChecks(nodesJson: string, writes: readonly GpuNodeWrite
       steps.push(`echo '${keep}' | kubectl apply --server-side --field-manager=${FIELD_MANAGERS.taint} -f -`);
     }
     steps.push(`echo '${JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: w.node } })}' | kubectl apply --server-side --field-manager=${STALE_FIELD_MANAGER} -f -`);
-    stale.push(`${w.node} (${[...labels.map((l) => `label ${l}`), ...(taints ? ['spec.taints'] : [])].join(', ') || 'no fields'}): ${steps.join(' && ')}`);
+    stale.push(
+      alone.length > 0
+        ? `${w.node} (${fields}): owned by "${STALE_FIELD_MANAGER}" alone (${alone.map((l) => `label ${l}`).join(', ')}), which a release now would delete: deploy ${environment}-gpu-pools first, run doctor again, and release only after that deploy (a label still owned alone then is one the pool no longer sets, and the release removes it): ${steps.join(' && ')}`
+        : `${w.node} (${fields}): ${steps.join(' && ')}`,
+    );
   }
   checks.push(
     stale.length === 0

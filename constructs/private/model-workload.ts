@@ -63,8 +63,9 @@ export class ModelWorkload extends Construct {
     const ignoreChanges = [...(p.autoscaled ? ['spec[0].replicas'] : []), ...(p.cache.existingClaim ? [] : ['spec[0].volume_claim_template'])];
     // With the claim template ignored, a switch between per-replica claims and an existing claim would change only
     // the pod's volumes, and the rollout would start pods without their cache: the mode replaces the StatefulSet
-    // instead (Terraform: creating this terraform_data triggers nothing, changing its input does).
-    this.cacheMode = new TerraformDataRecord(this, 'cache-mode', { cache: p.cache.existingClaim ? `existing-claim:${p.cache.existingClaim}` : 'per-replica' });
+    // instead (Terraform: creating this terraform_data triggers nothing, changing its input does). The mode only: a
+    // new name of an existing claim changes pod volumes, which a rolling update handles one replica at a time.
+    this.cacheMode = new TerraformDataRecord(this, 'cache-mode', { cache: p.cache.existingClaim ? 'existing-claim' : 'per-replica' });
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
       // The claim template is ForceNew (provider v2.38.0, schema_stateful_set_spec.go): a new cache size or label
       // there would delete and recreate the serving StatefulSet, and the retained claims keep their size anyway.

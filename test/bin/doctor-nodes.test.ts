@@ -53,3 +53,17 @@ it('fails for a node of gpuPools that the cluster does not have', () => {
   expect(nodes).toMatchObject({ ok: false, required: true });
   expect(nodes.detail).toContain('prod-h100-09 (pool h100)');
 });
+
+it('puts a deploy of the gpu-pools stack before a release that would delete labels only the stale manager owns', () => {
+  // Releasing deletes what its manager owns alone: prod-h100-02's pool and GPU labels, before a deploy has let the
+  // current manager co-own them (the GPU Operator's driver selector would stop matching the node).
+  const nodes = JSON.parse(NODES) as { items: Array<{ metadata: { name: string; managedFields: Array<{ manager: string }> } }> };
+  const h100 = nodes.items.find((n) => n.metadata.name === 'prod-h100-02')!;
+  h100.metadata.managedFields = h100.metadata.managedFields.filter((m) => m.manager !== 'inference-stack-pool-labels');
+  const stale = byName(nodeFieldChecks(JSON.stringify(nodes), gpuNodeWrites(presetEnv('prod')), 'prod'), 'stale field manager');
+  expect(stale.ok).toBe(false);
+  expect(stale.detail).toContain('prod-h100-02 (label inference-stack.io/gpu, label inference-stack.io/pool): owned by "inference-stack" alone (label inference-stack.io/gpu, label inference-stack.io/pool), which a release now would delete: deploy prod-gpu-pools first, run doctor again, and release only after that deploy');
+  expect(stale.detail).not.toMatch(/prod-h100-02 \([^)]*\): echo/);
+  // the other node, whose labels the current managers co-own, keeps its release commands
+  expect(stale.detail).toMatch(/prod-a100-01 \([^)]*\): echo/);
+});

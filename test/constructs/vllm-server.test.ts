@@ -103,11 +103,13 @@ describe('VllmServer on day two', () => {
     // the pod mounting a volume it no longer has. terraform_data holds the mode; replace_triggered_by follows it
     // (Terraform 1.11, checked: creating the terraform_data does not replace, changing its input does).
     const of = (cache: LlmServerProps['cache']) => synth(llmProps({ cache })).resources as Record<string, Record<string, any>>;
-    for (const [cache, mode] of [[undefined, 'per-replica'], [{ existingClaim: 'shared-cache' }, 'existing-claim:shared-cache']] as const) {
+    for (const [cache, mode] of [[undefined, 'per-replica'], [{ existingClaim: 'shared-cache' }, 'existing-claim']] as const) {
       const r = of(cache);
       const [id, data] = Object.entries(r.terraform_data ?? {})[0] ?? [];
       expect(data?.input).toEqual({ cache: mode });
       expect(statefulSetOf(r as never).lifecycle.replace_triggered_by).toEqual([`terraform_data.${id}`]);
     }
+    // another existing claim is a rolling update of the pods' volumes, not a replacement
+    expect(Object.values(of({ existingClaim: 'other-cache' }).terraform_data!)).toEqual(Object.values(of({ existingClaim: 'shared-cache' }).terraform_data!));
   });
 });
