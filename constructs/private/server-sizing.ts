@@ -41,6 +41,8 @@ export function imagePullSeconds(kind: ImageKind): number {
  * one pod = image pull + startup budget (download, load, engine start); create starts the pods together
  * (`Parallel`), an update replaces them one at a time; plus the scheduling slack.
  *   create = pull + budget + slack;  update = max(1, replicas) x (pull + budget) + slack
+ * A LeaderWorkerSet is a `kubernetes_manifest` without a `wait` block: Terraform does not wait for its rollout, so
+ * there these are only the operation's limits (README, Known limitations).
  */
 export function rolloutTimeouts(p: { readonly image: ImageKind; readonly startupBudgetSeconds: number; readonly replicas: number }): { readonly create: string; readonly update: string } {
   const pod = imagePullSeconds(p.image) + p.startupBudgetSeconds;
