@@ -2,7 +2,7 @@
  * `inference-stack init [dir] [--preset dev|staging|prod] [--name N]`: scaffolds a team's repository: an environment
  * file extending a preset, a .gitignore, a README stub, a package.json depending on inference-stack and a CI
  * workflow that runs `check` and `snapshot --check`. Never overwrites: when any of its files exists it writes
- * nothing and names them.
+ * nothing and names them; an existing package.json (`npm install inference-stack` made it) only gains the scripts it lacks.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -104,15 +104,44 @@ export function initCommand(argv: readonly string[], out: Print, err: Print): nu
     return 2;
   }
   const files = scaffold(name, preset);
-  const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
+  const shown = (f: string) => join(relative(process.cwd(), dir) || '.', f);
+  // `npm install inference-stack` (the usual first step) already made package.json: merge into it instead.
+  let merged: { text: string; added: string[] } | undefined;
+  if (existsSync(join(dir, 'package.json'))) {
+    try {
+      merged = mergePackageJson(readFileSync(join(dir, 'package.json'), 'utf8'), files['package.json']!);
+    } catch (e) {
+      err(`init writes nothing: ${shown('package.json')} is not valid JSON (${e instanceof Error ? e.message : String(e)}); fix it or move it away\n`);
+      return 1;
+    }
+  }
+  const existing = Object.keys(files).filter((f) => f !== 'package.json' && existsSync(join(dir, f)));
   if (existing.length > 0) {
-    err(`init writes nothing: ${existing.map((f) => join(relative(process.cwd(), dir) || '.', f)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; move ${existing.length === 1 ? 'it' : 'them'} away or init another folder\n`);
+    err(`init writes nothing: ${existing.map(shown).join(', ')} already exist${existing.length === 1 ? 's' : ''}; move ${existing.length === 1 ? 'it' : 'them'} away or init another folder\n`);
     return 1;
   }
   for (const [f, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), text, { flag: 'wx' });
+    if (f === 'package.json' && merged) writeFileSync(join(dir, f), merged.text);
+    else writeFileSync(join(dir, f), text, { flag: 'wx' });
   }
-  out(`${Object.keys(files).map((f) => join(relative(process.cwd(), dir) || '.', f)).join('\n')}\nnext: npm install, then npx inference-stack check and npx inference-stack snapshot (commit snapshots/)\n`);
+  const listed = Object.keys(files).map((f) => (f === 'package.json' && merged ? `${shown(f)} (${merged.added.length > 0 ? `added scripts: ${merged.added.join(', ')}` : 'kept as it was'})` : shown(f)));
+  out(`${listed.join('\n')}\nnext: npm install, then npx inference-stack check and npx inference-stack snapshot (commit snapshots/)\n`);
   return 0;
+}
+
+/**
+ * An existing package.json with the scaffold's scripts it lacks (never one it has) and, when it does not depend on
+ * inference-stack yet, the dependency. Throws on invalid JSON.
+ */
+export function mergePackageJson(existing: string, scaffolded: string): { text: string; added: string[] } {
+  const pkg = JSON.parse(existing) as { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new Error('not an object');
+  const ours = JSON.parse(scaffolded) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+  const scripts = { ...pkg.scripts };
+  const added = Object.keys(ours.scripts).filter((k) => !(k in scripts));
+  for (const k of added) scripts[k] = ours.scripts[k]!;
+  const depends = Boolean(pkg.dependencies?.['inference-stack'] ?? pkg.devDependencies?.['inference-stack']);
+  const result = { ...pkg, scripts, ...(depends ? {} : { dependencies: { ...pkg.dependencies, ...ours.dependencies } }) };
+  return { text: `${JSON.stringify(result, null, 2)}\n`, added };
 }

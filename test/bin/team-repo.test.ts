@@ -2,7 +2,7 @@
  * The CLI a team runs from its own repository: `init` scaffolds it, then `check`, `synth` and `snapshot` run there
  * with paths relative to that folder; `snapshot --check` exits 0 when equal and 1 with a unified diff on drift.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findCdktf } from '../../bin/commands/deploy';
@@ -43,9 +43,29 @@ describe('a team repository made by init', () => {
     writeFileSync(join(repo, 'README.md'), 'ours\n');
     const again = await run('init', 'team', '--preset', 'prod', '--name', 'other-prod');
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/^init writes nothing: team\/\.gitignore, team\/package\.json, team\/README\.md, team\/\.github\/workflows\/inference-stack\.yml already exist/);
+    expect(again.err).toMatch(/^init writes nothing: team\/\.gitignore, team\/README\.md, team\/\.github\/workflows\/inference-stack\.yml already exist/);
     expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('ours\n');
     expect(existsSync(join(repo, 'environments/other-prod.yaml'))).toBe(false);
+  });
+
+  it('init in a folder where `npm install inference-stack` already made package.json: adds only the missing scripts, keeps the rest', async () => {
+    mkdirSync(repo, { recursive: true });
+    const installed = { name: 'ours', private: true, scripts: { check: 'our own check' }, dependencies: { 'inference-stack': 'file:../inference-stack-0.1.0.tgz', other: '1.0.0' } };
+    writeFileSync(join(repo, 'package.json'), `${JSON.stringify(installed, null, 2)}\n`);
+    const r = await run('init', 'team');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toContain('team/package.json (added scripts: snapshot, synth, capacity)');
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+    expect(pkg).toEqual({ ...installed, scripts: { check: 'our own check', snapshot: 'inference-stack snapshot', synth: 'inference-stack synth', capacity: 'inference-stack capacity --env environments/team-dev.yaml' } });
+    writeFileSync(join(repo, 'package.json'), '{ not json');
+    expect(await run('init', 'other')).toMatchObject({ code: 0 });
+    rmSync(join(repo, '.gitignore'));
+    rmSync(join(repo, 'README.md'));
+    rmSync(join(repo, '.github'), { recursive: true });
+    const bad = await run('init', 'team', '--name', 'x-dev');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^init writes nothing: team\/package\.json is not valid JSON \(.+\); fix it or move it away\n$/);
+    expect(existsSync(join(repo, '.gitignore'))).toBe(false);
   });
 
   it('check, synth and snapshot run on the result with paths relative to the repository', async () => {
