@@ -10,7 +10,8 @@
  *   images --env X [--json]          images and charts to mirror
  *   secrets --env X [--json]         the Secrets to make before a deploy, with the commands
  *   doctor [--env X]                 tools, kubeconfig context and (cluster reachable) the Secrets a deploy needs
- *   deploy|destroy --env X [--stack L] [--force] cdktf deploy/destroy in dependency order (deploy checks the Secrets first)
+ *   deploy|destroy --env X [--stack L] [--out dir] [--force]  synth into <out>, then terraform init + apply/destroy per
+ *                                    stack in dependency order (deploy checks the Secrets first)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import type { ResolvedEnvironment } from '../environments/resolve';
 import type { Environment } from '../environments/schema';
 import type { TfJson } from '../lib/tf-json';
 import { capacityReport, formatCapacity } from './commands/capacity';
-import { StackSelectionError, deployPlan, runPlan, selectStacks } from './commands/deploy';
+import { StackSelectionError, deployPlan, runPlan, selectStacks, terraformCommand } from './commands/deploy';
 import { architecture } from './commands/diagram';
 import { diagramFiles } from './commands/diagram-files';
 import { diffStacks, diffValues, formatDiff } from './commands/diff';
@@ -31,7 +32,7 @@ import { initCommand } from './commands/init';
 import { checkSecrets, formatMissingSecrets, formatSecrets, secretList } from './commands/secrets';
 import { snapshotCommand } from './commands/snapshot';
 import { synthCommand } from './commands/synth';
-import { checkOutDir, resolveEnvironmentArg, synthScratch, userPath } from './lib/synth-environments';
+import { checkOutDir, resolveEnvironmentArg, synthEnvironments, synthScratch, userPath } from './lib/synth-environments';
 
 const USAGE = `usage: inference-stack <command> [options]    (paths are relative to where you run it)
   init [dir] [--preset P] [--name N] scaffold a team repository: environment extending a preset, .gitignore, CI
@@ -45,12 +46,16 @@ const USAGE = `usage: inference-stack <command> [options]    (paths are relative
   images --env X [--json]           every image, Helm chart and Terraform provider the environment pulls, for mirroring
   secrets --env X [--json]          every Secret the environment reads; the kubectl line for each one to make
   doctor [--env X]                  terraform, kubectl, helm, the kubeconfig context, the Secrets; exit code tells
-  deploy --env X [-- cdktf flags]   cdktf deploy in dependency order; first checks the Secrets exist
-                                    (on a fresh cluster: applies the namespaces stack, then names what to make)
+  deploy --env X [-- terraform apply flags]
+                                    synth into <out> (default cdktf.out), then per stack in dependency order
+                                    terraform -chdir=<out>/stacks/<stack> init, apply; first checks the Secrets
+                                    exist (on a fresh cluster: applies the namespaces stack, then names what to make)
     --skip-secret-check             deploy without asking the cluster for the Secrets
     --stack L                       only layer L (e.g. gateway; repeatable); the others must be deployed
-  destroy --env X [--force]         cdktf destroy in reverse order; prod's stateful stacks only with --force
-    --stack L                       only layer L (repeatable)
+    --out dir                       where the stacks are synthesized and Terraform runs
+  destroy --env X [--force]         the same with terraform destroy, in reverse order; prod's stateful stacks only
+    --stack L, --out dir            with --force
+  terraform: $INFERENCE_STACK_TERRAFORM, else terraform on PATH
   options: --debug (stack traces), --help`;
 
 class UsageError extends Error {}
@@ -172,7 +177,17 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'deploy':
       case 'destroy': {
         const { resolved, env, file } = loadWithFile(values.env);
-        const order = synth(resolved).order;
+        terraformCommand();
+        // Synthesized (validated, policy-checked) into the user's folder: Terraform runs there, per stack.
+        const outdir = userPath(values.out ?? (process.env.CDKTF_OUTDIR || 'cdktf.out'));
+        const synthesized = synthEnvironments([file], outdir);
+        for (const w of synthesized.warnings) err(`warning: ${formatProblem(w)}\n`);
+        for (const r of synthesized.reports) err(`${r}\n`);
+        if (synthesized.problems.length > 0) {
+          err(`${synthesized.problems.map(formatProblem).join('\n')}\n${command} stopped before Terraform: the environment did not synthesize\n`);
+          return 1;
+        }
+        const order = synthesized.written[0]!.stacks;
         let chosen: string[];
         try {
           chosen = selectStacks(env.name, order, values.stack);
@@ -180,7 +195,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
           if (e instanceof StackSelectionError) return usageError(e.message);
           throw e;
         }
+        const here = userPath('.');
         const log = (l: string) => err(`${l}\n`);
+        const plan = deployPlan(command, env, outdir, chosen, Boolean(values.force), passthrough);
         if (command === 'deploy' && !values['skip-secret-check']) {
           // Missing Secrets make Helm wait for pods that cannot start, then roll back: look before deploying.
           const cluster = { context: env.kubernetes.context, configPath: env.kubernetes.configPath };
@@ -190,7 +207,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
           if (check.missing.length > 0) {
             // A fresh cluster: the namespaces come first, so that the Secrets can be made in them.
             const namespaces = order.filter((s) => s === `${env.name}-namespaces`);
-            const code = await runPlan(deployPlan('deploy', env, file, namespaces, false, passthrough, order), log);
+            const code = await runPlan(deployPlan('deploy', env, outdir, namespaces, false, passthrough), here, log);
             if (code !== 0) return code;
             check = await checkSecrets(secrets, cluster);
             if (check.missing.length > 0) {
@@ -199,8 +216,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
             }
           }
         }
-        const plan = deployPlan(command, env, file, chosen, Boolean(values.force), passthrough, order);
-        return await runPlan(plan, log);
+        return await runPlan(plan, here, log);
       }
       case undefined:
         err(`${USAGE}\n`);

@@ -1,31 +1,39 @@
 /**
- * `inference-stack deploy|destroy --env X [--stack layer ...]`: runs `cdktf deploy`/`destroy` on the environment's
- * stacks (or the named layers) in dependency order (destroy in reverse), through execa. Refuses to destroy prod's stateful stacks without --force.
+ * `inference-stack deploy|destroy --env X [--stack layer ...] [--out dir]`: synthesizes the environment into the
+ * folder the user runs in (`<out>/stacks/<env>-<layer>/cdk.tf.json`), then runs Terraform itself in each stack's
+ * folder, in dependency order (destroy in reverse): `terraform -chdir=<out>/stacks/<stack> init`, then `apply` or
+ * `destroy`. Each stack is plain Terraform JSON with its own backend, so neither cdktf-cli nor a cdktf.json is needed,
+ * and nothing is written into the installed package. Refuses to destroy prod's stateful stacks without --force.
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { projectPath, projectRoot } from '../../lib/project-root';
 import { exec } from '../lib/exec';
 
 /** Stacks that hold data: destroying them in prod deletes it (the namespaces stack holds the data's namespaces). */
 export const STATEFUL_LAYERS = ['rag', 'gateway', 'namespaces'] as const;
 
+export interface TerraformStep {
+  readonly stack: string;
+  /** `init` or the command itself */
+  readonly verb: 'init' | 'apply' | 'destroy';
+  /** terraform's arguments, `-chdir=<stack folder>` first */
+  readonly args: readonly string[];
+}
+
 export interface DeployPlan {
   readonly command: 'deploy' | 'destroy';
   /** Stack names in the order they run. */
   readonly stacks: readonly string[];
-  readonly argv: readonly string[];
+  /** The terraform runs, in order: per stack init, then apply or destroy. */
+  readonly steps: readonly TerraformStep[];
 }
 
 /**
- * The cdktf invocation for an environment's stacks (already in dependency order). cdktf synthesizes again before
- * it deploys: `--app` makes it synthesize this environment file, wherever it lives.
+ * The Terraform runs for an environment's stacks (already in dependency order) synthesized in `outdir`. `extra` are
+ * the user's flags after `--`, passed to apply/destroy (e.g. -auto-approve).
  */
-export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; stage: string }, file: string, stacksInOrder: readonly string[], force: boolean, extra: readonly string[] = [], allStacks: readonly string[] = stacksInOrder): DeployPlan {
+export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; stage: string }, outdir: string, stacksInOrder: readonly string[], force: boolean, extra: readonly string[] = []): DeployPlan {
   const stacks = command === 'deploy' ? [...stacksInOrder] : [...stacksInOrder].reverse();
-  // cdktf refuses a stack whose dependencies are not in the same command ("...--ignore-missing-stack-dependencies
-  // flag"): a subset runs against the deployed state of the others.
-  const subset = allStacks.some((s) => !stacksInOrder.includes(s)) ? ['--ignore-missing-stack-dependencies'] : [];
   if (command === 'destroy' && env.stage === 'prod' && !force) {
     const stateful = stacks.filter((s) => STATEFUL_LAYERS.some((l) => s === `${env.name}-${l}`));
     if (stateful.length > 0) {
@@ -33,42 +41,63 @@ export function deployPlan(command: 'deploy' | 'destroy', env: { name: string; s
       throw new Error(`refusing to destroy ${names} of prod environment "${env.name}": they hold the vector store and the gateway's keys and spend, and the namespaces their volumes live in (prevent_destroy stops Terraform there anyway). Back them up, then run destroy --force to go ahead.`);
     }
   }
-  const app = `node ${JSON.stringify(projectPath('bin', 'run.cjs'))} synth --env ${JSON.stringify(file)}`;
-  return { command, stacks, argv: ['cdktf', command, ...stacks, '--app', app, ...subset, ...extra] };
+  const verb = command === 'deploy' ? 'apply' : 'destroy';
+  const steps = stacks.flatMap((stack): TerraformStep[] => {
+    const chdir = `-chdir=${join(outdir, 'stacks', stack)}`;
+    return [
+      { stack, verb: 'init', args: [chdir, 'init', '-input=false'] },
+      { stack, verb, args: [chdir, verb, ...extra] },
+    ];
+  });
+  return { command, stacks, steps };
+}
+
+/** The terraform command: $INFERENCE_STACK_TERRAFORM, else the first executable `terraform` on PATH. */
+export function findTerraform(path: string = process.env.PATH ?? ''): string | undefined {
+  if (process.env.INFERENCE_STACK_TERRAFORM) return process.env.INFERENCE_STACK_TERRAFORM;
+  const exe = process.platform === 'win32' ? 'terraform.exe' : 'terraform';
+  return path
+    .split(delimiter)
+    .filter((d) => d !== '')
+    .map((d) => join(d, exe))
+    .find((c) => {
+      try {
+        accessSync(c, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Why a deploy cannot run without Terraform, and the fix: one paragraph. */
+export const NO_TERRAFORM = 'cannot deploy: the terraform command was not found on PATH. deploy and destroy synthesize the stacks into your folder, then run `terraform init` and `terraform apply` (or `destroy`) in each stack\'s folder in dependency order: install Terraform 1.10 or newer (developer.hashicorp.com/terraform/install; OpenTofu works too), or point INFERENCE_STACK_TERRAFORM at its binary (e.g. INFERENCE_STACK_TERRAFORM=/usr/local/bin/tofu). cdktf-cli is not needed. synth, check and snapshot need neither.';
+
+/** Terraform's command, or the one-paragraph error when there is none. */
+export function terraformCommand(): string {
+  const cmd = findTerraform();
+  if (!cmd) throw new Error(NO_TERRAFORM);
+  return cmd;
 }
 
 /**
- * The cdktf command: $INFERENCE_STACK_CDKTF, else `cdktf` in node_modules/.bin of the folder the user runs in, of
- * this package or of the project that installed it, else on PATH. Never `npx cdktf`: npx would try to download it.
+ * Runs the plan in `cwd` (the user's folder), streaming Terraform's own output; stops at the first run that fails,
+ * naming the stacks not applied. Returns the exit code.
  */
-export function findCdktf(cwd: string = process.cwd(), path: string = process.env.PATH ?? ''): string | undefined {
-  if (process.env.INFERENCE_STACK_CDKTF) return process.env.INFERENCE_STACK_CDKTF;
-  const exe = process.platform === 'win32' ? 'cdktf.cmd' : 'cdktf';
-  const candidates = [join(cwd, 'node_modules', '.bin', exe), projectPath('node_modules', '.bin', exe), join(projectRoot(), '..', '.bin', exe), ...path.split(delimiter).filter((d) => d !== '').map((d) => join(d, exe))];
-  return candidates.find((c) => {
-    try {
-      accessSync(c, constants.X_OK);
-      return true;
-    } catch {
-      return false;
+export async function runPlan(plan: DeployPlan, cwd: string, log: (line: string) => void): Promise<number> {
+  const cmd = terraformCommand();
+  log(`${plan.command}: ${plan.stacks.length} stack${plan.stacks.length === 1 ? '' : 's'} in order: ${plan.stacks.join(' -> ')}`);
+  for (const step of plan.steps) {
+    if (step.verb === 'init') log(`== ${step.stack}`);
+    const r = await exec(cmd, step.args, { cwd, stdio: 'inherit', reject: false, env: { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' } });
+    if (r.exitCode === undefined) throw new Error(`could not run ${cmd}: ${r.shortMessage ?? 'no exit code'}. ${NO_TERRAFORM}`);
+    if (r.exitCode !== 0) {
+      const rest = plan.stacks.slice(plan.stacks.indexOf(step.stack) + 1);
+      log(`${plan.command} stopped: terraform ${step.verb} of ${step.stack} exited ${r.exitCode}; not ${plan.command === 'deploy' ? 'applied' : 'destroyed'}: ${rest.length > 0 ? rest.join(', ') : 'none'}`);
+      return r.exitCode;
     }
-  });
-}
-
-/** Why a deploy cannot run without cdktf, and the fix: one paragraph. */
-export const NO_CDKTF = 'cannot deploy: the cdktf command was not found (looked in ./node_modules/.bin, in inference-stack\'s own node_modules/.bin and on PATH). deploy and destroy run `cdktf deploy`/`cdktf destroy`, which drives Terraform (1.10+, on PATH): install both in the repository you run from (npm install --save-dev cdktf-cli@0.21.0, and Terraform from developer.hashicorp.com/terraform/install), or point INFERENCE_STACK_CDKTF at a cdktf binary. synth, check and snapshot need neither.';
-
-/** Runs the plan, streaming cdktf's own progress. */
-export async function runPlan(plan: DeployPlan, log: (line: string) => void): Promise<number> {
-  const cmd = findCdktf();
-  if (!cmd) throw new Error(NO_CDKTF);
-  log(`${plan.command}: ${plan.stacks.length} stacks in order: ${plan.stacks.join(' -> ')}`);
-  // cdktf reads cdktf.json and writes cdktf.out in the project root, whatever folder this runs from
-  const r = await exec(cmd, plan.argv.slice(1), { cwd: projectRoot(), stdio: 'inherit', reject: false, env: { CHECKPOINT_DISABLE: '1' } });
-  if (r.exitCode === undefined) {
-    throw new Error(`could not run ${cmd}: ${r.shortMessage ?? 'no exit code'}. ${NO_CDKTF}`);
   }
-  return r.exitCode;
+  return 0;
 }
 
 /** The stacks `--stack` names (a layer such as `gateway`, or the stack name `prod-gateway`), in dependency order. */

@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/inference-stack';
 import { capacityReport } from '../../bin/commands/capacity';
 import { secretList } from '../../bin/commands/secrets';
@@ -227,49 +227,65 @@ describe('doctor', () => {
   });
 });
 
-describe('deploy and destroy', () => {
-  function fakeCdktf(): { log: string } {
-    const dir = tempDir('cdktf-');
-    const log = join(dir, 'calls.log');
-    const script = join(dir, 'cdktf');
-    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`);
-    chmodSync(script, 0o755);
-    process.env.INFERENCE_STACK_CDKTF = script;
-    return { log };
-  }
+describe('deploy and destroy: Terraform per stack, in the folder the user runs in', () => {
+  const here = process.cwd();
+  let team: string;
+  let log: string;
+  let fakeBin: string;
+  beforeEach(() => {
+    team = realpathSync(tempDir('team-'));
+    process.chdir(team);
+    delete process.env.INFERENCE_STACK_TERRAFORM;
+    // a terraform that records where it ran and its arguments; FAIL_AT makes one call fail
+    fakeBin = tempDir('terraform-');
+    log = join(fakeBin, 'calls.log');
+    writeFileSync(join(fakeBin, 'terraform'), `#!/bin/sh\necho "$(pwd) $*" >> ${log}\ncase "$*" in *"$FAIL_AT"*) [ -n "$FAIL_AT" ] && exit 3;; esac\nexit 0\n`);
+    chmodSync(join(fakeBin, 'terraform'), 0o755);
+  });
+  afterEach(() => {
+    process.chdir(here);
+    delete process.env.FAIL_AT;
+  });
+  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+  const steps = (out: string, stacks: string[], verb: string, extra = '') => stacks.flatMap((s) => [`${team} -chdir=${join(team, out, 'stacks', s)} init -input=false`, `${team} -chdir=${join(team, out, 'stacks', s)} ${verb}${extra}`]);
+  const LAYERS = ['namespaces', 'platform', 'gpu-pools', 'models', 'rag', 'gateway', 'edge', 'observability'];
 
-  it('deploys the stacks in dependency order, passing cdktf flags through', async () => {
-    const { log } = fakeCdktf();
-    const r = await withPath(fakeKubectl(allSecrets('staging')), () => run('deploy', '--env', 'staging', '--', '--auto-approve'));
-    expect(r.code).toBe(0);
-    const args = readFileSync(log, 'utf8').trim();
-    expect(args).toMatch(/^deploy staging-namespaces staging-platform staging-gpu-pools staging-models staging-rag staging-gateway staging-edge staging-observability --app node "[^"]+\/bin\/run\.cjs" synth --env "[^"]+\/environments\/staging\.yaml" --auto-approve$/);
+  it('synthesizes into the team folder, then runs terraform init and apply per stack in dependency order, passing flags through', async () => {
+    const r = await withPath(`${fakeKubectl(allSecrets('staging'))}:${fakeBin}`, () => run('deploy', '--env', 'staging', '--', '-auto-approve'));
     expect(r.err).toContain('deploy: 8 stacks in order: staging-namespaces -> staging-platform -> staging-gpu-pools');
+    expect(r.code).toBe(0);
+    expect(calls()).toEqual(steps('cdktf.out', LAYERS.map((l) => `staging-${l}`), 'apply', ' -auto-approve'));
+    for (const l of LAYERS) expect(existsSync(join(team, 'cdktf.out', 'stacks', `staging-${l}`, 'cdk.tf.json')), l).toBe(true);
+    // the local backend keeps each stack's state in the folder above the output, here the team's
+    const ns = JSON.parse(readFileSync(join(team, 'cdktf.out', 'stacks', 'staging-namespaces', 'cdk.tf.json'), 'utf8'));
+    expect(ns.terraform.backend).toBeDefined();
+    expect(calls().every((c) => !c.includes(REPO))).toBe(true);
   });
 
-  it('deploys an environment file from anywhere, running cdktf in the project root', async () => {
-    const { log } = fakeCdktf();
-    const dir = tempDir('fork-');
-    const { fork } = writeEnvs({ fork: { extends: 'dev', kubernetes: { context: 'laptop' } } }, dir);
-    const here = process.cwd();
-    try {
-      process.chdir(dir);
-      expect((await run('deploy', '--env', fork!, '--skip-secret-check')).code).toBe(0);
-    } finally {
-      process.chdir(here);
-    }
-    expect(readFileSync(log, 'utf8')).toContain(`synth --env ${JSON.stringify(fork)}`);
+  it('deploys an environment file from anywhere into --out, relative to where it runs', async () => {
+    const { fork } = writeEnvs({ fork: { extends: 'dev', kubernetes: { context: 'laptop' } } }, join(team, '..'));
+    const r = await withPath(fakeBin, () => run('deploy', '--env', '../fork.yaml', '--out', 'build', '--skip-secret-check'));
+    expect(r.code, r.err).toBe(0);
+    expect(fork).toBe(join(team, '..', 'fork.yaml'));
+    expect(calls()).toEqual(steps('build', LAYERS.map((l) => `fork-${l}`), 'apply'));
+  });
+
+  it('stops at the first stack terraform fails on, with its exit code, naming the stacks not applied', async () => {
+    process.env.FAIL_AT = 'dev-gateway apply';
+    const r = await withPath(fakeBin, () => run('deploy', '--env', 'dev', '--skip-secret-check'));
+    expect(r.code).toBe(3);
+    expect(calls().at(-1)).toMatch(/dev-gateway apply$/);
+    expect(r.err).toMatch(/deploy stopped: terraform apply of dev-gateway exited 3; not applied: dev-edge, dev-observability\n$/);
   });
 
   it('on a fresh cluster, applies the namespaces stack and stops naming each missing Secret and its command', async () => {
-    const { log } = fakeCdktf();
     const secrets = allSecrets('prod');
     delete secrets['gateway/litellm-master-key'];
     secrets['models/hf-token'] = ['wrong-key'];
-    const r = await withPath(fakeKubectl(secrets), () => run('deploy', '--env', 'prod', '--', '--auto-approve'));
+    const r = await withPath(`${fakeKubectl(secrets)}:${fakeBin}`, () => run('deploy', '--env', 'prod', '--', '-auto-approve'));
     expect(r.code).toBe(1);
     // only the namespaces stack ran: Helm never waited on a pod that cannot start
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([expect.stringMatching(/^deploy prod-namespaces --app .* --auto-approve$/)]);
+    expect(calls()).toEqual(steps('cdktf.out', ['prod-namespaces'], 'apply', ' -auto-approve'));
     const paragraph = r.err.trim().split('\n').at(-1)!;
     expect(paragraph).toMatch(/^prod: 2 Secrets the deploy reads are missing, so Helm would wait for pods that cannot start and roll back: /);
     expect(paragraph).toContain('gateway/litellm-master-key (read by LiteLLM gateway and its bootstrap Job (master key); make it with: kubectl -n gateway create secret generic litellm-master-key --from-literal=master-key="sk-$(openssl rand -hex 24)")');
@@ -277,57 +293,75 @@ describe('deploy and destroy', () => {
     expect(paragraph).toMatch(/then deploy again\.$/);
   });
 
-  it('stops before cdktf when the cluster cannot be asked, unless told to skip the check', async () => {
-    const { log } = fakeCdktf();
-    const r = await withPath(fakeKubectl({}, false), () => run('deploy', '--env', 'dev'));
+  it('stops before terraform when the cluster cannot be asked, unless told to skip the check', async () => {
+    const r = await withPath(`${fakeKubectl({}, false)}:${fakeBin}`, () => run('deploy', '--env', 'dev'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^cannot check the Secrets of "dev" before deploying: cluster of context "dev" not reachable: Unable to connect .* or deploy with --skip-secret-check\.\n$/);
-    expect(existsSync(log)).toBe(false);
-    const skipped = await withPath(fakeKubectl({}, false), () => run('deploy', '--env', 'dev', '--skip-secret-check'));
+    expect(calls()).toEqual([]);
+    const skipped = await withPath(`${fakeKubectl({}, false)}:${fakeBin}`, () => run('deploy', '--env', 'dev', '--skip-secret-check'));
     expect(skipped.code).toBe(0);
-    expect(readFileSync(log, 'utf8')).toMatch(/^deploy dev-namespaces dev-platform /);
+    expect(calls()[1]).toMatch(/dev-namespaces apply$/);
   });
 
-  it('deploys one layer, or a few, with --stack: in dependency order, telling cdktf the others are deployed', async () => {
-    const { log } = fakeCdktf();
-    const one = await run('deploy', '--env', 'prod', '--stack', 'gateway', '--skip-secret-check', '--', '--auto-approve');
+  it('deploys one layer, or a few, with --stack: in dependency order, the others left as deployed', async () => {
+    const one = await withPath(fakeBin, () => run('deploy', '--env', 'prod', '--stack', 'gateway', '--skip-secret-check', '--', '-auto-approve'));
     expect(one.code).toBe(0);
-    // `cdktf deploy prod-gateway` alone fails on its dependencies without this flag
-    expect(readFileSync(log, 'utf8').trim()).toMatch(/^deploy prod-gateway --app .* --ignore-missing-stack-dependencies --auto-approve$/);
-    const { log: log2 } = fakeCdktf();
-    expect((await run('deploy', '--env', 'prod', '--stack', 'edge', '--stack', 'prod-gateway', '--skip-secret-check')).code).toBe(0);
-    expect(readFileSync(log2, 'utf8').trim()).toMatch(/^deploy prod-gateway prod-edge --app .* --ignore-missing-stack-dependencies$/);
-    const { log: log3 } = fakeCdktf();
-    await run('deploy', '--env', 'dev', '--skip-secret-check');
-    expect(readFileSync(log3, 'utf8')).not.toContain('--ignore-missing-stack-dependencies');
+    expect(calls()).toEqual(steps('cdktf.out', ['prod-gateway'], 'apply', ' -auto-approve'));
+    rmSync(log);
+    expect((await withPath(fakeBin, () => run('deploy', '--env', 'prod', '--stack', 'edge', '--stack', 'prod-gateway', '--skip-secret-check'))).code).toBe(0);
+    expect(calls()).toEqual(steps('cdktf.out', ['prod-gateway', 'prod-edge'], 'apply'));
   });
 
   it('refuses an unknown --stack, naming the layers', async () => {
-    const { log } = fakeCdktf();
-    const r = await run('deploy', '--env', 'prod', '--stack', 'gatway', '--skip-secret-check');
+    const r = await withPath(fakeBin, () => run('deploy', '--env', 'prod', '--stack', 'gatway', '--skip-secret-check'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^--stack gatway: prod has no stack "prod-gatway"; its layers: namespaces, platform, gpu-pools, models, rag, gateway, edge, observability\n/);
-    expect(existsSync(log)).toBe(false);
-    const refused = await run('destroy', '--env', 'prod', '--stack', 'rag');
+    expect(calls()).toEqual([]);
+    const refused = await withPath(fakeBin, () => run('destroy', '--env', 'prod', '--stack', 'rag'));
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/^refusing to destroy prod-rag of prod environment "prod"/);
   });
 
   it('destroys in reverse order', async () => {
-    const { log } = fakeCdktf();
-    await run('destroy', '--env', 'dev');
-    expect(readFileSync(log, 'utf8').trim().split(' ').slice(0, 3)).toEqual(['destroy', 'dev-observability', 'dev-edge']);
+    expect((await withPath(fakeBin, () => run('destroy', '--env', 'dev'))).code).toBe(0);
+    expect(calls()).toEqual(steps('cdktf.out', LAYERS.map((l) => `dev-${l}`).reverse(), 'destroy'));
   });
 
   it('refuses to destroy prod stateful stacks unless forced', async () => {
-    const { log } = fakeCdktf();
-    const refused = await run('destroy', '--env', 'prod');
+    const refused = await withPath(fakeBin, () => run('destroy', '--env', 'prod'));
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/^refusing to destroy prod-gateway, prod-rag and prod-namespaces of prod environment "prod": .* run destroy --force to go ahead\.\n$/);
     expect(refused.err).not.toMatch(/\n\s+at /);
-    const forced = await run('destroy', '--env', 'prod', '--force');
+    expect(calls()).toEqual([]);
+    const forced = await withPath(fakeBin, () => run('destroy', '--env', 'prod', '--force'));
     expect(forced.code).toBe(0);
-    expect(readFileSync(log, 'utf8')).toContain('destroy prod-observability');
+    expect(calls()[1]).toMatch(/prod-observability destroy$/);
+  });
+
+  it('explains a missing terraform in one paragraph: what to install, the variable to point at it', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = tempDir('empty-');
+    try {
+      const r = await run('deploy', '--env', 'dev', '--skip-secret-check');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^cannot deploy: the terraform command was not found on PATH\. .*developer\.hashicorp\.com\/terraform\/install.* INFERENCE_STACK_TERRAFORM.*\n$/);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      process.env.INFERENCE_STACK_TERRAFORM = join(fakeBin, 'terraform');
+      expect((await run('deploy', '--env', 'dev', '--skip-secret-check')).code).toBe(0);
+      expect(calls()).toHaveLength(16);
+    } finally {
+      process.env.PATH = path;
+      delete process.env.INFERENCE_STACK_TERRAFORM;
+    }
+  });
+
+  it('an invalid environment is not deployed: located problems, nothing synthesized, terraform never runs', async () => {
+    const { bad } = writeEnvs({ bad: { extends: 'prod', name: 'bad', backend: { type: 'local' } } }, team);
+    const r = await withPath(fakeBin, () => run('deploy', '--env', bad!, '--skip-secret-check'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^bad\.yaml:\d+: backend\.type: "local"/);
+    expect(calls()).toEqual([]);
+    expect(existsSync(join(team, 'cdktf.out'))).toBe(false);
   });
 });
 
@@ -347,16 +381,24 @@ describe('errors', () => {
   });
 
   it('shows the stack trace only with --debug', async () => {
-    fakeCdktfMissing();
-    const plain = await run('deploy', '--env', 'dev');
-    const debug = await run('deploy', '--env', 'dev', '--debug');
+    fakeTerraformMissing();
+    const here = process.cwd();
+    process.chdir(tempDir('team-'));
+    let plain, debug;
+    try {
+      plain = await run('deploy', '--env', 'dev', '--skip-secret-check');
+      debug = await run('deploy', '--env', 'dev', '--skip-secret-check', '--debug');
+    } finally {
+      process.chdir(here);
+      delete process.env.INFERENCE_STACK_TERRAFORM;
+    }
     expect(plain.err).not.toMatch(/\n\s+at /);
     expect(debug.err).toMatch(/\n\s+at /);
   });
 });
 
-function fakeCdktfMissing() {
-  process.env.INFERENCE_STACK_CDKTF = join(tempDir('none-'), 'no-such-cdktf');
+function fakeTerraformMissing() {
+  process.env.INFERENCE_STACK_TERRAFORM = join(tempDir('none-'), 'no-such-terraform');
 }
 
 describe('the installed command', () => {

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findCdktf } from '../../bin/commands/deploy';
+import { findTerraform } from '../../bin/commands/deploy';
 import { main } from '../../bin/inference-stack';
 import { unifiedDiff } from '../../bin/lib/snapshot';
 import { tempDir } from '../support/env';
@@ -117,18 +117,22 @@ describe('unifiedDiff', () => {
   });
 });
 
-describe('findCdktf', () => {
-  it('prefers node_modules/.bin of the folder the user runs in, then PATH', () => {
-    const saved = process.env.INFERENCE_STACK_CDKTF;
-    delete process.env.INFERENCE_STACK_CDKTF;
+describe('findTerraform', () => {
+  it('takes $INFERENCE_STACK_TERRAFORM, else the first executable terraform on PATH', () => {
+    const saved = process.env.INFERENCE_STACK_TERRAFORM;
+    delete process.env.INFERENCE_STACK_TERRAFORM;
     try {
-      const team = tempDir('team-');
-      mkdirSync(join(team, 'node_modules/.bin'), { recursive: true });
-      writeFileSync(join(team, 'node_modules/.bin/cdktf'), '#!/bin/sh\n');
-      chmodSync(join(team, 'node_modules/.bin/cdktf'), 0o755);
-      expect(findCdktf(team, '')).toBe(join(team, 'node_modules/.bin/cdktf'));
+      const [a, b] = [tempDir('bin-'), tempDir('bin-')];
+      writeFileSync(join(a, 'terraform'), '#!/bin/sh\n');
+      writeFileSync(join(b, 'terraform'), '#!/bin/sh\n');
+      chmodSync(join(b, 'terraform'), 0o755);
+      expect(findTerraform(`${a}:${b}`)).toBe(join(b, 'terraform'));
+      expect(findTerraform(a)).toBeUndefined();
+      process.env.INFERENCE_STACK_TERRAFORM = '/opt/tf/terraform';
+      expect(findTerraform(a)).toBe('/opt/tf/terraform');
     } finally {
-      if (saved !== undefined) process.env.INFERENCE_STACK_CDKTF = saved;
+      if (saved !== undefined) process.env.INFERENCE_STACK_TERRAFORM = saved;
+      else delete process.env.INFERENCE_STACK_TERRAFORM;
     }
   });
 });
