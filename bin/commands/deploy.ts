@@ -71,7 +71,7 @@ export function findTerraform(path: string = process.env.PATH ?? ''): string | u
 }
 
 /** Why a deploy cannot run without Terraform, and the fix: one paragraph. */
-export const NO_TERRAFORM = 'cannot deploy: the terraform command was not found on PATH. deploy and destroy synthesize the stacks into your folder, then run `terraform init` and `terraform apply` (or `destroy`) in each stack\'s folder in dependency order: install Terraform 1.10 or newer (developer.hashicorp.com/terraform/install; OpenTofu works too), or point INFERENCE_STACK_TERRAFORM at its binary (e.g. INFERENCE_STACK_TERRAFORM=/usr/local/bin/tofu). cdktf-cli is not needed. synth, check and snapshot need neither.';
+export const NO_TERRAFORM = 'cannot deploy: the terraform command was not found on PATH. deploy and destroy synthesize the stacks into your folder, then run `terraform init` and `terraform apply` (or `destroy`) in each stack\'s folder in dependency order: install Terraform 1.10 or newer (developer.hashicorp.com/terraform/install), or point INFERENCE_STACK_TERRAFORM at its binary (e.g. INFERENCE_STACK_TERRAFORM=/opt/terraform-1.11/terraform). cdktf-cli is not needed. synth, check and snapshot need neither.';
 
 /** Terraform's command, or the one-paragraph error when there is none. */
 export function terraformCommand(): string {

@@ -65,7 +65,7 @@ The environment is \`${envFile}\` (it extends inference-stack's \`${preset}\` pr
   CI runs \`snapshot --check\`, which fails with a diff when the output drifted from what was reviewed
 - \`npx inference-stack capacity --env ${envFile}\`: will the models fit
 - \`npx inference-stack secrets --env ${envFile}\`: the Secrets to make before the first deploy
-- \`npx inference-stack deploy --env ${envFile}\`: deploy in dependency order (needs terraform and cdktf-cli)
+- \`npx inference-stack deploy --env ${envFile}\`: synthesize into cdktf.out/, then terraform init and apply per stack in dependency order (needs Terraform 1.10+)
 `,
     '.github/workflows/inference-stack.yml': `# Checks the environments and that the committed snapshots match what they synthesize.
 name: inference-stack

@@ -2,7 +2,8 @@
  * The package as a team installs it (issue 16, "Done when"): `npm pack` (its `prepare` builds dist/), a fresh "team
  * repo" outside the repository where npm installs the tarball, and there, from the installed package:
  * `npx inference-stack init`, `synth`, `snapshot`, `snapshot --check` (0), an edit, `snapshot --check` (1 with a
- * diff), `capacity --json`, and a TypeScript app importing VllmServer and GpuNodePool from `inference-stack`.
+ * diff), `capacity --json`, a TypeScript app importing VllmServer and GpuNodePool from `inference-stack`, and
+ * `deploy` with a fake terraform on PATH (no provider can be downloaded here).
  *
  * The install is a real `npm install <tarball> --prefer-offline`: the runtime dependencies come from npm's cache
  * (`npm ci` of this repository filled it, same pinned versions), else from the registry. Where neither answers (an
@@ -12,7 +13,7 @@
  * Slow: the pack builds dist/ with tsc (~20 s on 2 busy cores), the install takes ~10 s; both once, in beforeAll.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/env';
@@ -159,6 +160,20 @@ describe('the packed package, installed by npm in a team repo', { timeout: 240_0
     expect(app.status, app.stderr).toBe(0);
     const tf = JSON.parse(readFileSync(join(team, 'app.out', 'stacks', 'own-app', 'cdk.tf.json'), 'utf8')) as { resource: Record<string, object> };
     expect(Object.keys(tf.resource)).toEqual(expect.arrayContaining(['kubernetes_labels', 'kubernetes_stateful_set_v1', 'helm_release']));
+  });
+
+  it('deploy runs terraform per stack in the team repo, in dependency order, from the installed package', () => {
+    const bin = tempDir('fake-terraform-');
+    const log = join(bin, 'calls.log');
+    writeFileSync(join(bin, 'terraform'), `#!/bin/sh\necho "$(pwd) $*" >> ${log}\n`);
+    chmodSync(join(bin, 'terraform'), 0o755);
+    const r = run('npx', ['--no', 'inference-stack', 'deploy', '--env', 'environments/team-dev.yaml', '--skip-secret-check', '--', '-auto-approve'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    expect(r.status, r.stderr).toBe(0);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    const layers = ['namespaces', 'platform', 'gpu-pools', 'models', 'rag', 'gateway', 'edge', 'observability'];
+    const root = realpathSync(team);
+    expect(calls).toEqual(layers.flatMap((l) => [`${root} -chdir=${join(root, 'cdktf.out', 'stacks', `team-dev-${l}`)} init -input=false`, `${root} -chdir=${join(root, 'cdktf.out', 'stacks', `team-dev-${l}`)} apply -auto-approve`]));
+    expect(existsSync(join(team, 'cdktf.json')), 'no cdktf.json needed').toBe(false);
   });
 
   it('wrote nothing into the installed package', () => {
