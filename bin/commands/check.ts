@@ -46,6 +46,17 @@ export function checkCommand(argv: readonly string[], out: Print, err: Print): n
     if (values.json) reports.push(reportJson(env.name, result));
     else out(`${formatReport(env.name, result)}\n`);
   }
-  if (values.json) out(`${JSON.stringify(reports, null, 2)}\n`);
+  if (values.json) {
+    out(`${JSON.stringify(reports, null, 2)}\n`);
+    if (npmBannerOnStdout()) err('note: npm printed its script banner on stdout before this JSON: for JSON alone run npm run -s check -- --json (or npx inference-stack check --json)\n');
+  }
   return failed ? 1 : 0;
+}
+
+/**
+ * Run by `npm run` without --silent: npm 11 printed "> <package>@<version> <script>" on stdout before the script.
+ * npm exports its non-default settings to the script (npm_config_loglevel=silent with -s); `npx`/`npm exec` print no banner.
+ */
+export function npmBannerOnStdout(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.npm_command === 'run' || env.npm_command === 'run-script' ? env.npm_config_loglevel !== 'silent' && env.npm_config_json !== 'true' : false;
 }

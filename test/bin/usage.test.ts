@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bin/inference-stack';
-import { tempDir } from '../support/env';
+import { tempDir, writeEnvs } from '../support/env';
 import { REPO } from '../support/paths';
 
 async function run(...argv: string[]) {
@@ -96,5 +96,31 @@ describe('npm run synth and npm run check usage errors', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')).toEqual(['dev: dev-namespaces, dev-platform, dev-gpu-pools, dev-models, dev-rag, dev-gateway, dev-edge, dev-observability']);
+  });
+});
+
+describe('npm run check -- --json', () => {
+  // npm 11 prints its "> inference-stack@... check" banner on stdout (only --silent or npm exec hide it; npm's json
+  // mode moves it to stderr but then appends its own {"error": ...} object to stdout when the script exits 1):
+  // JSON alone comes from `npm run -s check -- --json` or `npx inference-stack check --json`.
+  const npmEnv = () => ({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|INIT_CWD$)/i.test(k))), NODE_OPTIONS: '' });
+  const npm = (args: string[]) => execa('npm', args, { cwd: REPO, reject: false, env: npmEnv(), extendEnv: false });
+
+  it('with -s prints only JSON on stdout, and the exit code and the located problems of a bad file still come through', async () => {
+    const ok = await npm(['run', '-s', 'check', '--', '--json', '--env', 'dev']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as Array<{ environment: string }>).map((r) => r.environment)).toEqual(['dev']);
+    const { bad } = writeEnvs({ bad: { name: 'bad', stage: 'qa' } });
+    const failed = await npm(['run', '-s', 'check', '--', '--json', '--env', bad!]);
+    expect(failed.exitCode).toBe(1);
+    expect(JSON.parse(failed.stdout)).toEqual([]);
+    expect(failed.stderr).toMatch(/bad\.yaml:\d+: stage: unknown stage "qa"/);
+  });
+
+  it('without -s, says on stderr why stdout is not JSON alone and what to run', async () => {
+    const r = await npm(['run', 'check', '--', '--json', '--env', 'dev']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\n?> inference-stack@[^ ]+ check\n/);
+    expect(r.stderr).toContain('npm printed its script banner on stdout before this JSON: for JSON alone run npm run -s check -- --json (or npx inference-stack check --json)');
   });
 });
