@@ -106,7 +106,7 @@ function chartSource(upstream: string, folder: string): Json {
 /** The facts of one chart folder (`<chart>/<version>` or a vendored `<chart>/<version>/charts/<sub>`). */
 function chartFacts(upstream: string, folder: string, queue: string[]): Json {
   const dir = join(upstream, 'charts', folder);
-  const chartYaml = readYaml(join(dir, 'Chart.yaml')) as { name: string; version: string; appVersion?: string; dependencies?: Array<{ name: string; alias?: string; version: string; condition?: string }> };
+  const chartYaml = readYaml(join(dir, 'Chart.yaml')) as { name: string; version: string; appVersion?: string; kubeVersion?: string; dependencies?: Array<{ name: string; alias?: string; version: string; condition?: string }> };
   const valuesText = readFileSync(join(dir, 'values.yaml'), 'utf8');
   const templates: Json = {};
   for (const file of templateFiles(dir)) {
@@ -130,7 +130,7 @@ function chartFacts(upstream: string, folder: string, queue: string[]): Json {
   const valuesSchema = join(dir, 'values.schema.json');
   return {
     _source: chartSource(upstream, folder),
-    chart: { name: chartYaml.name, version: chartYaml.version, appVersion: chartYaml.appVersion ?? null, dependencies: chartYaml.dependencies ?? [] },
+    chart: { name: chartYaml.name, version: chartYaml.version, appVersion: chartYaml.appVersion ?? null, kubeVersion: chartYaml.kubeVersion ?? null, dependencies: chartYaml.dependencies ?? [] },
     values: parse(valuesText) ?? {},
     /** Key names documented only in comments (`# key: ...`). */
     commentedKeys: [...new Set([...valuesText.matchAll(/^\s*#\s*([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1]!))].sort(),
@@ -214,7 +214,7 @@ upstream repository, tag, commit and path (shared/upstream/README.md). test/fact
 differs from a fresh extract.
 
 - \`charts/<chart>/<version>/chart.json\`: per pinned chart folder (and the subcharts it uses): the identifying
-  fields of \`_source.json\`, Chart.yaml's name, version, appVersion and dependencies, the values.yaml tree
+  fields of \`_source.json\`, Chart.yaml's name, version, appVersion, kubeVersion and dependencies, the values.yaml tree
   (comments dropped; \`commentedKeys\` lists the key names of \`# key:\` comment lines), values.schema.json
   without descriptions, the \`.Values\` paths each template reads (and which templates hold CRDs), the files
   in \`crds/\`, the CRDs the chart installs, and short excerpts a test quotes (with line numbers and why).

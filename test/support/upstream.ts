@@ -7,7 +7,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** What facts/upstream/charts/<folder>/chart.json holds (test/support/extract-facts.ts writes it). */
 export interface ChartFacts {
   readonly _source: Readonly<Record<string, unknown>>;
-  readonly chart: { readonly name: string; readonly version: string; readonly appVersion: string | null; readonly dependencies: ReadonlyArray<{ name: string; alias?: string; version: string; condition?: string }> };
+  readonly chart: { readonly name: string; readonly version: string; readonly appVersion: string | null; readonly kubeVersion?: string | null; readonly dependencies: ReadonlyArray<{ name: string; alias?: string; version: string; condition?: string }> };
   readonly values: Record<string, unknown>;
   readonly commentedKeys: readonly string[];
   readonly valuesSchema?: Record<string, unknown>;
