@@ -142,6 +142,9 @@ export function synthScratch(resolved: ResolvedEnvironment): StackDoc[] {
   }
 }
 
+/** What `terraform init` leaves in a stack's folder. */
+const TERRAFORM_WORKING_FILES = ['.terraform', '.terraform.lock.hcl'];
+
 function swapIn(outdir: string, staging: string, name: string, stacks: readonly string[], owners: Record<string, string[]>): void {
   const stacksDir = join(outdir, 'stacks');
   mkdirSync(stacksDir, { recursive: true });
@@ -152,8 +155,16 @@ function swapIn(outdir: string, staging: string, name: string, stacks: readonly 
   }
   for (const stack of stacks) {
     const dir = join(stacksDir, stack);
+    const fresh = join(staging, 'stacks', stack);
+    for (const kept of [join(trash, stack), dir]) {
+      // Terraform's working files of the stack (downloaded providers, backend settings, the lock file) stay: a
+      // re-synth before each deploy must not make `terraform init` download every provider again.
+      for (const f of TERRAFORM_WORKING_FILES) {
+        if (existsSync(join(kept, f)) && !existsSync(join(fresh, f))) renameSync(join(kept, f), join(fresh, f));
+      }
+    }
     if (existsSync(dir)) renameSync(dir, join(trash, `${stack}.other`));
-    renameSync(join(staging, 'stacks', stack), dir);
+    renameSync(fresh, dir);
   }
   rmSync(trash, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -260,6 +260,19 @@ describe('deploy and destroy: Terraform per stack, in the folder the user runs i
     const ns = JSON.parse(readFileSync(join(team, 'cdktf.out', 'stacks', 'staging-namespaces', 'cdk.tf.json'), 'utf8'));
     expect(ns.terraform.backend).toBeDefined();
     expect(calls().every((c) => !c.includes(REPO))).toBe(true);
+  });
+
+  it("a second deploy keeps each stack's Terraform working files (.terraform/, the lock file) across the re-synth", async () => {
+    expect((await withPath(fakeBin, () => run('deploy', '--env', 'dev', '--skip-secret-check'))).code).toBe(0);
+    const stack = join(team, 'cdktf.out', 'stacks', 'dev-models');
+    // what terraform init leaves: downloaded providers and the dependency lock file
+    mkdirSync(join(stack, '.terraform', 'providers'), { recursive: true });
+    writeFileSync(join(stack, '.terraform', 'providers', 'marker'), 'downloaded');
+    writeFileSync(join(stack, '.terraform.lock.hcl'), '# lock\n');
+    expect((await withPath(fakeBin, () => run('deploy', '--env', 'dev', '--skip-secret-check'))).code).toBe(0);
+    expect(readFileSync(join(stack, '.terraform', 'providers', 'marker'), 'utf8')).toBe('downloaded');
+    expect(readFileSync(join(stack, '.terraform.lock.hcl'), 'utf8')).toBe('# lock\n');
+    expect(existsSync(join(stack, 'cdk.tf.json'))).toBe(true);
   });
 
   it('deploys an environment file from anywhere into --out, relative to where it runs', async () => {
