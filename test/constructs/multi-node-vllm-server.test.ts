@@ -1,7 +1,7 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { describe, expect, it } from 'vitest';
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+import type { VllmServerProps } from '../../constructs/llm-server-props';
 import { MASTER_PORT, MultiNodeVllmServer, multiNodeGroupName } from '../../constructs/multi-node-vllm-server';
 
 /** The rendered LeaderWorkerSet, as the tests read it (its typed form is internal to the construct). */
@@ -13,10 +13,10 @@ import { only, synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';
 
 const GB = 1e9;
-const props = (over: Partial<LlmServerProps> = {}) =>
+const props = (over: Partial<VllmServerProps> = {}) =>
   llmProps({ name: 'llama-70b', tensorParallel: 8, pipelineParallel: 2, load: { downloadBytes: 140 * GB, weightBytesPerGpu: 9 * GB, gpus: 16 }, hfTokenSecret: { name: 'hf', key: 'token' }, ...over });
-const synth = (p: LlmServerProps) => synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', p));
-const lwsOf = (p: LlmServerProps): LeaderWorkerSetManifest => only(synth(p).resources, 'kubernetes_manifest').manifest;
+const synth = (p: VllmServerProps) => synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', p));
+const lwsOf = (p: VllmServerProps): LeaderWorkerSetManifest => only(synth(p).resources, 'kubernetes_manifest').manifest;
 const containerOf = (t: IPodTemplateSpec | undefined): IContainer => t!.spec!.containers[0]!;
 const flag = (args: readonly string[] | undefined, name: string) => args![args!.indexOf(name) + 1];
 const crds = loadCrds();

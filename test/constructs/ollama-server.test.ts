@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OLLAMA_PORT, OllamaServer, type OllamaServerProps } from '../../constructs/ollama-server';
+import type { OllamaServerProps } from '../../constructs/llm-server-props';
+import { OLLAMA_PORT, OllamaServer } from '../../constructs/ollama-server';
 import { synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';
 
@@ -16,8 +17,8 @@ describe('OllamaServer', () => {
     expect(c.volume_mount.map((m: { mount_path: string }) => m.mount_path)).toContain('/cache');
   });
 
-  it('ignores extra server flags (the shell command takes none)', () => {
-    const c = statefulSetOf(synth(props({ extraArgs: ['--whatever'] })).resources).spec.template.spec.container[0];
+  it('ignores extra server flags given by a caller that spreads vLLM props (the shell command takes none)', () => {
+    const c = statefulSetOf(synth({ ...llmProps({ extraArgs: ['--whatever'] }), ollamaTag: 'llama3.1:8b-instruct-q4_K_M' }).resources).spec.template.spec.container[0];
     expect(c.args).toHaveLength(1);
   });
 
@@ -28,6 +29,6 @@ describe('OllamaServer', () => {
   });
 
   it('fails when the tag is not an Ollama model name (it goes into a shell command)', () => {
-    expect(() => synth(props({ ollamaTag: 'llama; rm -rf /' }))).toThrow('Ollama tag "llama; rm -rf /" is not a model name');
+    expect(() => synth(props({ ollamaTag: 'llama; rm -rf /' }))).toThrow(`server (OllamaServer): props.ollamaTag: "llama; rm -rf /" is not a model name of Ollama's library`);
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+import type { VllmServerProps } from '../../constructs/llm-server-props';
 import { TGI_METRICS_PORT, TGI_PORT, TgiServer } from '../../constructs/tgi-server';
 import { Testing } from '../../lib/cdktf';
 import { synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';
 
-const synth = (props: LlmServerProps) => synthConstruct((scope) => new TgiServer(scope, 'server', props));
+const synth = (props: VllmServerProps) => synthConstruct((scope) => new TgiServer(scope, 'server', props));
 const flag = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 
 describe('TgiServer', () => {
@@ -39,6 +39,6 @@ describe('TgiServer', () => {
   });
 
   it('fails when asked for pipeline parallel, which TGI does not have', () => {
-    expect(() => synth(llmProps({ pipelineParallel: 2 }))).toThrow('TGI server "llama-8b": TGI has no pipeline parallel');
+    expect(() => synth(llmProps({ pipelineParallel: 2 }))).toThrow('stack/server (TgiServer): props.pipelineParallel: 2, but TGI has no pipeline parallel; use tensorParallel (up to 8 GPUs of one node) instead, or VllmServer');
   });
 });

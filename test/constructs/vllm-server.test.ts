@@ -4,9 +4,9 @@ import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
 import { Testing } from '../../lib/cdktf';
 import { synthConstruct } from '../support/scope';
 import { GB, llmProps, statefulSetOf } from '../support/servers';
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+import type { VllmServerProps } from '../../constructs/llm-server-props';
 
-const synth = (props: LlmServerProps) => synthConstruct((scope) => new VllmServer(scope, 'server', props));
+const synth = (props: VllmServerProps) => synthConstruct((scope) => new VllmServer(scope, 'server', props));
 const flag = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 
 describe('VllmServer', () => {
@@ -81,14 +81,14 @@ describe('VllmServer', () => {
   });
 
   it('fails when the server name is longer than a Kubernetes name', () => {
-    expect(() => synth(llmProps({ name: 'x'.repeat(64) }))).toThrow(/is 64 characters; Kubernetes allows 63/);
+    expect(() => synth(llmProps({ name: 'x'.repeat(64) }))).toThrow(`stack/server (VllmServer): props.name: "${'x'.repeat(64)}" is not a DNS label of at most 63 characters`);
   });
 });
 
 describe('VllmServer on day two', () => {
   it('gives an autoscaled rollout the time of its most replicas, not of its floor', () => {
     // The provider waits for the live replica count, which the autoscaler may have raised to its max.
-    const timeouts = (over: Partial<LlmServerProps>) => statefulSetOf(synth(llmProps(over)).resources).timeouts as { create: string; update: string };
+    const timeouts = (over: Partial<VllmServerProps>) => statefulSetOf(synth(llmProps(over)).resources).timeouts as { create: string; update: string };
     const floor = timeouts({ replicas: 1, autoscaled: true });
     const atMost = timeouts({ replicas: 1, autoscaled: true, maxReplicas: 3 });
     const seconds = (s: string) => Number(s.replace(/s$/, ''));
@@ -102,7 +102,7 @@ describe('VllmServer on day two', () => {
     // The claim template is ignored after the first apply (ForceNew), so a switch of cache mode would otherwise leave
     // the pod mounting a volume it no longer has. terraform_data holds the mode; replace_triggered_by follows it
     // (Terraform 1.11, checked: creating the terraform_data does not replace, changing its input does).
-    const of = (cache: LlmServerProps['cache']) => synth(llmProps({ cache })).resources as Record<string, Record<string, any>>;
+    const of = (cache: VllmServerProps['cache']) => synth(llmProps({ cache })).resources as Record<string, Record<string, any>>;
     for (const [cache, mode] of [[undefined, 'per-replica'], [{ existingClaim: 'shared-cache' }, 'existing-claim']] as const) {
       const r = of(cache);
       const [id, data] = Object.entries(r.terraform_data ?? {})[0] ?? [];
