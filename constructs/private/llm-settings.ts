@@ -147,7 +147,7 @@ export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | '
     const perPod = shape.multiNode ? tp : tp * pp;
     if (perPod > 1 && !pool.device.combinable) r.fail('tensorParallel', `${perPod} GPUs per pod on ${poolText}, whose GPUs are shared (MIG or time-slicing); use 1, or a pool of whole GPUs`);
     if (perPod > pool.devicesPerNode) {
-      r.fail('tensorParallel', `${shape.multiNode || pp === 1 ? tp : `${tp} x pipelineParallel ${pp}`} exceeds the ${pool.devicesPerNode} GPUs per node of ${poolText}; a pod stays on one node: use ${orList(allowedTp)}${shape.multiNode ? '' : ', or MultiNodeVllmServer to span nodes'}${p.pool.gpusPerNode === undefined ? ' (or set pool.gpusPerNode)' : ''}`);
+      r.fail('tensorParallel', `${shape.multiNode || pp === 1 ? tp : `${tp} x pipelineParallel ${pp}`} exceeds the ${pool.devicesPerNode} GPU${pool.devicesPerNode === 1 ? '' : 's'} per node of pool "${p.pool.name}"; a pod stays on one node: use ${orList(allowedTp)}${shape.multiNode ? '' : ', or MultiNodeVllmServer to span nodes'}${p.pool.gpusPerNode === undefined ? ' (or set pool.gpusPerNode)' : ''}`);
     }
   };
   const ppGiven = p.pipelineParallel;
