@@ -75,7 +75,7 @@ export interface ModelServerBaseProps {
    * under the mixed MIG strategy). @default 'nvidia.com/gpu'
    */
   readonly gpuResource?: string;
-  /** Replicas (at creation, when `autoscaled`). @default 1 */
+  /** Replicas (at creation, when `autoscaled`); 0 keeps the server defined without pods. @default 1 */
   readonly replicas?: number;
   /** @default - the engine's pinned image */
   readonly image?: ImagePin;

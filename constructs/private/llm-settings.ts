@@ -95,11 +95,12 @@ class Resolver {
 
   replicas(p: ModelServerBaseProps): number {
     const replicas = p.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0 || (replicas === 0 && !p.autoscaled)) {
-      this.fail('replicas', `${replicas} is not a replica count; use a whole number of 1 or more${p.autoscaled ? ' (0 only with autoscaled)' : ' (0 only with autoscaled: true, for an autoscaler that scales from zero)'}`);
+    // 0 is a count: a parked server (environment files allow it outside prod), or an autoscaler's floor.
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      this.fail('replicas', `${replicas} is not a replica count; use a whole number: 1 or more to serve, 0 to keep the server defined without pods`);
     }
-    if (p.maxReplicas !== undefined && (!Number.isInteger(p.maxReplicas) || p.maxReplicas < Math.max(1, replicas))) {
-      this.fail('maxReplicas', `${p.maxReplicas} is below replicas (${replicas}); use ${Math.max(1, replicas)} or more`);
+    if (p.maxReplicas !== undefined && (!Number.isInteger(p.maxReplicas) || p.maxReplicas < replicas)) {
+      this.fail('maxReplicas', `${p.maxReplicas} is below replicas (${replicas}); use a whole number of ${replicas} or more`);
     }
     return replicas;
   }

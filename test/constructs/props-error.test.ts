@@ -100,13 +100,15 @@ describe('ConstructPropsError', () => {
     expect(e.message).toContain(`props.name: "${'x'.repeat(60)}" is not a DNS label of at most 57 characters`);
   });
 
-  it('replicas that are not a count: zero only for an autoscaler', () => {
-    for (const replicas of [-1, 0, 1.5]) {
+  it('replicas that are not a count: a whole number, 0 allowed (a parked server, or an autoscaler that scales from zero)', () => {
+    for (const replicas of [-1, 1.5]) {
       expect(vllm({ model: LLAMA_8B, pool: L4, replicas }).message).toBe(
-        `stack/llama (VllmServer): props.replicas: ${replicas} is not a replica count; use a whole number of 1 or more (0 only with autoscaled: true, for an autoscaler that scales from zero)`,
+        `stack/llama (VllmServer): props.replicas: ${replicas} is not a replica count; use a whole number: 1 or more to serve, 0 to keep the server defined without pods`,
       );
     }
-    expect(() => synthConstruct((s) => new VllmServer(s, 'llama', { model: LLAMA_8B, pool: L4, replicas: 0, autoscaled: true }))).not.toThrow();
+    expect(vllm({ model: LLAMA_8B, pool: L4, replicas: 2, maxReplicas: 1 }).message).toBe('stack/llama (VllmServer): props.maxReplicas: 1 is below replicas (2); use a whole number of 2 or more');
+    // environment files accept 0 outside prod, and the stacks map them onto these constructs
+    expect(() => synthConstruct((s) => new VllmServer(s, 'llama', { model: LLAMA_8B, pool: L4, replicas: 0 }))).not.toThrow();
   });
 
   it('an Ollama tag that is not a library name (it goes into a shell command), or none for the model', () => {
