@@ -3,7 +3,7 @@ import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
 import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
-import type { SecretKeyRef } from './llm-server-props';
+import type { IModelServer, SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from '../lib/bindings';
 import { Construct, type ITerraformDependable } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
@@ -45,6 +45,12 @@ export interface GatewayServer {
   readonly ollamaTag?: string;
 }
 
+/** A server object (IModelServer) as the gateway's entry: its served model name, engine and in-cluster URL. */
+export function gatewayServer(s: GatewayServer | IModelServer): GatewayServer {
+  if (!('servedModelName' in s)) return s;
+  return { name: s.servedModelName, engine: s.engine, url: s.url, ...(s.ollamaTag !== undefined ? { ollamaTag: s.ollamaTag } : {}) };
+}
+
 /** A hosted API the gateway routes to, its key from an existing Secret. */
 export interface GatewayHostedModel {
   readonly name: string;
@@ -77,8 +83,11 @@ export function gatewayRoutes(servers: readonly GatewayServer[], hosted: readonl
 /** The chart's options (replicas, master key, database, fallbacks, retries), the servers and hosted APIs, and the rest. */
 export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv'> {
   readonly namespace: string;
-  /** The model and embedding servers in the cluster, in the order of the model list. */
-  readonly servers: readonly GatewayServer[];
+  /**
+   * The model and embedding servers in the cluster, in the order of the model list: server constructs
+   * (VllmServer, TgiServer, OllamaServer, MultiNodeVllmServer, TeiEmbeddingServer), or plain entries.
+   */
+  readonly servers: readonly (GatewayServer | IModelServer)[];
   /** Hosted APIs, after the servers. @default - none */
   readonly hostedModels?: readonly GatewayHostedModel[];
   /** @default - the pinned non-root LiteLLM image */
@@ -147,7 +156,7 @@ export class LiteLlmGateway extends Construct {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
     const { servers, hostedModels, ...options } = props;
-    const { routes, secretEnv } = gatewayRoutes(servers, hostedModels ?? []);
+    const { routes, secretEnv } = gatewayRoutes(servers.map(gatewayServer), hostedModels ?? []);
     this.release = pinnedRelease(this, 'release', {
       name: LITELLM_RELEASE,
       namespace: props.namespace,

@@ -1,4 +1,6 @@
+import type { GpuSharing, GpuSpec } from '../catalog/gpus';
 import type { ImagePin } from '../catalog/images';
+import type { ModelArchitecture } from '../catalog/models';
 import type { KvCacheDtype, Quantization } from '../catalog/planner';
 
 /** A reference to a key of an existing Kubernetes Secret. */
@@ -26,27 +28,133 @@ export interface ServerLoad {
   readonly gpus: number;
 }
 
-/** What every LLM server (vLLM, TGI, Ollama) is given. */
-export interface LlmServerProps {
-  /** Server name; also the model name clients ask for. */
+/**
+ * The GPU pool a server runs on: a `GpuNodePool` construct, or a plain reference to a pool labelled elsewhere
+ * (`{ name: 'l4', gpu: 'l4-24gb' }`). Its GPU is what the planner sizes the server for.
+ */
+export interface GpuPoolRef {
+  /** The pool's name (the value of its `inference-stack.io/pool` node label). */
   readonly name: string;
-  readonly namespace: string;
-  /** Hugging Face model id. */
+  /** Its GPU: a catalogue entry (`gpuSpec('l4-24gb')`) or its key (catalog/gpus.ts). */
+  readonly gpu: GpuSpec | string;
+  /** GPUs per node: the most tensor parallel one pod may use. @default 1 */
+  readonly gpusPerNode?: number;
+  /** How pods share its GPUs. @default - { mode: 'none' } (whole GPUs) */
+  readonly sharing?: GpuSharing;
+  /** Its nodes: the most pipeline stages a multi-node server may span. @default - not checked */
+  readonly nodes?: readonly string[];
+}
+
+/** The namespace model servers go to when none is given (the stacks' models namespace). */
+export const DEFAULT_MODELS_NAMESPACE = 'models';
+/** gpuMemoryUtilization when none is given (on a time-sliced pool, divided among the GPU's sharers). */
+export const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+/**
+ * The context a default tensorParallel must hold (one sequence of it, or of the model's limit when that is
+ * shorter) when maxModelLen is not given.
+ */
+export const DEFAULT_MIN_CONTEXT_TOKENS = 8192;
+
+/** What every model server (vLLM, TGI, Ollama) takes: the model and the pool; the rest has defaults. */
+export interface ModelServerBaseProps {
+  /** Hugging Face model id: one of the model catalogue (catalog/models.ts), or any id with `architecture`. */
   readonly model: string;
-  /** Commit SHA of the model repo. @default - the repo's default branch (dev only) */
-  readonly revision?: string;
-  /** The GPU pool (its label value). */
-  readonly pool: string;
+  /** The model's facts from its config.json, for a model outside the catalogue. @default - the catalogue's entry */
+  readonly architecture?: ModelArchitecture;
+  /** The GPU pool: a `GpuNodePool`, or `{ name, gpu }`. */
+  readonly pool: GpuPoolRef;
+  /**
+   * Server name (Service and StatefulSet; the model name clients ask for): a DNS label.
+   * @default - from the model id: its last segment, lowercased, other characters as '-' (`llama-3-1-8b-instruct`)
+   */
+  readonly name?: string;
+  /** @default 'models' (DEFAULT_MODELS_NAMESPACE) */
+  readonly namespace?: string;
   /**
    * The extended resource one GPU of the pool is (`gpuResourceName`: `nvidia.com/gpu`, or `nvidia.com/mig-<profile>`
    * under the mixed MIG strategy). @default 'nvidia.com/gpu'
    */
   readonly gpuResource?: string;
+  /** Replicas (at creation, when `autoscaled`); 0 keeps the server defined without pods. @default 1 */
+  readonly replicas?: number;
+  /** @default - the engine's pinned image */
+  readonly image?: ImagePin;
+  /** The model cache volume. @default - one volume per replica, sized from the load, of the default storage class */
+  readonly cache?: ModelCacheProps;
+  /** Download and load sizes, for probes and volumes. @default - from the planner (catalog/planner.ts `downloadBytes`, `plan`) */
+  readonly load?: ServerLoad;
+  /** Startup probe budget. @default - sized from the load */
+  readonly startupTimeoutSeconds?: number;
+  /** An autoscaler owns the replica count (`replicas` is the count at creation). @default false */
+  readonly autoscaled?: boolean;
+  /** The most replicas an autoscaler may run: rollouts wait for the live count. @default - replicas */
+  readonly maxReplicas?: number;
+}
+
+/** What vLLM and TGI take besides the base: the weights from the Hub, and how they are served. */
+export interface HubModelServerProps extends ModelServerBaseProps {
+  /** Commit SHA of the model repo. @default - the repo's default branch (dev only) */
+  readonly revision?: string;
+  /** Hugging Face token, for gated models. @default - no token (public models only) */
+  readonly hfTokenSecret?: SecretKeyRef;
+  /** @default false */
+  readonly trustRemoteCode?: boolean;
+  /**
+   * GPUs a replica's weights are split over, inside one node.
+   * @default - the smallest the pool allows (a divisor of the attention heads) at which the weights and one
+   * sequence of maxModelLen fit (of DEFAULT_MIN_CONTEXT_TOKENS, or the model's limit, when maxModelLen is not given)
+   */
+  readonly tensorParallel?: number;
+  /** The quantisation served with. @default - the checkpoint's (none for a 16-bit one; catalog/planner.ts `impliedQuantization`) */
+  readonly quantization?: Quantization;
+  /** True when the checkpoint is published quantised (the engine reads its quantization_config). @default - from the checkpoint format */
+  readonly prequantized?: boolean;
+  /** @default 'auto' */
+  readonly kvCacheDtype?: KvCacheDtype;
+  /** Context length served. @default - the model's limit, capped by what fits (rounded down to a multiple of 1024) */
+  readonly maxModelLen?: number;
+  /** Share of GPU memory the engine takes. @default 0.9, divided among the sharers on a time-sliced pool */
+  readonly gpuMemoryUtilization?: number;
+  /** More server flags. @default [] */
+  readonly extraArgs?: readonly string[];
+}
+
+/** A vLLM server on one node. */
+export interface VllmServerProps extends HubModelServerProps {
+  /** Pipeline stages inside the node (tensorParallel x pipelineParallel GPUs per pod). @default 1 */
+  readonly pipelineParallel?: number;
+}
+
+/** A TGI server: tensor parallel (`--num-shard`) only, TGI has no pipeline parallel. */
+export type TgiServerProps = HubModelServerProps;
+
+/** A vLLM server across nodes: tensor parallel inside a node, one pipeline stage per node. */
+export interface MultiNodeVllmServerProps extends HubModelServerProps {
+  /** Pipeline stages, one pod (node) each. @default - the fewest (2 or more) at which the model fits */
+  readonly pipelineParallel?: number;
+}
+
+/** An Ollama server (dev): it pulls its own 4-bit build of the model from Ollama's library, on one GPU. */
+export interface OllamaServerProps extends ModelServerBaseProps {
+  /** The model in Ollama's library, e.g. `llama3.1:8b-instruct-q4_K_M`. @default - the catalogue's `ollamaTag` of the model */
+  readonly ollamaTag?: string;
+}
+
+/** What an LLM server runs with once its props are filled in from the catalogues and the planner. */
+export interface LlmServerSettings {
+  readonly name: string;
+  readonly namespace: string;
+  /** Hugging Face model id. */
+  readonly model: string;
+  /** Commit SHA of the model repo. @default - the repo's default branch */
+  readonly revision?: string;
+  /** The GPU pool's name. */
+  readonly pool: string;
+  /** @default 'nvidia.com/gpu' */
+  readonly gpuResource?: string;
   readonly tensorParallel: number;
   readonly pipelineParallel: number;
-  /** The quantisation served with (planner's effective value). */
   readonly quantization: Quantization;
-  /** True when the checkpoint is published quantised (the engine reads its quantization_config). */
   readonly prequantized: boolean;
   readonly kvCacheDtype: KvCacheDtype;
   readonly maxModelLen: number;
@@ -54,20 +162,45 @@ export interface LlmServerProps {
   readonly replicas: number;
   /** @default - the engine's pinned image */
   readonly image?: ImagePin;
-  /** More server flags. @default [] */
+  /** @default [] */
   readonly extraArgs?: readonly string[];
-  /** The model cache volume. @default - one volume per replica, sized from the load, of the default storage class */
+  /** @default - one volume per replica */
   readonly cache?: ModelCacheProps;
-  /** Hugging Face token, for gated models. @default - no token (public models only) */
+  /** @default - no token */
   readonly hfTokenSecret?: SecretKeyRef;
   /** @default false */
   readonly trustRemoteCode?: boolean;
-  /** Download and load sizes, for probes and volumes. */
   readonly load: ServerLoad;
-  /** Startup probe budget. @default - sized from the load */
+  /** @default - sized from the load */
   readonly startupTimeoutSeconds?: number;
-  /** An autoscaler owns the replica count (`replicas` is the count at creation). @default false */
+  /** @default false */
   readonly autoscaled?: boolean;
-  /** The most replicas an autoscaler may run: rollouts wait for the live count. @default - replicas */
+  /** @default - replicas */
   readonly maxReplicas?: number;
+}
+
+/**
+ * A model server the gateway can route to: VllmServer, TgiServer, OllamaServer, MultiNodeVllmServer and
+ * TeiEmbeddingServer implement it.
+ */
+export interface IModelServer {
+  /** The model name clients ask for (the server's name). */
+  readonly servedModelName: string;
+  /** The Service in front of the server. */
+  readonly serviceName: string;
+  readonly namespace: string;
+  /** The Service's HTTP port. */
+  readonly port: number;
+  readonly engine: 'vllm' | 'tgi' | 'ollama' | 'tei';
+  /** Labels of the serving pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** In-cluster base URL, `http://<service>.<namespace>.svc.cluster.local:<port>`. */
+  readonly url: string;
+  /** Ollama: the model in Ollama's library. @default - none (other engines) */
+  readonly ollamaTag?: string;
+}
+
+/** The in-cluster base URL of a Service. */
+export function serviceUrl(service: string, namespace: string, port: number): string {
+  return `http://${service}.${namespace}.svc.cluster.local:${port}`;
 }

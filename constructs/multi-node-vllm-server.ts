@@ -1,9 +1,10 @@
 import type { IObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { IMAGES, imageRef } from '../catalog/images';
-import type { LlmServerProps } from './llm-server-props';
+import { serviceUrl, type IModelServer, type LlmServerSettings, type MultiNodeVllmServerProps } from './llm-server-props';
 import { Manifest, PodDisruptionBudgetV1, ServiceV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
+import { hubServerSettings } from './private/llm-settings';
 import { PATHS, modelPodTemplate } from './private/model-pod';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
@@ -44,10 +45,19 @@ const LWS_INDEX_LABEL = 'leaderworkerset.sigs.k8s.io/worker-index';
  * vLLM's own multi-node launcher (`--nnodes`, `--node-rank`, `--master-addr`; workers `--headless`). The leader
  * serves the API behind the Service; a PodDisruptionBudget lets one pod go at a time.
  */
-export class MultiNodeVllmServer extends Construct {
+export class MultiNodeVllmServer extends Construct implements IModelServer {
   readonly leaderWorkerSet: Manifest;
   readonly service: ServiceV1;
   readonly port = VLLM_PORT;
+  readonly engine = 'vllm';
+  /** What the server runs with: the props filled in from the catalogues and the planner. */
+  readonly settings: LlmServerSettings;
+  readonly servedModelName: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  /** Labels of the leader pods (the ones the Service selects serve the API). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly url: string;
   /** Pods per group: the pipeline stages. */
   readonly groupSize: number;
   /** The manifest, for schema checks. */
@@ -59,8 +69,11 @@ export class MultiNodeVllmServer extends Construct {
    */
   readonly groupName: string;
 
-  constructor(scope: Construct, id: string, props: LlmServerProps) {
+  constructor(scope: Construct, id: string, multiNodeProps: MultiNodeVllmServerProps) {
     super(scope, id);
+    // The group's name adds '-group' to the server's.
+    const props = hubServerSettings(this, 'MultiNodeVllmServer', 'vllm', multiNodeProps, { multiNode: true, maxNameLength: 63 - '-group'.length });
+    this.settings = props;
     const size = props.pipelineParallel;
     this.groupSize = size;
     this.groupName = multiNodeGroupName(props.name);
@@ -136,5 +149,10 @@ export class MultiNodeVllmServer extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: { maxUnavailable: '1', selector: { matchLabels: { [LWS_NAME_LABEL]: this.groupName } } },
     });
+    this.servedModelName = props.name;
+    this.serviceName = props.name;
+    this.namespace = props.namespace;
+    this.podLabels = { ...labels, 'inference-stack.io/role': 'leader' };
+    this.url = serviceUrl(props.name, props.namespace, VLLM_PORT);
   }
 }

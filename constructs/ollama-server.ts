@@ -1,32 +1,37 @@
 import { IMAGES } from '../catalog/images';
-import type { LlmServerProps } from './llm-server-props';
+import { serviceUrl, type IModelServer, type OllamaServerProps } from './llm-server-props';
 import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
+import { ollamaSettings } from './private/llm-settings';
 import { llmWorkload } from './private/llm-workload';
 import { PATHS } from './private/model-pod';
 
 export const OLLAMA_PORT = 11434;
 
-export interface OllamaServerProps extends LlmServerProps {
-  /** The model in Ollama's library, e.g. `llama3.1:8b-instruct-q4_K_M`. */
-  readonly ollamaTag: string;
-}
-
-/** An Ollama server for dev: starts the server, pulls its model into the cache volume, serves it. */
-export class OllamaServer extends Construct {
+/** An Ollama server for dev: starts the server, pulls its model into the cache volume, serves it (one GPU). */
+export class OllamaServer extends Construct implements IModelServer {
   readonly statefulSet: StatefulSetV1;
   readonly service: ServiceV1;
   readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = OLLAMA_PORT;
+  readonly engine = 'ollama';
+  /** The model in Ollama's library it pulls and serves. */
+  readonly ollamaTag: string;
+  readonly servedModelName: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: OllamaServerProps) {
     super(scope, id);
-    if (!/^[a-z0-9][\w.:/-]*$/.test(props.ollamaTag)) throw new Error(`Ollama tag "${props.ollamaTag}" is not a model name`);
-    const workload = llmWorkload(this, { ...props, extraArgs: [] }, {
+    const settings = ollamaSettings(this, 'OllamaServer', props);
+    this.ollamaTag = settings.ollamaTag;
+    const workload = llmWorkload(this, settings, {
       engine: 'ollama',
       image: IMAGES.ollama,
       command: ['/bin/sh', '-c'],
-      args: [`ollama serve & server=$!; sleep 5; ollama pull ${props.ollamaTag} || exit 1; wait $server`],
+      args: [`ollama serve & server=$!; sleep 5; ollama pull ${settings.ollamaTag} || exit 1; wait $server`],
       env: { OLLAMA_HOST: `0.0.0.0:${OLLAMA_PORT}`, OLLAMA_MODELS: `${PATHS.cache}/ollama`, OLLAMA_KEEP_ALIVE: '-1' },
       port: OLLAMA_PORT,
       paths: { health: '/', ready: '/api/tags' },
@@ -34,5 +39,10 @@ export class OllamaServer extends Construct {
     this.statefulSet = workload.statefulSet;
     this.service = workload.service;
     this.podDisruptionBudget = workload.pdb;
+    this.servedModelName = settings.name;
+    this.serviceName = settings.name;
+    this.namespace = settings.namespace;
+    this.podLabels = workload.labels;
+    this.url = serviceUrl(settings.name, settings.namespace, OLLAMA_PORT);
   }
 }

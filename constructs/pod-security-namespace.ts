@@ -1,5 +1,6 @@
 import { DefaultServiceAccountV1, NamespaceV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
+import { ConstructPropsError } from './props-error';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
@@ -38,7 +39,7 @@ export class PodSecurityNamespace extends Construct {
     super(scope, id);
     this.level = props.level ?? 'restricted';
     if (this.level !== 'restricted' && !props.exceptionReason) {
-      throw new Error(`namespace "${props.name}": Pod Security level "${this.level}" needs an exceptionReason`);
+      throw new ConstructPropsError(this, 'PodSecurityNamespace', 'exceptionReason', `missing, and level "${this.level}" relaxes the restricted Pod Security of namespace "${props.name}"; say why its pods need it (exceptionReason), or use level "restricted"`);
     }
     this.resource = new NamespaceV1(this, 'namespace', {
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),

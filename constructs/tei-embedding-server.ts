@@ -1,5 +1,5 @@
 import { imageRef, teiImage, type ImagePin } from '../catalog/images';
-import type { ModelCacheProps, SecretKeyRef } from './llm-server-props';
+import { serviceUrl, type IModelServer, type ModelCacheProps, type SecretKeyRef } from './llm-server-props';
 import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import { GIB, PATHS, type EnvVar } from './private/model-pod';
@@ -48,11 +48,17 @@ export function teiArgs(p: TeiEmbeddingServerProps): string[] {
 }
 
 /** A Text Embeddings Inference server on a GPU pool (the image for its architecture) or on CPU. */
-export class TeiEmbeddingServer extends Construct {
+export class TeiEmbeddingServer extends Construct implements IModelServer {
   readonly statefulSet: StatefulSetV1;
   readonly service: ServiceV1;
   readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = TEI_PORT;
+  readonly engine = 'tei';
+  readonly servedModelName: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: TeiEmbeddingServerProps) {
     super(scope, id);
@@ -85,5 +91,10 @@ export class TeiEmbeddingServer extends Construct {
     this.statefulSet = workload.statefulSet;
     this.service = workload.service;
     this.podDisruptionBudget = workload.pdb;
+    this.servedModelName = props.name;
+    this.serviceName = props.name;
+    this.namespace = props.namespace;
+    this.podLabels = workload.labels;
+    this.url = serviceUrl(props.name, props.namespace, TEI_PORT);
   }
 }

@@ -1,7 +1,8 @@
 import { IMAGES } from '../catalog/images';
-import type { LlmServerProps } from './llm-server-props';
+import { serviceUrl, type IModelServer, type LlmServerSettings, type TgiServerProps } from './llm-server-props';
 import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
+import { hubServerSettings } from './private/llm-settings';
 import { llmWorkload } from './private/llm-workload';
 import { PATHS } from './private/model-pod';
 
@@ -11,7 +12,7 @@ export const TGI_METRICS_PORT = 9000;
 const TGI_QUANTIZE = { fp8: 'fp8', awq: 'awq', gptq: 'gptq' } as const;
 
 /** The `text-generation-launcher` arguments (the image's entrypoint). */
-export function tgiArgs(p: LlmServerProps): string[] {
+export function tgiArgs(p: LlmServerSettings): string[] {
   const quantize = p.quantization in TGI_QUANTIZE ? TGI_QUANTIZE[p.quantization as keyof typeof TGI_QUANTIZE] : undefined;
   return [
     '--model-id', p.model,
@@ -31,20 +32,30 @@ export function tgiArgs(p: LlmServerProps): string[] {
   ];
 }
 
-/** A Hugging Face TGI server, with the same Kubernetes shape as VllmServer. */
-export class TgiServer extends Construct {
+/** A Hugging Face TGI server, with the same Kubernetes shape and defaults as VllmServer (no pipeline parallel). */
+export class TgiServer extends Construct implements IModelServer {
   readonly statefulSet: StatefulSetV1;
   readonly service: ServiceV1;
   readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = TGI_PORT;
+  readonly engine = 'tgi';
+  /** What the server runs with: the props filled in from the catalogues and the planner. */
+  readonly settings: LlmServerSettings;
+  readonly servedModelName: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly url: string;
 
-  constructor(scope: Construct, id: string, props: LlmServerProps) {
+  constructor(scope: Construct, id: string, props: TgiServerProps) {
     super(scope, id);
-    if (props.pipelineParallel !== 1) throw new Error(`TGI server "${props.name}": TGI has no pipeline parallel`);
-    const workload = llmWorkload(this, props, {
+    // pipelineParallel is not a TGI prop; read it to refuse it from untyped callers and spread objects.
+    const settings = hubServerSettings(this, 'TgiServer', 'tgi', props, { multiNode: false });
+    this.settings = settings;
+    const workload = llmWorkload(this, settings, {
       engine: 'tgi',
       image: IMAGES.tgi,
-      args: tgiArgs(props),
+      args: tgiArgs(settings),
       env: {},
       port: TGI_PORT,
       metricsPort: TGI_METRICS_PORT,
@@ -54,5 +65,10 @@ export class TgiServer extends Construct {
     this.statefulSet = workload.statefulSet;
     this.service = workload.service;
     this.podDisruptionBudget = workload.pdb;
+    this.servedModelName = settings.name;
+    this.serviceName = settings.name;
+    this.namespace = settings.namespace;
+    this.podLabels = workload.labels;
+    this.url = serviceUrl(settings.name, settings.namespace, TGI_PORT);
   }
 }

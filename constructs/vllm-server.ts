@@ -1,14 +1,15 @@
 import { IMAGES } from '../catalog/images';
-import type { LlmServerProps } from './llm-server-props';
+import { serviceUrl, type IModelServer, type LlmServerSettings, type VllmServerProps } from './llm-server-props';
 import type { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
+import { hubServerSettings } from './private/llm-settings';
 import { llmWorkload } from './private/llm-workload';
 import { PATHS } from './private/model-pod';
 
 export const VLLM_PORT = 8000;
 
 /** The `vllm serve` arguments for a server (the image's entrypoint is `vllm serve`). */
-export function vllmArgs(p: LlmServerProps): string[] {
+export function vllmArgs(p: LlmServerSettings): string[] {
   return [
     p.model,
     ...(p.revision ? ['--revision', p.revision] : []),
@@ -29,20 +30,31 @@ export function vllmArgs(p: LlmServerProps): string[] {
 
 /**
  * A vLLM OpenAI-compatible server: StatefulSet (a model cache per replica), Service, PodDisruptionBudget, sized
- * for its model, on its GPU pool, as non-root.
+ * for its model, on its GPU pool, as non-root. Given a model and a pool, the rest comes from the catalogues and
+ * the capacity planner (`settings` shows what it chose); a prop that cannot work throws a ConstructPropsError.
  */
-export class VllmServer extends Construct {
+export class VllmServer extends Construct implements IModelServer {
   readonly statefulSet: StatefulSetV1;
   readonly service: ServiceV1;
   readonly podDisruptionBudget: PodDisruptionBudgetV1;
   readonly port = VLLM_PORT;
+  readonly engine = 'vllm';
+  /** What the server runs with: the props filled in from the catalogues and the planner. */
+  readonly settings: LlmServerSettings;
+  readonly servedModelName: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly url: string;
 
-  constructor(scope: Construct, id: string, props: LlmServerProps) {
+  constructor(scope: Construct, id: string, props: VllmServerProps) {
     super(scope, id);
-    const workload = llmWorkload(this, props, {
+    const settings = hubServerSettings(this, 'VllmServer', 'vllm', props, { multiNode: false });
+    this.settings = settings;
+    const workload = llmWorkload(this, settings, {
       engine: 'vllm',
       image: IMAGES.vllm,
-      args: vllmArgs(props),
+      args: vllmArgs(settings),
       env: { VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' },
       port: VLLM_PORT,
       // /health answers once the engine runs; /v1/models once the model is served.
@@ -51,5 +63,10 @@ export class VllmServer extends Construct {
     this.statefulSet = workload.statefulSet;
     this.service = workload.service;
     this.podDisruptionBudget = workload.pdb;
+    this.servedModelName = settings.name;
+    this.serviceName = settings.name;
+    this.namespace = settings.namespace;
+    this.podLabels = workload.labels;
+    this.url = serviceUrl(settings.name, settings.namespace, VLLM_PORT);
   }
 }

@@ -1,5 +1,5 @@
 import { MODELS } from '../catalog/models';
-import type { LlmServerProps } from '../constructs/llm-server-props';
+import type { GpuPoolRef, HubModelServerProps } from '../constructs/llm-server-props';
 import { ModelAutoscaler } from '../constructs/model-autoscaler';
 import { MultiNodeVllmServer, multiNodeGroupName } from '../constructs/multi-node-vllm-server';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
@@ -8,7 +8,7 @@ import type { Construct } from '../lib/cdktf';
 import { TeiEmbeddingServer } from '../constructs/tei-embedding-server';
 import { TgiServer } from '../constructs/tgi-server';
 import { VllmServer } from '../constructs/vllm-server';
-import type { ResolvedEnvironment, ResolvedModel } from '../environments/resolve';
+import type { ResolvedEnvironment, ResolvedModel, ResolvedPool } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
 import { GATEWAY_POD_LABELS, NAMESPACES, PORTS, PROMETHEUS_URL } from './topology';
@@ -35,7 +35,9 @@ export class ModelsStack extends EnvironmentStack {
     for (const r of resolved.models) {
       const m = r.spec;
       hfToken(m.hfTokenSecret, `model ${m.name}`);
-      const props = llmProps(r, this.namespace);
+      const pool = resolved.pools.find((p) => p.name === m.pool);
+      if (!pool) throw new Error(`models "${m.name}": pool "${m.pool}" is not resolved`);
+      const props = llmProps(r, poolRef(pool), this.namespace);
       const id = `model-${m.name}`;
       servers[m.name] =
         m.engine === 'tgi'
@@ -43,8 +45,8 @@ export class ModelsStack extends EnvironmentStack {
           : m.engine === 'ollama'
             ? new OllamaServer(this, id, { ...props, ollamaTag: ollamaTagOf(r) })
             : r.multiNode
-              ? new MultiNodeVllmServer(this, id, props)
-              : new VllmServer(this, id, props);
+              ? new MultiNodeVllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel })
+              : new VllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel });
       if (m.autoscaling) {
         new ModelAutoscaler(this, `autoscaler-${m.name}`, {
           model: m.name,
@@ -106,18 +108,23 @@ function ollamaTagOf(r: ResolvedModel): string {
   return tag;
 }
 
-/** A resolved model as server props. */
-function llmProps(r: ResolvedModel, namespace: string): LlmServerProps {
+/** A resolved pool as the servers' pool reference. */
+function poolRef(p: ResolvedPool): GpuPoolRef {
+  return { name: p.name, gpu: p.gpu, gpusPerNode: p.spec.gpusPerNode, sharing: p.spec.sharing, nodes: p.spec.nodes };
+}
+
+/** A resolved model as server props: every value given, as the environment's plan decided it. */
+function llmProps(r: ResolvedModel, pool: GpuPoolRef, namespace: string): HubModelServerProps {
   const m = r.spec;
   return {
     name: m.name,
     namespace,
     model: m.model,
+    architecture: m.architecture,
     revision: m.revision,
-    pool: m.pool,
+    pool,
     gpuResource: r.gpuResource,
     tensorParallel: m.tensorParallel,
-    pipelineParallel: m.pipelineParallel,
     quantization: r.quantization,
     prequantized: r.prequantized,
     kvCacheDtype: m.kvCacheDtype,

@@ -1,5 +1,5 @@
 import { imageRef, type ImagePin } from '../../catalog/images';
-import type { LlmServerProps } from '../llm-server-props';
+import type { LlmServerSettings } from '../llm-server-props';
 import type { Construct } from '../../lib/cdktf';
 import type { EnvVar } from './model-pod';
 import { ModelWorkload } from './model-workload';
@@ -17,7 +17,7 @@ export interface EngineSpec {
 }
 
 /** The Kubernetes side of an LLM server, given what its engine runs. */
-export function llmWorkload(scope: Construct, props: LlmServerProps, engine: EngineSpec): ModelWorkload {
+export function llmWorkload(scope: Construct, props: LlmServerSettings, engine: EngineSpec): ModelWorkload {
   const gpus = props.tensorParallel * props.pipelineParallel;
   const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load);
   const env: EnvVar[] = [

@@ -9,9 +9,7 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { App, TerraformStack } from 'cdktf';
-import { GpuNodePool, LiteLlmGateway, VLLM_PORT, VllmServer, gpuSpec } from 'inference-stack';
-
-const GB = 1e9;
+import { GpuNodePool, LiteLlmGateway, VllmServer, gpuSpec } from 'inference-stack';
 
 /** The app: one stack, `own-app`, written to `outdir`/stacks/own-app/cdk.tf.json by `app.synth()`. */
 export function ownApp(outdir: string): App {
@@ -20,30 +18,22 @@ export function ownApp(outdir: string): App {
   new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config' });
   new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config' } });
 
-  const pool = new GpuNodePool(stack, 'pool', { name: 'l4', gpu: gpuSpec('l4-24gb'), gpusPerNode: 1, nodes: ['gpu-node-1'] });
+  const pool = new GpuNodePool(stack, 'pool', { name: 'l4', gpu: gpuSpec('l4-24gb'), gpusPerNode: 2, nodes: ['gpu-node-1'] });
+  // The model and the pool; the capacity planner picks tensor parallel, context length, quantisation and sizes
+  // (`server.settings` shows them). A prop that cannot work throws a ConstructPropsError naming it and the fix.
   const server = new VllmServer(stack, 'llama', {
-    name: 'llama-8b',
-    namespace: 'models',
     model: 'meta-llama/Llama-3.1-8B-Instruct',
+    pool,
+    name: 'llama-8b',
     revision: '0e9e39f249a16976918f6564b8830bc894c89659',
-    pool: pool.name,
-    tensorParallel: 1,
-    pipelineParallel: 1,
-    quantization: 'fp8',
-    prequantized: false,
-    kvCacheDtype: 'auto',
-    maxModelLen: 8192,
-    gpuMemoryUtilization: 0.9,
-    replicas: 1,
     hfTokenSecret: { name: 'hf-token', key: 'token' },
-    load: { downloadBytes: 16 * GB, weightBytesPerGpu: 8.5 * GB, gpus: 1 },
   });
   new LiteLlmGateway(stack, 'gateway', {
     namespace: 'gateway',
     replicas: 1,
     masterKeySecret: { name: 'litellm-master', key: 'key' },
     database: { host: 'litellm-db-rw', name: 'litellm', secretName: 'litellm-db-app' },
-    servers: [{ name: 'llama-8b', engine: 'vllm', url: `http://llama-8b.models.svc.cluster.local:${VLLM_PORT}` }],
+    servers: [server],
     fallbacks: {},
     numRetries: 2,
     timeoutSeconds: 600,

@@ -65,6 +65,6 @@ describe('KubePrometheusStack', () => {
   it('states why its namespace is privileged, which PodSecurityNamespace requires', () => {
     const json = synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'monitoring', role: 'platform', ...KUBE_PROMETHEUS_STACK_POD_SECURITY }));
     expectResource(json, 'kubernetes_namespace_v1', { metadata: { name: 'monitoring', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
-    expect(() => synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'monitoring', role: 'platform', level: 'privileged' }))).toThrow(/needs an exceptionReason/);
+    expect(() => synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'monitoring', role: 'platform', level: 'privileged' }))).toThrow(/props\.exceptionReason: missing, and level "privileged" relaxes/);
   });
 });

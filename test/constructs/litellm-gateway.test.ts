@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGateway, type LiteLlmGatewayProps } from '../../constructs/litellm-gateway';
+import { OLLAMA_PORT, OllamaServer } from '../../constructs/ollama-server';
+import { TEI_PORT, TeiEmbeddingServer } from '../../constructs/tei-embedding-server';
+import { TGI_PORT, TgiServer } from '../../constructs/tgi-server';
+import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';
 import { REPO } from '../support/paths';
@@ -321,6 +325,43 @@ describe('LiteLlmGateway alone', () => {
     expect(v.proxy_config.router_settings.fallbacks).toEqual([{ 'llama-8b': ['gpt-4o'] }]);
     expect(v.extraEnvVars).toEqual([{ name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai', key: 'api-key' } } }]);
     expect(v).toMatchObject({ masterkeySecretName: 'litellm-master', masterkeySecretKey: 'key', db: { useExisting: true, endpoint: 'litellm-db-rw', secret: { name: 'litellm-db-app' } } });
+  });
+
+  it('routes to server objects (IModelServer): their served name and in-cluster URL, Ollama by its tag', () => {
+    let urls: string[] = [];
+    const json = synthScope((s) => {
+      const pool = { name: 'l4', gpu: 'l4-24gb', gpusPerNode: 2 };
+      const vllm = new VllmServer(s, 'llama', { model: 'meta-llama/Llama-3.1-8B-Instruct', pool, name: 'llama-8b' });
+      const tgi = new TgiServer(s, 'qwen', { model: 'Qwen/Qwen2.5-7B-Instruct', pool, namespace: 'serving' });
+      const ollama = new OllamaServer(s, 'mistral', { model: 'mistralai/Mistral-7B-Instruct-v0.3', pool });
+      const tei = new TeiEmbeddingServer(s, 'bge', { name: 'bge', namespace: 'models', model: 'BAAI/bge-large-en-v1.5', replicas: 1, parameters: 335e6 });
+      urls = [vllm.url, tgi.url, ollama.url, tei.url];
+      new LiteLlmGateway(s, 'litellm', { ...base, servers: [vllm, tgi, ollama, tei, base.servers[0]!], fallbacks: {} });
+    });
+    // each URL is its Service's in-cluster name and port
+    expect(urls).toEqual([
+      `http://llama-8b.models.svc.cluster.local:${VLLM_PORT}`,
+      `http://qwen2-5-7b-instruct.serving.svc.cluster.local:${TGI_PORT}`,
+      `http://mistral-7b-instruct-v0-3.models.svc.cluster.local:${OLLAMA_PORT}`,
+      `http://bge.models.svc.cluster.local:${TEI_PORT}`,
+    ]);
+    const services = resourcesIn(json, 'kubernetes_service_v1') as any[];
+    for (const url of urls) {
+      const { hostname, port } = new URL(url);
+      const [name, namespace] = hostname.split('.');
+      const service = services.find((x) => x.metadata.name === name && x.metadata.namespace === namespace);
+      expect(service?.spec.port.find((x: any) => x.name === 'http')?.port, url).toBe(Number(port));
+    }
+    const routes = onlyReleaseValues(json).proxy_config.model_list.map((m: any) => [m.model_name, m.litellm_params.model, m.litellm_params.api_base, m.model_info.mode]);
+    expect(routes).toEqual([
+      ['llama-8b', 'hosted_vllm/llama-8b', `${urls[0]}/v1`, 'chat'],
+      ['qwen2-5-7b-instruct', 'hosted_vllm/qwen2-5-7b-instruct', `${urls[1]}/v1`, 'chat'],
+      ['mistral-7b-instruct-v0-3', 'ollama_chat/mistral:7b-instruct-v0.3-q4_K_M', urls[2], 'chat'],
+      ['bge', 'hosted_vllm/bge', `${urls[3]}/v1`, 'embedding'],
+      // a plain entry still works beside them
+      ['llama-8b', 'hosted_vllm/llama-8b', 'http://llama-8b.models.svc.cluster.local:8000/v1', 'chat'],
+      ['gpt-4o', 'openai/gpt-4o', undefined, 'chat'],
+    ]);
   });
 
   it('runs the pinned non-root image as its numeric user, the migration hook included', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { POOL_LABEL } from '../../constructs/gpu-node-pool';
+import { TgiServer } from '../../constructs/tgi-server';
+import { VllmServer } from '../../constructs/vllm-server';
+import { resolveEnvironment } from '../../environments/resolve';
+import { synthConstruct } from '../support/scope';
 import { fixtureEnv, resourcesOf, stackDependencies, stacksOf, type StatefulSetJson, statefulSets } from '../support/synth';
 
 const stacks = stacksOf('fixture:all-engines');
@@ -145,5 +149,29 @@ describe('model servers of the all-engines fixture', () => {
     expect(deps['all-engines-models']).toContain('all-engines-gpu-pools');
     expect(deps['all-engines-gpu-pools']).toContain('all-engines-platform');
     expect(deps['all-engines-gateway']).toContain('all-engines-models');
+  });
+});
+
+describe('server constructs plan as environment files do', () => {
+  it('given the settings an environment file states, a construct sizes the load as the resolved environment', () => {
+    // Every model of the fixture with every engine: the construct gets what a team would write (model, pool,
+    // parallelism, length, memory share) and no load; its planner-derived load equals the resolved plan's.
+    const resolved = resolveEnvironment(fixtureEnv('all-engines'));
+    const checked: string[] = [];
+    for (const r of resolved.models) {
+      const m = r.spec;
+      if (m.engine === 'ollama' || r.multiNode) continue;
+      const p = resolved.pools.find((x) => x.name === m.pool)!;
+      const pool = { name: p.name, gpu: p.gpu, gpusPerNode: p.spec.gpusPerNode, sharing: p.spec.sharing };
+      const small = { model: m.model, architecture: m.architecture, pool, name: m.name, tensorParallel: m.tensorParallel, quantization: m.quantization, kvCacheDtype: m.kvCacheDtype, maxModelLen: r.maxModelLen, gpuMemoryUtilization: r.gpuMemoryUtilization, extraArgs: m.extraArgs };
+      let server: VllmServer | TgiServer | undefined;
+      synthConstruct((s) => {
+        server = m.engine === 'tgi' ? new TgiServer(s, m.name, small) : new VllmServer(s, m.name, { ...small, pipelineParallel: m.pipelineParallel });
+      });
+      expect(server!.settings.load, m.name).toEqual({ downloadBytes: r.downloadBytes, weightBytesPerGpu: r.plan.weightBytesPerGpu, gpus: r.plan.gpusPerReplica });
+      expect(server!.settings).toMatchObject({ quantization: r.quantization, prequantized: r.prequantized, maxModelLen: r.maxModelLen });
+      checked.push(m.name);
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,7 +1,10 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { describe, expect, it } from 'vitest';
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+import { gpuSpec, poolDevice } from '../../catalog/gpus';
+import { MODELS } from '../../catalog/models';
+import { plan } from '../../catalog/planner';
+import type { VllmServerProps } from '../../constructs/llm-server-props';
 import { MASTER_PORT, MultiNodeVllmServer, multiNodeGroupName } from '../../constructs/multi-node-vllm-server';
 
 /** The rendered LeaderWorkerSet, as the tests read it (its typed form is internal to the construct). */
@@ -13,10 +16,10 @@ import { only, synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';
 
 const GB = 1e9;
-const props = (over: Partial<LlmServerProps> = {}) =>
+const props = (over: Partial<VllmServerProps> = {}) =>
   llmProps({ name: 'llama-70b', tensorParallel: 8, pipelineParallel: 2, load: { downloadBytes: 140 * GB, weightBytesPerGpu: 9 * GB, gpus: 16 }, hfTokenSecret: { name: 'hf', key: 'token' }, ...over });
-const synth = (p: LlmServerProps) => synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', p));
-const lwsOf = (p: LlmServerProps): LeaderWorkerSetManifest => only(synth(p).resources, 'kubernetes_manifest').manifest;
+const synth = (p: VllmServerProps) => synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', p));
+const lwsOf = (p: VllmServerProps): LeaderWorkerSetManifest => only(synth(p).resources, 'kubernetes_manifest').manifest;
 const containerOf = (t: IPodTemplateSpec | undefined): IContainer => t!.spec!.containers[0]!;
 const flag = (args: readonly string[] | undefined, name: string) => args![args!.indexOf(name) + 1];
 const crds = loadCrds();
@@ -107,5 +110,32 @@ describe('MultiNodeVllmServer', () => {
     }
     expect(leader.tolerations).toEqual(single.toleration);
     expect(leader.nodeSelector).toEqual(single.node_selector);
+  });
+});
+
+describe('MultiNodeVllmServer from the small props', () => {
+  it('fills each node with tensor parallel and takes the fewest stages at which the model fits', () => {
+    const pool = { name: 'l4', gpu: 'l4-24gb', gpusPerNode: 4, nodes: ['a', 'b', 'c', 'd'] };
+    let server: MultiNodeVllmServer | undefined;
+    const { resources } = synthConstruct((s) => {
+      server = new MultiNodeVllmServer(s, 'llama', { model: 'meta-llama/Llama-3.1-70B-Instruct', pool });
+    });
+    const st = server!.settings;
+    // 141 GB of bf16 weights: 4 L4s of one node (4 x 24 GB) are not enough, two nodes are
+    const planAt = (pp: number) => plan({ arch: MODELS['meta-llama/Llama-3.1-70B-Instruct']!, gpuMemoryBytes: poolDevice(gpuSpec('l4-24gb'), { mode: 'none' })!.memoryBytes, tensorParallel: 4, pipelineParallel: pp, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 8192, gpuMemoryUtilization: 0.9, largeBatchDefaults: false });
+    expect(planAt(1).kvCacheBytesPerGpu).toBeLessThan(0);
+    expect(planAt(2).fullLengthSequences).toBeGreaterThanOrEqual(1);
+    expect(st).toMatchObject({ tensorParallel: 4, pipelineParallel: 2 });
+    const lws = only(resources, 'kubernetes_manifest').manifest as LeaderWorkerSetManifest;
+    expect(lws.spec.leaderWorkerTemplate.size).toBe(2);
+    expect(server!).toMatchObject({ engine: 'vllm', serviceName: 'llama-3-1-70b-instruct', url: `http://llama-3-1-70b-instruct.models.svc.cluster.local:${VLLM_PORT}` });
+    expect(server!.podLabels['inference-stack.io/role']).toBe('leader');
+  });
+
+  it('refuses more stages than the pool has nodes', () => {
+    const pool = { name: 'l4', gpu: 'l4-24gb', gpusPerNode: 4, nodes: ['a', 'b'] };
+    expect(() => synthConstruct((s) => new MultiNodeVllmServer(s, 'llama', { model: 'meta-llama/Llama-3.1-70B-Instruct', pool, pipelineParallel: 3 }))).toThrow(
+      'stack/llama (MultiNodeVllmServer): props.pipelineParallel: 3 stages need 3 nodes and pool "l4" has 2; use 2 or less, or add nodes',
+    );
   });
 });

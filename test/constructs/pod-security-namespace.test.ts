@@ -33,12 +33,14 @@ describe('PodSecurityNamespace', () => {
   });
 
   it('fails when a baseline namespace gives no reason either', () => {
-    expect(() => Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'y', role: 'app', level: 'baseline' }))).toThrow('namespace "y": Pod Security level "baseline" needs an exceptionReason');
+    expect(() => Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'y', role: 'app', level: 'baseline' }))).toThrow(
+      'stack/ns (PodSecurityNamespace): props.exceptionReason: missing, and level "baseline" relaxes the restricted Pod Security of namespace "y"; say why its pods need it (exceptionReason), or use level "restricted"',
+    );
   });
 
   it('fails when a privileged namespace gives no reason', () => {
     expect(() => Testing.synthScope((s) => new PodSecurityNamespace(s, 'ns', { name: 'x', role: 'platform', level: 'privileged' }))).toThrow(
-      'namespace "x": Pod Security level "privileged" needs an exceptionReason',
+      'stack/ns (PodSecurityNamespace): props.exceptionReason: missing, and level "privileged" relaxes the restricted Pod Security of namespace "x"; say why its pods need it (exceptionReason), or use level "restricted"',
     );
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+import type { VllmServerProps } from '../../constructs/llm-server-props';
 import { TGI_METRICS_PORT, TGI_PORT, TgiServer } from '../../constructs/tgi-server';
 import { Testing } from '../../lib/cdktf';
 import { synthConstruct } from '../support/scope';
 import { llmProps, statefulSetOf } from '../support/servers';
 
-const synth = (props: LlmServerProps) => synthConstruct((scope) => new TgiServer(scope, 'server', props));
+const synth = (props: VllmServerProps) => synthConstruct((scope) => new TgiServer(scope, 'server', props));
 const flag = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 
 describe('TgiServer', () => {
@@ -39,6 +39,21 @@ describe('TgiServer', () => {
   });
 
   it('fails when asked for pipeline parallel, which TGI does not have', () => {
-    expect(() => synth(llmProps({ pipelineParallel: 2 }))).toThrow('TGI server "llama-8b": TGI has no pipeline parallel');
+    expect(() => synth(llmProps({ pipelineParallel: 2 }))).toThrow('stack/server (TgiServer): props.pipelineParallel: 2, but TGI has no pipeline parallel; use tensorParallel (up to 8 GPUs of one node) instead, or VllmServer');
+  });
+});
+
+describe('TgiServer from the small props', () => {
+  it('takes the planner\'s tensor parallel as --num-shard and its context as --max-total-tokens, and is an IModelServer', () => {
+    let server: TgiServer | undefined;
+    const { resources } = synthConstruct((s) => {
+      server = new TgiServer(s, 'qwen', { model: 'Qwen/Qwen2.5-14B-Instruct', pool: { name: 'l4', gpu: 'l4-24gb', gpusPerNode: 4 } });
+    });
+    // 14.77e9 parameters x 2 bytes = 29.5 GB: more than one L4, so two shards
+    expect(server!.settings.tensorParallel).toBe(2);
+    const c = statefulSetOf(resources).spec.template.spec.container[0];
+    expect(flag(c.args, '--num-shard')).toBe('2');
+    expect(flag(c.args, '--max-total-tokens')).toBe(String(server!.settings.maxModelLen));
+    expect(server!).toMatchObject({ engine: 'tgi', serviceName: 'qwen2-5-14b-instruct', url: `http://qwen2-5-14b-instruct.models.svc.cluster.local:${TGI_PORT}` });
   });
 });

@@ -4,9 +4,12 @@ import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
 import { Testing } from '../../lib/cdktf';
 import { synthConstruct } from '../support/scope';
 import { GB, llmProps, statefulSetOf } from '../support/servers';
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+import type { GpuPoolRef, VllmServerProps } from '../../constructs/llm-server-props';
+import { gpuSpec, poolDevice } from '../../catalog/gpus';
+import { MODELS } from '../../catalog/models';
+import { downloadBytes, planServing } from '../../catalog/planner';
 
-const synth = (props: LlmServerProps) => synthConstruct((scope) => new VllmServer(scope, 'server', props));
+const synth = (props: VllmServerProps) => synthConstruct((scope) => new VllmServer(scope, 'server', props));
 const flag = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 
 describe('VllmServer', () => {
@@ -81,14 +84,14 @@ describe('VllmServer', () => {
   });
 
   it('fails when the server name is longer than a Kubernetes name', () => {
-    expect(() => synth(llmProps({ name: 'x'.repeat(64) }))).toThrow(/is 64 characters; Kubernetes allows 63/);
+    expect(() => synth(llmProps({ name: 'x'.repeat(64) }))).toThrow(`stack/server (VllmServer): props.name: "${'x'.repeat(64)}" is not a DNS label of at most 63 characters`);
   });
 });
 
 describe('VllmServer on day two', () => {
   it('gives an autoscaled rollout the time of its most replicas, not of its floor', () => {
     // The provider waits for the live replica count, which the autoscaler may have raised to its max.
-    const timeouts = (over: Partial<LlmServerProps>) => statefulSetOf(synth(llmProps(over)).resources).timeouts as { create: string; update: string };
+    const timeouts = (over: Partial<VllmServerProps>) => statefulSetOf(synth(llmProps(over)).resources).timeouts as { create: string; update: string };
     const floor = timeouts({ replicas: 1, autoscaled: true });
     const atMost = timeouts({ replicas: 1, autoscaled: true, maxReplicas: 3 });
     const seconds = (s: string) => Number(s.replace(/s$/, ''));
@@ -102,7 +105,7 @@ describe('VllmServer on day two', () => {
     // The claim template is ignored after the first apply (ForceNew), so a switch of cache mode would otherwise leave
     // the pod mounting a volume it no longer has. terraform_data holds the mode; replace_triggered_by follows it
     // (Terraform 1.11, checked: creating the terraform_data does not replace, changing its input does).
-    const of = (cache: LlmServerProps['cache']) => synth(llmProps({ cache })).resources as Record<string, Record<string, any>>;
+    const of = (cache: VllmServerProps['cache']) => synth(llmProps({ cache })).resources as Record<string, Record<string, any>>;
     for (const [cache, mode] of [[undefined, 'per-replica'], [{ existingClaim: 'shared-cache' }, 'existing-claim']] as const) {
       const r = of(cache);
       const [id, data] = Object.entries(r.terraform_data ?? {})[0] ?? [];
@@ -111,5 +114,74 @@ describe('VllmServer on day two', () => {
     }
     // another existing claim is a rolling update of the pods' volumes, not a replacement
     expect(Object.values(of({ existingClaim: 'other-cache' }).terraform_data!)).toEqual(Object.values(of({ existingClaim: 'shared-cache' }).terraform_data!));
+  });
+});
+
+describe('VllmServer from the small props (the model and the pool)', () => {
+  const L4: GpuPoolRef = { name: 'l4', gpu: gpuSpec('l4-24gb'), gpusPerNode: 2 };
+  /** The planner's figures for a model on one L4, as resolve.ts computes them for an environment file. */
+  const planOn = (model: string, tensorParallel: number, maxModelLen: number) => {
+    const device = poolDevice(gpuSpec('l4-24gb'), { mode: 'none' })!;
+    return planServing({ model, tensorParallel, pipelineParallel: 1, kvCacheDtype: 'auto', maxModelLen, gpuMemoryUtilization: 0.9 }, MODELS[model]!, device);
+  };
+
+  it('fills in the rest from the catalogues and the planner: the smallest tensor parallel that fits, the longest context that fits', () => {
+    let server: VllmServer | undefined;
+    const { resources } = synthConstruct((s) => {
+      server = new VllmServer(s, 'llama', { model: 'meta-llama/Llama-3.1-8B-Instruct', pool: L4 });
+    });
+    const st = server!.settings;
+    // Llama 3.1 8B in bf16 (16.06 GB) fits one L4 with room for 8192 tokens: tensor parallel 1
+    expect(planOn('meta-llama/Llama-3.1-8B-Instruct', 1, 8192).fullLengthSequences).toBeGreaterThanOrEqual(1);
+    expect(st.tensorParallel).toBe(1);
+    // the model's 131072 tokens do not fit: the longest that does, rounded down to a multiple of 1024
+    const largest = planOn('meta-llama/Llama-3.1-8B-Instruct', 1, 131072).largestMaxModelLen;
+    expect(largest).toBeLessThan(131072);
+    expect(st.maxModelLen).toBe(Math.floor(largest / 1024) * 1024);
+    expect(st).toMatchObject({ name: 'llama-3-1-8b-instruct', namespace: 'models', pool: 'l4', pipelineParallel: 1, quantization: 'none', prequantized: false, kvCacheDtype: 'auto', gpuMemoryUtilization: 0.9, replicas: 1 });
+    // the load the probes and the cache are sized from: the planner's download and weights
+    expect(st.load).toEqual({ downloadBytes: downloadBytes('vllm', { model: 'meta-llama/Llama-3.1-8B-Instruct' }), weightBytesPerGpu: planOn('meta-llama/Llama-3.1-8B-Instruct', 1, 8192).weightBytesPerGpu, gpus: 1 });
+    const args = statefulSetOf(resources).spec.template.spec.container[0].args as string[];
+    expect(flag(args, '--tensor-parallel-size')).toBe('1');
+    expect(flag(args, '--max-model-len')).toBe(String(st.maxModelLen));
+    expect(flag(args, '--served-model-name')).toBe('llama-3-1-8b-instruct');
+    expect(statefulSetOf(resources).metadata).toMatchObject({ name: 'llama-3-1-8b-instruct', namespace: 'models' });
+  });
+
+  it('raises tensor parallel to the smallest at which a given maxModelLen fits', () => {
+    let server: VllmServer | undefined;
+    synthConstruct((s) => {
+      server = new VllmServer(s, 'llama', { model: 'meta-llama/Llama-3.1-8B-Instruct', pool: L4, maxModelLen: 65536 });
+    });
+    expect(planOn('meta-llama/Llama-3.1-8B-Instruct', 1, 65536).fullLengthSequences).toBe(0);
+    expect(planOn('meta-llama/Llama-3.1-8B-Instruct', 2, 65536).fullLengthSequences).toBeGreaterThanOrEqual(1);
+    expect(server!.settings).toMatchObject({ tensorParallel: 2, maxModelLen: 65536 });
+  });
+
+  it("takes the quantisation from a pre-quantised checkpoint: vLLM reads its config, so no --quantization flag", () => {
+    let server: VllmServer | undefined;
+    const { resources } = synthConstruct((s) => {
+      server = new VllmServer(s, 'qwen', { model: 'Qwen/Qwen2.5-72B-Instruct-AWQ', pool: { name: 'h100', gpu: 'h100-80gb', gpusPerNode: 8 } });
+    });
+    expect(server!.settings).toMatchObject({ quantization: 'awq', prequantized: true, tensorParallel: 1 });
+    expect(statefulSetOf(resources).spec.template.spec.container[0].args).not.toContain('--quantization');
+  });
+
+  it('divides the default memory share among the sharers of a time-sliced GPU', () => {
+    let server: VllmServer | undefined;
+    synthConstruct((s) => {
+      server = new VllmServer(s, 'qwen', { model: 'Qwen/Qwen2.5-7B-Instruct', pool: { name: 'shared', gpu: 'h100-80gb', gpusPerNode: 8, sharing: { mode: 'time-slicing', replicas: 2 } } });
+    });
+    expect(server!.settings.gpuMemoryUtilization).toBe(0.45);
+  });
+
+  it('is an IModelServer: Service, namespace, port, engine, pod labels and URL', () => {
+    let server: VllmServer | undefined;
+    const { resources } = synthConstruct((s) => {
+      server = new VllmServer(s, 'llama', { model: 'meta-llama/Llama-3.1-8B-Instruct', pool: L4, name: 'llama', namespace: 'serving' });
+    });
+    const sts = statefulSetOf(resources);
+    expect(server!).toMatchObject({ servedModelName: 'llama', serviceName: 'llama', namespace: 'serving', port: VLLM_PORT, engine: 'vllm', url: `http://llama.serving.svc.cluster.local:${VLLM_PORT}` });
+    expect(server!.podLabels).toEqual(sts.spec.template.metadata.labels);
   });
 });

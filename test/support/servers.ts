@@ -1,16 +1,19 @@
-/** Props of a model server as the models stack would give them, for tests that build one construct alone. */
-import type { LlmServerProps } from '../../constructs/llm-server-props';
+/** Props of a model server as the models stack would give them (every value given), for tests that build one construct alone. */
+import type { GpuPoolRef, VllmServerProps } from '../../constructs/llm-server-props';
 import type { Resources } from './scope';
 
 export const GB = 1e9;
 
-export function llmProps(over: Partial<LlmServerProps> = {}): LlmServerProps {
+/** An L4 pool of 8 GPUs per node and two nodes, as a plain reference. */
+export const L4_POOL: GpuPoolRef = { name: 'l4', gpu: 'l4-24gb', gpusPerNode: 8, nodes: ['gpu-1', 'gpu-2'] };
+
+export function llmProps(over: Partial<VllmServerProps> = {}): VllmServerProps {
   return {
     name: 'llama-8b',
     namespace: 'models',
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     revision: '0e9e39f249a16976918f6564b8830bc894c89659',
-    pool: 'l4',
+    pool: L4_POOL,
     tensorParallel: 1,
     pipelineParallel: 1,
     quantization: 'none',
