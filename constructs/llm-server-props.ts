@@ -14,6 +14,28 @@ export interface ModelCacheProps {
   readonly storageClass?: string;
   /** An existing claim to mount instead of one volume per replica (ReadWriteMany when replicas > 1). @default - one volume per replica */
   readonly existingClaim?: string;
+  /**
+   * `shared`: one ReadWriteMany claim (`existingClaim`, or created with `storageClass` and `sizeGiB`) filled once per
+   * model revision by a prefetch Job (ModelPrefetchJob), mounted read-only by every replica, which runs offline
+   * (vLLM only). @default 'per-replica'
+   */
+  readonly mode?: 'per-replica' | 'shared';
+}
+
+/** How vLLM loads the weights. */
+export interface ModelLoadingProps {
+  /** `runai_streamer`: the Run:ai Model Streamer reads the safetensors files concurrently (`--load-format`). */
+  readonly format: 'auto' | 'runai_streamer';
+  /** Streamer threads (`--model-loader-extra-config {"concurrency":N}`). @default - the streamer's */
+  readonly concurrency?: number;
+}
+
+/** Declared bandwidths of the start-up estimate (catalog/startup.ts). */
+export interface StartupRatesProps {
+  /** Bytes/s from the model hub. */
+  readonly downloadBytesPerSecond: number;
+  /** Bytes/s from the cache volume into one GPU worker. */
+  readonly cacheReadBytesPerSecond: number;
 }
 
 /** What the sizing of a server (probes, volumes, rollout timeouts) needs to know of its model. */
@@ -64,8 +86,12 @@ export interface LlmServerProps {
   readonly trustRemoteCode?: boolean;
   /** Download and load sizes, for probes and volumes. */
   readonly load: ServerLoad;
-  /** Startup probe budget. @default - sized from the load */
+  /** Startup probe budget. @default - sized from the load, the cache mode and `startupRates` */
   readonly startupTimeoutSeconds?: number;
+  /** Declared bandwidths the startup budget is sized with. @default - 100 MB/s download, 500 MB/s cache read */
+  readonly startupRates?: StartupRatesProps;
+  /** How vLLM loads the weights. @default - vLLM's auto format */
+  readonly loading?: ModelLoadingProps;
   /** An autoscaler owns the replica count (`replicas` is the count at creation). @default false */
   readonly autoscaled?: boolean;
   /** The most replicas an autoscaler may run: rollouts wait for the live count. @default - replicas */

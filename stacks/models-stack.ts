@@ -35,7 +35,7 @@ export class ModelsStack extends EnvironmentStack {
     for (const r of resolved.models) {
       const m = r.spec;
       hfToken(m.hfTokenSecret, `model ${m.name}`);
-      const props = llmProps(r, this.namespace);
+      const props = llmProps(r, this.namespace, resolved.startupRates);
       const id = `model-${m.name}`;
       servers[m.name] =
         m.engine === 'tgi'
@@ -59,6 +59,8 @@ export class ModelsStack extends EnvironmentStack {
           prometheus: PROMETHEUS_URL,
           // From zero there is no server to report a queue: requests reaching the gateway wake it.
           wakeOnGatewayRequests: m.autoscaling.min === 0,
+          // A replica is never scaled in (or to zero) before it could have loaded: its startup budget.
+          startupBudgetSeconds: props.startupTimeoutSeconds ?? r.startup.probeBudgetSeconds,
         });
       }
     }
@@ -107,7 +109,7 @@ function ollamaTagOf(r: ResolvedModel): string {
 }
 
 /** A resolved model as server props. */
-function llmProps(r: ResolvedModel, namespace: string): LlmServerProps {
+function llmProps(r: ResolvedModel, namespace: string, startupRates: ResolvedEnvironment['startupRates']): LlmServerProps {
   const m = r.spec;
   return {
     name: m.name,
@@ -133,5 +135,7 @@ function llmProps(r: ResolvedModel, namespace: string): LlmServerProps {
     trustRemoteCode: m.trustRemoteCode,
     load: { downloadBytes: r.downloadBytes, weightBytesPerGpu: r.plan.weightBytesPerGpu, gpus: r.plan.gpusPerReplica },
     startupTimeoutSeconds: m.startupTimeoutSeconds,
+    startupRates,
+    ...(m.loading ? { loading: m.loading } : {}),
   };
 }
