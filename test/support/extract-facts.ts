@@ -63,6 +63,8 @@ export const FLAG_FILES: readonly string[] = [
   'text-embeddings-inference-v1.9.3.json',
   'text-generation-inference-v3.3.7.json',
   'vllm-main-6adad087.json',
+  // the vLLM image: hf CLI, Run:ai streamer, load formats, cache paths (issue 17: prefetch Job, loading)
+  'vllm-image-main-6adad087.json',
 ];
 
 /** JSON with object keys sorted at every level (lists keep their order), one-space indent (or none), final newline. */
