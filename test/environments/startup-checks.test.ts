@@ -118,3 +118,25 @@ describe('start-up as a planned number, on the presets', () => {
     expect(c.env).toContainEqual({ name: 'HF_HUB_OFFLINE', value: '1' });
   });
 });
+
+describe('the autoscaler never scales in a replica that may still be loading (rendered ScaledObjects)', () => {
+  it.each(['dev', 'prod'] as const)('%s: scale-down stabilisation >= the startup budget >= the warm start; a cooldown to zero longer than both', (preset) => {
+    const resolved = resolveEnvironment(presetEnv(preset));
+    const models = stacksOf(preset)[`${preset}-models`]!;
+    const scaled = (resourcesOf(models, 'kubernetes_manifest') as any[]).map((m) => m.manifest).filter((m) => m.kind === 'ScaledObject');
+    expect(scaled.length).toBeGreaterThan(0);
+    for (const so of scaled) {
+      const m = resolved.models.find((x) => x.spec.name === so.metadata.name)!;
+      const budget = m.spec.startupTimeoutSeconds ?? m.startup.probeBudgetSeconds;
+      const window = so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds;
+      expect(budget).toBeGreaterThanOrEqual(m.startup.warmStartSeconds);
+      expect(window).toBeGreaterThanOrEqual(budget);
+      if (so.spec.minReplicaCount === 0) {
+        expect(so.spec.cooldownPeriod).toBeGreaterThan(budget);
+        expect(so.spec.cooldownPeriod).toBeGreaterThan(m.startup.warmStartSeconds);
+      }
+    }
+    // prod's gpt-oss-120b (per-replica cache) plans 1,030 s: the window follows it past its 900 s floor
+    if (preset === 'prod') expect(scaled.find((s) => s.metadata.name === 'gpt-oss-120b').spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(1080);
+  });
+});
