@@ -104,6 +104,7 @@ export interface ModelPrefetchJobProps {
   readonly consolidated?: boolean;
   /** Fetch the repo's Python files too (trustRemoteCode). @default false */
   readonly trustRemoteCode?: boolean;
+  /** Hugging Face token, for gated models. @default - no token (public models only) */
   readonly hfTokenSecret?: SecretKeyRef;
   /** Bytes it fetches, for its timeout. */
   readonly bytes: number;
