@@ -256,6 +256,15 @@ export function downloadBytes(engine: 'vllm' | 'tgi' | 'ollama', m: Pick<ModelSe
   return engine === 'tgi' ? Math.max(weights, repo ?? 0) : weights;
 }
 
+/**
+ * Bytes a prefetch Job fetches for a shared cache (issue 17): every root-level safetensors set of the repo, as TGI
+ * downloads (a consolidated copy included: vLLM's auto format prefers it when the repo has one, and the Job cannot
+ * know which the engine picks), one set elsewhere.
+ */
+export function prefetchBytes(m: Pick<ModelServing, 'model' | 'architecture'>): number {
+  return downloadBytes('tgi', m);
+}
+
 export function plan(i: PlanInput): Plan {
   const gpus = i.tensorParallel * i.pipelineParallel;
   const weightBytesTotal = weightBytes(i.arch, i.quantization);

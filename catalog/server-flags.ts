@@ -77,6 +77,8 @@ export const MANAGED_FLAGS: Readonly<Record<'vllm' | 'tgi', Readonly<Record<stri
     '--master-port': 'fixed: multi-node serving',
     '--node-rank': 'fixed: multi-node serving',
     '--headless': 'fixed: multi-node serving',
+    '--load-format': 'loading.format',
+    '--model-loader-extra-config': 'loading.concurrency',
   },
   tgi: {
     '--model-id': 'model',

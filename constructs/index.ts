@@ -10,6 +10,7 @@ export * from './kube-prometheus-stack';
 export * from './litellm-gateway';
 export * from './llm-server-props';
 export * from './model-autoscaler';
+export * from './model-prefetch-job';
 export * from './multi-node-vllm-server';
 export * from './namespace-isolation';
 export * from './ollama-server';

@@ -16,6 +16,28 @@ export interface ModelCacheProps {
   readonly storageClass?: string;
   /** An existing claim to mount instead of one volume per replica (ReadWriteMany when replicas > 1). @default - one volume per replica */
   readonly existingClaim?: string;
+  /**
+   * `shared`: one ReadWriteMany claim (`existingClaim`, or created with `storageClass` and `sizeGiB`) filled once per
+   * model revision by a prefetch Job (ModelPrefetchJob), mounted read-only by every replica, which runs offline
+   * (vLLM only). @default 'per-replica'
+   */
+  readonly mode?: 'per-replica' | 'shared';
+}
+
+/** How vLLM loads the weights. */
+export interface ModelLoadingProps {
+  /** `runai_streamer`: the Run:ai Model Streamer reads the safetensors files concurrently (`--load-format`). */
+  readonly format: 'auto' | 'runai_streamer';
+  /** Streamer threads (`--model-loader-extra-config {"concurrency":N}`). @default - the streamer's */
+  readonly concurrency?: number;
+}
+
+/** Declared bandwidths of the start-up estimate (catalog/startup.ts). */
+export interface StartupRatesProps {
+  /** Bytes/s from the model hub. */
+  readonly downloadBytesPerSecond: number;
+  /** Bytes/s from the cache volume into one GPU worker. */
+  readonly cacheReadBytesPerSecond: number;
 }
 
 /** What the sizing of a server (probes, volumes, rollout timeouts) needs to know of its model. */
@@ -83,8 +105,10 @@ export interface ModelServerBaseProps {
   readonly cache?: ModelCacheProps;
   /** Download and load sizes, for probes and volumes. @default - from the planner (catalog/planner.ts `downloadBytes`, `plan`) */
   readonly load?: ServerLoad;
-  /** Startup probe budget. @default - sized from the load */
+  /** Startup probe budget. @default - sized from the load, the cache mode and `startupRates` */
   readonly startupTimeoutSeconds?: number;
+  /** Declared bandwidths the startup budget is sized with. @default - 100 MB/s download, 500 MB/s cache read */
+  readonly startupRates?: StartupRatesProps;
   /** An autoscaler owns the replica count (`replicas` is the count at creation). @default false */
   readonly autoscaled?: boolean;
   /** The most replicas an autoscaler may run: rollouts wait for the live count. @default - replicas */
@@ -123,6 +147,8 @@ export interface HubModelServerProps extends ModelServerBaseProps {
 export interface VllmServerProps extends HubModelServerProps {
   /** Pipeline stages inside the node (tensorParallel x pipelineParallel GPUs per pod). @default 1 */
   readonly pipelineParallel?: number;
+  /** How vLLM loads the weights. @default - vLLM's auto format */
+  readonly loading?: ModelLoadingProps;
 }
 
 /** A TGI server: tensor parallel (`--num-shard`) only, TGI has no pipeline parallel. */
@@ -132,6 +158,8 @@ export type TgiServerProps = HubModelServerProps;
 export interface MultiNodeVllmServerProps extends HubModelServerProps {
   /** Pipeline stages, one pod (node) each. @default - the fewest (2 or more) at which the model fits */
   readonly pipelineParallel?: number;
+  /** How vLLM loads the weights. @default - vLLM's auto format */
+  readonly loading?: ModelLoadingProps;
 }
 
 /** An Ollama server (dev): it pulls its own 4-bit build of the model from Ollama's library, on one GPU. */
@@ -173,6 +201,10 @@ export interface LlmServerSettings {
   readonly load: ServerLoad;
   /** @default - sized from the load */
   readonly startupTimeoutSeconds?: number;
+  /** @default - 100 MB/s download, 500 MB/s cache read */
+  readonly startupRates?: StartupRatesProps;
+  /** @default - vLLM's auto format (vLLM only) */
+  readonly loading?: ModelLoadingProps;
   /** @default false */
   readonly autoscaled?: boolean;
   /** @default - replicas */

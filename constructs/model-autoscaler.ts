@@ -23,6 +23,22 @@ export interface ModelAutoscalerProps {
    * @default false
    */
   readonly wakeOnGatewayRequests?: boolean;
+  /**
+   * The server's startup budget (the longest a replica may take to become Ready, at least its planned warm start):
+   * the scale-in stabilisation window and the cooldown to zero are at least this long, so a replica still loading
+   * is never the one scaled in. @default 0 (the fixed 900 s window and 600 s cooldown)
+   */
+  readonly startupBudgetSeconds?: number;
+}
+
+/** Seconds of the HPA's scale-down stabilisation window: 15 minutes, or the startup budget when longer. */
+export function scaleInWindowSeconds(startupBudgetSeconds = 0): number {
+  return Math.max(900, Math.ceil(startupBudgetSeconds / 60) * 60);
+}
+
+/** KEDA's cooldown before scaling to zero: 10 minutes, or longer than the startup budget (plus a minute). */
+export function cooldownSeconds(startupBudgetSeconds = 0): number {
+  return Math.max(600, Math.ceil(startupBudgetSeconds / 60) * 60 + 60);
 }
 
 /**
@@ -51,9 +67,10 @@ export class ModelAutoscaler extends Construct {
         minReplicaCount: p.min,
         maxReplicaCount: p.max,
         pollingInterval: 15,
-        // A model takes minutes to load: scale in slowly, so a dip does not throw away a warm replica.
-        cooldownPeriod: 600,
-        advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 900, policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } } },
+        // A model takes minutes to load: scale in slowly, so a dip does not throw away a warm replica. KEDA and the HPA
+        // cannot choose which pod goes, so the windows outlast a start: no replica is taken while it still loads.
+        cooldownPeriod: cooldownSeconds(p.startupBudgetSeconds),
+        advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: scaleInWindowSeconds(p.startupBudgetSeconds), policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } } },
         triggers: [
           // average waiting requests per replica (KEDA divides the sum by replicas for AverageValue)
           trigger('queue-depth', `sum(${METRICS.vllm.waiting}{${sel}})`, p.targetQueueDepth),

@@ -7,6 +7,7 @@ import { Construct } from '../lib/cdktf';
 import { hubServerSettings } from './private/llm-settings';
 import { PATHS, modelPodTemplate } from './private/model-pod';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './private/server-sizing';
+import { sharedCache } from './private/shared-cache';
 import { VLLM_PORT, vllmArgs } from './vllm-server';
 
 /**
@@ -78,7 +79,8 @@ export class MultiNodeVllmServer extends Construct implements IModelServer {
     this.groupSize = size;
     this.groupName = multiNodeGroupName(props.name);
     const gpusPerPod = props.tensorParallel;
-    const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load);
+    const shared = sharedCache(this, props, 'vllm');
+    const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load, shared ? 'shared' : 'per-replica', props.startupRates);
     const probes = serverProbes(budget, { health: '/health', ready: '/v1/models', live: '/health' });
     const labels = {
       'app.kubernetes.io/name': props.name,
@@ -95,7 +97,7 @@ export class MultiNodeVllmServer extends Construct implements IModelServer {
       '--master-port', String(MASTER_PORT),
     ];
     const env = [
-      ...cacheEnv({ VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' }),
+      ...cacheEnv({ VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', ...shared?.env }),
       ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : []),
     ];
     const pod = (role: 'leader' | 'worker') =>
@@ -116,7 +118,10 @@ export class MultiNodeVllmServer extends Construct implements IModelServer {
         shmBytes: shmBytes(gpusPerPod),
         // A cache volume per pod that lives as long as the pod (a generic ephemeral volume): groups are re-created
         // whole, so a shared ReadWriteMany claim (cache.existingClaim) saves the re-download.
-        cache: props.cache?.existingClaim
+        // A shared cache: every pod of every group reads the one claim the prefetch Job filled.
+        cache: shared
+          ? { shared: shared.mount }
+          : props.cache?.existingClaim
           ? { existingClaim: props.cache.existingClaim }
           : { ephemeral: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass } },
         pool: props.pool,
@@ -134,6 +139,7 @@ export class MultiNodeVllmServer extends Construct implements IModelServer {
     };
     this.body = body;
     this.leaderWorkerSet = new Manifest(this, 'leaderworkerset', {
+      ...(shared ? { dependsOn: [shared.prefetch.job] } : {}),
       manifest: body,
       timeouts: { ...rolloutTimeouts({ image: 'vllm', startupBudgetSeconds: budget, replicas: props.maxReplicas ?? props.replicas }) },
     });

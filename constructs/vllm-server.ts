@@ -25,7 +25,14 @@ export function vllmArgs(p: LlmServerSettings): string[] {
     ...(p.quantization === 'fp8' && !p.prequantized ? ['--quantization', 'fp8'] : []),
     ...(p.kvCacheDtype === 'fp8' ? ['--kv-cache-dtype', 'fp8'] : []),
     ...(p.trustRemoteCode ? ['--trust-remote-code'] : []),
+    ...loadingArgs(p),
   ];
+}
+
+/** `loading`: the Run:ai Model Streamer (installed in the pinned image) with its concurrency. */
+function loadingArgs(p: LlmServerSettings): string[] {
+  if (p.loading?.format !== 'runai_streamer') return [];
+  return ['--load-format', 'runai_streamer', ...(p.loading.concurrency !== undefined ? ['--model-loader-extra-config', JSON.stringify({ concurrency: p.loading.concurrency })] : [])];
 }
 
 /**

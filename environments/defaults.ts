@@ -2,6 +2,7 @@
  * Every default of the environment schema, in one object that the schema and the README both read.
  */
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../charts/gpu-operator';
+import { DEFAULT_CACHE_READ_BYTES_PER_SECOND, DEFAULT_DOWNLOAD_BYTES_PER_SECOND } from '../catalog/startup';
 
 export const DEFAULTS = {
   kubernetes: {
@@ -70,6 +71,11 @@ export const DEFAULTS = {
       budgetRemainingRatio: 0.1,
       certificateDays: 14,
     },
+  },
+  /** Declared bandwidths of the start-up estimates (catalog/startup.ts), MB/s. */
+  startup: {
+    downloadMBps: DEFAULT_DOWNLOAD_BYTES_PER_SECOND / 1e6,
+    cacheReadMBps: DEFAULT_CACHE_READ_BYTES_PER_SECOND / 1e6,
   },
   /** Values an environment leaves to its stage (environments/resolve.ts decides them). */
   byStage: {

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { projectPath } from '../lib/project-root';
 import { isNamedList, isPlainObject, mergeEnvironments, type Json } from './merge';
 import { environmentWarnings } from './alerting-checks';
+import { startupWarnings } from './startup-checks';
 import { parseYamlBytes, readFileCapped } from './read-yaml';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve';
 import { EnvironmentSchema, show, type Environment } from './schema';
@@ -379,8 +380,9 @@ export function loadEnvironment(file: string, presetsDir: string = ENVIRONMENTS_
 
   const parsed = EnvironmentSchema.safeParse(merged);
   if (parsed.success) {
-    const warnings = environmentWarnings(parsed.data).map((w) => ({ ...locate(w.path), message: w.message }));
-    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, resolved: resolveEnvironment(parsed.data), warnings, locate };
+    const resolved = resolveEnvironment(parsed.data);
+    const warnings = [...environmentWarnings(parsed.data), ...startupWarnings(resolved)].map((w) => ({ ...locate(w.path), message: w.message }));
+    return { file: leafFile, chain: chain.map((s) => s.file), env: parsed.data, resolved, warnings, locate };
   }
   let searches = 0;
   // Re-validations spent looking for causes in forks, all problems together (each takes milliseconds).

@@ -38,6 +38,28 @@ function checkRevision(stage: string, revision: string | undefined, path: (strin
   }
 }
 
+/** The shared cache and the loader (issue 17): what cannot work is refused where it is written. */
+function checkStartupFields(m: Env['models'][number], stage: string, at: (...rest: (string | number)[]) => (string | number)[], add: Add): void {
+  if (m.cache.mode === 'shared') {
+    if (m.engine === 'ollama') add(at('cache', 'mode'), `"shared" fills a Hugging Face cache, and Ollama pulls its own builds (no HF cache); use the per-replica cache, or engine "vllm"`);
+    else if (m.engine !== 'vllm') add(at('cache', 'mode'), `"shared" is filled for vLLM (TGI's launcher takes its hub cache by flag); use engine "vllm", or the per-replica cache`);
+    if (m.cache.existingClaim === undefined && m.cache.storageClass === undefined) {
+      add(at('cache', 'storageClass'), `missing: a shared cache is one ReadWriteMany claim, and whether the cluster's default storage class provides ReadWriteMany is unknowable here; name a class that does (an NFS, CephFS or cloud file-store class), or give cache.existingClaim (a ReadWriteMany claim)`);
+    }
+    if (stage === 'dev' && (m.revision === undefined || !SHA.test(m.revision))) {
+      add(at('revision'), `${m.revision === undefined ? 'missing' : JSON.stringify(m.revision)}: a shared cache is filled once per revision by a prefetch Job, so it needs the model repo's commit SHA (40 hex digits)`);
+    }
+  }
+  const l = m.loading;
+  if (l === undefined) return;
+  if (l.format === 'runai_streamer') {
+    if (m.engine !== 'vllm') add(at('loading', 'format'), `"runai_streamer" is a vLLM load format (the Run:ai Model Streamer in the vLLM image); engine "${m.engine}" has none: remove loading, or use engine "vllm"`);
+    if (m.architecture?.weightFiles === 'pytorch') add(at('loading', 'format'), `"runai_streamer" streams safetensors files, and ${m.model} has PyTorch weight files only (architecture.weightFiles "pytorch"); remove loading, or use a safetensors repo of the model`);
+  } else if (l.concurrency !== undefined) {
+    add(at('loading', 'concurrency'), `${l.concurrency}: concurrency is the Run:ai streamer's setting and format is "${l.format}"; set format "runai_streamer", or remove concurrency`);
+  }
+}
+
 /** A pool as the checks count it: its resolution, and the servers found so far that fit it. */
 interface PoolInfo extends PoolResolution {
   used: number;
@@ -76,6 +98,7 @@ export function checkModels(env: Env, addIssue: Add): void {
       add(at('replicas'), '0 in prod serves nothing; use 1 or more, or remove the model');
     }
     checkExtraArgs(m.engine, m.extraArgs, at('extraArgs'), add);
+    checkStartupFields(m, env.stage, at, add);
 
     const arch: ModelArchitecture | undefined = architectureOf(m);
     if (!arch) {

@@ -10,7 +10,8 @@
  */
 import { GPUS, clusterMigStrategy, gpuResourceName, poolDevice, type GpuSpec, type MigStrategy, type PoolDevice } from '../catalog/gpus';
 import { EMBEDDING_MODELS, embeddingDimension, type ModelArchitecture } from '../catalog/models';
-import { architectureOf, downloadBytes, effectiveServing, planServing, type Plan, type Quantization } from '../catalog/planner';
+import { architectureOf, downloadBytes, effectiveServing, planServing, prefetchBytes, type Plan, type Quantization } from '../catalog/planner';
+import { mbps, planStartup, type StartupPlan, type StartupRates } from '../catalog/startup';
 import { DEFAULTS } from './defaults';
 import type { EmbeddingSpec, Environment, GpuPoolSpec, ModelServerSpec, Stage } from './schema';
 
@@ -117,6 +118,8 @@ export interface ResolvedModel extends ModelServing {
   readonly gpuMemoryUtilization: number;
   /** The extended resource a pod requests. */
   readonly gpuResource: string;
+  /** Start-up estimate (catalog/startup.ts): cold and warm start, bytes fetched, the probe budget. */
+  readonly startup: StartupPlan;
 }
 
 export interface ResolvedEmbedding {
@@ -153,6 +156,8 @@ export interface ResolvedEnvironment {
   /** The optional operators it needs: LWS for multi-node models, KEDA for autoscaling, cert-manager for the edge. */
   readonly operators: { readonly lws: boolean; readonly keda: boolean; readonly certManager: boolean };
   readonly stageValues: StageValues;
+  /** The declared bandwidths of the start-up estimates. */
+  readonly startupRates: StartupRates;
 }
 
 /** Thrown for an Environment the schema did not accept (resolveEnvironment takes validated input only). */
@@ -168,24 +173,28 @@ export function resolveEnvironment(env: Environment): ResolvedEnvironment {
   const deviceOf = (p: PoolResolution) => p.device ?? invalid(`pool "${p.name}" has no single device (balanced MIG)`);
   const resourceOf = (spec: GpuPoolSpec) => gpuResourceName(spec.sharing, migStrategy);
 
+  const startupRates = { downloadBytesPerSecond: mbps(env.startup.downloadMBps), cacheReadBytesPerSecond: mbps(env.startup.cacheReadMBps) };
   const models = env.models.map((m): ResolvedModel => {
     const pool = poolOf(m.pool);
     const spec = env.gpuPools[pool.index]!;
     const arch = architectureOf(m) ?? invalid(`${m.model} is not in the model catalogue and has no architecture`);
     const serving = modelServing(m, arch, deviceOf(pool));
     const multiNode = m.tensorParallel * m.pipelineParallel > spec.gpusPerNode;
+    const shared = m.cache.mode === 'shared';
+    const fetched = shared ? prefetchBytes(m) : downloadBytes(m.engine, m);
     return {
       spec: m,
       arch,
       ...serving,
       prequantized: arch.checkpoint !== 'bf16' && arch.checkpoint !== 'fp16' && arch.checkpoint !== 'fp32',
-      downloadBytes: downloadBytes(m.engine, m),
+      downloadBytes: fetched,
       multiNode,
       nodesPerReplica: multiNode ? m.pipelineParallel : 1,
       replicas: m.autoscaling ? m.autoscaling.min : m.replicas,
       maxReplicas: maxReplicas(m),
       gpuMemoryUtilization: spec.sharing.mode === 'time-slicing' ? Number((m.gpuMemoryUtilization / spec.sharing.replicas).toFixed(4)) : m.gpuMemoryUtilization,
       gpuResource: resourceOf(spec) ?? invalid(`pool "${spec.name}" mixes MIG profiles (balanced): no one GPU resource to request`),
+      startup: planStartup({ downloadBytes: fetched, weightBytesPerGpu: serving.plan.weightBytesPerGpu, gpus: serving.plan.gpusPerReplica, cacheMode: shared ? 'shared' : 'per-replica', rates: startupRates }),
     };
   });
 
@@ -229,6 +238,7 @@ export function resolveEnvironment(env: Environment): ResolvedEnvironment {
       keda: env.models.some((m) => m.autoscaling !== undefined),
       certManager: env.edge?.tls.mode === 'cert-manager',
     },
+    startupRates,
     stageValues: {
       gatewayReplicas: env.gateway.replicas ?? DEFAULTS.byStage.gatewayReplicas[stage],
       gatewayDatabaseInstances: env.gateway.database.instances ?? DEFAULTS.byStage.databaseInstances[stage],

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { GPU_KEYS } from '../catalog/gpus';
 import { KV_CACHE_DTYPES, QUANTIZATIONS } from '../catalog/planner';
+import { CACHE_MODES } from '../catalog/startup';
 import { DEFAULTS, byStageText } from './defaults';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -215,6 +216,27 @@ const Cache = z.strictObject({
   existingClaim: dnsLabel(63).optional().describe('Use this existing PersistentVolumeClaim (ReadWriteMany when replicas > 1)'),
 });
 
+/** A model server's cache: the common fields, and the mode (issue 17: a shared cache filled once per revision). */
+const ModelCache = Cache.extend({
+  mode: z
+    .enum(CACHE_MODES, { error: (iss) => `unknown cache mode ${show(iss.input)}; use one of: ${CACHE_MODES.join(', ')}` })
+    .optional()
+    .describe('per-replica (default): each replica downloads into its own volume; shared: one ReadWriteMany claim (created with storageClass, or existingClaim) filled once per revision by a prefetch Job, mounted read-only'),
+});
+
+/** How the engine loads the weights (vLLM's --load-format). */
+export const LOAD_FORMATS = ['auto', 'runai_streamer'] as const;
+const Loading = z.strictObject({
+  format: z.enum(LOAD_FORMATS, { error: (iss) => `unknown load format ${show(iss.input)}; use one of: ${LOAD_FORMATS.join(', ')}` }).default('auto'),
+  concurrency: z.int().min(1).max(256).optional().describe("runai_streamer: threads reading the safetensors files (its extra config 'concurrency'); default: the streamer's"),
+});
+
+/** Declared bandwidths the start-up estimates use (catalog/startup.ts). */
+const Startup = z.strictObject({
+  downloadMBps: z.number().positive().default(DEFAULTS.startup.downloadMBps).describe('Download bandwidth from the model hub into the cache, MB/s (decimal)'),
+  cacheReadMBps: z.number().positive().default(DEFAULTS.startup.cacheReadMBps).describe("Read rate of a model cache volume into one GPU worker, MB/s (decimal)"),
+});
+
 const Architecture = z.strictObject({
   layers: z.int().min(1),
   attentionHeads: z.int().min(1),
@@ -227,6 +249,7 @@ const Architecture = z.strictObject({
   vocabSize: z.int().min(1).optional().describe('vocab_size: quantised checkpoints keep embeddings and lm_head at 16 bit; sizes vLLM\'s sampler warm-up'),
   hiddenSize: z.int().min(1).optional().describe('hidden_size'),
   tiedEmbeddings: z.boolean().optional().describe('tie_word_embeddings: lm_head shares the input embeddings'),
+  weightFiles: z.enum(['safetensors', 'pytorch']).default('safetensors').describe('The weight files of the repo: safetensors, or only PyTorch .bin/.pt files'),
 });
 
 export const ENGINES = ['vllm', 'tgi', 'ollama'] as const;
@@ -249,11 +272,13 @@ const Model = z.strictObject({
   replicas: z.int().min(0).max(256).optional().describe('Pods serving the model; default 1. Not with autoscaling, which sets them'),
   image: ImageRef.optional().describe("Server image; default: the engine's pinned image"),
   extraArgs: z.array(z.string()).default([]).describe('More server flags; must exist in the pinned server version'),
-  cache: Cache.default({}),
+  cache: ModelCache.default({}),
   hfTokenSecret: SecretRef.optional().describe('Secret holding a Hugging Face token, for gated models'),
   architecture: Architecture.optional().describe('Architecture facts from config.json, for a model outside the catalogue'),
   trustRemoteCode: z.boolean().default(DEFAULTS.model.trustRemoteCode),
   startupTimeoutSeconds: z.int().min(60).max(86400).optional().describe('Startup probe budget; default: sized from download and load'),
+  startupSlo: z.int().min(10).max(86400).optional().describe('Seconds: check warns when the estimated cold start (download + load + compile) exceeds it'),
+  loading: Loading.optional().describe('How vLLM loads the weights: format runai_streamer streams safetensors with concurrency'),
   fallbacks: z.array(z.string()).default([]).describe('Models (or hosted models) the gateway tries when this one fails, in order'),
   ttftSloSeconds: z.number().positive().optional().describe("95th percentile time to first token above which an alert fires; default: observability.slo's"),
   autoscaling: z
@@ -515,6 +540,7 @@ export const EnvironmentShape = z.strictObject({
   gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: DEFAULTS.gateway.numRetries, timeoutSeconds: DEFAULTS.gateway.timeoutSeconds }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
   edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
   vectorStore: VectorStore.optional().describe('RAG tier: Qdrant or pgvector, its collections and backups'),
+  startup: Startup.default({ ...DEFAULTS.startup }).describe('Declared bandwidths for the start-up estimates of the capacity report and probe budgets'),
   observability: Observability.default({
     retentionDays: DEFAULTS.observability.retentionDays,
     storageGiB: DEFAULTS.observability.storageGiB,

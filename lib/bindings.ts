@@ -16,6 +16,7 @@ export { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 export { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 export { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 export { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+export { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1';
 export { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
 export { DefaultServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/default-service-account-v1';
 export { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';

@@ -24,6 +24,8 @@ export interface AlertInput {
     readonly workload: string;
     /** The autoscaler may take it to zero replicas (autoscaling min 0, dev only). */
     readonly scaleToZero: boolean;
+    /** Its planned startup budget (the startup probe's): a pod not Ready for longer starts slowly. @default - no slow-start alert */
+    readonly startupBudgetSeconds?: number;
   }>;
   readonly embeddings: ReadonlyArray<{ readonly name: string; readonly replicas: number }>;
   readonly pools: ReadonlyArray<{ readonly name: string; readonly nodes: readonly string[] }>;
@@ -80,6 +82,15 @@ function modelRules(m: AlertInput['models'][number], slo: AlertSlo): AlertRule[]
       '10m', labels, `More than ${slo.errorRatio * 100}% of requests to ${m.name} fail`,
       `The gateway sees failures from ${m.name} (by exception_status on ${M.litellm.deploymentFailures}). 429 or 503 means the server is saturated: add replicas or tensor parallel; 400 means clients send what the server refuses (context too long for maxModelLen); 5xx with restarts points at the server itself.`),
   ];
+  if (m.startupBudgetSeconds !== undefined) {
+    // Pods of its StatefulSet (<workload>-<ordinal>) or of its LeaderWorkerSet groups (<workload>-<group>[-<worker>]).
+    const pods = `${M.kubeStateMetrics.podStatusReady}{namespace="models", condition="true", pod=~${q(`${m.workload}-[0-9]+(-[0-9]+)?`)}}`;
+    rules.push(
+      rule('InferenceModelSlowStart', 'warning', `max by (pod) (${pods}) == 0`, `${m.startupBudgetSeconds}s`, labels,
+        `A replica of ${m.name} is not Ready after its planned startup budget (${m.startupBudgetSeconds} s)`,
+        `The pod has not become Ready within the start-up time the capacity report plans (download + load + compile; inference-stack capacity shows the figures), so the startup probe restarts it and it never serves. kubectl -n models logs <pod> shows whether it still downloads (a per-replica cache: slower than startup.downloadMBps declares), loads or compiles; with a shared cache, check the prefetch Job's log (bytes done and rate) and that the claim is mounted. Declare the real bandwidths under startup:, use cache.mode shared, or raise startupTimeoutSeconds.`),
+    );
+  }
   if (m.engine === 'vllm') {
     rules.push(
       rule('InferenceKvCacheNearFull', 'warning', `max(${M.vllm.kvCacheUsage}{${sel}}) > ${slo.kvCacheUsage}`, '10m', labels,

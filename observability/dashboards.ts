@@ -88,6 +88,8 @@ export function dashboards(i: DashboardInput): Record<string, object> {
       ] },
       { title: 'KV-cache usage', unit: 'percentunit', exprs: [{ expr: `max by (model_name) (${M.vllm.kvCacheUsage}{${model}})`, legend: '{{model_name}}' }] },
       { title: 'Queue time (p95)', unit: 's', exprs: [{ expr: `histogram_quantile(0.95, sum by (le, model_name) (rate(${M.vllm.queueTimeBucket}{${model}}[${RATE}])))`, legend: '{{model_name}}' }] },
+      // Slow starts: a pod of the model's StatefulSet or LeaderWorkerSet groups that is not Ready (1 while starting or failing).
+      { title: 'Pods not Ready (starting), by pod', unit: 'short', exprs: [{ expr: `sum by (pod) (1 - ${M.kubeStateMetrics.podStatusReady}{namespace="models", condition="true", pod=~"($model)-([0-9]+|group-[0-9]+(-[0-9]+)?)"})`, legend: '{{pod}}' }] },
       { title: 'Finished requests per second, by reason', unit: 'reqps', exprs: [{ expr: `sum by (model_name, finished_reason) (rate(${M.vllm.requestSuccess}{${model}}[${RATE}]))`, legend: '{{model_name}} {{finished_reason}}' }] },
     ]),
     gpus: dashboard('inference-gpus', 'Inference / GPUs', [poolVar], [

@@ -65,5 +65,9 @@ export const METRICS = {
    * kube-state-metrics (kube-prometheus-stack's subchart, on by default): the replicas a StatefulSet wants. No upstream
    * list in shared/; kube-prometheus-stack 88.5.3's own rules read it (templates/prometheus/rules-1.14/kubernetes-apps.yaml).
    */
-  kubeStateMetrics: { statefulSetReplicas: 'kube_statefulset_replicas' },
+  kubeStateMetrics: {
+    statefulSetReplicas: 'kube_statefulset_replicas',
+    /** A pod's Ready condition (label condition="true" is 1 while Ready), as KubePodNotReady in the same rules file reads it. */
+    podStatusReady: 'kube_pod_status_ready',
+  },
 } as const;

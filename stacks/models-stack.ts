@@ -37,7 +37,7 @@ export class ModelsStack extends EnvironmentStack {
       hfToken(m.hfTokenSecret, `model ${m.name}`);
       const pool = resolved.pools.find((p) => p.name === m.pool);
       if (!pool) throw new Error(`models "${m.name}": pool "${m.pool}" is not resolved`);
-      const props = llmProps(r, poolRef(pool), this.namespace);
+      const props = llmProps(r, poolRef(pool), this.namespace, resolved.startupRates);
       const id = `model-${m.name}`;
       servers[m.name] =
         m.engine === 'tgi'
@@ -45,8 +45,8 @@ export class ModelsStack extends EnvironmentStack {
           : m.engine === 'ollama'
             ? new OllamaServer(this, id, { ...props, ollamaTag: ollamaTagOf(r) })
             : r.multiNode
-              ? new MultiNodeVllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel })
-              : new VllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel });
+              ? new MultiNodeVllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel, loading: m.loading })
+              : new VllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel, loading: m.loading });
       if (m.autoscaling) {
         new ModelAutoscaler(this, `autoscaler-${m.name}`, {
           model: m.name,
@@ -61,6 +61,8 @@ export class ModelsStack extends EnvironmentStack {
           prometheus: PROMETHEUS_URL,
           // From zero there is no server to report a queue: requests reaching the gateway wake it.
           wakeOnGatewayRequests: m.autoscaling.min === 0,
+          // A replica is never scaled in (or to zero) before it could have loaded: its startup budget.
+          startupBudgetSeconds: props.startupTimeoutSeconds ?? r.startup.probeBudgetSeconds,
         });
       }
     }
@@ -114,7 +116,7 @@ function poolRef(p: ResolvedPool): GpuPoolRef {
 }
 
 /** A resolved model as server props: every value given, as the environment's plan decided it. */
-function llmProps(r: ResolvedModel, pool: GpuPoolRef, namespace: string): HubModelServerProps {
+function llmProps(r: ResolvedModel, pool: GpuPoolRef, namespace: string, startupRates: ResolvedEnvironment['startupRates']): HubModelServerProps {
   const m = r.spec;
   return {
     name: m.name,
@@ -140,5 +142,6 @@ function llmProps(r: ResolvedModel, pool: GpuPoolRef, namespace: string): HubMod
     trustRemoteCode: m.trustRemoteCode,
     load: { downloadBytes: r.downloadBytes, weightBytesPerGpu: r.plan.weightBytesPerGpu, gpus: r.plan.gpusPerReplica },
     startupTimeoutSeconds: m.startupTimeoutSeconds,
+    startupRates,
   };
 }

@@ -16,13 +16,14 @@ export function alertInput(resolved: ResolvedEnvironment): AlertInput {
   const env = resolved.env;
   const slo = env.observability.slo;
   return {
-    models: resolved.models.map(({ spec: m, maxReplicas, multiNode }) => ({
+    models: resolved.models.map(({ spec: m, maxReplicas, multiNode, startup }) => ({
       name: m.name,
       engine: m.engine,
       replicas: maxReplicas,
       ttftSloSeconds: m.ttftSloSeconds ?? slo.ttftSeconds,
       workload: multiNode ? multiNodeGroupName(m.name) : m.name,
       scaleToZero: m.autoscaling?.min === 0,
+      startupBudgetSeconds: m.startupTimeoutSeconds ?? startup.probeBudgetSeconds,
     })),
     embeddings: env.embeddings.map((e) => ({ name: e.name, replicas: e.replicas })),
     pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes })),

@@ -27,6 +27,29 @@ export interface ModelCapacity {
   readonly kvCacheTokens: number;
   readonly fullLengthSequences: number;
   readonly headroomPerGpuGiB: number;
+  /** Start-up ESTIMATES from the declared bandwidths (catalog/startup.ts), seconds rounded up. */
+  readonly startup: ModelStartup;
+}
+
+/** A model's start-up estimate, as the report shows it (README "Start-up time"). */
+export interface ModelStartup {
+  readonly cacheMode: 'per-replica' | 'shared';
+  /** Bytes fetched from the hub: by every replica (per-replica) or once per revision by the prefetch Job (shared). */
+  readonly bytesFetched: number;
+  readonly fetchedGiB: number;
+  readonly downloadSeconds: number;
+  readonly loadSeconds: number;
+  readonly compileSeconds: number;
+  readonly warmCompileSeconds: number;
+  /** download + load + compile: an empty cache. */
+  readonly coldStartSeconds: number;
+  /** load + warm compile: a filled cache and a warm compile cache. */
+  readonly warmStartSeconds: number;
+  /** The startup probe's budget (startupTimeoutSeconds when set). */
+  readonly probeBudgetSeconds: number;
+  /** The model's startupSlo, and whether the cold start exceeds it. */
+  readonly startupSlo?: number;
+  readonly overSlo: boolean;
 }
 
 export interface PoolCapacity {
@@ -74,6 +97,7 @@ export function capacityReport(r: ResolvedEnvironment): CapacityReport {
         kvCacheTokens: p.kvCapacityTokens,
         fullLengthSequences: p.fullLengthSequences,
         headroomPerGpuGiB: round1(p.headroomBytesPerGpu),
+        startup: startupOf(m),
       };
     }),
     pools: r.pools.map((p) => ({
@@ -86,6 +110,33 @@ export function capacityReport(r: ResolvedEnvironment): CapacityReport {
       free: p.free,
     })),
   };
+}
+
+const up = Math.ceil;
+
+function startupOf(m: ResolvedEnvironment['models'][number]): ModelStartup {
+  const s = m.startup;
+  const slo = m.spec.startupSlo;
+  return {
+    cacheMode: s.cacheMode,
+    bytesFetched: s.bytesFetched,
+    fetchedGiB: round1(s.bytesFetched),
+    downloadSeconds: up(s.downloadSeconds),
+    loadSeconds: up(s.loadSeconds),
+    compileSeconds: s.coldCompileSeconds,
+    warmCompileSeconds: s.warmCompileSeconds,
+    coldStartSeconds: up(s.coldStartSeconds),
+    warmStartSeconds: up(s.warmStartSeconds),
+    probeBudgetSeconds: m.spec.startupTimeoutSeconds ?? s.probeBudgetSeconds,
+    ...(slo !== undefined ? { startupSlo: slo } : {}),
+    overSlo: slo !== undefined && s.coldStartSeconds > slo,
+  };
+}
+
+/** Seconds for people: "95 s", "25 min 40 s". */
+export function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  return s < 600 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
 }
 
 /** A plain text table; colours only where `color` (a TTY). */
@@ -110,6 +161,18 @@ export function formatCapacity(r: CapacityReport, color: boolean): string {
     ['pool', 'gpu', 'sharing', 'resource', 'GPUs', 'used', 'free'],
     r.pools.map((p) => [p.pool, p.gpu, p.sharing, p.resource, String(p.gpus), String(p.used), String(p.free)]),
   );
+  const startup = table(
+    ['model', 'cache', 'fetched', 'download', 'load', 'compile (cold/warm)', 'cold start', 'warm start', 'probe budget', 'startupSlo'],
+    r.models.map((m) => {
+      const s = m.startup;
+      return [
+        m.model, s.cacheMode === 'shared' ? 'shared (prefetch once)' : 'per-replica', `${s.fetchedGiB.toFixed(1)} GiB`, duration(s.downloadSeconds), duration(s.loadSeconds),
+        `${s.compileSeconds} s / ${s.warmCompileSeconds} s`, duration(s.coldStartSeconds), duration(s.warmStartSeconds), duration(s.probeBudgetSeconds),
+        s.startupSlo === undefined ? '-' : `${s.startupSlo} s${s.overSlo ? ' (over)' : ''}`,
+      ];
+    }),
+  );
+  const overSlo = r.models.filter((m) => m.startup.overSlo).map((m) => m.model);
   const tight = r.models.filter((m) => m.fullLengthSequences < 2).map((m) => m.model);
   return [
     c.bold(`${r.environment}: models`),
@@ -120,6 +183,11 @@ export function formatCapacity(r: CapacityReport, color: boolean): string {
     '',
     `KV tokens and full seqs are what we plan with; "vLLM likely" is what vLLM ${PINNED_VLLM} will probably log at start ("Available KV cache memory", "GPU KV cache size"), a little more.`,
     ...(tight.length > 0 ? ['', c.yellow(`tight: ${tight.join(', ')} hold fewer than 2 full-length sequences at once; more replicas or kvCacheDtype fp8 give room`)] : []),
+    '',
+    c.bold(`${r.environment}: start-up (estimates from the declared bandwidths: startup.downloadMBps, startup.cacheReadMBps)`),
+    startup,
+    'cold start = download + load + compile (empty caches); warm start = load + compile with a warm compile cache; a shared cache is fetched once per revision by its prefetch Job.',
+    ...(overSlo.length > 0 ? ['', c.yellow(`slow start: ${overSlo.join(', ')} start cold slower than their startupSlo`)] : []),
   ].join('\n');
 }
 

@@ -15,6 +15,7 @@ import {
   type GpuPoolRef,
   type HubModelServerProps,
   type LlmServerSettings,
+  type ModelLoadingProps,
   type ModelServerBaseProps,
   type OllamaServerProps,
 } from '../llm-server-props';
@@ -114,7 +115,7 @@ export interface ServingShape {
 }
 
 /** vLLM and TGI: the planner's choices, checked. */
-export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | 'tgi', p: HubModelServerProps & { readonly pipelineParallel?: number }, shape: ServingShape): LlmServerSettings {
+export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | 'tgi', p: HubModelServerProps & { readonly pipelineParallel?: number; readonly loading?: ModelLoadingProps }, shape: ServingShape): LlmServerSettings {
   const r: Resolver = new Resolver(c, kind);
   const { name, namespace } = r.names(p, shape.maxNameLength);
   const arch = r.arch(p)!;
@@ -228,8 +229,10 @@ export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | '
     cache: p.cache,
     hfTokenSecret: p.hfTokenSecret,
     trustRemoteCode: p.trustRemoteCode,
+    loading: p.loading,
     load: p.load ?? { downloadBytes: downloadBytes(engine, { model: p.model, architecture: p.architecture }), weightBytesPerGpu: final.weightBytesPerGpu, gpus: final.gpusPerReplica },
     startupTimeoutSeconds: p.startupTimeoutSeconds,
+    startupRates: p.startupRates,
     autoscaled: p.autoscaled,
     maxReplicas: p.maxReplicas,
   };
@@ -269,6 +272,7 @@ export function ollamaSettings(c: Construct, kind: string, p: OllamaServerProps)
     cache: p.cache,
     load,
     startupTimeoutSeconds: p.startupTimeoutSeconds,
+    startupRates: p.startupRates,
     autoscaled: p.autoscaled,
     maxReplicas: p.maxReplicas,
     ollamaTag,

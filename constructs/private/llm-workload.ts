@@ -3,6 +3,7 @@ import type { LlmServerSettings } from '../llm-server-props';
 import type { Construct } from '../../lib/cdktf';
 import type { EnvVar } from './model-pod';
 import { ModelWorkload } from './model-workload';
+import { sharedCache } from './shared-cache';
 import { cacheEnv, cacheSizeGiB, cpuRequest, hostMemoryBytes, rolloutTimeouts, serverProbes, shmBytes, startupBudgetSeconds } from './server-sizing';
 
 export interface EngineSpec {
@@ -19,9 +20,10 @@ export interface EngineSpec {
 /** The Kubernetes side of an LLM server, given what its engine runs. */
 export function llmWorkload(scope: Construct, props: LlmServerSettings, engine: EngineSpec): ModelWorkload {
   const gpus = props.tensorParallel * props.pipelineParallel;
-  const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load);
+  const shared = sharedCache(scope, props, engine.engine);
+  const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load, shared ? 'shared' : 'per-replica', props.startupRates);
   const env: EnvVar[] = [
-    ...cacheEnv(engine.env),
+    ...cacheEnv({ ...engine.env, ...shared?.env }),
     ...(props.hfTokenSecret ? [{ name: 'HF_TOKEN', secret: props.hfTokenSecret }] : []),
   ];
   return new ModelWorkload(scope, 'workload', {
@@ -42,7 +44,8 @@ export function llmWorkload(scope: Construct, props: LlmServerSettings, engine: 
     cpuRequest: cpuRequest(gpus),
     memoryBytes: hostMemoryBytes(gpus),
     shmBytes: shmBytes(gpus),
-    cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim },
+    cache: { sizeGiB: props.cache?.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes), storageClass: props.cache?.storageClass, existingClaim: props.cache?.existingClaim, shared: shared?.mount },
+    dependsOn: shared ? [shared.prefetch.job] : undefined,
     ...serverProbes(budget, engine.paths),
     rolloutTimeouts: rolloutTimeouts({ image: engine.engine, startupBudgetSeconds: budget, replicas: props.maxReplicas ?? props.replicas }),
     autoscaled: props.autoscaled,

@@ -25,7 +25,7 @@ export const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
 /** UID/GID model servers run as (vLLM's image ships this non-root user). */
 export const SERVER_UID = 2000;
 /** Where the writable volumes are mounted. */
-export const PATHS = { cache: '/cache', home: '/home/inference', tmp: '/tmp', shm: '/dev/shm' } as const;
+export const PATHS = { cache: '/cache', home: '/home/inference', tmp: '/tmp', shm: '/dev/shm', weights: '/models' } as const;
 /** The writable volumes of a server container (its root file system is read-only): one per path above. */
 export const SERVER_MOUNTS = [
   { name: 'cache', mountPath: PATHS.cache },
@@ -77,11 +77,24 @@ export interface ModelPodProps {
    * The cache volume, when the pod has it (a StatefulSet's claim template provides it otherwise): an existing
    * claim, or a generic ephemeral volume that lives as long as the pod.
    */
-  readonly cache?: { readonly existingClaim: string } | { readonly ephemeral: { readonly sizeGiB: number; readonly storageClass?: string } };
+  readonly cache?:
+    | { readonly existingClaim: string }
+    | { readonly ephemeral: { readonly sizeGiB: number; readonly storageClass?: string } }
+    | { readonly shared: SharedCacheMount };
   /** The GPU pool: node selector and GPU toleration; absent for a CPU server. */
   readonly pool?: string;
   /** Spread the pods these labels select over nodes (`required`: never two on one node); absent: no constraint. */
   readonly spread?: { readonly matchLabels: Readonly<Record<string, string>>; readonly required: boolean };
+}
+
+/**
+ * A shared model cache (a ReadWriteMany claim filled by a prefetch Job): the hub cache read-only at PATHS.weights,
+ * the model's own compile-cache folder writable at PATHS.cache (where HF_HOME, VLLM_CACHE_ROOT and Triton write).
+ */
+export interface SharedCacheMount {
+  readonly claimName: string;
+  readonly hubSubPath: string;
+  readonly compileSubPath: string;
 }
 
 /** Requests and limits: memory with /dev/shm, the GPUs, ephemeral storage for HOME, /tmp, compile caches and logs. */
@@ -109,6 +122,7 @@ function envVar(e: EnvVar): IEnvVar {
 }
 
 function cacheVolume(cache: NonNullable<ModelPodProps['cache']>): IVolume {
+  if ('shared' in cache) return { name: 'cache', persistentVolumeClaim: { claimName: cache.shared.claimName } };
   return 'existingClaim' in cache
     ? { name: 'cache', persistentVolumeClaim: { claimName: cache.existingClaim } }
     : {
@@ -123,6 +137,15 @@ function cacheVolume(cache: NonNullable<ModelPodProps['cache']>): IVolume {
           },
         },
       };
+}
+
+/** The container's mounts: the writable volumes, and with a shared cache its two views of the claim. */
+function serverMounts(cache: ModelPodProps['cache']): IContainer['volumeMounts'] {
+  const shared = cache && 'shared' in cache ? cache.shared : undefined;
+  return [
+    ...SERVER_MOUNTS.map((m) => (shared && m.name === 'cache' ? { name: m.name, mountPath: m.mountPath, subPath: shared.compileSubPath } : { name: m.name, mountPath: m.mountPath })),
+    ...(shared ? [{ name: 'cache', mountPath: PATHS.weights, subPath: shared.hubSubPath, readOnly: true }] : []),
+  ];
 }
 
 /** The pod of a model server, as the Kubernetes API (and a raw manifest) takes it. */
@@ -140,7 +163,7 @@ export function modelPodTemplate(p: ModelPodProps): IPodTemplateSpec {
     ...(p.probes
       ? { startupProbe: probe(p.probes.startup, p.port), readinessProbe: probe(p.probes.readiness, p.port), livenessProbe: probe(p.probes.liveness, p.port) }
       : {}),
-    volumeMounts: SERVER_MOUNTS.map((m) => ({ name: m.name, mountPath: m.mountPath })),
+    volumeMounts: serverMounts(p.cache),
   };
   return {
     metadata: { labels: { ...p.labels }, ...(p.annotations ? { annotations: { ...p.annotations } } : {}) },
@@ -255,7 +278,11 @@ export function toProviderPodTemplate(template: IPodTemplateSpec): ProviderPodTe
           startupProbe: providerProbe(startupProbe),
           readinessProbe: providerProbe(readinessProbe),
           livenessProbe: providerProbe(livenessProbe),
-          volumeMount: volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath })),
+          volumeMount: volumeMounts?.map((m) => {
+            const { name: mount, mountPath, subPath, readOnly, ...rest } = m;
+            refuseOthers(`volume mount ${mount}`, rest);
+            return { name: mount, mountPath, ...(subPath !== undefined ? { subPath } : {}), ...(readOnly !== undefined ? { readOnly } : {}) };
+          }),
         };
       }),
       volume: volumes?.map((v) => {

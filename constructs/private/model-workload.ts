@@ -3,8 +3,8 @@
  * model cache across restarts) of the model pod (model-pod.ts), a Service, a PodDisruptionBudget.
  */
 import { PodDisruptionBudgetV1, ServiceV1, StatefulSetV1 } from '../../lib/bindings';
-import { Construct, TerraformResource } from '../../lib/cdktf';
-import { providerPodTemplate, type EnvVar, type Probe } from './model-pod';
+import { Construct, TerraformResource, type ITerraformDependable } from '../../lib/cdktf';
+import { providerPodTemplate, type EnvVar, type Probe, type SharedCacheMount } from './model-pod';
 
 export interface ModelWorkloadProps {
   readonly name: string;
@@ -32,7 +32,9 @@ export interface ModelWorkloadProps {
   readonly memoryBytes: number;
   /** Size of the in-memory /dev/shm, bytes (counted in the memory limit). */
   readonly shmBytes: number;
-  readonly cache: { readonly sizeGiB: number; readonly storageClass?: string; readonly existingClaim?: string };
+  readonly cache: { readonly sizeGiB: number; readonly storageClass?: string; readonly existingClaim?: string; readonly shared?: SharedCacheMount };
+  /** What must exist before the StatefulSet (the prefetch Job of a shared cache). @default [] */
+  readonly dependsOn?: ITerraformDependable[];
   readonly startup: Probe;
   readonly readiness: Probe;
   readonly liveness: Probe;
@@ -60,13 +62,16 @@ export class ModelWorkload extends Construct {
     if (p.name.length > 63) throw new Error(`server name "${p.name}" is ${p.name.length} characters; Kubernetes allows 63`);
     const selector = { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/instance': p.name };
     this.labels = { ...selector, 'app.kubernetes.io/component': p.component, 'inference-stack.io/engine': p.engine, 'app.kubernetes.io/managed-by': 'inference-stack' };
-    const ignoreChanges = [...(p.autoscaled ? ['spec[0].replicas'] : []), ...(p.cache.existingClaim ? [] : ['spec[0].volume_claim_template'])];
+    const claimed = p.cache.existingClaim !== undefined || p.cache.shared !== undefined;
+    const ignoreChanges = [...(p.autoscaled ? ['spec[0].replicas'] : []), ...(claimed ? [] : ['spec[0].volume_claim_template'])];
     // With the claim template ignored, a switch between per-replica claims and an existing claim would change only
     // the pod's volumes, and the rollout would start pods without their cache: the mode replaces the StatefulSet
     // instead (Terraform: creating this terraform_data triggers nothing, changing its input does). The mode only: a
     // new name of an existing claim changes pod volumes, which a rolling update handles one replica at a time.
-    this.cacheMode = new TerraformDataRecord(this, 'cache-mode', { cache: p.cache.existingClaim ? 'existing-claim' : 'per-replica' });
+    // A shared cache mounts the claim twice (read-only weights, writable compile caches) and runs offline: a mode of its own.
+    this.cacheMode = new TerraformDataRecord(this, 'cache-mode', { cache: p.cache.shared ? 'shared' : p.cache.existingClaim ? 'existing-claim' : 'per-replica' });
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
+      ...(p.dependsOn && p.dependsOn.length > 0 ? { dependsOn: p.dependsOn } : {}),
       // The claim template is ForceNew (provider v2.38.0, schema_stateful_set_spec.go): a new cache size or label
       // there would delete and recreate the serving StatefulSet, and the retained claims keep their size anyway.
       // Kept as first applied; resizing is a separate operation (README, Deploying: cache resize).
@@ -80,7 +85,7 @@ export class ModelWorkload extends Construct {
         podManagementPolicy: 'Parallel',
         selector: { matchLabels: selector },
         updateStrategy: [{ type: 'RollingUpdate' }],
-        ...(p.cache.existingClaim
+        ...(claimed
           ? {}
           : {
               persistentVolumeClaimRetentionPolicy: [{ whenDeleted: 'Retain', whenScaled: 'Retain' }],
@@ -111,7 +116,7 @@ export class ModelWorkload extends Construct {
           memoryBytes: p.memoryBytes,
           shmBytes: p.shmBytes,
           // Without an existing claim, the claim template above gives each replica its cache.
-          cache: p.cache.existingClaim ? { existingClaim: p.cache.existingClaim } : undefined,
+          cache: p.cache.shared ? { shared: p.cache.shared } : p.cache.existingClaim ? { existingClaim: p.cache.existingClaim } : undefined,
           pool: p.pool,
           spread: p.replicas > 1 ? { matchLabels: selector, required: p.spread === 'required' } : undefined,
         }),

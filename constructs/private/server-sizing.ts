@@ -2,16 +2,24 @@
  * Sizing of model servers from the model: probes that cover download and load, /dev/shm for tensor parallel,
  * host memory and CPU, and the cache volume.
  */
+import {
+  COLD_COMPILE_SECONDS,
+  DEFAULT_CACHE_READ_BYTES_PER_SECOND,
+  DEFAULT_DOWNLOAD_BYTES_PER_SECOND,
+  PROBE_PERIOD_SECONDS,
+  planStartup,
+  type CacheMode,
+  type StartupRates,
+} from '../../catalog/startup';
 import type { ServerLoad } from '../llm-server-props';
 import { GIB, PATHS, type EnvVar, type Probe } from './model-pod';
 
-/** Assumed download speed from the model hub: deliberately modest, so slow links do not fail the startup probe. */
-export const DOWNLOAD_BYTES_PER_SECOND = 100e6;
+/** Assumed download speed from the model hub (catalog/startup.ts; an environment declares its own). */
+export const DOWNLOAD_BYTES_PER_SECOND = DEFAULT_DOWNLOAD_BYTES_PER_SECOND;
 /** Assumed speed of loading weights from the cache volume into one GPU. */
-export const LOAD_BYTES_PER_SECOND = 500e6;
-/** Engine start-up besides weights: CUDA context, profiling, CUDA graph capture, compilation. */
-export const ENGINE_START_SECONDS = 300;
-const PROBE_PERIOD_SECONDS = 10;
+export const LOAD_BYTES_PER_SECOND = DEFAULT_CACHE_READ_BYTES_PER_SECOND;
+/** Engine start-up besides weights: CUDA context, profiling, CUDA graph capture, compilation (empty compile cache). */
+export const ENGINE_START_SECONDS = COLD_COMPILE_SECONDS;
 
 /**
  * Assumed pull speed of server images, download and unpacking together: a deliberately modest 25 MB/s, as the first
@@ -49,10 +57,12 @@ export function rolloutTimeouts(p: { readonly image: ImageKind; readonly startup
   return { create: `${pod + ROLLOUT_SLACK_SECONDS}s`, update: `${Math.max(1, p.replicas) * pod + ROLLOUT_SLACK_SECONDS}s` };
 }
 
-/** Startup budget: download + load + engine start, so that a first start on an empty cache does not get killed. */
-export function startupBudgetSeconds(load: ServerLoad): number {
-  const seconds = load.downloadBytes / DOWNLOAD_BYTES_PER_SECOND + load.weightBytesPerGpu / LOAD_BYTES_PER_SECOND + ENGINE_START_SECONDS;
-  return Math.ceil(seconds / PROBE_PERIOD_SECONDS) * PROBE_PERIOD_SECONDS;
+/**
+ * Startup budget (catalog/startup.ts `planStartup`): per-replica cache, download + load + engine start, so that a
+ * first start on an empty cache does not get killed; shared cache (weights prefetched), load + engine start.
+ */
+export function startupBudgetSeconds(load: ServerLoad, cacheMode: CacheMode = 'per-replica', rates?: StartupRates): number {
+  return planStartup({ downloadBytes: load.downloadBytes, weightBytesPerGpu: load.weightBytesPerGpu, gpus: load.gpus, cacheMode, rates }).probeBudgetSeconds;
 }
 
 export interface ServerProbes {

@@ -61,3 +61,15 @@ describe('ModelAutoscaler', () => {
     expect(names.filter((n) => n.includes('_') || n.includes(':')).filter((n) => source.includes(n))).toEqual([]);
   });
 });
+
+describe('ModelAutoscaler and start-up', () => {
+  it('keeps its 15-minute window and 10-minute cooldown for a fast start, and outlasts a slow one', () => {
+    const fast = scaledObject({ ...base, min: 0, startupBudgetSeconds: 380 });
+    expect(fast.spec.advanced!.horizontalPodAutoscalerConfig!.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(900);
+    expect(fast.spec.cooldownPeriod).toBe(600);
+    const slow = scaledObject({ ...base, min: 0, startupBudgetSeconds: 1790 });
+    expect(slow.spec.advanced!.horizontalPodAutoscalerConfig!.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(1800);
+    expect(slow.spec.cooldownPeriod).toBe(1860);
+    expect(validateCustomResource(crds, { ...slow })).toEqual([]);
+  });
+});

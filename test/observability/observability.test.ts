@@ -8,7 +8,7 @@ import { dashboards } from '../../observability/dashboards';
 import { METRICS } from '../../observability/metric-names';
 import { alertInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
-import { factsFiles, readFacts } from '../support/upstream';
+import { excerpt, factsFiles, readFacts } from '../support/upstream';
 import { promtool, selectedMetrics } from '../support/promtool';
 import { presetEnv, PRESETS } from '../support/synth';
 import { missingTool } from '../support/tools';
@@ -35,7 +35,13 @@ const UPSTREAM_SERIES = upstreamSeries();
  * kube_statefulset_replicas is read by kube-prometheus-stack 88.5.3's own rules
  * (templates/prometheus/rules-1.14/kubernetes-apps.yaml), whose kube-state-metrics subchart is on by default.
  */
-const NOT_IN_UPSTREAM_LISTS = new Set<string>([METRICS.prometheus.up, METRICS.certManager.expiration, METRICS.kubeStateMetrics.statefulSetReplicas]);
+const NOT_IN_UPSTREAM_LISTS = new Set<string>([METRICS.prometheus.up, METRICS.certManager.expiration, METRICS.kubeStateMetrics.statefulSetReplicas, METRICS.kubeStateMetrics.podStatusReady]);
+
+it('kube_pod_status_ready, as our slow-start alert reads it, is what kube-prometheus-stack 88.5.3 KubePodNotReady reads', () => {
+  const text = excerpt('kube-prometheus-stack/88.5.3', 'templates/prometheus/rules-1.14/kubernetes-apps.yaml');
+  expect(text).toContain(`${METRICS.kubeStateMetrics.podStatusReady}{`);
+  expect(text).toContain('condition="true"} == 0');
+});
 
 const dashboardExprs = (d: Record<string, object>) =>
   Object.values(d).flatMap((dash) => (dash as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((p) => p.targets.map((t) => t.expr)));
@@ -97,7 +103,7 @@ describe('GPU utilisation on MIG pools', () => {
 describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and stays silent on healthy ones', () => {
   const input: AlertInput = {
     models: [
-      { name: 'llama', engine: 'vllm', replicas: 2, ttftSloSeconds: 2, workload: 'llama', scaleToZero: false },
+      { name: 'llama', engine: 'vllm', replicas: 2, ttftSloSeconds: 2, workload: 'llama', scaleToZero: false, startupBudgetSeconds: 600 },
       { name: 'mistral', engine: 'tgi', replicas: 1, ttftSloSeconds: 2, workload: 'mistral', scaleToZero: false },
       // a dev model the autoscaler takes down to zero replicas when idle
       { name: 'sleepy', engine: 'vllm', replicas: 1, ttftSloSeconds: 2, workload: 'sleepy', scaleToZero: true },
@@ -137,6 +143,7 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     s['certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="edge-tls"}'] = `${60 * 86400}x30`;
     // scaled to zero: no replica wanted, none up
     s['kube_statefulset_replicas{namespace="models", statefulset="sleepy"}'] = '0x30';
+    for (const pod of ['llama-0', 'llama-1']) s[`kube_pod_status_ready{namespace="models", pod="${pod}", condition="true"}`] = '1x30';
     return s;
   };
 
@@ -145,11 +152,17 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     // DCGM_FI_DEV_XID_ERRORS keeps the last XID code forever: one 20 minutes old is not news any more
     { what: 'an old XID', change: { 'DCGM_FI_DEV_XID_ERRORS{node="gpu-2", gpu="0"}': '0x5 79x25' } },
     // woken by a request: the replica is wanted and up
+    // a replica that loads for 8 minutes, within its 10-minute startup budget, then serves
+    { what: 'a replica starting within its budget', change: { 'kube_pod_status_ready{namespace="models", pod="llama-1", condition="true"}': '1x10 0x8 1x12' } },
+    // the prefetch Job's pod of the same model is not a replica
+    { what: "the model's prefetch Job", change: { 'kube_pod_status_ready{namespace="models", pod="llama-prefetch-526c4747-x2x9z", condition="true"}': '0x30' } },
     { what: 'a scale-to-zero model woken and serving', change: { 'kube_statefulset_replicas{namespace="models", statefulset="sleepy"}': '0x10 1x20', 'up{namespace="models", service="sleepy"}': '_x12 1x18' } },
   ];
 
   const cases: Array<{ alert: string; change: Record<string, string>; labels: Record<string, string> }> = [
     { alert: 'InferenceModelDown', change: { 'up{namespace="models", service="llama"}': '0x30' }, labels: { model: 'llama', severity: 'critical' } },
+    // a replica not Ready 12 minutes after it was created, with a 10-minute planned budget
+    { alert: 'InferenceModelSlowStart', change: { 'kube_pod_status_ready{namespace="models", pod="llama-1", condition="true"}': '1x10 0x20' }, labels: { model: 'llama', severity: 'warning', pod: 'llama-1' } },
     { alert: 'InferenceKvCacheNearFull', change: { 'vllm:kv_cache_usage_perc{model_name="llama", engine="0"}': '0.99x30' }, labels: { model: 'llama', severity: 'warning' } },
     { alert: 'InferenceQueueGrowing', change: { 'vllm:num_requests_waiting{model_name="llama", engine="0"}': '40x30' }, labels: { model: 'llama', severity: 'warning' } },
     { alert: 'InferenceTtftOverSlo', change: Object.fromEntries(['0.5', '1', '2.5', '+Inf'].map((le) => [`vllm:time_to_first_token_seconds_bucket{model_name="llama", le="${le}"}`, `0+${le === '+Inf' ? 10 : 1}x30`])), labels: { model: 'llama', severity: 'warning' } },

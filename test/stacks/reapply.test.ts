@@ -70,6 +70,13 @@ export const FORCE_NEW: Record<string, ReadonlyArray<{ path: string; source: str
   // The whole Job spec is ForceNew: a Job is replaced on any change, so it is named by a hash of its content.
   kubernetes_job_v1: [...META, { path: 'spec', source: 'kubernetes/schema_job_spec.go:26' }],
   kubernetes_cron_job_v1: META,
+  // A shared model cache's claim (issue 17): access modes and class are ForceNew, the requested size is not (resized
+  // in place). kubernetes/schema_persistent_volume_claim.go at commit 019dd53f, the copy read.
+  kubernetes_persistent_volume_claim_v1: [
+    ...META,
+    { path: 'spec.access_modes', source: 'kubernetes/schema_persistent_volume_claim.go:32' },
+    { path: 'spec.storage_class_name', source: 'kubernetes/schema_persistent_volume_claim.go:89' },
+  ],
   kubernetes_config_map_v1: META,
   kubernetes_namespace_v1: [META[0]!],
   kubernetes_network_policy_v1: META,

@@ -54,6 +54,7 @@ export const EXCERPTS: readonly ExcerptSpec[] = [
   { folder: 'kube-prometheus-stack/88.5.3', file: 'templates/alertmanager/secret.yaml', needle: 'alertmanager.yaml: {{ toYaml .Values.alertmanager.config', why: 'test/charts/alertmanager.test.ts' },
   { folder: 'kube-prometheus-stack/88.5.3', file: 'templates/alertmanager/alertmanager.yaml', needle: 'toYaml .Values.alertmanager.alertmanagerSpec.secrets', why: 'test/charts/alertmanager.test.ts' },
   { folder: 'kube-prometheus-stack/88.5.3', file: 'crds/crd-alertmanagers.yaml', needle: 'The Secrets are mounted into', why: 'test/charts/alertmanager.test.ts: where the operator mounts Secrets' },
+  { folder: 'kube-prometheus-stack/88.5.3', file: 'templates/prometheus/rules-1.14/kubernetes-apps.yaml', needle: 'kube_pod_status_ready{', why: 'test/observability/observability.test.ts: the Ready metric and label the slow-start alert reads' },
   { folder: 'cluster/0.8.1', file: 'templates/scheduled-backups.yaml', needle: 'range .Values.backups.scheduledBackups', lines: 22, why: 'test/charts/crd-schemas.test.ts: the fields each scheduled backup is copied into' },
 ];
 
@@ -63,6 +64,8 @@ export const FLAG_FILES: readonly string[] = [
   'text-embeddings-inference-v1.9.3.json',
   'text-generation-inference-v3.3.7.json',
   'vllm-main-6adad087.json',
+  // the vLLM image: hf CLI, Run:ai streamer, load formats, cache paths (issue 17: prefetch Job, loading)
+  'vllm-image-main-6adad087.json',
 ];
 
 /** JSON with object keys sorted at every level (lists keep their order), one-space indent (or none), final newline. */

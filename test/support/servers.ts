@@ -1,5 +1,5 @@
 /** Props of a model server as the models stack would give them (every value given), for tests that build one construct alone. */
-import type { GpuPoolRef, VllmServerProps } from '../../constructs/llm-server-props';
+import type { GpuPoolRef, LlmServerSettings, VllmServerProps } from '../../constructs/llm-server-props';
 import type { Resources } from './scope';
 
 export const GB = 1e9;
@@ -14,6 +14,27 @@ export function llmProps(over: Partial<VllmServerProps> = {}): VllmServerProps {
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     revision: '0e9e39f249a16976918f6564b8830bc894c89659',
     pool: L4_POOL,
+    tensorParallel: 1,
+    pipelineParallel: 1,
+    quantization: 'none',
+    prequantized: false,
+    kvCacheDtype: 'auto',
+    maxModelLen: 8192,
+    gpuMemoryUtilization: 0.9,
+    replicas: 1,
+    load: { downloadBytes: 16 * GB, weightBytesPerGpu: 16 * GB, gpus: 1 },
+    ...over,
+  };
+}
+
+/** The same server's settings (what the constructor fills in), for the argument builders. */
+export function llmSettings(over: Partial<LlmServerSettings> = {}): LlmServerSettings {
+  return {
+    name: 'llama-8b',
+    namespace: 'models',
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    revision: '0e9e39f249a16976918f6564b8830bc894c89659',
+    pool: L4_POOL.name,
     tensorParallel: 1,
     pipelineParallel: 1,
     quantization: 'none',

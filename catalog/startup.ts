@@ -1,0 +1,104 @@
+/**
+ * Start-up time as a planned number (issue 17): how long a model server replica takes from an empty cache (cold)
+ * and from a filled one (warm), and the startup-probe budget derived from them. ESTIMATES from declared
+ * bandwidths (the environment's `startup:` block, or the defaults below), not measurements.
+ *
+ *   download      = bytes fetched / download bandwidth                    (0 when warm or prefetched)
+ *   load          = bytes read per GPU / cache read rate                  (each GPU worker reads its own part)
+ *                   bytes read per GPU = max(weights per GPU, bytes fetched / GPUs): a 16-bit checkpoint quantised
+ *                   at load (fp8) is read at 16 bit
+ *   compile       = engine start allowance: CUDA context, memory profiling, torch.compile, CUDA graph capture
+ *                   (cold: empty compile cache; warm: torch.compile and Triton read back from the compile cache)
+ *   cold start    = download + load + compile(cold)
+ *   warm start    = load + compile(warm)
+ *   probe budget  = per-replica cache: cold start; shared cache (weights prefetched by a Job): load + compile(cold),
+ *                   that is the warm start with the cold compile as margin (the first start of a new revision
+ *                   compiles), rounded up to the probe period (10 s)
+ */
+
+/** Default download bandwidth from the model hub, bytes/s: deliberately modest (100 MB/s), so slow links do not fail the startup probe. */
+export const DEFAULT_DOWNLOAD_BYTES_PER_SECOND = 100e6;
+/** Default read rate of the cache volume into one GPU worker, bytes/s (500 MB/s: a network block or file volume). */
+export const DEFAULT_CACHE_READ_BYTES_PER_SECOND = 500e6;
+/** Engine start besides weights with an empty compile cache: CUDA context, profiling, torch.compile, CUDA graphs. */
+export const COLD_COMPILE_SECONDS = 300;
+/** The same with a warm compile cache (torch.compile and Triton kernels read back; graphs still captured). */
+export const WARM_COMPILE_SECONDS = 60;
+/** The startup probe's period: budgets are whole periods. */
+export const PROBE_PERIOD_SECONDS = 10;
+
+export const CACHE_MODES = ['per-replica', 'shared'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+export interface StartupRates {
+  /** Bytes/s from the model hub into the cache. */
+  readonly downloadBytesPerSecond: number;
+  /** Bytes/s from the cache volume into one GPU worker. */
+  readonly cacheReadBytesPerSecond: number;
+}
+
+export const DEFAULT_STARTUP_RATES: StartupRates = {
+  downloadBytesPerSecond: DEFAULT_DOWNLOAD_BYTES_PER_SECOND,
+  cacheReadBytesPerSecond: DEFAULT_CACHE_READ_BYTES_PER_SECOND,
+};
+
+export interface StartupInput {
+  /** Bytes the engine (or the prefetch Job) fetches from the hub for one revision. */
+  readonly downloadBytes: number;
+  /** Bytes loaded into each GPU. */
+  readonly weightBytesPerGpu: number;
+  /** GPUs of one replica (0 on CPU counts as 1). */
+  readonly gpus: number;
+  /** shared: one ReadWriteMany cache filled once per revision by a prefetch Job; per-replica: each replica downloads. */
+  readonly cacheMode: CacheMode;
+  readonly rates?: StartupRates;
+}
+
+export interface StartupPlan {
+  readonly cacheMode: CacheMode;
+  /** Bytes fetched from the hub: per replica (per-replica cache) or once per revision (shared). */
+  readonly bytesFetched: number;
+  readonly downloadSeconds: number;
+  /** Bytes each GPU worker reads from the cache. */
+  readonly readBytesPerGpu: number;
+  readonly loadSeconds: number;
+  readonly coldCompileSeconds: number;
+  readonly warmCompileSeconds: number;
+  /** Empty cache: download + load + cold compile. */
+  readonly coldStartSeconds: number;
+  /** Filled cache, warm compile cache: load + warm compile. */
+  readonly warmStartSeconds: number;
+  /** The startup probe's budget, whole probe periods. */
+  readonly probeBudgetSeconds: number;
+}
+
+/** Seconds rounded up to whole probe periods. */
+export function wholePeriods(seconds: number): number {
+  return Math.ceil(seconds / PROBE_PERIOD_SECONDS) * PROBE_PERIOD_SECONDS;
+}
+
+/** The start-up estimate of one replica (formula in the header and README "Start-up time"). */
+export function planStartup(i: StartupInput): StartupPlan {
+  const rates = i.rates ?? DEFAULT_STARTUP_RATES;
+  const downloadSeconds = i.downloadBytes / rates.downloadBytesPerSecond;
+  const readBytesPerGpu = Math.max(i.weightBytesPerGpu, Math.ceil(i.downloadBytes / Math.max(1, i.gpus)));
+  const loadSeconds = readBytesPerGpu / rates.cacheReadBytesPerSecond;
+  const coldStartSeconds = downloadSeconds + loadSeconds + COLD_COMPILE_SECONDS;
+  const warmStartSeconds = loadSeconds + WARM_COMPILE_SECONDS;
+  const budget = i.cacheMode === 'shared' ? loadSeconds + COLD_COMPILE_SECONDS : coldStartSeconds;
+  return {
+    cacheMode: i.cacheMode,
+    bytesFetched: i.downloadBytes,
+    downloadSeconds,
+    readBytesPerGpu,
+    loadSeconds,
+    coldCompileSeconds: COLD_COMPILE_SECONDS,
+    warmCompileSeconds: WARM_COMPILE_SECONDS,
+    coldStartSeconds,
+    warmStartSeconds,
+    probeBudgetSeconds: wholePeriods(budget),
+  };
+}
+
+/** Megabytes per second (decimal, as links and disks are rated) as bytes per second. */
+export const mbps = (mb: number) => mb * 1e6;

@@ -1,0 +1,52 @@
+/**
+ * A server's shared model cache (issue 17): the prefetch Job (and claim) that fills it, the pod's mounts of it, and
+ * the environment that makes the engine read it offline and write its compile caches on it.
+ */
+import { MODELS } from '../../catalog/models';
+import { ModelPrefetchJob } from '../model-prefetch-job';
+import type { LlmServerSettings } from '../llm-server-props';
+import type { Construct } from '../../lib/cdktf';
+import { PATHS, type SharedCacheMount } from './model-pod';
+import { cacheSizeGiB } from './server-sizing';
+
+export interface SharedCache {
+  readonly prefetch: ModelPrefetchJob;
+  readonly mount: SharedCacheMount;
+  /** Environment of the server container: the hub cache read-only and offline, compile caches on the claim. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The shared cache of a server whose `cache.mode` is `shared`; undefined otherwise. */
+export function sharedCache(scope: Construct, props: LlmServerSettings, engine: 'vllm' | 'tgi' | 'ollama'): SharedCache | undefined {
+  if (props.cache?.mode !== 'shared') return undefined;
+  // TGI's launcher takes its hub cache by flag and Ollama pulls its own builds: the shared cache is vLLM's.
+  if (engine !== 'vllm') throw new Error(`server "${props.name}": a shared cache is filled for vLLM; use engine vllm or the per-replica cache`);
+  if (!props.revision) throw new Error(`server "${props.name}": a shared cache needs the model's revision (a commit SHA)`);
+  const existingClaim = props.cache.existingClaim;
+  const storageClass = props.cache.storageClass;
+  if (!existingClaim && !storageClass) {
+    throw new Error(`server "${props.name}": a shared cache needs a ReadWriteMany claim: cache.existingClaim, or cache.storageClass of a class that provides ReadWriteMany`);
+  }
+  const prefetch = new ModelPrefetchJob(scope, 'prefetch', {
+    name: props.name,
+    namespace: props.namespace,
+    model: props.model,
+    revision: props.revision,
+    claim: existingClaim ? { existingClaim } : { storageClass: storageClass!, sizeGiB: props.cache.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes) },
+    consolidated: MODELS[props.model]?.repoSafetensorsBytes !== undefined,
+    trustRemoteCode: props.trustRemoteCode,
+    hfTokenSecret: props.hfTokenSecret,
+    bytes: props.load.downloadBytes,
+    downloadBytesPerSecond: props.startupRates?.downloadBytesPerSecond,
+  });
+  return {
+    prefetch,
+    mount: { claimName: prefetch.claimName, hubSubPath: prefetch.hubSubPath, compileSubPath: prefetch.compileSubPath },
+    env: {
+      HF_HUB_CACHE: PATHS.weights,
+      HF_HUB_OFFLINE: '1',
+      TRANSFORMERS_OFFLINE: '1',
+      TRITON_CACHE_DIR: `${PATHS.cache}/triton`,
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Start-up warnings (issue 17): a model whose estimated cold start (catalog/startup.ts) exceeds its `startupSlo`.
+ * A warning, not an error, in every stage: the figure is an estimate from declared bandwidths, and refusing a
+ * deploy on it would push people to declare faster links than they have rather than to shorten the start.
+ */
+import type { ResolvedEnvironment } from './resolve';
+
+const seconds = (s: number) => `${Math.ceil(s)} s`;
+
+export function startupWarnings(r: Pick<ResolvedEnvironment, 'models'>): Array<{ path: (string | number)[]; message: string }> {
+  return r.models.flatMap((m, i) => {
+    const slo = m.spec.startupSlo;
+    const p = m.startup;
+    if (slo === undefined || p.coldStartSeconds <= slo) return [];
+    const shared = p.cacheMode === 'shared';
+    return [
+      {
+        path: ['models', i, 'startupSlo'],
+        message: `${slo} s, and ${m.spec.name}'s estimated cold start is ${seconds(p.coldStartSeconds)} (download ${seconds(p.downloadSeconds)} + load ${seconds(p.loadSeconds)} + compile ${seconds(p.coldCompileSeconds)}; warm start ${seconds(p.warmStartSeconds)}), an estimate from startup.downloadMBps and startup.cacheReadMBps; ${shared ? 'the prefetch Job pays the download once per revision, so a replica starts in about the warm figure' : 'cache.mode "shared" (a prefetch Job fills one ReadWriteMany cache) takes the download out of every replica\'s start'}, or raise startupSlo`,
+      },
+    ];
+  });
+}
