@@ -18,6 +18,37 @@ export interface GatewayRoute {
   /** Env var holding the provider key, read by LiteLLM as `os.environ/<VAR>`. */
   readonly apiKeyEnv?: string;
   readonly mode: 'chat' | 'embedding';
+  /** Guardrails (by guardrail_name) LiteLLM runs on requests to this model (model-level guardrails). @default - none */
+  readonly guardrails?: readonly string[];
+}
+
+/**
+ * A PII guardrail in LiteLLM's terms: its Presidio guardrail (litellm/types/guardrails.py), run before the call on
+ * the request (`presidio_filter_scope: input`), on every request (`default_on`) or on the models that name it.
+ */
+export interface LiteLlmPiiGuardrail {
+  readonly name: string;
+  readonly entities: readonly string[];
+  readonly action: 'mask' | 'block';
+  /** Run on every request; otherwise only on the routes whose `guardrails` name it. */
+  readonly defaultOn: boolean;
+}
+
+/** The `guardrails:` entries of LiteLLM's config for the PII guardrails. */
+export function guardrailsConfig(guardrails: readonly LiteLlmPiiGuardrail[]): object[] {
+  return guardrails.map((g) => ({
+    guardrail_name: g.name,
+    litellm_params: {
+      guardrail: 'presidio',
+      mode: 'pre_call',
+      default_on: g.defaultOn,
+      // The entities are the analyzer's English ones (environments/guardrail-checks.ts).
+      presidio_language: 'en',
+      // The prompt only: the answer comes back into the cluster.
+      presidio_filter_scope: 'input',
+      pii_entities_config: Object.fromEntries(g.entities.map((e) => [e, g.action === 'block' ? 'BLOCK' : 'MASK'])),
+    },
+  }));
 }
 
 /** The env var the gateway reads a hosted model's API key from (environments/front-door-checks.ts keeps them unique). */
@@ -44,11 +75,16 @@ export interface LiteLlmValuesOptions {
   readonly secretEnv: readonly SecretEnv[];
   /** UID the proxy runs as (the non-root image's `nobody`). */
   readonly uid: number;
+  /** PII guardrails (Presidio). @default - none */
+  readonly guardrails?: readonly LiteLlmPiiGuardrail[];
+  /** Plain environment variables (no secrets: the Presidio Services' addresses). @default - none */
+  readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
 /** LiteLLM's proxy config (config.yaml) for the routes and fallbacks. */
-export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds'>): object {
+export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds' | 'guardrails'>): object {
   return {
+    ...(o.guardrails && o.guardrails.length > 0 ? { guardrails: guardrailsConfig(o.guardrails) } : {}),
     model_list: o.routes.map((r) => ({
       model_name: r.name,
       litellm_params: {
@@ -57,6 +93,8 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
         ...(r.apiKeyEnv ? { api_key: `os.environ/${r.apiKeyEnv}` } : {}),
         // Drop OpenAI parameters a backend does not take instead of failing the request.
         drop_params: true,
+        // Model-level guardrails: LiteLLM adds them to the request's guardrails before the pre-call hooks.
+        ...(r.guardrails && r.guardrails.length > 0 ? { guardrails: [...r.guardrails] } : {}),
       },
       model_info: { mode: r.mode },
     })),
@@ -91,7 +129,10 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
       secret: { name: o.database.secretName, usernameKey: 'username', passwordKey: 'password' },
     },
     proxy_config: proxyConfig(o),
-    extraEnvVars: o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+    extraEnvVars: [
+      ...o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+      ...(o.env ?? []).map((e) => ({ name: e.name, value: e.value })),
+    ],
     serviceAccount: { create: true, automount: false },
     podSecurityContext: restrictedPodSecurity({ runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid }),
     // The chart's migration Job copies only this container-level context (templates/migrations-job.yaml), and the

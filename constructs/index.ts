@@ -17,6 +17,7 @@ export * from './operator-release';
 export * from './pgvector-store';
 export * from './pod-security-namespace';
 export * from './postgres-cluster';
+export * from './presidio-guardrail';
 export * from './qdrant-store';
 export * from './scrape-target';
 export * from './tei-embedding-server';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
-import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
+import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from '../lib/bindings';
@@ -74,8 +74,37 @@ export function gatewayRoutes(servers: readonly GatewayServer[], hosted: readonl
   return { routes, secretEnv };
 }
 
+/** A PII guardrail of the gateway (LiteLLM's Presidio guardrail). */
+export interface GatewayPiiGuardrail {
+  readonly name: string;
+  /** Presidio entities, e.g. `PERSON`, `EMAIL_ADDRESS`. */
+  readonly entities: readonly string[];
+  /** `mask` replaces each entity with its type; `block` refuses the request. */
+  readonly action: 'mask' | 'block';
+  /** `hosted`: the hosted models and the models whose fallbacks reach one; `all`: every request. */
+  readonly appliesTo: 'hosted' | 'all';
+}
+
+/**
+ * The routes whose calls can leave the cluster: the hosted models, and the models whose fallbacks reach one,
+ * directly or through other models' fallbacks (the guardrail runs before the first call, on the model asked for).
+ */
+export function routesReachingHosted(hosted: readonly string[], fallbacks: Readonly<Record<string, readonly string[]>>): Set<string> {
+  const out = new Set(hosted);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, chain] of Object.entries(fallbacks)) {
+      if (!out.has(name) && chain.some((f) => out.has(f))) {
+        out.add(name);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
 /** The chart's options (replicas, master key, database, fallbacks, retries), the servers and hosted APIs, and the rest. */
-export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv'> {
+export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv' | 'guardrails' | 'env'> {
   readonly namespace: string;
   /** The model and embedding servers in the cluster, in the order of the model list. */
   readonly servers: readonly GatewayServer[];
@@ -84,6 +113,10 @@ export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' 
   /** @default - the pinned non-root LiteLLM image */
   readonly image?: ImagePin;
   readonly teams: readonly GatewayTeam[];
+  /** PII guardrails; they need `presidio`. @default - none */
+  readonly guardrails?: readonly GatewayPiiGuardrail[];
+  /** Base URLs of the Presidio analyzer and anonymizer (`http://host:port`), for the PII guardrails. @default - none */
+  readonly presidio?: { readonly analyzerUrl: string; readonly anonymizerUrl: string };
   /** What must exist before the release (its database). @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -146,13 +179,22 @@ export class LiteLlmGateway extends Construct {
   constructor(scope: Construct, id: string, props: LiteLlmGatewayProps) {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
-    const { servers, hostedModels, ...options } = props;
-    const { routes, secretEnv } = gatewayRoutes(servers, hostedModels ?? []);
+    const { servers, hostedModels, guardrails = [], presidio, ...options } = props;
+    const plain = gatewayRoutes(servers, hostedModels ?? []);
+    const secretEnv = plain.secretEnv;
+    if (guardrails.length > 0 && !presidio) throw new Error('LiteLlmGateway: PII guardrails need presidio (the analyzer and anonymizer URLs)');
+    // Model-level guardrails on the routes that reach a hosted API; `all` runs on every request (default_on).
+    const reaching = routesReachingHosted((hostedModels ?? []).map((h) => h.name), props.fallbacks);
+    const scoped = guardrails.filter((g) => g.appliesTo === 'hosted').map((g) => g.name);
+    const routes: GatewayRoute[] = plain.routes.map((r) => (scoped.length > 0 && reaching.has(r.name) ? { ...r, guardrails: scoped } : r));
+    const piiGuardrails: LiteLlmPiiGuardrail[] = guardrails.map((g) => ({ name: g.name, entities: g.entities, action: g.action, defaultOn: g.appliesTo === 'all' }));
+    // LiteLLM appends "/" and calls <base>analyze and <base>anonymize (guardrail_hooks/presidio.py).
+    const env = presidio && guardrails.length > 0 ? [{ name: 'PRESIDIO_ANALYZER_API_BASE', value: presidio.analyzerUrl }, { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: presidio.anonymizerUrl }] : [];
     this.release = pinnedRelease(this, 'release', {
       name: LITELLM_RELEASE,
       namespace: props.namespace,
       chart: CHARTS.litellm,
-      values: liteLlmValues({ ...options, routes, secretEnv, image, uid: LITELLM_UID }),
+      values: liteLlmValues({ ...options, routes, secretEnv, image, uid: LITELLM_UID, guardrails: piiGuardrails, env }),
       // Includes the database migration job, run as a pre-install hook.
       timeoutSeconds: 900,
       dependsOn: props.dependsOn,
