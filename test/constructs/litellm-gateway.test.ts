@@ -15,10 +15,11 @@ import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGatew
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';
 import { REPO } from '../support/paths';
-import { helmReleases, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
+import { helmReleases, presetEnv, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
 import { readFacts } from '../support/upstream';
 
-const keys = readFacts<Record<string, string[]>>('flags/litellm-proxy-config-keys.json');
+const keys = readFacts<Record<string, string[]> & { top_level_keys_other_documented?: Record<string, string> }>('flags/litellm-proxy-config-keys.json');
+const modelGuardrails = readFacts<{ key: string; where: string }>('flags/litellm-model-level-guardrails.json');
 
 function gatewayOf(preset: string) {
   const stacks = stacksOf(preset);
@@ -33,12 +34,17 @@ describe('LiteLLM gateway of the prod preset', () => {
 
   it('routes every model and embedding server to its in-cluster Service, and the hosted model by env key', () => {
     const routes = Object.fromEntries(config.model_list.map((m: any) => [m.model_name, m.litellm_params]));
-    expect(routes['llama-70b']).toEqual({ model: 'hosted_vllm/llama-70b', api_base: 'http://llama-70b.models.svc.cluster.local:8000/v1', drop_params: true });
+    // llama-70b falls back to gpt-4o: the PII guardrail runs on its requests too (model-level guardrails)
+    expect(routes['llama-70b']).toEqual({ model: 'hosted_vllm/llama-70b', api_base: 'http://llama-70b.models.svc.cluster.local:8000/v1', drop_params: true, guardrails: ['pii'] });
     expect(routes['gpt-oss-120b'].api_base).toBe('http://gpt-oss-120b.models.svc.cluster.local:8000/v1');
     expect(routes['bge-large']).toEqual({ model: 'hosted_vllm/bge-large', api_base: 'http://bge-large.models.svc.cluster.local:8000/v1', drop_params: true });
     expect(routes['gpt-4o']).toMatchObject({ model: 'openai/gpt-4o', api_key: 'os.environ/HOSTED_GPT_4O_API_KEY' });
     expect(Object.keys(routes).sort()).toEqual(['bge-large', 'gpt-4o', 'gpt-oss-120b', 'llama-70b', 'qwen-7b']);
-    expect(values.extraEnvVars).toEqual([{ name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai-api-key', key: 'api-key' } } }]);
+    expect(values.extraEnvVars).toEqual([
+      { name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai-api-key', key: 'api-key' } } },
+      { name: 'PRESIDIO_ANALYZER_API_BASE', value: 'http://presidio-analyzer.guardrails.svc.cluster.local:3000' },
+      { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: 'http://presidio-anonymizer.guardrails.svc.cluster.local:3000' },
+    ]);
   });
 
   it("routes embeddings to TEI's own OpenAI-compatible /v1/embeddings, never through the Hugging Face Hub", () => {
@@ -97,13 +103,13 @@ describe('LiteLLM gateway of the prod preset', () => {
   });
 
   it('writes only config keys LiteLLM documents (upstream proxy config keys)', () => {
-    for (const top of Object.keys(config)) expect(keys.top_level_keys).toContain(top);
+    for (const top of Object.keys(config)) expect([...keys.top_level_keys, ...Object.keys(keys.top_level_keys_other_documented!)]).toContain(top);
     for (const k of Object.keys(config.litellm_settings)) expect(keys.litellm_settings).toContain(k);
     for (const k of Object.keys(config.general_settings)) expect(keys.general_settings).toContain(k);
     for (const k of Object.keys(config.router_settings)) expect(keys.router_settings).toContain(k);
     for (const m of config.model_list) {
       for (const k of Object.keys(m)) expect(keys.model_list_entry_keys).toContain(k);
-      for (const k of Object.keys(m.litellm_params)) expect(keys.litellm_params_known).toContain(k);
+      for (const k of Object.keys(m.litellm_params)) expect([...keys.litellm_params_known!, modelGuardrails.key]).toContain(k);
       for (const k of Object.keys(m.model_info)) expect(keys.model_info_known).toContain(k);
     }
   });
@@ -113,7 +119,12 @@ describe('LiteLLM gateway of the prod preset', () => {
     const v = releaseValues(db) as any;
     expect(v.cluster).toMatchObject({ instances: 3, enableSuperuserAccess: false, initdb: { database: 'litellm', owner: 'litellm' }, storage: { size: '50Gi' } });
     expect((db as unknown as { lifecycle?: { prevent_destroy?: boolean } }).lifecycle?.prevent_destroy).toBe(true);
-    expect((litellm as unknown as { depends_on: string[] }).depends_on).toEqual([expect.stringMatching(/^helm_release\.database_release_/)]);
+    // the database, and Presidio for the PII guardrail
+    expect((litellm as unknown as { depends_on: string[] }).depends_on).toEqual([
+      expect.stringMatching(/^helm_release\.database_release_/),
+      expect.stringMatching(/^kubernetes_deployment_v1\.presidio_analyzer_/),
+      expect.stringMatching(/^kubernetes_deployment_v1\.presidio_anonymizer_/),
+    ]);
   });
 
   it('applies teams, keys, budgets and rate limits with a bootstrap Job, keys by Secret reference', () => {
@@ -139,7 +150,7 @@ describe('LiteLLM gateway of the prod preset', () => {
   });
 
   it('lets only the edge (and its own pods, and the Postgres operator) reach the gateway namespace', () => {
-    const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
+    const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).filter((p) => p.metadata.namespace === 'gateway').map((p) => [p.metadata.name, p.spec]));
     expect(Object.keys(policies).sort()).toEqual(['allow-cnpg-operator', 'allow-edge', 'allow-monitoring', 'allow-same-namespace', 'default-deny-ingress']);
     expect(policies['default-deny-ingress']).toEqual({ pod_selector: {}, policy_types: ['Ingress'] });
     expect(policies['allow-edge']).toEqual({
@@ -359,5 +370,84 @@ describe('LiteLlmGateway alone', () => {
     expect(JSON.parse(files!.data['spec.json'])).toEqual({
       teams: [{ team_id: 'research', max_budget: 100, budget_duration: '30d', models: ['llama-8b'], keys: [{ key_alias: 'alice', env: 'KEY_0', rpm_limit: 60 }] }],
     });
+  });
+});
+
+describe('PII guardrail in the LiteLLM config', () => {
+  type Key = { key: string };
+  const g = readFacts<{
+    top_level_key: { key: string };
+    guardrails_list_entry_keys: Key[];
+    guardrail_litellm_params_common: Key[];
+    guardrail_litellm_params_presidio: Key[];
+    guardrail_modes: { presidio_supported: string[] };
+    pii_actions: { values: string[] };
+    supported_guardrail_integrations: { values: string[] };
+    presidio_env_vars: Key[];
+  }>('flags/litellm-proxy-config-keys-guardrails-callbacks.json');
+  const presidio = readFacts<{ entities: { default_en: string[] } }>('flags/presidio-2.2.363.json');
+  const { config, values } = gatewayOf('prod');
+  const env = presetEnv('prod');
+
+  it("renders the environment's guardrail under LiteLLM's top-level guardrails key, every key one LiteLLM reads", () => {
+    expect(Object.keys(config)).toContain(g.top_level_key.key);
+    const [entry] = config.guardrails;
+    expect(config.guardrails).toHaveLength(env.gateway.guardrails.length);
+    for (const k of Object.keys(entry)) expect(g.guardrails_list_entry_keys.map((x) => x.key)).toContain(k);
+    const params = [...g.guardrail_litellm_params_common, ...g.guardrail_litellm_params_presidio].map((x) => x.key);
+    for (const k of Object.keys(entry.litellm_params)) expect(params).toContain(k);
+    expect(g.supported_guardrail_integrations.values).toContain(entry.litellm_params.guardrail);
+    expect(g.guardrail_modes.presidio_supported).toContain(entry.litellm_params.mode);
+    const spec = env.gateway.guardrails[0]!;
+    expect(entry.guardrail_name).toBe(spec.name);
+    expect(Object.keys(entry.litellm_params.pii_entities_config).sort()).toEqual([...spec.entities].sort());
+    for (const [entity, action] of Object.entries(entry.litellm_params.pii_entities_config)) {
+      expect(presidio.entities.default_en).toContain(entity);
+      expect(g.pii_actions.values).toContain(action);
+      expect(action).toBe(spec.action.toUpperCase());
+    }
+    // appliesTo: hosted → not on every request, but named by the routes that reach a hosted API
+    expect(entry.litellm_params.default_on).toBe(false);
+  });
+
+  it('runs before every call that leaves the cluster: on the hosted model and on every model whose fallbacks reach it', () => {
+    const guarded = config.model_list.filter((m: any) => m.litellm_params.guardrails?.includes('pii')).map((m: any) => m.model_name).sort();
+    // gpt-4o is hosted; llama-70b falls back to it; gpt-oss-120b falls back to llama-70b
+    expect(guarded).toEqual(['gpt-4o', 'gpt-oss-120b', 'llama-70b']);
+    const fallbacks = Object.assign({}, ...config.router_settings.fallbacks) as Record<string, string[]>;
+    for (const m of config.model_list) {
+      const reaches = (name: string, seen: string[]): boolean => name === 'gpt-4o' || (fallbacks[name] ?? []).some((f) => !seen.includes(f) && reaches(f, [...seen, f]));
+      expect(m.litellm_params.guardrails?.includes('pii') ?? false, m.model_name).toBe(reaches(m.model_name, [m.model_name]));
+    }
+  });
+
+  it('points LiteLLM at Presidio through the env vars its presidio hook reads', () => {
+    const names = values.extraEnvVars.map((e: { name: string }) => e.name);
+    for (const v of g.presidio_env_vars) expect(names).toContain(v.key);
+  });
+
+  it('turns a guardrail with appliesTo: all on for every request (default_on), and names it on no route', () => {
+    const json = synthScope((s) =>
+      new LiteLlmGateway(s, 'gw', {
+        namespace: 'gateway', replicas: 1, masterKeySecret: { name: 'm', key: 'k' }, database: { host: 'db', name: 'litellm', secretName: 'db' },
+        servers: [{ name: 'llama', engine: 'vllm', url: 'http://llama.models.svc.cluster.local:8000' }], fallbacks: {}, numRetries: 0, timeoutSeconds: 60, teams: [],
+        guardrails: [{ name: 'pii-all', entities: ['PERSON'], action: 'block', appliesTo: 'all' }],
+        presidio: { analyzerUrl: 'http://a:3000', anonymizerUrl: 'http://b:3000' },
+      }),
+    );
+    const config = onlyReleaseValues(json).proxy_config;
+    expect(config.guardrails[0].litellm_params).toMatchObject({ default_on: true, pii_entities_config: { PERSON: 'BLOCK' } });
+    for (const m of config.model_list) expect(m.litellm_params.guardrails).toBeUndefined();
+  });
+
+  it('fails when guardrails are given without Presidio', () => {
+    expect(() =>
+      synthScope((s) =>
+        new LiteLlmGateway(s, 'gw', {
+          namespace: 'gateway', replicas: 1, masterKeySecret: { name: 'm', key: 'k' }, database: { host: 'db', name: 'litellm', secretName: 'db' },
+          servers: [], fallbacks: {}, numRetries: 0, timeoutSeconds: 60, teams: [], guardrails: [{ name: 'pii', entities: ['PERSON'], action: 'mask', appliesTo: 'hosted' }],
+        }),
+      ),
+    ).toThrow(/PII guardrails need presidio/);
   });
 });
