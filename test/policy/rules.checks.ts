@@ -118,7 +118,7 @@ describe('reports', () => {
     container(stacks).image = 'vllm/vllm-openai:latest';
     const text = formatReport('prod', checkPolicy(stacks, 'prod'));
     expect(text.split('\n').slice(0, 4)).toEqual([
-      'prod: policy: 1 violation of 21 rules',
+      'prod: policy: 1 violation of 22 rules',
       '  prod-models',
       '    P12 Every image has an explicit tag, never latest [CKV_K8S_14, CKV_K8S_43, KSV-0013]',
       expect.stringMatching(/^ {6}kubernetes_stateful_set_v1\.model-llama-70b_workload_statefulset_[0-9A-F]+: image "vllm\/vllm-openai:latest" has no explicit tag; fix: pin a version tag/),
