@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESIDIO_IMAGES, PRESIDIO_PORT, PRESIDIO_UID } from '../../catalog/presidio';
 import { PresidioGuardrail } from '../../constructs/presidio-guardrail';
+import { imageList } from '../../bin/commands/images';
 import { resourcesIn, synthScope } from '../support/construct';
 import { resourcesOf, stacksOf } from '../support/synth';
 import { readFacts } from '../support/upstream';
@@ -104,6 +105,11 @@ describe('Presidio in the prod preset', () => {
     // The labels it admits are the gateway pods' (as the models namespace admits them).
     const models = (resourcesOf(stacksOf('prod')['prod-models']!, 'kubernetes_network_policy_v1') as any[]).find((p) => p.metadata.name === 'allow-gateway');
     expect(allow.spec.ingress[0].from).toEqual(models.spec.ingress[0].from);
+  });
+
+  it('lists both images for mirroring (inference-stack images)', () => {
+    const { images: list } = imageList('prod', stacksOf('prod'));
+    for (const pin of Object.values(PRESIDIO_IMAGES)) expect(list).toContain(`${pin.repository}:${pin.tag}`);
   });
 
   it('is what the gateway calls: PRESIDIO_*_API_BASE name the Services, on their port', () => {
