@@ -18,20 +18,16 @@ export interface GatewayRoute {
   /** Env var holding the provider key, read by LiteLLM as `os.environ/<VAR>`. */
   readonly apiKeyEnv?: string;
   readonly mode: 'chat' | 'embedding';
-  /** Guardrails (by guardrail_name) LiteLLM runs on requests to this model (model-level guardrails). @default - none */
-  readonly guardrails?: readonly string[];
 }
 
 /**
  * A PII guardrail in LiteLLM's terms: its Presidio guardrail (litellm/types/guardrails.py), run before the call on
- * the request (`presidio_filter_scope: input`), on every request (`default_on`) or on the models that name it.
+ * the request (`presidio_filter_scope: input`), on every request (`default_on`).
  */
 export interface LiteLlmPiiGuardrail {
   readonly name: string;
   readonly entities: readonly string[];
   readonly action: 'mask' | 'block';
-  /** Run on every request; otherwise only on the routes whose `guardrails` name it. */
-  readonly defaultOn: boolean;
 }
 
 /** The `guardrails:` entries of LiteLLM's config for the PII guardrails. */
@@ -41,7 +37,10 @@ export function guardrailsConfig(guardrails: readonly LiteLlmPiiGuardrail[]): ob
     litellm_params: {
       guardrail: 'presidio',
       mode: 'pre_call',
-      default_on: g.defaultOn,
+      // Every request: the pinned proxy (v1.81.9) merges a model's litellm_params.guardrails only on post_call
+      // paths (LiteLLM #29652, fixed after v1.87), so a pre_call guardrail named on a model would never run; and
+      // /v1/messages skips model-level guardrails even after that fix (#36085). default_on reaches every call.
+      default_on: true,
       // The entities are the analyzer's English ones (environments/guardrail-checks.ts).
       presidio_language: 'en',
       // The prompt only: the answer comes back into the cluster.
@@ -93,8 +92,6 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
         ...(r.apiKeyEnv ? { api_key: `os.environ/${r.apiKeyEnv}` } : {}),
         // Drop OpenAI parameters a backend does not take instead of failing the request.
         drop_params: true,
-        // Model-level guardrails: LiteLLM adds them to the request's guardrails before the pre-call hooks.
-        ...(r.guardrails && r.guardrails.length > 0 ? { guardrails: [...r.guardrails] } : {}),
       },
       model_info: { mode: r.mode },
     })),

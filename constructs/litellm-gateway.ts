@@ -81,26 +81,12 @@ export interface GatewayPiiGuardrail {
   readonly entities: readonly string[];
   /** `mask` replaces each entity with its type; `block` refuses the request. */
   readonly action: 'mask' | 'block';
-  /** `hosted`: the hosted models and the models whose fallbacks reach one; `all`: every request. */
+  /**
+   * `hosted`: the hosted models and the models whose fallbacks reach one; `all`: every request. With the pinned
+   * LiteLLM both run on every request (`default_on`): it ignores model-level guardrails before the call (LiteLLM
+   * #29652), so no narrower scope can be rendered that runs.
+   */
   readonly appliesTo: 'hosted' | 'all';
-}
-
-/**
- * The routes whose calls can leave the cluster: the hosted models, and the models whose fallbacks reach one,
- * directly or through other models' fallbacks (the guardrail runs before the first call, on the model asked for).
- */
-export function routesReachingHosted(hosted: readonly string[], fallbacks: Readonly<Record<string, readonly string[]>>): Set<string> {
-  const out = new Set(hosted);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [name, chain] of Object.entries(fallbacks)) {
-      if (!out.has(name) && chain.some((f) => out.has(f))) {
-        out.add(name);
-        grew = true;
-      }
-    }
-  }
-  return out;
 }
 
 /** The chart's options (replicas, master key, database, fallbacks, retries), the servers and hosted APIs, and the rest. */
@@ -180,14 +166,9 @@ export class LiteLlmGateway extends Construct {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
     const { servers, hostedModels, guardrails = [], presidio, ...options } = props;
-    const plain = gatewayRoutes(servers, hostedModels ?? []);
-    const secretEnv = plain.secretEnv;
+    const { routes, secretEnv } = gatewayRoutes(servers, hostedModels ?? []);
     if (guardrails.length > 0 && !presidio) throw new Error('LiteLlmGateway: PII guardrails need presidio (the analyzer and anonymizer URLs)');
-    // Model-level guardrails on the routes that reach a hosted API; `all` runs on every request (default_on).
-    const reaching = routesReachingHosted((hostedModels ?? []).map((h) => h.name), props.fallbacks);
-    const scoped = guardrails.filter((g) => g.appliesTo === 'hosted').map((g) => g.name);
-    const routes: GatewayRoute[] = plain.routes.map((r) => (scoped.length > 0 && reaching.has(r.name) ? { ...r, guardrails: scoped } : r));
-    const piiGuardrails: LiteLlmPiiGuardrail[] = guardrails.map((g) => ({ name: g.name, entities: g.entities, action: g.action, defaultOn: g.appliesTo === 'all' }));
+    const piiGuardrails: LiteLlmPiiGuardrail[] = guardrails.map((g) => ({ name: g.name, entities: g.entities, action: g.action }));
     // LiteLLM appends "/" and calls <base>analyze and <base>anonymize (guardrail_hooks/presidio.py).
     const env = presidio && guardrails.length > 0 ? [{ name: 'PRESIDIO_ANALYZER_API_BASE', value: presidio.analyzerUrl }, { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: presidio.anonymizerUrl }] : [];
     this.release = pinnedRelease(this, 'release', {

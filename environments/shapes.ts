@@ -329,7 +329,7 @@ const Guardrail = z.strictObject({
   appliesTo: z
     .enum(GUARDRAIL_SCOPES, { error: (iss) => `${show(iss.input)} is not a scope; use hosted or all` })
     .default(DEFAULTS.gateway.guardrail.appliesTo)
-    .describe('hosted: the hosted models and every model whose fallbacks reach one; all: every request'),
+    .describe('hosted: the hosted models and every model whose fallbacks reach one; all: every request. The pinned LiteLLM runs a pre-call guardrail on every request either way (it ignores model-level guardrails before the call)'),
   mode: z
     .literal('pre_call', { error: (iss) => `${show(iss.input)} is not a mode for a PII guardrail; use pre_call (during_call runs beside the call, so the prompt has already left the cluster)` })
     .default(DEFAULTS.gateway.guardrail.mode)

@@ -499,7 +499,6 @@ export const RULES: readonly Rule[] = [
           return isObj(p) && p.guardrail === 'presidio' && p.mode === 'pre_call' && isObj(p.pii_entities_config) && Object.keys(p.pii_entities_config).length > 0;
         });
         const everywhere = pii.some((g) => get(g, 'litellm_params', 'default_on') === true);
-        const names = new Set(pii.map((g) => String(g.guardrail_name)));
         const routes = arr(config.model_list).filter(isObj);
         const inCluster = (base: unknown) => typeof base === 'string' && /^https?:\/\/[^/]+\.svc\.cluster\.local(:\d+)?(\/|$)/.test(base);
         const hosted = new Map(routes.filter((m) => !inCluster(get(m, 'litellm_params', 'api_base'))).map((m) => [String(m.model_name), String(get(m, 'litellm_params', 'model'))]));
@@ -516,7 +515,8 @@ export const RULES: readonly Rule[] = [
         }
         for (const m of routes) {
           const name = String(m.model_name);
-          if (!reaching.has(name) || everywhere || arr(get(m, 'litellm_params', 'guardrails')).some((n) => names.has(String(n)))) continue;
+          // Only default_on counts: LiteLLM (v1.81.9 .. 1.87) ignores model-level guardrails before the call (#29652).
+          if (!reaching.has(name) || everywhere) continue;
           const what = hosted.has(name) ? `calls a hosted API (${hosted.get(name)!})` : `falls back to a hosted API (${(fallbacks.get(name) ?? []).filter((c) => reaching.has(c)).join(', ')})`;
           out.push(finding('P22', s, r.address, `route "${name}" ${what} without a PII guardrail before the call`, 'add a PII guardrail (gateway.guardrails), or state an exception with its reason (gateway.guardrailExceptions)'));
         }

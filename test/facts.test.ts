@@ -31,12 +31,7 @@ describe('the committed upstream facts', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const f of files.filter((n) => n.endsWith('.json'))) {
       const source = (JSON.parse(readFileSync(join(FACTS, f), 'utf8')) as { _source?: { from?: string } })._source;
-      // One fact shared/ lacks (LiteLLM's model-level guardrails key) is written by the extraction with the public
-      // source it was read from; every other file comes from shared/upstream.
-      if (f === 'flags/litellm-model-level-guardrails.json') {
-        expect(source?.from, f).toMatch(/^test\/support\/extract-facts\.ts /);
-        expect((JSON.parse(readFileSync(join(FACTS, f), 'utf8')) as { source: string[] }).source.length, f).toBeGreaterThan(0);
-      } else expect(source?.from, f).toMatch(/^shared\/upstream\//);
+      expect(source?.from, f).toMatch(/^shared\/upstream\//);
     }
   });
 

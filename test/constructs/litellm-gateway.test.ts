@@ -19,7 +19,6 @@ import { helmReleases, presetEnv, releaseValues, resourcesOf, stacksOf, stateful
 import { readFacts } from '../support/upstream';
 
 const keys = readFacts<Record<string, string[]> & { top_level_keys_other_documented?: Record<string, string> }>('flags/litellm-proxy-config-keys.json');
-const modelGuardrails = readFacts<{ key: string; where: string }>('flags/litellm-model-level-guardrails.json');
 
 function gatewayOf(preset: string) {
   const stacks = stacksOf(preset);
@@ -34,8 +33,7 @@ describe('LiteLLM gateway of the prod preset', () => {
 
   it('routes every model and embedding server to its in-cluster Service, and the hosted model by env key', () => {
     const routes = Object.fromEntries(config.model_list.map((m: any) => [m.model_name, m.litellm_params]));
-    // llama-70b falls back to gpt-4o: the PII guardrail runs on its requests too (model-level guardrails)
-    expect(routes['llama-70b']).toEqual({ model: 'hosted_vllm/llama-70b', api_base: 'http://llama-70b.models.svc.cluster.local:8000/v1', drop_params: true, guardrails: ['pii'] });
+    expect(routes['llama-70b']).toEqual({ model: 'hosted_vllm/llama-70b', api_base: 'http://llama-70b.models.svc.cluster.local:8000/v1', drop_params: true });
     expect(routes['gpt-oss-120b'].api_base).toBe('http://gpt-oss-120b.models.svc.cluster.local:8000/v1');
     expect(routes['bge-large']).toEqual({ model: 'hosted_vllm/bge-large', api_base: 'http://bge-large.models.svc.cluster.local:8000/v1', drop_params: true });
     expect(routes['gpt-4o']).toMatchObject({ model: 'openai/gpt-4o', api_key: 'os.environ/HOSTED_GPT_4O_API_KEY' });
@@ -109,7 +107,7 @@ describe('LiteLLM gateway of the prod preset', () => {
     for (const k of Object.keys(config.router_settings)) expect(keys.router_settings).toContain(k);
     for (const m of config.model_list) {
       for (const k of Object.keys(m)) expect(keys.model_list_entry_keys).toContain(k);
-      for (const k of Object.keys(m.litellm_params)) expect([...keys.litellm_params_known!, modelGuardrails.key]).toContain(k);
+      for (const k of Object.keys(m.litellm_params)) expect(keys.litellm_params_known).toContain(k);
       for (const k of Object.keys(m.model_info)) expect(keys.model_info_known).toContain(k);
     }
   });
@@ -406,19 +404,16 @@ describe('PII guardrail in the LiteLLM config', () => {
       expect(g.pii_actions.values).toContain(action);
       expect(action).toBe(spec.action.toUpperCase());
     }
-    // appliesTo: hosted → not on every request, but named by the routes that reach a hosted API
-    expect(entry.litellm_params.default_on).toBe(false);
   });
 
-  it('runs before every call that leaves the cluster: on the hosted model and on every model whose fallbacks reach it', () => {
-    const guarded = config.model_list.filter((m: any) => m.litellm_params.guardrails?.includes('pii')).map((m: any) => m.model_name).sort();
-    // gpt-4o is hosted; llama-70b falls back to it; gpt-oss-120b falls back to llama-70b
-    expect(guarded).toEqual(['gpt-4o', 'gpt-oss-120b', 'llama-70b']);
-    const fallbacks = Object.assign({}, ...config.router_settings.fallbacks) as Record<string, string[]>;
-    for (const m of config.model_list) {
-      const reaches = (name: string, seen: string[]): boolean => name === 'gpt-4o' || (fallbacks[name] ?? []).some((f) => !seen.includes(f) && reaches(f, [...seen, f]));
-      expect(m.litellm_params.guardrails?.includes('pii') ?? false, m.model_name).toBe(reaches(m.model_name, [m.model_name]));
-    }
+  it('runs before every request, since the pinned LiteLLM ignores model-level guardrails before the call', () => {
+    // LiteLLM #29652 (2026-06-04, checked at v1.87): the proxy merges litellm_params.guardrails only on post_call
+    // paths, so a pre_call guardrail named on a model never runs at v1.81.9; /v1/messages skips them even after
+    // the fix (#36085). default_on is the one switch that reaches every call that leaves the cluster.
+    expect(LITELLM_IMAGE.tag).toBe('main-v1.81.9-stable');
+    for (const entry of config.guardrails) expect(entry.litellm_params.default_on).toBe(true);
+    // and no route carries a model-level list that would look like protection and is not
+    for (const m of config.model_list) expect(m.litellm_params.guardrails, m.model_name).toBeUndefined();
   });
 
   it('points LiteLLM at Presidio through the env vars its presidio hook reads', () => {

@@ -67,23 +67,6 @@ export const FLAG_FILES: readonly string[] = [
   'vllm-main-6adad087.json',
 ];
 
-/**
- * Upstream facts shared/ does not hold, read here from public LiteLLM source, each with where it was read. Written
- * as flags/litellm-model-level-guardrails.json.
- */
-export const LITELLM_MODEL_LEVEL_GUARDRAILS = {
-  key: 'guardrails',
-  where: 'model_list[].litellm_params',
-  type: 'list of guardrail_name',
-  behaviour:
-    "The proxy reads the deployment's litellm_params.guardrails and merges them into the request's guardrails (metadata.guardrails) before the guardrail hooks run, so a guardrail with default_on false runs on that model's requests.",
-  source: [
-    'BerriAI/litellm litellm/proxy/utils.py _check_and_merge_model_level_guardrails: deployment.litellm_params.get("guardrails"), merged by _merge_guardrails_with_existing (public copy; the index gives no commit)',
-    'BerriAI/litellm tests for issue #36085 (model-level guardrails on /v1/messages): deployment litellm_params {"guardrails": [...]} reach get_guardrail_from_metadata (public copy, newer than v1.81.9)',
-  ],
-  caveat: 'Not read at the v1.81.9-stable tag (the repository is too large to fetch); the public copies are undated.',
-} as const;
-
 /** JSON with object keys sorted at every level (lists keep their order), one-space indent (or none), final newline. */
 export function stableJson(value: unknown, indent = 1): string {
   const sort = (v: unknown): unknown => (Array.isArray(v) ? v.map(sort) : isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])])) : v);
@@ -211,7 +194,6 @@ export function extractFacts(upstream: string): Map<string, string> {
   out.set('crds.json', stableJson({ _source: { from: 'shared/upstream/charts/*/*/crds/*.yaml (each CRD names its file; descriptions left out)' }, crds }, 0));
 
   for (const f of FLAG_FILES) out.set(`flags/${f}`, stableJson({ _source: { from: `shared/upstream/flags/${f}` }, ...readJson(join(upstream, 'flags', f)) }));
-  out.set('flags/litellm-model-level-guardrails.json', stableJson({ _source: { from: 'test/support/extract-facts.ts LITELLM_MODEL_LEVEL_GUARDRAILS (public LiteLLM source, not in shared/upstream)' }, ...LITELLM_MODEL_LEVEL_GUARDRAILS }));
 
   for (const f of readdirSync(join(upstream, 'metrics')).filter((n) => n.endsWith('.json')).sort()) {
     const d = readJson(join(upstream, 'metrics', f)) as { project: string; version: string; commit: string; source_files?: unknown; metrics: Array<{ name: string; type: string; exposed_series?: string[] }> };
@@ -239,8 +221,7 @@ differs from a fresh extract.
   without descriptions, the \`.Values\` paths each template reads (and which templates hold CRDs), the files
   in \`crds/\`, the CRDs the chart installs, and short excerpts a test quotes (with line numbers and why).
 - \`crds.json\`: the CRDs of the custom resources we render (RENDERED_CRDS), schemas without descriptions.
-- \`flags/\`, \`images.json\`: copies of lists shared/ extracted (\`flags/litellm-model-level-guardrails.json\`: one
-  LiteLLM key read from public source, with its source, not from shared/); \`metrics/\`: metric names, types and
+- \`flags/\`, \`images.json\`: copies of lists shared/ extracted; \`metrics/\`: metric names, types and
   exposed series; \`gpus.json\`: the \`gpus\` facts of models.json.
 
 Licences: the charts are Apache-2.0 (NVIDIA/gpu-operator and its node-feature-discovery subchart,
