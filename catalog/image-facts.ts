@@ -80,6 +80,26 @@ const VLLM = 'vllm-project/vllm docker/Dockerfile@main (6adad08767583f52eb4d2122
 const QDRANT = 'qdrant/qdrant @v1.19.0 (74f3e85b9473c62560006c043e13737ce6b48412)';
 const PYTHON = 'docker-library/python 3.12/slim-bookworm/Dockerfile@3.12.8 (393cf61945ea74aabbd125802b5668d51e949280)';
 const OLLAMA = 'ollama/ollama @v0.32.15 (b7871fc0d1d82fe109536efa3e0e8e411c766c75)';
+const PRESIDIO = 'microsoft/presidio (data-privacy-stack/presidio) @2.2.363 (5c0ac333534955601f0649cff3e323ca5d5d7345)';
+
+/** Presidio's analyzer and anonymizer: the same user, port and writable paths (their Dockerfiles and entrypoint.sh). */
+const presidio = (role: 'analyzer' | 'anonymizer', userLine: number): ImageFacts => ({
+  reference: `ghcr.io/data-privacy-stack/presidio-${role}:2.2.363`,
+  programs: ['./entrypoint.sh', 'poetry', 'gunicorn'],
+  upstreamKey: `ghcr.io/data-privacy-stack/presidio-${role}:2.2.363`,
+  scope: 'full',
+  user: { value: { asWritten: '1001', uid: 1001, gid: 1001, numeric: true }, source: `${PRESIDIO} presidio-${role}/Dockerfile L${userLine} USER 1001 (useradd -m -u 1001 presidio; GID inferred)` },
+  fileCapabilities: none(`${PRESIDIO} presidio-${role}/Dockerfile: no setcap`),
+  portsBelow1024: none(`${PRESIDIO} presidio-${role}/Dockerfile ENV PORT=3000, EXPOSE \${PORT}`),
+  writablePaths: {
+    value: [
+      { path: '/tmp', needed: 'always', inferred: true },
+      { path: '/home/presidio (HOME)', needed: 'conditional', inferred: true },
+    ],
+    source: `${PRESIDIO} presidio-${role}/entrypoint.sh L2 (gunicorn without worker_tmp_dir; poetry run)`,
+  },
+  nonRoot: { value: { runs: true, runAsUser: 1001, why: 'USER 1001; another UID has HOME=/ (no passwd entry)' }, source: `${PRESIDIO} presidio-${role}/Dockerfile`, inferred: true },
+});
 
 const none = <T>(source: string): Sourced<readonly T[]> => ({ value: [], source });
 
@@ -248,6 +268,8 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     },
     nonRoot: { value: { runs: true, runAsUser: 1000, why: 'USER 1000:1000' }, source: `${QDRANT} Dockerfile` },
   },
+  presidio('analyzer', 45),
+  presidio('anonymizer', 24),
   {
     reference: 'python:3.12.8-slim-bookworm',
     programs: ['python3'],

@@ -20,6 +20,36 @@ export interface GatewayRoute {
   readonly mode: 'chat' | 'embedding';
 }
 
+/**
+ * A PII guardrail in LiteLLM's terms: its Presidio guardrail (litellm/types/guardrails.py), run before the call on
+ * the request (`presidio_filter_scope: input`), on every request (`default_on`).
+ */
+export interface LiteLlmPiiGuardrail {
+  readonly name: string;
+  readonly entities: readonly string[];
+  readonly action: 'mask' | 'block';
+}
+
+/** The `guardrails:` entries of LiteLLM's config for the PII guardrails. */
+export function guardrailsConfig(guardrails: readonly LiteLlmPiiGuardrail[]): object[] {
+  return guardrails.map((g) => ({
+    guardrail_name: g.name,
+    litellm_params: {
+      guardrail: 'presidio',
+      mode: 'pre_call',
+      // Every request: the pinned proxy (v1.81.9) merges a model's litellm_params.guardrails only on post_call
+      // paths (LiteLLM #29652, fixed after v1.87), so a pre_call guardrail named on a model would never run; and
+      // /v1/messages skips model-level guardrails even after that fix (#36085). default_on reaches every call.
+      default_on: true,
+      // The entities are the analyzer's English ones (environments/guardrail-checks.ts).
+      presidio_language: 'en',
+      // The prompt only: the answer comes back into the cluster.
+      presidio_filter_scope: 'input',
+      pii_entities_config: Object.fromEntries(g.entities.map((e) => [e, g.action === 'block' ? 'BLOCK' : 'MASK'])),
+    },
+  }));
+}
+
 /** The env var the gateway reads a hosted model's API key from (environments/front-door-checks.ts keeps them unique). */
 export const hostedKeyEnvName = (name: string): string => `HOSTED_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
 
@@ -44,11 +74,16 @@ export interface LiteLlmValuesOptions {
   readonly secretEnv: readonly SecretEnv[];
   /** UID the proxy runs as (the non-root image's `nobody`). */
   readonly uid: number;
+  /** PII guardrails (Presidio). @default - none */
+  readonly guardrails?: readonly LiteLlmPiiGuardrail[];
+  /** Plain environment variables (no secrets: the Presidio Services' addresses). @default - none */
+  readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
 /** LiteLLM's proxy config (config.yaml) for the routes and fallbacks. */
-export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds'>): object {
+export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds' | 'guardrails'>): object {
   return {
+    ...(o.guardrails && o.guardrails.length > 0 ? { guardrails: guardrailsConfig(o.guardrails) } : {}),
     model_list: o.routes.map((r) => ({
       model_name: r.name,
       litellm_params: {
@@ -91,7 +126,10 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
       secret: { name: o.database.secretName, usernameKey: 'username', passwordKey: 'password' },
     },
     proxy_config: proxyConfig(o),
-    extraEnvVars: o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+    extraEnvVars: [
+      ...o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+      ...(o.env ?? []).map((e) => ({ name: e.name, value: e.value })),
+    ],
     serviceAccount: { create: true, automount: false },
     podSecurityContext: restrictedPodSecurity({ runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid }),
     // The chart's migration Job copies only this container-level context (templates/migrations-job.yaml), and the

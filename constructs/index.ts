@@ -18,6 +18,7 @@ export * from './operator-release';
 export * from './pgvector-store';
 export * from './pod-security-namespace';
 export * from './postgres-cluster';
+export * from './presidio-guardrail';
 export * from './props-error';
 export * from './qdrant-store';
 export * from './scrape-target';

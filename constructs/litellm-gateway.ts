@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
-import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
+import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { IModelServer, SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from '../lib/bindings';
 import { Construct, type ITerraformDependable } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
+import { ConstructPropsError } from './props-error';
 import { scriptJob } from './private/script-job';
 
 /** Limits of a team or key, in LiteLLM's terms. */
@@ -80,8 +81,23 @@ export function gatewayRoutes(servers: readonly GatewayServer[], hosted: readonl
   return { routes, secretEnv };
 }
 
+/** A PII guardrail of the gateway (LiteLLM's Presidio guardrail). */
+export interface GatewayPiiGuardrail {
+  readonly name: string;
+  /** Presidio entities, e.g. `PERSON`, `EMAIL_ADDRESS`. */
+  readonly entities: readonly string[];
+  /** `mask` replaces each entity with its type; `block` refuses the request. */
+  readonly action: 'mask' | 'block';
+  /**
+   * `hosted`: the hosted models and the models whose fallbacks reach one; `all`: every request. With the pinned
+   * LiteLLM both run on every request (`default_on`): it ignores model-level guardrails before the call (LiteLLM
+   * #29652), so no narrower scope can be rendered that runs.
+   */
+  readonly appliesTo: 'hosted' | 'all';
+}
+
 /** The chart's options (replicas, master key, database, fallbacks, retries), the servers and hosted APIs, and the rest. */
-export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv'> {
+export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv' | 'guardrails' | 'env'> {
   readonly namespace: string;
   /**
    * The model and embedding servers in the cluster, in the order of the model list: server constructs
@@ -93,6 +109,10 @@ export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' 
   /** @default - the pinned non-root LiteLLM image */
   readonly image?: ImagePin;
   readonly teams: readonly GatewayTeam[];
+  /** PII guardrails; they need `presidio`. @default - none */
+  readonly guardrails?: readonly GatewayPiiGuardrail[];
+  /** Base URLs of the Presidio analyzer and anonymizer (`http://host:port`), for the PII guardrails. @default - none */
+  readonly presidio?: { readonly analyzerUrl: string; readonly anonymizerUrl: string };
   /** What must exist before the release (its database). @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -155,13 +175,17 @@ export class LiteLlmGateway extends Construct {
   constructor(scope: Construct, id: string, props: LiteLlmGatewayProps) {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
-    const { servers, hostedModels, ...options } = props;
+    const { servers, hostedModels, guardrails = [], presidio, ...options } = props;
     const { routes, secretEnv } = gatewayRoutes(servers.map(gatewayServer), hostedModels ?? []);
+    if (guardrails.length > 0 && !presidio) throw new ConstructPropsError(this, 'LiteLlmGateway', 'presidio', 'missing: PII guardrails need Presidio; pass presidio: { analyzerUrl, anonymizerUrl } (the urls of a PresidioGuardrail)');
+    const piiGuardrails: LiteLlmPiiGuardrail[] = guardrails.map((g) => ({ name: g.name, entities: g.entities, action: g.action }));
+    // LiteLLM appends "/" and calls <base>analyze and <base>anonymize (guardrail_hooks/presidio.py).
+    const env = presidio && guardrails.length > 0 ? [{ name: 'PRESIDIO_ANALYZER_API_BASE', value: presidio.analyzerUrl }, { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: presidio.anonymizerUrl }] : [];
     this.release = pinnedRelease(this, 'release', {
       name: LITELLM_RELEASE,
       namespace: props.namespace,
       chart: CHARTS.litellm,
-      values: liteLlmValues({ ...options, routes, secretEnv, image, uid: LITELLM_UID }),
+      values: liteLlmValues({ ...options, routes, secretEnv, image, uid: LITELLM_UID, guardrails: piiGuardrails, env }),
       // Includes the database migration job, run as a pre-install hook.
       timeoutSeconds: 900,
       dependsOn: props.dependsOn,

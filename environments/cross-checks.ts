@@ -8,6 +8,7 @@ import { checkAlerting } from './alerting-checks';
 import { DEFAULTS } from './defaults';
 import { checkDeployable } from './deploy-checks';
 import { checkFrontDoor } from './front-door-checks';
+import { checkGuardrails } from './guardrail-checks';
 import { checkModels } from './model-checks';
 import { checkVectorStore } from './rag-checks';
 import { show, type Shape } from './shapes';
@@ -61,6 +62,7 @@ export function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
   const filled = withDefaultReplicas(env);
   checkModels(filled, add);
   checkFrontDoor(filled, add);
+  checkGuardrails(filled, add);
   checkVectorStore(filled, add);
   checkAlerting(filled, add);
 }

@@ -42,6 +42,8 @@ export const DEFAULTS = {
     databaseStorageGiB: 10,
     numRetries: 2,
     timeoutSeconds: 600,
+    /** A PII guardrail's defaults: mask before every call that leaves the cluster. */
+    guardrail: { action: 'mask', appliesTo: 'hosted', mode: 'pre_call' },
   },
   edge: {
     serviceType: 'LoadBalancer',

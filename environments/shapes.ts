@@ -343,11 +343,37 @@ const HostedModel = z.strictObject({
   apiKeySecret: SecretRef.describe('Existing Secret holding the API key'),
 });
 
+export const GUARDRAIL_ACTIONS = ['mask', 'block'] as const;
+export const GUARDRAIL_SCOPES = ['hosted', 'all'] as const;
+/** A PII guardrail: LiteLLM's Presidio guardrail, run before the call (environments/guardrail-checks.ts checks the entities). */
+const Guardrail = z.strictObject({
+  name: dnsLabel(40).describe('Guardrail name (LiteLLM guardrail_name); forks merge guardrails by it'),
+  type: z.literal('pii', { error: (iss) => `unknown guardrail type ${show(iss.input)}; use pii` }).describe('pii: Presidio analyzer and anonymizer, in the cluster'),
+  entities: z.array(z.string()).min(1, 'list at least one entity, e.g. [PERSON, EMAIL_ADDRESS, PHONE_NUMBER]').describe("Presidio entities to mask or block; those the pinned analyzer detects for English"),
+  action: z.enum(GUARDRAIL_ACTIONS, { error: (iss) => `unknown action ${show(iss.input)}; use mask or block` }).default(DEFAULTS.gateway.guardrail.action).describe('mask: replace each entity with its type before the call; block: refuse the request'),
+  appliesTo: z
+    .enum(GUARDRAIL_SCOPES, { error: (iss) => `${show(iss.input)} is not a scope; use hosted or all` })
+    .default(DEFAULTS.gateway.guardrail.appliesTo)
+    .describe('hosted: the hosted models and every model whose fallbacks reach one; all: every request. The pinned LiteLLM runs a pre-call guardrail on every request either way (it ignores model-level guardrails before the call)'),
+  mode: z
+    .literal('pre_call', { error: (iss) => `${show(iss.input)} is not a mode for a PII guardrail; use pre_call (during_call runs beside the call, so the prompt has already left the cluster)` })
+    .default(DEFAULTS.gateway.guardrail.mode)
+    .describe('pre_call: the guardrail runs before the request is sent'),
+});
+
+/** A route that may reach a hosted API without a PII guardrail in prod, and why (shown in the policy report). */
+const GuardrailException = z.strictObject({
+  name: z.string().min(1).describe('The hosted model, or the model whose fallbacks reach one'),
+  reason: z.string().min(20, 'give a reason a reviewer can judge (at least 20 characters)').describe('Why this route may send prompts out unguarded'),
+});
+
 const Gateway = z.strictObject({
   replicas: z.int().min(1).max(32).optional().describe(`Default: ${byStageText(DEFAULTS.byStage.gatewayReplicas)}`),
   masterKeySecret: SecretRef.default(DEFAULTS.gateway.masterKeySecret).describe('Existing Secret holding the LiteLLM master key (sk-...)'),
   hostedModels: z.array(HostedModel).default([]).describe('Hosted APIs, for fallbacks'),
   teams: z.array(Team).default([]),
+  guardrails: z.array(Guardrail).default([]).describe('PII guardrails (Presidio) run before calls; by default on every call that leaves the cluster'),
+  guardrailExceptions: z.array(GuardrailException).default([]).describe('Prod routes to hosted APIs allowed without a PII guardrail, each with its reason'),
   database: z
     .strictObject({
       instances: z.int().min(1).max(5).optional().describe(`Postgres instances; default: ${byStageText(DEFAULTS.byStage.databaseInstances)}`),
@@ -537,7 +563,7 @@ export const EnvironmentShape = z.strictObject({
   gpuPools: z.array(GpuPool).default([]).describe('Pools of existing GPU nodes'),
   models: z.array(Model).default([]).describe('Model servers'),
   embeddings: z.array(Embedding).default([]).describe('Embedding servers (TEI)'),
-  gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: DEFAULTS.gateway.numRetries, timeoutSeconds: DEFAULTS.gateway.timeoutSeconds }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
+  gateway: Gateway.default({ masterKeySecret: DEFAULTS.gateway.masterKeySecret, hostedModels: [], teams: [], guardrails: [], guardrailExceptions: [], database: { storageGiB: DEFAULTS.gateway.databaseStorageGiB }, numRetries: DEFAULTS.gateway.numRetries, timeoutSeconds: DEFAULTS.gateway.timeoutSeconds }).describe('LiteLLM gateway: routing, fallbacks, teams, keys and budgets'),
   edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
   vectorStore: VectorStore.optional().describe('RAG tier: Qdrant or pgvector, its collections and backups'),
   startup: Startup.default({ ...DEFAULTS.startup }).describe('Declared bandwidths for the start-up estimates of the capacity report and probe budgets'),

@@ -26,3 +26,12 @@ export const EXCEPTIONS: readonly PolicyException[] = [
     reason: "The GPU readiness gates read the pool nodes' allocatable GPUs from the API; their ClusterRole allows get and list on nodes only.",
   },
 ];
+
+/**
+ * An exception an environment states (gateway.guardrailExceptions: a route to a hosted API allowed without a PII
+ * guardrail in prod), as a policy exception: the report lists the route's finding with the environment's reason.
+ */
+export function guardrailException(route: string, reason: string): PolicyException {
+  const escaped = route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { rule: 'P22', message: new RegExp(`^route "${escaped}" `), reason: `stated by the environment: ${reason}` };
+}

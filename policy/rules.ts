@@ -483,4 +483,45 @@ export const RULES: readonly Rule[] = [
       return out;
     },
   },
+  {
+    id: 'P22',
+    title: 'prod: a PII guardrail runs before every call to a hosted API (hosted models and the fallbacks that reach them)',
+    scanners: [],
+    check: (s, stage) => {
+      if (stage !== 'prod') return [];
+      const out: Finding[] = [];
+      for (const r of helmReleases(s).filter((h) => h.chart === 'litellm-helm')) {
+        const config = r.values.proxy_config;
+        if (!isObj(config)) continue;
+        // A Presidio guardrail before the call, with entities to act on.
+        const pii = arr(config.guardrails).filter(isObj).filter((g) => {
+          const p = g.litellm_params;
+          return isObj(p) && p.guardrail === 'presidio' && p.mode === 'pre_call' && isObj(p.pii_entities_config) && Object.keys(p.pii_entities_config).length > 0;
+        });
+        const everywhere = pii.some((g) => get(g, 'litellm_params', 'default_on') === true);
+        const routes = arr(config.model_list).filter(isObj);
+        const inCluster = (base: unknown) => typeof base === 'string' && /^https?:\/\/[^/]+\.svc\.cluster\.local(:\d+)?(\/|$)/.test(base);
+        const hosted = new Map(routes.filter((m) => !inCluster(get(m, 'litellm_params', 'api_base'))).map((m) => [String(m.model_name), String(get(m, 'litellm_params', 'model'))]));
+        const fallbacks = new Map<string, string[]>();
+        for (const f of arr(get(config, 'router_settings', 'fallbacks')).filter(isObj)) for (const [k, v] of Object.entries(f)) fallbacks.set(k, arr(v).map(String));
+        const reaching = new Set(hosted.keys());
+        for (let grew = true; grew; ) {
+          grew = false;
+          for (const [name, chain] of fallbacks) {
+            if (reaching.has(name) || !chain.some((c) => reaching.has(c))) continue;
+            reaching.add(name);
+            grew = true;
+          }
+        }
+        for (const m of routes) {
+          const name = String(m.model_name);
+          // Only default_on counts: LiteLLM (v1.81.9 .. 1.87) ignores model-level guardrails before the call (#29652).
+          if (!reaching.has(name) || everywhere) continue;
+          const what = hosted.has(name) ? `calls a hosted API (${hosted.get(name)!})` : `falls back to a hosted API (${(fallbacks.get(name) ?? []).filter((c) => reaching.has(c)).join(', ')})`;
+          out.push(finding('P22', s, r.address, `route "${name}" ${what} without a PII guardrail before the call`, 'add a PII guardrail (gateway.guardrails), or state an exception with its reason (gateway.guardrailExceptions)'));
+        }
+      }
+      return out;
+    },
+  },
 ];

@@ -3,13 +3,14 @@ import { LiteLlmGateway, type GatewayServer } from '../constructs/litellm-gatewa
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
 import { PostgresCluster } from '../constructs/postgres-cluster';
+import { PresidioGuardrail } from '../constructs/presidio-guardrail';
 import type { Construct } from '../lib/cdktf';
 import { TEI_PORT } from '../constructs/tei-embedding-server';
 import { VLLM_PORT } from '../constructs/vllm-server';
 import type { ResolvedEnvironment } from '../environments/resolve';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
-import { EDGE_POD_LABELS, GATEWAY_DB_NAME, NAMESPACES, PORTS, modelServiceUrl as serviceUrl } from './topology';
+import { EDGE_POD_LABELS, GATEWAY_DB_NAME, GATEWAY_POD_LABELS, NAMESPACES, PORTS, modelServiceUrl as serviceUrl } from './topology';
 
 /** The gateway's servers: every model and embedding server in the cluster, at its Service. */
 export function gatewayServers(resolved: Pick<ResolvedEnvironment, 'models' | 'embeddings'>): GatewayServer[] {
@@ -33,6 +34,9 @@ export class GatewayStack extends EnvironmentStack {
   readonly database: PostgresCluster;
   readonly gateway: LiteLlmGateway;
   readonly isolation: NamespaceIsolation;
+  /** Presidio for the PII guardrails, in the `guardrails` namespace (when the environment has guardrails). */
+  readonly presidio?: PresidioGuardrail;
+  readonly guardrailIsolation?: NamespaceIsolation;
 
   constructor(scope: Construct, resolved: ResolvedEnvironment) {
     super(scope, resolved, 'gateway');
@@ -53,6 +57,17 @@ export class GatewayStack extends EnvironmentStack {
     for (const h of g.hostedModels) this.usesSecret({ namespace: ns, name: h.apiKeySecret.name, keys: { [h.apiKeySecret.key]: FILL.placeholder(`${h.provider} API key`) }, reader: `LiteLLM gateway (hosted model ${h.name})` });
     for (const t of g.teams) for (const k of t.keys) this.usesSecret({ namespace: ns, name: k.secret.name, keys: { [k.secret.key]: FILL.litellmKey }, reader: `gateway bootstrap Job (team ${t.name}, key ${k.name})` });
     this.usesSecret({ namespace: ns, name: this.database.appSecretName, keys: { username: FILL.random, password: FILL.random }, reader: 'LiteLLM gateway (database)', createdBy: 'CloudNativePG' });
+    if (g.guardrails.length > 0) {
+      // Its own namespace: the gateway namespace admits its own pods to each other (the database, the bootstrap
+      // Job), so there "only the gateway" could not be said by a policy; here one allow names the gateway's pods.
+      this.presidio = new PresidioGuardrail(this, 'presidio', { namespace: NAMESPACES.guardrails, replicas: resolved.stageValues.gatewayReplicas });
+      this.guardrailIsolation = new NamespaceIsolation(this, 'guardrail-isolation', { namespace: NAMESPACES.guardrails });
+      this.guardrailIsolation.allow('gateway', {
+        to: { ...this.presidio.commonLabels },
+        from: [{ namespace: NAMESPACES.gateway, podLabels: { ...GATEWAY_POD_LABELS } }],
+        ports: [this.presidio.port],
+      });
+    }
     this.gateway = new LiteLlmGateway(this, 'litellm', {
       namespace: this.namespace,
       replicas: resolved.stageValues.gatewayReplicas,
@@ -64,7 +79,9 @@ export class GatewayStack extends EnvironmentStack {
       numRetries: g.numRetries,
       timeoutSeconds: g.timeoutSeconds,
       teams: g.teams,
-      dependsOn: [this.database.release],
+      guardrails: g.guardrails,
+      ...(this.presidio ? { presidio: { analyzerUrl: this.presidio.urls.analyzer, anonymizerUrl: this.presidio.urls.anonymizer } } : {}),
+      dependsOn: [this.database.release, ...(this.presidio ? Object.values(this.presidio.deployments) : [])],
     });
 
     this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });

@@ -30,6 +30,7 @@ export function environmentNamespaces(resolved: ResolvedEnvironment): NamespaceS
     spec('models', 'models', { role: 'app' }),
     // Deleting a namespace deletes its volumes: the gateway's and the RAG tier's data.
     spec('gateway', 'gateway', { role: 'app', preventDestroy: prod }),
+    ...(env.gateway.guardrails.length > 0 ? [spec('guardrails', 'guardrails', { role: 'app' })] : []),
     ...(env.vectorStore ? [spec('rag', 'rag', { role: 'app', preventDestroy: prod })] : []),
     ...(env.edge ? [spec('edge', 'edge', { role: 'app' })] : []),
   ];

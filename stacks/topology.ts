@@ -17,6 +17,8 @@ export const NAMESPACES = {
   certManager: 'cert-manager',
   models: 'models',
   gateway: 'gateway',
+  /** Presidio, for the gateway's PII guardrails: its own namespace, so that only the gateway's pods reach it. */
+  guardrails: 'guardrails',
   rag: 'rag',
   edge: 'edge',
 } as const;

@@ -5,7 +5,7 @@
 import { commandArgs } from '../lib/command-args';
 import { EnvironmentError, displayPath, formatProblem, loadEnvironment } from '../../environments/load';
 import { checkPolicy, formatReport, reportJson } from '../../policy';
-import { defaultEnvironmentFiles, synthScratch, uniqueEnvironmentFiles } from '../lib/synth-environments';
+import { defaultEnvironmentFiles, policyExceptions, synthScratch, uniqueEnvironmentFiles } from '../lib/synth-environments';
 import type { Print } from './synth';
 
 export const CHECK_USAGE = `usage: inference-stack check [--env <name|path> ...] [--json]
@@ -35,7 +35,7 @@ export function checkCommand(argv: readonly string[], out: Print, err: Print): n
     }
     let result;
     try {
-      result = checkPolicy(synthScratch(resolved), env.stage);
+      result = checkPolicy(synthScratch(resolved), env.stage, policyExceptions(env));
     } catch (e) {
       // One located line, as synth reports it; never a stack trace.
       err(`${formatProblem({ file: displayPath(file), path: '', message: `synthesis failed: ${e instanceof Error ? e.message : String(e)}` })}\n`);

@@ -22,7 +22,7 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   const env = resolved.env;
   const nodes: Node[] = [{ id: 'clients', label: 'clients', group: 'outside' }];
   const edges: Edge[] = [];
-  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring' };
+  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', guardrails: 'guardrails', hosted: 'hosted APIs (outside the cluster)', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring' };
   const entry = env.edge ? 'edge' : 'gateway';
   if (env.edge) {
     const tls = env.edge.tls.mode === 'none' ? 'HTTP' : env.edge.mtls.enabled ? 'mTLS' : 'TLS';
@@ -31,6 +31,17 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   }
   nodes.push({ id: 'gateway', label: 'LiteLLM gateway', group: 'gateway' }, { id: 'gateway_db', label: 'Postgres (keys, spend)', group: 'gateway' });
   edges.push({ from: entry === 'edge' ? 'edge' : 'clients', to: 'gateway' }, { from: 'gateway', to: 'gateway_db' });
+  // Every prompt to a hosted API passes the PII guardrails first (Presidio, in the cluster), when there are any.
+  const guardrails = env.gateway.guardrails;
+  if (guardrails.length > 0 && env.gateway.hostedModels.length > 0) {
+    const what = guardrails.map((g) => `${g.name}: ${g.action} ${g.entities.length} entities`).join('; ');
+    nodes.push({ id: 'guardrail', label: `PII guardrail ${what} (Presidio)`, group: 'guardrails' });
+    edges.push({ from: 'gateway', to: 'guardrail', label: 'prompts to hosted APIs' });
+  }
+  for (const h of env.gateway.hostedModels) {
+    nodes.push({ id: id('hosted', h.name), label: `${h.name} (${h.provider})`, group: 'hosted' });
+    edges.push(guardrails.length > 0 ? { from: 'guardrail', to: id('hosted', h.name) } : { from: 'gateway', to: id('hosted', h.name), label: 'no PII guardrail' });
+  }
   for (const { spec: p } of resolved.pools) {
     const sharing = p.sharing.mode === 'mig' ? `, MIG ${p.sharing.profile}` : p.sharing.mode === 'time-slicing' ? `, time-sliced x${p.sharing.replicas}` : '';
     nodes.push({ id: id('pool', p.name), label: `${p.name}: ${p.nodes.length} x ${p.gpusPerNode} ${p.gpu}${sharing}`, group: 'gpus' });

@@ -14,7 +14,8 @@ import { ENVIRONMENTS_DIR, EnvironmentError, displayPath, loadEnvironment, type 
 import type { ResolvedEnvironment } from '../../environments/resolve';
 import type { Environment } from '../../environments/schema';
 import type { StackDoc } from '../../lib/tf-json';
-import { blocksOutput, checkPolicy, formatReport, type Finding, type PolicyResult } from '../../policy';
+import { EXCEPTIONS, blocksOutput, checkPolicy, formatReport, guardrailException, type Finding, type PolicyException, type PolicyResult } from '../../policy';
+import { routesReachingHosted } from '../../environments/guardrail-checks';
 import { addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { withoutStackTraces } from './quiet-stack-traces';
 
@@ -186,7 +187,16 @@ const RULE_FIELDS: Record<string, string> = { P16: 'backend', P17: 'gpuOperator'
  * The environment field a policy violation comes from, as a path: the named item (model, embedding, pool) whose
  * name the resource address carries, else the field its layer is made from.
  */
-export function violationField(env: Environment, v: Pick<Finding, 'rule' | 'stack' | 'address'>): (string | number)[] {
+/** The declared exceptions and those the environment states (routes to hosted APIs without a PII guardrail). */
+export function policyExceptions(env: Pick<Environment, 'gateway'>): PolicyException[] {
+  return [...EXCEPTIONS, ...env.gateway.guardrailExceptions.map((x) => guardrailException(x.name, x.reason))];
+}
+
+export function violationField(env: Environment, v: Pick<Finding, 'rule' | 'stack' | 'address'> & { readonly message?: string }): (string | number)[] {
+  // A route without a PII guardrail: the hosted model, or the fallback that reaches one.
+  const route = v.rule === 'P22' ? /^route "([^"]+)"/.exec(v.message ?? '')?.[1] : undefined;
+  const routePath = route !== undefined ? routesReachingHosted(env).get(route) : undefined;
+  if (routePath) return routePath;
   const ruleField = RULE_FIELDS[v.rule];
   if (ruleField) return [ruleField];
   const layer = v.stack.startsWith(`${env.name}-`) ? v.stack.slice(env.name.length + 1) : '';
@@ -249,7 +259,7 @@ export function synthEnvironments(files: readonly string[], outdir: string): Syn
     try {
       const result = synthToStaging(resolved, staging);
       // The policy check: blocking in staging and prod, a warning in dev (but a literal secret blocks everywhere).
-      const policy = checkPolicy(readStacks(staging, result.stacks), env.stage);
+      const policy = checkPolicy(readStacks(staging, result.stacks), env.stage, policyExceptions(env));
       if (policy.violations.length > 0) {
         reports.push(formatReport(env.name, policy));
         if (policy.violations.some((v) => blocksOutput(v, env.stage))) {

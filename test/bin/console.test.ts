@@ -67,6 +67,26 @@ describe('diagram', () => {
     expect(mmd.split('\n')[0]).toBe('flowchart LR');
   });
 
+  it('puts the PII guardrail between the gateway and the hosted APIs: no path to a hosted API skips it', async () => {
+    const { architecture, mermaid } = await import('../../bin/commands/diagram');
+    const resolved = resolveEnvironment(presetEnv('prod'));
+    const { nodes, edges } = architecture(resolved);
+    const hosted = nodes.filter((n) => n.group === 'hosted');
+    expect(hosted.map((n) => n.label)).toEqual(['gpt-4o (openai)']);
+    const guard = nodes.find((n) => n.group === 'guardrails')!;
+    expect(guard.label).toBe('PII guardrail pii: mask 8 entities (Presidio)');
+    expect(edges).toContainEqual({ from: 'gateway', to: guard.id, label: 'prompts to hosted APIs' });
+    // every edge into a hosted API comes from the guardrail
+    for (const h of hosted) expect(edges.filter((e) => e.to === h.id).map((e) => e.from)).toEqual([guard.id]);
+    expect(mermaid(resolved)).toContain(`n_${guard.id} --> n_${hosted[0]!.id}`);
+    // without a guardrail, the gateway calls the hosted API directly, and the diagram says so
+    const bare = presetEnv('prod');
+    bare.gateway.guardrails = [];
+    const plain = architecture(resolveEnvironment(bare));
+    expect(plain.nodes.filter((n) => n.group === 'guardrails')).toEqual([]);
+    expect(plain.edges).toContainEqual({ from: 'gateway', to: hosted[0]!.id, label: 'no PII guardrail' });
+  });
+
   it('the README embeds the current prod diagram', async () => {
     const dir = tempDir('diagram-');
     await run('diagram', '--env', 'prod', '--out', dir);

@@ -19,10 +19,10 @@ import { VLLM_PORT, VllmServer } from '../../constructs/vllm-server';
 import { expectResource, onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
 import { tempDir } from '../support/env';
 import { REPO } from '../support/paths';
-import { helmReleases, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
+import { helmReleases, presetEnv, releaseValues, resourcesOf, stacksOf, statefulSets, type TfJson } from '../support/synth';
 import { readFacts } from '../support/upstream';
 
-const keys = readFacts<Record<string, string[]>>('flags/litellm-proxy-config-keys.json');
+const keys = readFacts<Record<string, string[]> & { top_level_keys_other_documented?: Record<string, string> }>('flags/litellm-proxy-config-keys.json');
 
 function gatewayOf(preset: string) {
   const stacks = stacksOf(preset);
@@ -42,7 +42,11 @@ describe('LiteLLM gateway of the prod preset', () => {
     expect(routes['bge-large']).toEqual({ model: 'hosted_vllm/bge-large', api_base: 'http://bge-large.models.svc.cluster.local:8000/v1', drop_params: true });
     expect(routes['gpt-4o']).toMatchObject({ model: 'openai/gpt-4o', api_key: 'os.environ/HOSTED_GPT_4O_API_KEY' });
     expect(Object.keys(routes).sort()).toEqual(['bge-large', 'gpt-4o', 'gpt-oss-120b', 'llama-70b', 'qwen-7b']);
-    expect(values.extraEnvVars).toEqual([{ name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai-api-key', key: 'api-key' } } }]);
+    expect(values.extraEnvVars).toEqual([
+      { name: 'HOSTED_GPT_4O_API_KEY', valueFrom: { secretKeyRef: { name: 'openai-api-key', key: 'api-key' } } },
+      { name: 'PRESIDIO_ANALYZER_API_BASE', value: 'http://presidio-analyzer.guardrails.svc.cluster.local:3000' },
+      { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: 'http://presidio-anonymizer.guardrails.svc.cluster.local:3000' },
+    ]);
   });
 
   it("routes embeddings to TEI's own OpenAI-compatible /v1/embeddings, never through the Hugging Face Hub", () => {
@@ -101,7 +105,7 @@ describe('LiteLLM gateway of the prod preset', () => {
   });
 
   it('writes only config keys LiteLLM documents (upstream proxy config keys)', () => {
-    for (const top of Object.keys(config)) expect(keys.top_level_keys).toContain(top);
+    for (const top of Object.keys(config)) expect([...keys.top_level_keys, ...Object.keys(keys.top_level_keys_other_documented!)]).toContain(top);
     for (const k of Object.keys(config.litellm_settings)) expect(keys.litellm_settings).toContain(k);
     for (const k of Object.keys(config.general_settings)) expect(keys.general_settings).toContain(k);
     for (const k of Object.keys(config.router_settings)) expect(keys.router_settings).toContain(k);
@@ -117,7 +121,12 @@ describe('LiteLLM gateway of the prod preset', () => {
     const v = releaseValues(db) as any;
     expect(v.cluster).toMatchObject({ instances: 3, enableSuperuserAccess: false, initdb: { database: 'litellm', owner: 'litellm' }, storage: { size: '50Gi' } });
     expect((db as unknown as { lifecycle?: { prevent_destroy?: boolean } }).lifecycle?.prevent_destroy).toBe(true);
-    expect((litellm as unknown as { depends_on: string[] }).depends_on).toEqual([expect.stringMatching(/^helm_release\.database_release_/)]);
+    // the database, and Presidio for the PII guardrail
+    expect((litellm as unknown as { depends_on: string[] }).depends_on).toEqual([
+      expect.stringMatching(/^helm_release\.database_release_/),
+      expect.stringMatching(/^kubernetes_deployment_v1\.presidio_analyzer_/),
+      expect.stringMatching(/^kubernetes_deployment_v1\.presidio_anonymizer_/),
+    ]);
   });
 
   it('applies teams, keys, budgets and rate limits with a bootstrap Job, keys by Secret reference', () => {
@@ -143,7 +152,7 @@ describe('LiteLLM gateway of the prod preset', () => {
   });
 
   it('lets only the edge (and its own pods, and the Postgres operator) reach the gateway namespace', () => {
-    const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).map((p) => [p.metadata.name, p.spec]));
+    const policies = Object.fromEntries((resourcesOf(tf, 'kubernetes_network_policy_v1') as any[]).filter((p) => p.metadata.namespace === 'gateway').map((p) => [p.metadata.name, p.spec]));
     expect(Object.keys(policies).sort()).toEqual(['allow-cnpg-operator', 'allow-edge', 'allow-monitoring', 'allow-same-namespace', 'default-deny-ingress']);
     expect(policies['default-deny-ingress']).toEqual({ pod_selector: {}, policy_types: ['Ingress'] });
     expect(policies['allow-edge']).toEqual({
@@ -400,5 +409,81 @@ describe('LiteLlmGateway alone', () => {
     expect(JSON.parse(files!.data['spec.json'])).toEqual({
       teams: [{ team_id: 'research', max_budget: 100, budget_duration: '30d', models: ['llama-8b'], keys: [{ key_alias: 'alice', env: 'KEY_0', rpm_limit: 60 }] }],
     });
+  });
+});
+
+describe('PII guardrail in the LiteLLM config', () => {
+  type Key = { key: string };
+  const g = readFacts<{
+    top_level_key: { key: string };
+    guardrails_list_entry_keys: Key[];
+    guardrail_litellm_params_common: Key[];
+    guardrail_litellm_params_presidio: Key[];
+    guardrail_modes: { presidio_supported: string[] };
+    pii_actions: { values: string[] };
+    supported_guardrail_integrations: { values: string[] };
+    presidio_env_vars: Key[];
+  }>('flags/litellm-proxy-config-keys-guardrails-callbacks.json');
+  const presidio = readFacts<{ entities: { default_en: string[] } }>('flags/presidio-2.2.363.json');
+  const { config, values } = gatewayOf('prod');
+  const env = presetEnv('prod');
+
+  it("renders the environment's guardrail under LiteLLM's top-level guardrails key, every key one LiteLLM reads", () => {
+    expect(Object.keys(config)).toContain(g.top_level_key.key);
+    const [entry] = config.guardrails;
+    expect(config.guardrails).toHaveLength(env.gateway.guardrails.length);
+    for (const k of Object.keys(entry)) expect(g.guardrails_list_entry_keys.map((x) => x.key)).toContain(k);
+    const params = [...g.guardrail_litellm_params_common, ...g.guardrail_litellm_params_presidio].map((x) => x.key);
+    for (const k of Object.keys(entry.litellm_params)) expect(params).toContain(k);
+    expect(g.supported_guardrail_integrations.values).toContain(entry.litellm_params.guardrail);
+    expect(g.guardrail_modes.presidio_supported).toContain(entry.litellm_params.mode);
+    const spec = env.gateway.guardrails[0]!;
+    expect(entry.guardrail_name).toBe(spec.name);
+    expect(Object.keys(entry.litellm_params.pii_entities_config).sort()).toEqual([...spec.entities].sort());
+    for (const [entity, action] of Object.entries(entry.litellm_params.pii_entities_config)) {
+      expect(presidio.entities.default_en).toContain(entity);
+      expect(g.pii_actions.values).toContain(action);
+      expect(action).toBe(spec.action.toUpperCase());
+    }
+  });
+
+  it('runs before every request, since the pinned LiteLLM ignores model-level guardrails before the call', () => {
+    // LiteLLM #29652 (2026-06-04, checked at v1.87): the proxy merges litellm_params.guardrails only on post_call
+    // paths, so a pre_call guardrail named on a model never runs at v1.81.9; /v1/messages skips them even after
+    // the fix (#36085). default_on is the one switch that reaches every call that leaves the cluster.
+    expect(LITELLM_IMAGE.tag).toBe('main-v1.81.9-stable');
+    for (const entry of config.guardrails) expect(entry.litellm_params.default_on).toBe(true);
+    // and no route carries a model-level list that would look like protection and is not
+    for (const m of config.model_list) expect(m.litellm_params.guardrails, m.model_name).toBeUndefined();
+  });
+
+  it('points LiteLLM at Presidio through the env vars its presidio hook reads', () => {
+    const names = values.extraEnvVars.map((e: { name: string }) => e.name);
+    for (const v of g.presidio_env_vars) expect(names).toContain(v.key);
+  });
+
+  it('turns a guardrail with appliesTo: all on for every request (default_on), and names it on no route', () => {
+    const json = synthScope((s) =>
+      new LiteLlmGateway(s, 'gw', {
+        namespace: 'gateway', replicas: 1, masterKeySecret: { name: 'm', key: 'k' }, database: { host: 'db', name: 'litellm', secretName: 'db' },
+        servers: [{ name: 'llama', engine: 'vllm', url: 'http://llama.models.svc.cluster.local:8000' }], fallbacks: {}, numRetries: 0, timeoutSeconds: 60, teams: [],
+        guardrails: [{ name: 'pii-all', entities: ['PERSON'], action: 'block', appliesTo: 'all' }],
+        presidio: { analyzerUrl: 'http://a:3000', anonymizerUrl: 'http://b:3000' },
+      }),
+    );
+    const config = onlyReleaseValues(json).proxy_config;
+    expect(config.guardrails[0].litellm_params).toMatchObject({ default_on: true, pii_entities_config: { PERSON: 'BLOCK' } });
+    for (const m of config.model_list) expect(m.litellm_params.guardrails).toBeUndefined();
+  });
+
+  it('fails when guardrails are given without Presidio', () => {
+    expect(() =>
+      synthScope((s) =>
+        new LiteLlmGateway(s, 'gw', {
+          namespace: 'gateway', replicas: 1, masterKeySecret: { name: 'm', key: 'k' }, database: { host: 'db', name: 'litellm', secretName: 'db' },
+          servers: [], fallbacks: {}, numRetries: 0, timeoutSeconds: 60, teams: [], guardrails: [{ name: 'pii', entities: ['PERSON'], action: 'mask', appliesTo: 'hosted' }],
+        }),
+      ),
+    ).toThrow(/\(LiteLlmGateway\): props\.presidio: missing: PII guardrails need Presidio; pass presidio: \{ analyzerUrl, anonymizerUrl \}/);
   });
 });

@@ -57,7 +57,7 @@ describe('hosted model API key env vars', () => {
     expect(hostedKeyEnvName('a-b')).toBe('HOSTED_A_B_API_KEY');
     const issues: Array<[unknown[], string]> = [];
     const hosted = (name: string) => ({ name, provider: 'openai' as const, model: 'm', apiKeySecret: { name: 's', key: 'k' } });
-    const gateway = { masterKeySecret: { name: 'm', key: 'k' }, hostedModels: [hosted('a-b'), hosted('a_b')], teams: [], database: { storageGiB: 1 }, numRetries: 0, timeoutSeconds: 1 };
+    const gateway = { masterKeySecret: { name: 'm', key: 'k' }, hostedModels: [hosted('a-b'), hosted('a_b')], teams: [], guardrails: [], guardrailExceptions: [], database: { storageGiB: 1 }, numRetries: 0, timeoutSeconds: 1 };
     checkFrontDoor({ stage: 'dev', models: [], embeddings: [], edge: undefined, gateway }, (path, message) => issues.push([path, message]));
     expect(issues).toEqual([[['gateway', 'hostedModels', 1, 'name'], '"a_b" and "a-b" (gateway.hostedModels[0]) both give the env var HOSTED_A_B_API_KEY for their API key; rename one']]);
   });

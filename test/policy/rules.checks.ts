@@ -3,6 +3,7 @@
  * rule is reported with the rule id, the resource address and a fix.
  */
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import type { StackDoc } from '../../lib/tf-json';
 import { EXCEPTIONS, RULES, blocksOutput, checkPolicy, formatReport, reportJson } from '../../policy';
 import { presetEnv, PRESETS, stacksOf } from '../support/synth';
@@ -17,6 +18,13 @@ const first = (stacks: StackDoc[], stack: string, type: string, pick: (r: Obj) =
 };
 const server = (s: StackDoc[]) => first(s, 'prod-models', 'kubernetes_stateful_set_v1', (r) => r.metadata.name === 'llama-70b');
 const container = (s: StackDoc[]) => server(s).spec.template.spec.container[0];
+/** Changes the LiteLLM proxy config inside the gateway's Helm values. */
+const editProxyConfig = (s: StackDoc[], edit: (config: Obj) => void) => {
+  const r = first(s, 'prod-gateway', 'helm_release', (x) => x.chart === 'litellm-helm');
+  const values = parse(r.values[0]) as Obj;
+  edit(values.proxy_config);
+  r.values = [stringify(values)];
+};
 
 describe.each(PRESETS)('the %s preset', (preset) => {
   it('passes every rule, the privileged namespaces and the GPU readiness gates by declared exception only', () => {
@@ -24,7 +32,7 @@ describe.each(PRESETS)('the %s preset', (preset) => {
     expect(result.violations).toEqual([]);
     const gates = presetEnv(preset).gpuPools.map(() => 'mounts the token of service account "gpu-readiness"');
     expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
-    expect(result.rules).toBe(21);
+    expect(result.rules).toBe(22);
   });
 });
 
@@ -76,6 +84,8 @@ const cases: Array<[rule: string, what: string, inject: (s: StackDoc[]) => void,
   ['P21', 'a template directive in Helm values', (s) => { const r = first(s, 'prod-platform', 'helm_release'); r.values = [`${r.values[0]}x: "%{ if true }y%{ endif }"\n`]; }, /^directive %\{ if true \} in values\[0\]/],
   ['P21', 'a reference to another stack\'s resource in a provider', (s) => ((s[0]!.json as Obj).provider.kubernetes[0].config_context = '${kubernetes_secret_v1.other.data}'), /^interpolation \$\{kubernetes_secret_v1\.other\.data\} in provider\.kubernetes\[0\]\.config_context is no reference/],
   ['P19', 'a literal secret env var', (s) => container(s).env.push({ name: 'OPENAI_API_KEY', value: 'x' }), /env OPENAI_API_KEY has a literal value/],
+  ['P22', 'a PII guardrail that is not on by default (model-level lists do not run before the call)', (s) => editProxyConfig(s, (c) => (c.guardrails[0].litellm_params.default_on = false)), /^route "llama-70b" falls back to a hosted API \(gpt-oss-120b, gpt-4o\) without a PII guardrail before the call$/],
+  ['P22', 'a PII guardrail that runs during the call, after the prompt has left', (s) => editProxyConfig(s, (c) => (c.guardrails[0].litellm_params.mode = 'during_call')), /^route "gpt-4o" calls a hosted API \(openai\/gpt-4o\) without a PII guardrail before the call$/],
   ['P20', 'client certificates not required in prod', (s) => { const cm = first(s, 'prod-edge', 'kubernetes_config_map_v1'); const c = JSON.parse(cm.data['caddy.json']); delete c.apps.http.servers.edge.tls_connection_policies[0].client_authentication; cm.data['caddy.json'] = JSON.stringify(c); }, /prod edge admits clients without certificates/],
   ['P20', 'TLS 1.0 allowed', (s) => { const cm = first(s, 'prod-edge', 'kubernetes_config_map_v1'); const c = JSON.parse(cm.data['caddy.json']); c.apps.http.servers.edge.tls_connection_policies[0].protocol_min = 'tls1.0'; cm.data['caddy.json'] = JSON.stringify(c); }, /minimum TLS version is tls1.0/],
   ['P20', 'a LoadBalancer around the edge', (s) => { const svc = first(s, 'prod-models', 'kubernetes_service_v1'); svc.spec.type = 'LoadBalancer'; }, /a LoadBalancer Service other than the edge's/],
@@ -118,7 +128,7 @@ describe('reports', () => {
     container(stacks).image = 'vllm/vllm-openai:latest';
     const text = formatReport('prod', checkPolicy(stacks, 'prod'));
     expect(text.split('\n').slice(0, 4)).toEqual([
-      'prod: policy: 1 violation of 21 rules',
+      'prod: policy: 1 violation of 22 rules',
       '  prod-models',
       '    P12 Every image has an explicit tag, never latest [CKV_K8S_14, CKV_K8S_43, KSV-0013]',
       expect.stringMatching(/^ {6}kubernetes_stateful_set_v1\.model-llama-70b_workload_statefulset_[0-9A-F]+: image "vllm\/vllm-openai:latest" has no explicit tag; fix: pin a version tag/),

@@ -21,7 +21,7 @@ describe('the policy gate in npm run synth', () => {
       // located at the field of the environment that made the resource: the fork's `edge:` (line 2)
       { file: expect.stringMatching(/fork\.yaml$/), line: 2, path: 'edge', message: expect.stringMatching(/^policy P20: fork-edge kubernetes_config_map_v1\.caddy_config_[0-9A-F]+: prod edge admits clients without certificates; fix: turn mTLS on \(edge\.mtls\)$/) },
     ]);
-    expect(reports[0]).toMatch(/^fork: policy: 1 violation of 21 rules/);
+    expect(reports[0]).toMatch(/^fork: policy: 1 violation of 22 rules/);
     expect(() => readdirSync(join(out, 'stacks'))).toThrow();
   });
 
