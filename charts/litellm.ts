@@ -28,6 +28,25 @@ export interface SecretEnv {
   readonly secret: { readonly name: string; readonly key: string };
 }
 
+/** LiteLLM's tracing callbacks we configure (upstream callback values: `langfuse`, `otel`). */
+export type TracingCallback = 'langfuse' | 'otel';
+
+/** What the gateway reports beyond its metrics: traces, JSON logs, and whether prompts and responses go with them. */
+export interface LiteLlmTelemetry {
+  /** Callbacks that receive every request's standard logging payload (team, key alias, model, tokens, latency, cost). */
+  readonly callbacks: readonly TracingCallback[];
+  /** Logs as JSON lines on stdout (`litellm_settings.json_logs`), for the log shipper. */
+  readonly jsonLogs: boolean;
+  /** Prompts and responses in traces and logs; false sets `turn_off_message_logging`. */
+  readonly logPromptBodies: boolean;
+}
+
+/** A plain environment variable of the gateway (no secret: those are SecretEnv). */
+export interface PlainEnv {
+  readonly name: string;
+  readonly value: string;
+}
+
 export interface LiteLlmValuesOptions {
   readonly replicas: number;
   readonly image: ImagePin;
@@ -44,10 +63,15 @@ export interface LiteLlmValuesOptions {
   readonly secretEnv: readonly SecretEnv[];
   /** UID the proxy runs as (the non-root image's `nobody`). */
   readonly uid: number;
+  /** Traces and logs. @default - metrics only, no message logging */
+  readonly telemetry?: LiteLlmTelemetry;
+  /** Plain env vars (tracing endpoints). @default - none */
+  readonly env?: readonly PlainEnv[];
 }
 
 /** LiteLLM's proxy config (config.yaml) for the routes and fallbacks. */
-export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds'>): object {
+export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds' | 'telemetry'>): object {
+  const t = o.telemetry;
   return {
     model_list: o.routes.map((r) => ({
       model_name: r.name,
@@ -63,8 +87,12 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
     general_settings: { master_key: 'os.environ/PROXY_MASTER_KEY' },
     litellm_settings: {
       // Prometheus metrics on the proxy port at /metrics (open source since late 2025).
-      callbacks: ['prometheus'],
+      // Tracing callbacks (success and failure) get LiteLLM's standard logging payload of each request.
+      callbacks: ['prometheus', ...(t?.callbacks ?? [])],
       request_timeout: o.timeoutSeconds,
+      // Prompts and responses stay out of every callback and log unless the environment asks for them.
+      turn_off_message_logging: !(t?.logPromptBodies ?? false),
+      ...(t?.jsonLogs ? { json_logs: true } : {}),
     },
     router_settings: {
       num_retries: o.numRetries,
@@ -91,7 +119,10 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
       secret: { name: o.database.secretName, usernameKey: 'username', passwordKey: 'password' },
     },
     proxy_config: proxyConfig(o),
-    extraEnvVars: o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+    extraEnvVars: [
+      ...o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
+      ...(o.env ?? []).map((e) => ({ name: e.name, value: e.value })),
+    ],
     serviceAccount: { create: true, automount: false },
     podSecurityContext: restrictedPodSecurity({ runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid }),
     // The chart's migration Job copies only this container-level context (templates/migrations-job.yaml), and the

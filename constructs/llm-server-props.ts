@@ -70,4 +70,9 @@ export interface LlmServerProps {
   readonly autoscaled?: boolean;
   /** The most replicas an autoscaler may run: rollouts wait for the live count. @default - replicas */
   readonly maxReplicas?: number;
+  /**
+   * vLLM: send request spans to an OpenTelemetry collector (`--otlp-traces-endpoint`, the exporter's protocol in
+   * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL). @default - no traces
+   */
+  readonly otlpTraces?: { readonly endpoint: string; readonly protocol: 'http/protobuf' | 'grpc' };
 }

@@ -24,7 +24,16 @@ export function vllmArgs(p: LlmServerProps): string[] {
     ...(p.quantization === 'fp8' && !p.prequantized ? ['--quantization', 'fp8'] : []),
     ...(p.kvCacheDtype === 'fp8' ? ['--kv-cache-dtype', 'fp8'] : []),
     ...(p.trustRemoteCode ? ['--trust-remote-code'] : []),
+    ...(p.otlpTraces ? ['--otlp-traces-endpoint', otlpTracesUrl(p.otlpTraces)] : []),
   ];
+}
+
+/**
+ * The URL vLLM's span exporter is given: the OTel SDK uses an explicit endpoint as it is, so OTLP over HTTP needs
+ * the traces path (`/v1/traces`); gRPC takes the collector's address.
+ */
+export function otlpTracesUrl(t: { readonly endpoint: string; readonly protocol: 'http/protobuf' | 'grpc' }): string {
+  return t.protocol === 'grpc' ? t.endpoint : `${t.endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /**
@@ -43,7 +52,12 @@ export class VllmServer extends Construct {
       engine: 'vllm',
       image: IMAGES.vllm,
       args: vllmArgs(props),
-      env: { VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' },
+      env: {
+        VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`,
+        VLLM_NO_USAGE_STATS: '1',
+        DO_NOT_TRACK: '1',
+        ...(props.otlpTraces ? { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: props.otlpTraces.protocol, OTEL_SERVICE_NAME: props.name } : {}),
+      },
       port: VLLM_PORT,
       // /health answers once the engine runs; /v1/models once the model is served.
       paths: { health: '/health', ready: '/v1/models', live: '/health' },

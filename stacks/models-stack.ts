@@ -35,7 +35,7 @@ export class ModelsStack extends EnvironmentStack {
     for (const r of resolved.models) {
       const m = r.spec;
       hfToken(m.hfTokenSecret, `model ${m.name}`);
-      const props = llmProps(r, this.namespace);
+      const props = llmProps(r, this.namespace, resolved.env.observability.tracing);
       const id = `model-${m.name}`;
       servers[m.name] =
         m.engine === 'tgi'
@@ -107,8 +107,10 @@ function ollamaTagOf(r: ResolvedModel): string {
 }
 
 /** A resolved model as server props. */
-function llmProps(r: ResolvedModel, namespace: string): LlmServerProps {
+function llmProps(r: ResolvedModel, namespace: string, tracing?: ResolvedEnvironment['env']['observability']['tracing']): LlmServerProps {
   const m = r.spec;
+  // vLLM's own spans join the gateway's in a team's collector (one vLLM per pod: not the multi-node groups)
+  const otlp = tracing?.type === 'otel' && tracing.modelServers && m.engine === 'vllm' && !r.multiNode ? { endpoint: tracing.endpoint, protocol: tracing.protocol } : undefined;
   return {
     name: m.name,
     namespace,
@@ -133,5 +135,6 @@ function llmProps(r: ResolvedModel, namespace: string): LlmServerProps {
     trustRemoteCode: m.trustRemoteCode,
     load: { downloadBytes: r.downloadBytes, weightBytesPerGpu: r.plan.weightBytesPerGpu, gpus: r.plan.gpusPerReplica },
     startupTimeoutSeconds: m.startupTimeoutSeconds,
+    ...(otlp ? { otlpTraces: otlp } : {}),
   };
 }

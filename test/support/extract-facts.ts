@@ -60,6 +60,7 @@ export const EXCERPTS: readonly ExcerptSpec[] = [
 /** The flag and config-key lists the tests read (copied: shared/ extracted them from the sources they name). */
 export const FLAG_FILES: readonly string[] = [
   'litellm-proxy-config-keys.json',
+  'litellm-proxy-config-keys-guardrails-callbacks.json',
   'text-embeddings-inference-v1.9.3.json',
   'text-generation-inference-v3.3.7.json',
   'vllm-main-6adad087.json',
