@@ -1,5 +1,6 @@
 import { GPU_OPERATOR_POD_SECURITY } from '../constructs/gpu-operator';
 import { KUBE_PROMETHEUS_STACK_POD_SECURITY } from '../constructs/kube-prometheus-stack';
+import { LOG_SHIPPER_POD_SECURITY } from '../constructs/log-shipper';
 import { PodSecurityNamespace, type PodSecurityNamespaceProps } from '../constructs/pod-security-namespace';
 import { Construct } from '../lib/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
@@ -32,6 +33,7 @@ export function environmentNamespaces(resolved: ResolvedEnvironment): NamespaceS
     spec('gateway', 'gateway', { role: 'app', preventDestroy: prod }),
     ...(env.vectorStore ? [spec('rag', 'rag', { role: 'app', preventDestroy: prod })] : []),
     ...(env.edge ? [spec('edge', 'edge', { role: 'app' })] : []),
+    ...(env.observability.logs ? [spec('logging', 'logging', { role: 'app', ...LOG_SHIPPER_POD_SECURITY })] : []),
   ];
 }
 

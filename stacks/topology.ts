@@ -19,6 +19,8 @@ export const NAMESPACES = {
   gateway: 'gateway',
   rag: 'rag',
   edge: 'edge',
+  /** The log shipper (observability.logs). */
+  logging: 'logging',
 } as const;
 
 export type NamespaceKey = keyof typeof NAMESPACES;
