@@ -532,7 +532,7 @@ const Tracing = z.discriminatedUnion(
 export const LOG_SINK_TYPES = ['http', 'splunk', 'elasticsearch', 'opensearch', 'loki', 'syslog'] as const;
 const sinkUrl = urlOf(['http', 'https'], 'https://siem.example.com:8088').describe('Base URL of the sink (scheme, host, port; http or https)');
 const BasicAuth = {
-  user: z.string().regex(/^[^\s:]{1,128}$/, { error: (iss) => `${show(iss.input)} is not a user name; no spaces or ":"` }).optional().describe('HTTP basic-auth user; with passwordSecret'),
+  user: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: (iss) => `${show(iss.input)} is not a user name; use letters, digits, ".", "_", "@" and "-"` }).optional().describe('HTTP basic-auth user; with passwordSecret'),
   passwordSecret: SecretRef.optional().describe('Existing Secret in the logging namespace with the password'),
 };
 const indexName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, { error: (iss) => `${show(iss.input)} is not an index name; use lowercase letters, digits, ".", "_" and "-"` });
@@ -544,7 +544,7 @@ const LogSink = z.discriminatedUnion(
     z.strictObject({ type: z.literal('splunk'), url: sinkUrl, tokenSecret: SecretRef.describe('Existing Secret in the logging namespace with the HTTP Event Collector token') }),
     z.strictObject({ type: z.literal('elasticsearch'), url: sinkUrl, index: indexName.default('inference-stack'), ...BasicAuth }),
     z.strictObject({ type: z.literal('opensearch'), url: sinkUrl, index: indexName.default('inference-stack'), ...BasicAuth }),
-    z.strictObject({ type: z.literal('loki'), url: sinkUrl, tenantId: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/).optional().describe('X-Scope-OrgID'), ...BasicAuth }),
+    z.strictObject({ type: z.literal('loki'), url: sinkUrl, tenantId: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: (iss) => `${show(iss.input)} is not a Loki tenant id; use letters, digits, "_", "." and "-"` }).optional().describe('X-Scope-OrgID'), ...BasicAuth }),
     z.strictObject({
       type: z.literal('syslog'),
       host: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: (iss) => `${show(iss.input)} is not a host name` }),

@@ -72,7 +72,8 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   if (logs) {
     const sink = logs.sink.type === 'syslog' ? `${logs.sink.host}:${logs.sink.port}` : new URL(logs.sink.url).host;
     nodes.push({ id: 'log_shipper', label: 'Fluent Bit (every node)', group: 'logging' }, { id: 'siem', label: `SIEM: ${logs.sink.type} (${sink})`, group: 'outside' });
-    edges.push({ from: 'log_shipper', to: 'siem', label: 'JSON logs' });
+    // every pod of the environment logs to its node, where the shipper reads it
+    edges.push({ from: 'gateway', to: 'log_shipper', label: 'pod logs (all)' }, { from: 'log_shipper', to: 'siem', label: 'JSON logs' });
   }
   return { nodes, edges, groups };
 }

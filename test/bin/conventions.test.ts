@@ -47,6 +47,7 @@ describe('diagram: tracing and logs', () => {
     expect(node(prod, 'log_shipper')).toMatchObject({ label: 'Fluent Bit (every node)', group: 'logging' });
     expect(node(prod, 'siem')?.label).toBe('SIEM: splunk (splunk-hec.example.com:8088)');
     expect(prod.edges).toContainEqual({ from: 'log_shipper', to: 'siem', label: 'JSON logs' });
+    expect(prod.edges).toContainEqual({ from: 'gateway', to: 'log_shipper', label: 'pod logs (all)' });
     // staging traces but ships no logs; dev does neither
     const staging = await json('staging');
     expect(node(staging, 'tracing')).toBeDefined();
