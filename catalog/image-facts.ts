@@ -98,7 +98,7 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
       source: `${FLUENT_BIT}: the pipeline buffers in memory; a tail db or storage.path is written only where configured (ours: a hostPath)`,
     },
     nonRoot: {
-      value: { runs: true, why: 'the binary runs as any UID; as a node log collector it reads root-owned container logs, so the shipper runs as root without capabilities' },
+      value: { runs: true, why: 'the binary runs under any UID; as a node log collector it reads root-owned container logs, so the shipper runs as root without capabilities' },
       source: `${FLUENT_BIT}: static paths, no file capabilities`,
       inferred: true,
     },
