@@ -100,10 +100,29 @@ const presidio = (role: 'analyzer' | 'anonymizer', userLine: number): ImageFacts
   },
   nonRoot: { value: { runs: true, runAsUser: 1001, why: 'USER 1001; another UID has HOME=/ (no passwd entry)' }, source: `${PRESIDIO} presidio-${role}/Dockerfile`, inferred: true },
 });
+const FLUENT_BIT = 'fluent/fluent-bit dockerfiles/Dockerfile@v5.1.1 (6315162a8d4b1ef42b038834e639697f8cb44912)';
 
 const none = <T>(source: string): Sourced<readonly T[]> => ({ value: [], source });
 
 export const IMAGE_FACTS: readonly ImageFacts[] = [
+  {
+    reference: 'cr.fluentbit.io/fluent/fluent-bit:5.1.1',
+    programs: ['/fluent-bit/bin/fluent-bit'],
+    upstreamKey: 'cr.fluentbit.io/fluent/fluent-bit:5.1.1',
+    scope: 'full',
+    user: { value: { asWritten: 'root', uid: 0, gid: 0, numeric: false }, source: `${FLUENT_BIT} L186 production stage FROM gcr.io/distroless/cc-debian13: no USER line` },
+    fileCapabilities: none(`${FLUENT_BIT}: no setcap`),
+    portsBelow1024: none(`${FLUENT_BIT} L211 EXPOSE 2020`),
+    writablePaths: {
+      value: [{ path: '(none by default)', needed: 'conditional' }],
+      source: `${FLUENT_BIT}: the pipeline buffers in memory; a tail db or storage.path is written only where configured (ours: a hostPath)`,
+    },
+    nonRoot: {
+      value: { runs: true, why: 'the binary runs under any UID; as a node log collector it reads root-owned container logs, so the shipper runs as root without capabilities' },
+      source: `${FLUENT_BIT}: static paths, no file capabilities`,
+      inferred: true,
+    },
+  },
   {
     reference: 'caddy:2.11.4-alpine',
     programs: ['caddy', '/usr/bin/caddy'],

@@ -58,6 +58,25 @@ export interface SecretEnv {
   readonly secret: { readonly name: string; readonly key: string };
 }
 
+/** LiteLLM's tracing callbacks we configure (upstream callback values: `langfuse`, `otel`). */
+export type TracingCallback = 'langfuse' | 'otel';
+
+/** What the gateway reports beyond its metrics: traces, JSON logs, and whether prompts and responses go with them. */
+export interface LiteLlmTelemetry {
+  /** Callbacks that receive every request's standard logging payload (team, key alias, model, tokens, latency, cost). */
+  readonly callbacks: readonly TracingCallback[];
+  /** Logs as JSON lines on stdout (`litellm_settings.json_logs`), for the log shipper. */
+  readonly jsonLogs: boolean;
+  /** Prompts and responses in traces and logs; false sets `turn_off_message_logging`. */
+  readonly logPromptBodies: boolean;
+}
+
+/** A plain environment variable of the gateway (no secret: those are SecretEnv). */
+export interface PlainEnv {
+  readonly name: string;
+  readonly value: string;
+}
+
 export interface LiteLlmValuesOptions {
   readonly replicas: number;
   readonly image: ImagePin;
@@ -76,12 +95,15 @@ export interface LiteLlmValuesOptions {
   readonly uid: number;
   /** PII guardrails (Presidio). @default - none */
   readonly guardrails?: readonly LiteLlmPiiGuardrail[];
-  /** Plain environment variables (no secrets: the Presidio Services' addresses). @default - none */
-  readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** Traces and logs. @default - metrics only, no message logging */
+  readonly telemetry?: LiteLlmTelemetry;
+  /** Plain env vars (no secrets: the Presidio Services' addresses, tracing endpoints). @default - none */
+  readonly env?: readonly PlainEnv[];
 }
 
 /** LiteLLM's proxy config (config.yaml) for the routes and fallbacks. */
-export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds' | 'guardrails'>): object {
+export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks' | 'numRetries' | 'timeoutSeconds' | 'guardrails' | 'telemetry'>): object {
+  const t = o.telemetry;
   return {
     ...(o.guardrails && o.guardrails.length > 0 ? { guardrails: guardrailsConfig(o.guardrails) } : {}),
     model_list: o.routes.map((r) => ({
@@ -98,8 +120,12 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
     general_settings: { master_key: 'os.environ/PROXY_MASTER_KEY' },
     litellm_settings: {
       // Prometheus metrics on the proxy port at /metrics (open source since late 2025).
-      callbacks: ['prometheus'],
+      // Tracing callbacks (success and failure) get LiteLLM's standard logging payload of each request.
+      callbacks: ['prometheus', ...(t?.callbacks ?? [])],
       request_timeout: o.timeoutSeconds,
+      // Prompts and responses stay out of every callback and log unless the environment asks for them.
+      turn_off_message_logging: !(t?.logPromptBodies ?? false),
+      ...(t?.jsonLogs ? { json_logs: true } : {}),
     },
     router_settings: {
       num_retries: o.numRetries,

@@ -80,6 +80,16 @@ export const CHARTS = {
     version: '1.82.3',
     upstreamData: 'litellm-helm/git-00eb60c0',
   },
+  /**
+   * Fluent Bit: the log shipper (a DaemonSet by default). Newest fluent-bit chart tag (app 5.1.1); the Helm
+   * repository publishes every chart tag of fluent/helm-charts.
+   */
+  fluentBit: {
+    chart: 'fluent-bit',
+    repository: 'https://fluent.github.io/helm-charts',
+    version: '0.58.1',
+    upstreamData: 'fluent-bit/0.58.1',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
-import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type SecretEnv } from '../charts/litellm';
+import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type PlainEnv, type SecretEnv, type TracingCallback } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { IModelServer, SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from '../lib/bindings';
@@ -96,8 +96,59 @@ export interface GatewayPiiGuardrail {
   readonly appliesTo: 'hosted' | 'all';
 }
 
+/** Where the gateway sends a trace of every request. */
+export type GatewayTracing =
+  | {
+      readonly type: 'langfuse';
+      /** The Langfuse server's base URL (https). */
+      readonly host: string;
+      readonly publicKeySecret: SecretKeyRef;
+      readonly secretKeySecret: SecretKeyRef;
+    }
+  | {
+      readonly type: 'otel';
+      /** The collector's OTLP endpoint. */
+      readonly endpoint: string;
+      readonly protocol: 'http/protobuf' | 'grpc';
+      /** OTLP headers (`key=value,...`), e.g. an authorization header. @default - none */
+      readonly headersSecret?: SecretKeyRef;
+      /** The `deployment.environment` of the spans. */
+      readonly environment: string;
+    };
+
+/** The service name of the gateway's spans. */
+export const GATEWAY_OTEL_SERVICE_NAME = 'litellm-gateway';
+
+/**
+ * LiteLLM's callback and environment for a tracing backend, keys only as Secret references. `langfuse` is the
+ * Langfuse SDK callback (POST <host>/api/public/ingestion), read by every LiteLLM version through LANGFUSE_HOST;
+ * `otel` is LiteLLM's OpenTelemetry callback (OpenTelemetryConfig.from_env()).
+ */
+export function tracingSettings(t: GatewayTracing): { callbacks: TracingCallback[]; env: PlainEnv[]; secretEnv: SecretEnv[] } {
+  if (t.type === 'langfuse') {
+    return {
+      callbacks: ['langfuse'],
+      env: [{ name: 'LANGFUSE_HOST', value: t.host }],
+      secretEnv: [
+        { name: 'LANGFUSE_PUBLIC_KEY', secret: t.publicKeySecret },
+        { name: 'LANGFUSE_SECRET_KEY', secret: t.secretKeySecret },
+      ],
+    };
+  }
+  return {
+    callbacks: ['otel'],
+    env: [
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: t.endpoint },
+      { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: t.protocol },
+      { name: 'OTEL_SERVICE_NAME', value: GATEWAY_OTEL_SERVICE_NAME },
+      { name: 'OTEL_ENVIRONMENT_NAME', value: t.environment },
+    ],
+    secretEnv: t.headersSecret ? [{ name: 'OTEL_EXPORTER_OTLP_HEADERS', secret: t.headersSecret }] : [],
+  };
+}
+
 /** The chart's options (replicas, master key, database, fallbacks, retries), the servers and hosted APIs, and the rest. */
-export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv' | 'guardrails' | 'env'> {
+export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' | 'uid' | 'routes' | 'secretEnv' | 'guardrails' | 'telemetry' | 'env'> {
   readonly namespace: string;
   /**
    * The model and embedding servers in the cluster, in the order of the model list: server constructs
@@ -115,6 +166,12 @@ export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' 
   readonly presidio?: { readonly analyzerUrl: string; readonly anonymizerUrl: string };
   /** What must exist before the release (its database). @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /** A trace of every request to Langfuse or an OpenTelemetry collector. @default - none */
+  readonly tracing?: GatewayTracing;
+  /** Logs as JSON lines (for a log shipper). @default false */
+  readonly jsonLogs?: boolean;
+  /** Prompts and responses in traces and logs. @default false */
+  readonly logPromptBodies?: boolean;
 }
 
 /**
@@ -175,17 +232,19 @@ export class LiteLlmGateway extends Construct {
   constructor(scope: Construct, id: string, props: LiteLlmGatewayProps) {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
-    const { servers, hostedModels, guardrails = [], presidio, ...options } = props;
+    const { servers, hostedModels, guardrails = [], presidio, tracing, jsonLogs, logPromptBodies, ...options } = props;
     const { routes, secretEnv } = gatewayRoutes(servers.map(gatewayServer), hostedModels ?? []);
     if (guardrails.length > 0 && !presidio) throw new ConstructPropsError(this, 'LiteLlmGateway', 'presidio', 'missing: PII guardrails need Presidio; pass presidio: { analyzerUrl, anonymizerUrl } (the urls of a PresidioGuardrail)');
     const piiGuardrails: LiteLlmPiiGuardrail[] = guardrails.map((g) => ({ name: g.name, entities: g.entities, action: g.action }));
     // LiteLLM appends "/" and calls <base>analyze and <base>anonymize (guardrail_hooks/presidio.py).
-    const env = presidio && guardrails.length > 0 ? [{ name: 'PRESIDIO_ANALYZER_API_BASE', value: presidio.analyzerUrl }, { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: presidio.anonymizerUrl }] : [];
+    const presidioEnv: PlainEnv[] = presidio && guardrails.length > 0 ? [{ name: 'PRESIDIO_ANALYZER_API_BASE', value: presidio.analyzerUrl }, { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: presidio.anonymizerUrl }] : [];
+    const traces = tracing ? tracingSettings(tracing) : { callbacks: [], env: [], secretEnv: [] };
+    const telemetry = { callbacks: traces.callbacks, jsonLogs: jsonLogs ?? false, logPromptBodies: logPromptBodies ?? false };
     this.release = pinnedRelease(this, 'release', {
       name: LITELLM_RELEASE,
       namespace: props.namespace,
       chart: CHARTS.litellm,
-      values: liteLlmValues({ ...options, routes, secretEnv, image, uid: LITELLM_UID, guardrails: piiGuardrails, env }),
+      values: liteLlmValues({ ...options, routes, secretEnv: [...secretEnv, ...traces.secretEnv], env: [...presidioEnv, ...traces.env], telemetry, guardrails: piiGuardrails, image, uid: LITELLM_UID }),
       // Includes the database migration job, run as a pre-install hook.
       timeoutSeconds: 900,
       dependsOn: props.dependsOn,

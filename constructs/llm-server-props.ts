@@ -149,6 +149,11 @@ export interface VllmServerProps extends HubModelServerProps {
   readonly pipelineParallel?: number;
   /** How vLLM loads the weights. @default - vLLM's auto format */
   readonly loading?: ModelLoadingProps;
+  /**
+   * Send request spans to an OpenTelemetry collector (`--otlp-traces-endpoint`, the exporter's protocol in
+   * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL). @default - no traces
+   */
+  readonly otlpTraces?: { readonly endpoint: string; readonly protocol: 'http/protobuf' | 'grpc' };
 }
 
 /** A TGI server: tensor parallel (`--num-shard`) only, TGI has no pipeline parallel. */
@@ -209,6 +214,11 @@ export interface LlmServerSettings {
   readonly autoscaled?: boolean;
   /** @default - replicas */
   readonly maxReplicas?: number;
+  /**
+   * vLLM: send request spans to an OpenTelemetry collector (`--otlp-traces-endpoint`, the exporter's protocol in
+   * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL). @default - no traces
+   */
+  readonly otlpTraces?: { readonly endpoint: string; readonly protocol: 'http/protobuf' | 'grpc' };
 }
 
 /**

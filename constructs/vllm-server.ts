@@ -26,6 +26,7 @@ export function vllmArgs(p: LlmServerSettings): string[] {
     ...(p.kvCacheDtype === 'fp8' ? ['--kv-cache-dtype', 'fp8'] : []),
     ...(p.trustRemoteCode ? ['--trust-remote-code'] : []),
     ...loadingArgs(p),
+    ...(p.otlpTraces ? ['--otlp-traces-endpoint', otlpTracesUrl(p.otlpTraces)] : []),
   ];
 }
 
@@ -33,6 +34,14 @@ export function vllmArgs(p: LlmServerSettings): string[] {
 function loadingArgs(p: LlmServerSettings): string[] {
   if (p.loading?.format !== 'runai_streamer') return [];
   return ['--load-format', 'runai_streamer', ...(p.loading.concurrency !== undefined ? ['--model-loader-extra-config', JSON.stringify({ concurrency: p.loading.concurrency })] : [])];
+}
+
+/**
+ * The URL vLLM's span exporter is given: the OTel SDK uses an explicit endpoint as it is, so OTLP over HTTP needs
+ * the traces path (`/v1/traces`); gRPC takes the collector's address.
+ */
+export function otlpTracesUrl(t: { readonly endpoint: string; readonly protocol: 'http/protobuf' | 'grpc' }): string {
+  return t.protocol === 'grpc' ? t.endpoint : `${t.endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /**
@@ -62,7 +71,12 @@ export class VllmServer extends Construct implements IModelServer {
       engine: 'vllm',
       image: IMAGES.vllm,
       args: vllmArgs(settings),
-      env: { VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`, VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' },
+      env: {
+        VLLM_CACHE_ROOT: `${PATHS.cache}/vllm`,
+        VLLM_NO_USAGE_STATS: '1',
+        DO_NOT_TRACK: '1',
+        ...(settings.otlpTraces ? { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: settings.otlpTraces.protocol, OTEL_SERVICE_NAME: settings.name } : {}),
+      },
       port: VLLM_PORT,
       // /health answers once the engine runs; /v1/models once the model is served.
       paths: { health: '/health', ready: '/v1/models', live: '/health' },

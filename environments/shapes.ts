@@ -536,6 +536,82 @@ const Alerting = z.strictObject({
     .describe('Receivers (by name) of each severity; an alert goes to every receiver listed for its severity'),
 });
 
+/** An absolute URL of one of the given schemes, without credentials (those come from Secrets). */
+const urlOf = (schemes: readonly string[], example: string) =>
+  z.string().refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== '' && u.username === '' && u.password === '';
+      } catch {
+        return false;
+      }
+    },
+    { error: (iss) => `${show(iss.input)} is not ${schemes.length === 1 ? `an ${schemes[0]}` : `an ${schemes.join(' or ')}`} URL without credentials; use e.g. ${show(example)} (credentials come from a Secret)` },
+  );
+
+export const TRACING_TYPES = ['langfuse', 'otel'] as const;
+export const OTLP_PROTOCOLS = ['http/protobuf', 'grpc'] as const;
+/** Where the gateway sends a trace of every request (LiteLLM's callbacks); keys only from Secrets in the gateway namespace. */
+const Tracing = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('langfuse'),
+      external: z
+        .strictObject({
+          host: urlOf(['https'], 'https://langfuse.example.com').describe("The Langfuse server's base URL (https)"),
+          publicKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project public key (pk-lf-...)'),
+          secretKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project secret key (sk-lf-...)'),
+        })
+        .describe('A Langfuse you run elsewhere (or Langfuse Cloud); an in-cluster Langfuse is not built yet'),
+    }),
+    z.strictObject({
+      type: z.literal('otel'),
+      endpoint: urlOf(['http', 'https'], 'http://otel-collector.observability.svc.cluster.local:4318').describe("Your OpenTelemetry collector's OTLP endpoint"),
+      protocol: z.enum(OTLP_PROTOCOLS).default('http/protobuf').describe('OTLP over HTTP (port 4318) or gRPC (port 4317)'),
+      headersSecret: SecretRef.optional().describe('Existing Secret in the gateway namespace with OTLP headers ("key=value,key2=value2", e.g. an authorization header)'),
+      modelServers: z.boolean().default(true).describe("vLLM servers send their own spans too (vLLM's --otlp-traces-endpoint)"),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? `unknown tracing type ${show((iss.input as { type?: unknown } | undefined)?.type)}; use one of: ${TRACING_TYPES.join(', ')}` : undefined,
+  },
+);
+
+export const LOG_SINK_TYPES = ['http', 'splunk', 'elasticsearch', 'opensearch', 'loki', 'syslog'] as const;
+const sinkUrl = urlOf(['http', 'https'], 'https://siem.example.com:8088').describe('Base URL of the sink (scheme, host, port; http or https)');
+const BasicAuth = {
+  user: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: (iss) => `${show(iss.input)} is not a user name; use letters, digits, ".", "_", "@" and "-"` }).optional().describe('HTTP basic-auth user; with passwordSecret'),
+  passwordSecret: SecretRef.optional().describe('Existing Secret in the logging namespace with the password'),
+};
+const indexName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, { error: (iss) => `${show(iss.input)} is not an index name; use lowercase letters, digits, ".", "_" and "-"` });
+/** Where the log shipper forwards to; every credential is a key of an existing Secret in the logging namespace. */
+const LogSink = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('http'), url: sinkUrl, tokenSecret: SecretRef.optional().describe('Existing Secret in the logging namespace with a bearer token') }),
+    z.strictObject({ type: z.literal('splunk'), url: sinkUrl, tokenSecret: SecretRef.describe('Existing Secret in the logging namespace with the HTTP Event Collector token') }),
+    z.strictObject({ type: z.literal('elasticsearch'), url: sinkUrl, index: indexName.default('inference-stack'), ...BasicAuth }),
+    z.strictObject({ type: z.literal('opensearch'), url: sinkUrl, index: indexName.default('inference-stack'), ...BasicAuth }),
+    z.strictObject({ type: z.literal('loki'), url: sinkUrl, tenantId: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: (iss) => `${show(iss.input)} is not a Loki tenant id; use letters, digits, "_", "." and "-"` }).optional().describe('X-Scope-OrgID'), ...BasicAuth }),
+    z.strictObject({
+      type: z.literal('syslog'),
+      host: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: (iss) => `${show(iss.input)} is not a host name` }),
+      port: z.int().min(1).max(65535).default(514),
+      mode: z.enum(['tcp', 'udp', 'tls']).default('tls'),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? `unknown log sink type ${show((iss.input as { type?: unknown } | undefined)?.type)}; use one of: ${LOG_SINK_TYPES.join(', ')}` : undefined,
+  },
+);
+const Logs = z.strictObject({
+  sink: LogSink.describe('Where the logs go: http, splunk, elasticsearch, opensearch, loki or syslog'),
+});
+
 const Observability = z.strictObject({
   retentionDays: z.int().min(1).max(3650).default(DEFAULTS.observability.retentionDays),
   storageGiB: z.int().min(1).default(DEFAULTS.observability.storageGiB),
@@ -546,6 +622,9 @@ const Observability = z.strictObject({
     .describe('Existing Secret in the monitoring namespace with the Grafana admin user and password'),
   slo: Slo.default({ ...DEFAULTS.observability.slo }).describe('Alert thresholds'),
   alerting: Alerting.default({ receivers: [], routes: { critical: [], warning: [], info: [] } }).describe('Alertmanager receivers and the routes of each severity to them'),
+  tracing: Tracing.optional().describe('A trace of every gateway request (team, key, model, tokens, latency, cost) to Langfuse or an OpenTelemetry collector'),
+  logs: Logs.optional().describe('A log shipper (Fluent Bit) forwarding the JSON logs of every component to your SIEM'),
+  logPromptBodies: z.boolean().default(false).describe('Let traces and logs carry prompts and responses (LiteLLM turn_off_message_logging off)'),
 });
 
 export const EnvironmentShape = z.strictObject({
@@ -573,6 +652,7 @@ export const EnvironmentShape = z.strictObject({
     grafanaAdminSecret: { ...DEFAULTS.observability.grafanaAdminSecret },
     slo: { ...DEFAULTS.observability.slo },
     alerting: { receivers: [], routes: { critical: [], warning: [], info: [] } },
+    logPromptBodies: false,
   }).describe('kube-prometheus-stack, scrape configs, dashboards and alert rules'),
 });
 

@@ -21,6 +21,11 @@ export const EXCEPTIONS: readonly PolicyException[] = [
     reason: 'POLICY 1: node-exporter reads host metrics through hostNetwork, hostPID and hostPath mounts.',
   },
   {
+    rule: 'P04',
+    message: /^namespace "logging" enforces "privileged"$/,
+    reason: "POLICY 1: the log shipper (Fluent Bit) reads the nodes' container logs through a read-only hostPath /var/log and keeps its offsets in hostPath /var/lib/fluent-bit; baseline and restricted refuse hostPath volumes. It runs as root (the logs are root's) without any capability.",
+  },
+  {
     rule: 'P11',
     message: /^mounts the token of service account "gpu-readiness"$/,
     reason: "The GPU readiness gates read the pool nodes' allocatable GPUs from the API; their ClusterRole allows get and list on nodes only.",

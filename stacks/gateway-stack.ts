@@ -1,5 +1,5 @@
 import { MODELS } from '../catalog/models';
-import { LiteLlmGateway, type GatewayServer } from '../constructs/litellm-gateway';
+import { LiteLlmGateway, type GatewayServer, type GatewayTracing } from '../constructs/litellm-gateway';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
 import { PostgresCluster } from '../constructs/postgres-cluster';
@@ -22,6 +22,15 @@ export function gatewayServers(resolved: Pick<ResolvedEnvironment, 'models' | 'e
     ),
     ...resolved.embeddings.map(({ spec: e }): GatewayServer => ({ name: e.name, engine: 'tei', url: serviceUrl(e.name, TEI_PORT) })),
   ];
+}
+
+/** The gateway's tracing backend, from `observability.tracing`. */
+export function gatewayTracing(resolved: Pick<ResolvedEnvironment, 'env'>): GatewayTracing | undefined {
+  const t = resolved.env.observability.tracing;
+  if (!t) return undefined;
+  return t.type === 'langfuse'
+    ? { type: 'langfuse', host: t.external.host, publicKeySecret: t.external.publicKeySecret, secretKeySecret: t.external.secretKeySecret }
+    : { type: 'otel', endpoint: t.endpoint, protocol: t.protocol, headersSecret: t.headersSecret, environment: resolved.env.name };
 }
 
 /**
@@ -56,6 +65,15 @@ export class GatewayStack extends EnvironmentStack {
     this.usesSecret({ namespace: ns, name: g.masterKeySecret.name, keys: { [g.masterKeySecret.key]: FILL.litellmKey }, reader: 'LiteLLM gateway and its bootstrap Job (master key)' });
     for (const h of g.hostedModels) this.usesSecret({ namespace: ns, name: h.apiKeySecret.name, keys: { [h.apiKeySecret.key]: FILL.placeholder(`${h.provider} API key`) }, reader: `LiteLLM gateway (hosted model ${h.name})` });
     for (const t of g.teams) for (const k of t.keys) this.usesSecret({ namespace: ns, name: k.secret.name, keys: { [k.secret.key]: FILL.litellmKey }, reader: `gateway bootstrap Job (team ${t.name}, key ${k.name})` });
+    const tracing = env.observability.tracing;
+    if (tracing?.type === 'langfuse') {
+      const { publicKeySecret: pk, secretKeySecret: sk } = tracing.external;
+      this.usesSecret({ namespace: ns, name: pk.name, keys: { [pk.key]: FILL.placeholder('Langfuse project public key (pk-lf-...)') }, reader: 'LiteLLM gateway (Langfuse tracing)' });
+      this.usesSecret({ namespace: ns, name: sk.name, keys: { [sk.key]: FILL.placeholder('Langfuse project secret key (sk-lf-...)') }, reader: 'LiteLLM gateway (Langfuse tracing)' });
+    } else if (tracing?.headersSecret) {
+      const h = tracing.headersSecret;
+      this.usesSecret({ namespace: ns, name: h.name, keys: { [h.key]: FILL.placeholder('OTLP headers, key=value,...') }, reader: 'LiteLLM gateway (OpenTelemetry tracing)' });
+    }
     this.usesSecret({ namespace: ns, name: this.database.appSecretName, keys: { username: FILL.random, password: FILL.random }, reader: 'LiteLLM gateway (database)', createdBy: 'CloudNativePG' });
     if (g.guardrails.length > 0) {
       // Its own namespace: the gateway namespace admits its own pods to each other (the database, the bootstrap
@@ -82,6 +100,9 @@ export class GatewayStack extends EnvironmentStack {
       guardrails: g.guardrails,
       ...(this.presidio ? { presidio: { analyzerUrl: this.presidio.urls.analyzer, anonymizerUrl: this.presidio.urls.anonymizer } } : {}),
       dependsOn: [this.database.release, ...(this.presidio ? Object.values(this.presidio.deployments) : [])],
+      tracing: gatewayTracing(resolved),
+      jsonLogs: env.observability.logs !== undefined,
+      logPromptBodies: env.observability.logPromptBodies,
     });
 
     this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });

@@ -38,6 +38,9 @@ export class ModelsStack extends EnvironmentStack {
       const pool = resolved.pools.find((p) => p.name === m.pool);
       if (!pool) throw new Error(`models "${m.name}": pool "${m.pool}" is not resolved`);
       const props = llmProps(r, poolRef(pool), this.namespace, resolved.startupRates);
+      // vLLM's own spans join the gateway's in a team's collector (one vLLM per pod: not the multi-node groups)
+      const tracing = resolved.env.observability.tracing;
+      const otlpTraces = tracing?.type === 'otel' && tracing.modelServers && m.engine === 'vllm' && !r.multiNode ? { endpoint: tracing.endpoint, protocol: tracing.protocol } : undefined;
       const id = `model-${m.name}`;
       servers[m.name] =
         m.engine === 'tgi'
@@ -46,7 +49,7 @@ export class ModelsStack extends EnvironmentStack {
             ? new OllamaServer(this, id, { ...props, ollamaTag: ollamaTagOf(r) })
             : r.multiNode
               ? new MultiNodeVllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel, loading: m.loading })
-              : new VllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel, loading: m.loading });
+              : new VllmServer(this, id, { ...props, pipelineParallel: m.pipelineParallel, loading: m.loading, ...(otlpTraces ? { otlpTraces } : {}) });
       if (m.autoscaling) {
         new ModelAutoscaler(this, `autoscaler-${m.name}`, {
           model: m.name,

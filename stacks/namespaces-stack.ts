@@ -1,5 +1,6 @@
 import { GPU_OPERATOR_POD_SECURITY } from '../constructs/gpu-operator';
 import { KUBE_PROMETHEUS_STACK_POD_SECURITY } from '../constructs/kube-prometheus-stack';
+import { LOG_SHIPPER_POD_SECURITY } from '../constructs/log-shipper';
 import { PodSecurityNamespace, type PodSecurityNamespaceProps } from '../constructs/pod-security-namespace';
 import { Construct } from '../lib/cdktf';
 import type { ResolvedEnvironment } from '../environments/resolve';
@@ -33,6 +34,7 @@ export function environmentNamespaces(resolved: ResolvedEnvironment): NamespaceS
     ...(env.gateway.guardrails.length > 0 ? [spec('guardrails', 'guardrails', { role: 'app' })] : []),
     ...(env.vectorStore ? [spec('rag', 'rag', { role: 'app', preventDestroy: prod })] : []),
     ...(env.edge ? [spec('edge', 'edge', { role: 'app' })] : []),
+    ...(env.observability.logs ? [spec('logging', 'logging', { role: 'app', ...LOG_SHIPPER_POD_SECURITY })] : []),
   ];
 }
 

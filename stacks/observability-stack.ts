@@ -1,6 +1,8 @@
 import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
 import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
 import { GATEWAY_PORT } from '../constructs/litellm-gateway';
+import { LogShipper } from '../constructs/log-shipper';
+import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { CERT_MANAGER_METRICS } from '../constructs/operator-release';
 import type { Construct } from '../lib/cdktf';
 import { ScrapeTarget } from '../constructs/scrape-target';
@@ -44,6 +46,12 @@ export function dashboardInput(resolved: ResolvedEnvironment): DashboardInput {
   };
 }
 
+/** The namespaces whose container logs the shipper collects: every one that runs a workload of the environment. */
+export function loggedNamespaces(resolved: Pick<ResolvedEnvironment, 'env'>): string[] {
+  const env = resolved.env;
+  return [NAMESPACES.gateway, NAMESPACES.models, ...(env.edge ? [NAMESPACES.edge] : []), ...(env.vectorStore ? [NAMESPACES.rag] : [])];
+}
+
 /**
  * Scrape targets for every component, the alert rules and the Grafana dashboards, generated from the
  * environment: `<env>-observability`. (kube-prometheus-stack itself and its CRDs are in the platform stack.)
@@ -52,6 +60,7 @@ export class ObservabilityStack extends EnvironmentStack {
   readonly rules: AlertRuleSet;
   readonly dashboards: GrafanaDashboards;
   readonly targets: readonly ScrapeTarget[];
+  readonly logShipper?: LogShipper;
 
   constructor(scope: Construct, resolved: ResolvedEnvironment) {
     super(scope, resolved, 'observability');
@@ -143,5 +152,15 @@ export class ObservabilityStack extends EnvironmentStack {
       namespace: NAMESPACES.monitoring,
       input: dashboardInput(resolved),
     });
+
+    const logs = env.observability.logs;
+    if (logs) {
+      const sink = logs.sink;
+      const secret = sink.type === 'http' || sink.type === 'splunk' ? sink.tokenSecret : sink.type === 'syslog' ? undefined : sink.passwordSecret;
+      if (secret) this.usesSecret({ namespace: NAMESPACES.logging, name: secret.name, keys: { [secret.key]: FILL.placeholder(`${sink.type} sink credential`) }, reader: `Fluent Bit (${sink.type} sink)` });
+      this.logShipper = new LogShipper(this, 'log-shipper', { namespace: NAMESPACES.logging, namespaces: loggedNamespaces(resolved), sink });
+      // The shipper only sends: nothing may reach its pods (the kubelet's probes are not subject to NetworkPolicy).
+      new NamespaceIsolation(this, 'logging-isolation', { namespace: NAMESPACES.logging });
+    }
   }
 }

@@ -21,6 +21,8 @@ export const NAMESPACES = {
   guardrails: 'guardrails',
   rag: 'rag',
   edge: 'edge',
+  /** The log shipper (observability.logs). */
+  logging: 'logging',
 } as const;
 
 export type NamespaceKey = keyof typeof NAMESPACES;

@@ -22,7 +22,7 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   const env = resolved.env;
   const nodes: Node[] = [{ id: 'clients', label: 'clients', group: 'outside' }];
   const edges: Edge[] = [];
-  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', guardrails: 'guardrails', hosted: 'hosted APIs (outside the cluster)', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring' };
+  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', guardrails: 'guardrails', hosted: 'hosted APIs (outside the cluster)', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring', logging: 'logging' };
   const entry = env.edge ? 'edge' : 'gateway';
   if (env.edge) {
     const tls = env.edge.tls.mode === 'none' ? 'HTTP' : env.edge.mtls.enabled ? 'mTLS' : 'TLS';
@@ -70,6 +70,22 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   }
   nodes.push({ id: 'prometheus', label: 'Prometheus + Grafana', group: 'monitoring' });
   edges.push({ from: 'prometheus', to: 'gateway', label: 'scrapes all' });
+  const tracing = env.observability.tracing;
+  if (tracing) {
+    const where = tracing.type === 'langfuse' ? `Langfuse (${new URL(tracing.external.host).host})` : `OpenTelemetry collector (${new URL(tracing.endpoint).host})`;
+    nodes.push({ id: 'tracing', label: where, group: 'outside' });
+    edges.push({ from: 'gateway', to: 'tracing', label: 'traces' });
+    if (tracing.type === 'otel' && tracing.modelServers) {
+      for (const { spec: m, multiNode } of resolved.models) if (m.engine === 'vllm' && !multiNode) edges.push({ from: id('model', m.name), to: 'tracing', label: 'spans' });
+    }
+  }
+  const logs = env.observability.logs;
+  if (logs) {
+    const sink = logs.sink.type === 'syslog' ? `${logs.sink.host}:${logs.sink.port}` : new URL(logs.sink.url).host;
+    nodes.push({ id: 'log_shipper', label: 'Fluent Bit (every node)', group: 'logging' }, { id: 'siem', label: `SIEM: ${logs.sink.type} (${sink})`, group: 'outside' });
+    // every pod of the environment logs to its node, where the shipper reads it
+    edges.push({ from: 'gateway', to: 'log_shipper', label: 'pod logs (all)' }, { from: 'log_shipper', to: 'siem', label: 'JSON logs' });
+  }
   return { nodes, edges, groups };
 }
 

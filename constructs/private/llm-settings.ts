@@ -115,7 +115,7 @@ export interface ServingShape {
 }
 
 /** vLLM and TGI: the planner's choices, checked. */
-export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | 'tgi', p: HubModelServerProps & { readonly pipelineParallel?: number; readonly loading?: ModelLoadingProps }, shape: ServingShape): LlmServerSettings {
+export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | 'tgi', p: HubModelServerProps & { readonly pipelineParallel?: number; readonly loading?: ModelLoadingProps; readonly otlpTraces?: LlmServerSettings['otlpTraces'] }, shape: ServingShape): LlmServerSettings {
   const r: Resolver = new Resolver(c, kind);
   const { name, namespace } = r.names(p, shape.maxNameLength);
   const arch = r.arch(p)!;
@@ -230,6 +230,7 @@ export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | '
     hfTokenSecret: p.hfTokenSecret,
     trustRemoteCode: p.trustRemoteCode,
     loading: p.loading,
+    otlpTraces: p.otlpTraces,
     load: p.load ?? { downloadBytes: downloadBytes(engine, { model: p.model, architecture: p.architecture }), weightBytesPerGpu: final.weightBytesPerGpu, gpus: final.gpusPerReplica },
     startupTimeoutSeconds: p.startupTimeoutSeconds,
     startupRates: p.startupRates,

@@ -127,7 +127,9 @@ describe('images', () => {
     for (const i of [...l.images, ...l.chartImages]) expect(i).not.toMatch(/:latest$/);
     expect(l.charts).toContainEqual({ chart: 'gpu-operator', repository: 'https://helm.ngc.nvidia.com/nvidia', version: 'v26.7.0' });
     // the two Postgres clusters share one chart version: listed once
-    expect(l.charts.map((c: any) => c.chart)).toEqual(['cloudnative-pg', 'cluster', 'gpu-operator', 'keda', 'kube-prometheus-stack', 'litellm-helm']);
+    expect(l.charts.map((c: any) => c.chart)).toEqual(['cloudnative-pg', 'cluster', 'fluent-bit', 'gpu-operator', 'keda', 'kube-prometheus-stack', 'litellm-helm']);
+    // prod ships logs: the shipper's image is pinned in its chart values
+    expect(l.chartImages).toContain('cr.fluentbit.io/fluent/fluent-bit:5.1.1');
   });
 
   it('lists the images inside raw manifests and nested chart pins (multi-node fixture)', async () => {
@@ -190,7 +192,8 @@ describe('secrets', () => {
       command: 'kubectl -n gateway create secret generic litellm-master-key --from-literal=master-key="sk-$(openssl rand -hex 24)"',
     });
     expect(list.find((s) => s.name === 'rag-db-app')).toMatchObject({ required: false, createdBy: 'CloudNativePG' });
-    expect(list.filter((s) => s.required)).toHaveLength(12);
+    // 12, plus the Langfuse keys (tracing) and the Splunk HEC token (logs)
+    expect(list.filter((s) => s.required)).toHaveLength(14);
   });
 
   it('prints a table and the commands for a person', async () => {

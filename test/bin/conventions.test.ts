@@ -37,6 +37,26 @@ describe('diagram', () => {
   });
 });
 
+describe('diagram: tracing and logs', () => {
+  it('shows the tracing backend the gateway sends to, and the log shipper with its SIEM, where the environment has them', async () => {
+    const json = async (env: string) => JSON.parse((await run('diagram', '--env', env, '--json')).out) as { nodes: Array<{ id: string; label: string; group: string }>; edges: Array<{ from: string; to: string; label?: string }> };
+    const prod = await json('prod');
+    const node = (a: typeof prod, id: string) => a.nodes.find((n) => n.id === id);
+    expect(node(prod, 'tracing')?.label).toBe('Langfuse (langfuse.example.com)');
+    expect(prod.edges).toContainEqual({ from: 'gateway', to: 'tracing', label: 'traces' });
+    expect(node(prod, 'log_shipper')).toMatchObject({ label: 'Fluent Bit (every node)', group: 'logging' });
+    expect(node(prod, 'siem')?.label).toBe('SIEM: splunk (splunk-hec.example.com:8088)');
+    expect(prod.edges).toContainEqual({ from: 'log_shipper', to: 'siem', label: 'JSON logs' });
+    expect(prod.edges).toContainEqual({ from: 'gateway', to: 'log_shipper', label: 'pod logs (all)' });
+    // staging traces but ships no logs; dev does neither
+    const staging = await json('staging');
+    expect(node(staging, 'tracing')).toBeDefined();
+    expect(node(staging, 'log_shipper')).toBeUndefined();
+    const dev = await json('dev');
+    expect(dev.nodes.map((n) => n.id).filter((i) => ['tracing', 'log_shipper', 'siem'].includes(i))).toEqual([]);
+  });
+});
+
 describe('images', () => {
   it('lists the Terraform providers with the versions the stacks pin', async () => {
     const r = await run('images', '--env', 'prod', '--json');

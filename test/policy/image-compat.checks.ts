@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { IMAGE_FACTS, imageFacts, type ImageFacts } from '../../catalog/image-facts';
 import { IMAGES, imageRef, teiImage } from '../../catalog/images';
 import { CHARTS } from '../../charts/pins';
+import { FLUENT_BIT_IMAGE } from '../../charts/fluent-bit';
 import { POSTGRES_IMAGE } from '../../charts/cloudnative-pg';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../../charts/gpu-operator';
 import { QDRANT_VERSION } from '../../charts/qdrant';
@@ -27,6 +28,7 @@ function pinnedImages(): string[] {
     ...Object.values(IMAGES).map(imageRef),
     ...[undefined, 7.5, 8.0, 8.6, 8.9, 9.0, 10.0, 12.0].map((cc) => imageRef(teiImage(cc))),
     imageRef(LITELLM_IMAGE),
+    imageRef(FLUENT_BIT_IMAGE),
     POSTGRES_IMAGE,
     `docker.io/qdrant/qdrant:${QDRANT_VERSION}-unprivileged`,
     component('toolkit'),
@@ -176,6 +178,9 @@ describe.each(SOURCES)('every pod of %s', (source) => {
   it('includes the chart-rendered pods we set the security context of', () => {
     expect(pods.length).toBeGreaterThan(0);
     const labels = pods.map((p) => p.label).join('\n');
+    if (Object.values(stacks).some((tf) => Object.values(tf.resource.helm_release ?? {}).some((r) => r.chart === 'fluent-bit'))) {
+      expect(labels).toMatch(/chart fluent-bit fluent-bit DaemonSet/);
+    }
     if (Object.values(stacks).some((tf) => Object.values(tf.resource.helm_release ?? {}).some((r) => r.chart === 'litellm-helm'))) {
       expect(labels).toMatch(/chart litellm-helm .* proxy Deployment/);
       expect(labels).toMatch(/chart litellm-helm .* migration Job/);

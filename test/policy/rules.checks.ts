@@ -31,7 +31,10 @@ describe.each(PRESETS)('the %s preset', (preset) => {
     const result = checkPolicy(docsOf(preset), stage(preset));
     expect(result.violations).toEqual([]);
     const gates = presetEnv(preset).gpuPools.map(() => 'mounts the token of service account "gpu-readiness"');
-    expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', 'namespace "monitoring" enforces "privileged"']);
+    // the log shipper's namespace (hostPath /var/log) where the environment ships logs: prod
+    const logging = presetEnv(preset).observability.logs ? ['namespace "logging" enforces "privileged"'] : [];
+    expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', ...logging, 'namespace "monitoring" enforces "privileged"']);
+    expect(logging.length > 0).toBe(preset === 'prod');
     expect(result.rules).toBe(22);
   });
 });

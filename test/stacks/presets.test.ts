@@ -80,8 +80,10 @@ describe.each(PRESETS)('%s preset', (preset) => {
         .map((n) => n.metadata as { name: string; labels: Record<string, string> })
         .map((m) => [m.name, m.labels['pod-security.kubernetes.io/enforce']]),
     );
-    // privileged only where POLICY 1 allows it: the GPU Operator's operands and node-exporter
-    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted').sort()).toEqual([['gpu-operator', 'privileged'], ['monitoring', 'privileged']]);
+    // privileged only where POLICY 1 allows it: the GPU Operator's operands and node-exporter (and, where logs ship,
+    // the log shipper's hostPath /var/log)
+    const logging: Array<[string, string]> = presetEnv(preset).observability.logs ? [['logging', 'privileged']] : [];
+    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted').sort()).toEqual([['gpu-operator', 'privileged'], ...logging, ['monitoring', 'privileged']]);
   });
 
   it('serves every model with GPUs = TP x PP, pinned images and revisions, on its pool', () => {

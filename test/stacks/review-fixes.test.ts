@@ -15,7 +15,7 @@ describe('review fixes', () => {
     // created with the namespaces, before anything runs in them
     const accounts = resourcesOf(prod['prod-namespaces']!, 'kubernetes_default_service_account_v1') as any[];
     const namespaces = Object.fromEntries(Object.entries(prod['prod-namespaces']!.resource.kubernetes_namespace_v1!).map(([id, n]) => [`\${kubernetes_namespace_v1.${id}.metadata[0].name}`, (n as any).metadata.name]));
-    expect(accounts.map((sa) => namespaces[sa.metadata.namespace]).sort()).toEqual(['edge', 'gateway', 'guardrails', 'models', 'rag']);
+    expect(accounts.map((sa) => namespaces[sa.metadata.namespace]).sort()).toEqual(['edge', 'gateway', 'guardrails', 'logging', 'models', 'rag']);
     for (const sa of accounts) expect(sa.automount_service_account_token, sa.metadata.namespace).toBe(false);
   });
 

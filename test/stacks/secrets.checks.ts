@@ -36,8 +36,10 @@ describe('the Secrets list', () => {
       'user gateway/gateway-key-search-backend',
       'user gateway/gateway-key-search-indexer',
       'user gateway/gateway-key-support-bot',
+      'user gateway/langfuse-keys',
       'user gateway/litellm-master-key',
       'user gateway/openai-api-key',
+      'user logging/splunk-hec',
       'user models/hf-token',
       'user monitoring/alertmanager-pagerduty',
       'user monitoring/alertmanager-slack',
@@ -46,6 +48,9 @@ describe('the Secrets list', () => {
       'CloudNativePG gateway/litellm-db-app',
       'CloudNativePG rag/rag-db-app',
     ]);
+    // tracing and logs: both Langfuse keys in one Secret, the Splunk HEC token in the shipper's namespace
+    expect(secrets.find((s) => s.name === 'langfuse-keys')!.command).toBe("kubectl -n gateway create secret generic langfuse-keys --from-literal=public-key='<Langfuse project public key (pk-lf-...)>' --from-literal=secret-key='<Langfuse project secret key (sk-lf-...)>'");
+    expect(secrets.find((s) => s.name === 'splunk-hec')!.readers).toEqual(['Fluent Bit (splunk sink)']);
     expect(secrets.find((s) => s.name === 'grafana-admin')!.command).toBe('kubectl -n monitoring create secret generic grafana-admin --from-literal=admin-password="$(openssl rand -hex 32)" --from-literal=admin-user=admin');
   });
 

@@ -169,9 +169,26 @@ function qdrantPods(r: HelmReleaseJson): Array<Omit<Pod, 'label' | 'namespace' |
   return [{ what: 'StatefulSet', podSecurityContext: securityContext(v.podSecurityContext), containers: [c], runsImageProgram: true }];
 }
 
+/**
+ * fluent-bit's DaemonSet (shared/upstream/charts/fluent-bit/0.58.1/templates/_pod.tpl): `.Values.podSecurityContext`
+ * at pod level, `.Values.securityContext`, image (tag defaults to the appVersion), command, args, env and the
+ * `volumeMounts` plus `daemonSetVolumeMounts` on the one container (hotReload's sidecar only when enabled).
+ */
+function fluentBitPods(r: HelmReleaseJson): Array<Omit<Pod, 'label' | 'namespace' | 'level'> & { what: string }> {
+  const v = coalesce(chartDefaults('fluent-bit'), releaseValues(r)) as Json;
+  const image = one(v.image);
+  const ref = `${image.repository as string}:${(image.tag as string) || '5.1.1'}`;
+  const env = Object.fromEntries(list(v.env).map((e) => [e.name as string, e.value as string | undefined]));
+  const mountPaths = [...list(v.volumeMounts), ...list(v.daemonSetVolumeMounts)].map((m) => m.mountPath as string);
+  if (one(v.hotReload).enabled) throw new Error('fluent-bit hotReload sidecar: add its container here');
+  const c: PodContainer = { name: 'fluent-bit', image: ref, command: v.command as string[], args: (v.args as string[]) ?? [], env, securityContext: securityContext(v.securityContext), mountPaths, ports: [Number(v.metricsPort ?? 2020)], init: false };
+  return [{ what: 'DaemonSet', podSecurityContext: securityContext(v.podSecurityContext), containers: [c] }];
+}
+
 const CHART_PODS: Readonly<Record<string, (r: HelmReleaseJson) => Array<Omit<Pod, 'label' | 'namespace' | 'level'> & { what: string }>>> = {
   'litellm-helm': litellmPods,
   qdrant: qdrantPods,
+  'fluent-bit': fluentBitPods,
 };
 
 /** Every pod of an environment's stacks (see the file comment). */
