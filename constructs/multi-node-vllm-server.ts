@@ -79,7 +79,7 @@ export class MultiNodeVllmServer extends Construct implements IModelServer {
     this.groupSize = size;
     this.groupName = multiNodeGroupName(props.name);
     const gpusPerPod = props.tensorParallel;
-    const shared = sharedCache(this, props, 'vllm');
+    const shared = sharedCache(this, props, 'vllm', 'MultiNodeVllmServer');
     const budget = props.startupTimeoutSeconds ?? startupBudgetSeconds(props.load, shared ? 'shared' : 'per-replica', props.startupRates);
     const probes = serverProbes(budget, { health: '/health', ready: '/v1/models', live: '/health' });
     const labels = {

@@ -4,6 +4,7 @@
  */
 import { MODELS } from '../../catalog/models';
 import { ModelPrefetchJob } from '../model-prefetch-job';
+import { ConstructPropsError } from '../props-error';
 import type { LlmServerSettings } from '../llm-server-props';
 import type { Construct } from '../../lib/cdktf';
 import { PATHS, type SharedCacheMount } from './model-pod';
@@ -17,15 +18,19 @@ export interface SharedCache {
 }
 
 /** The shared cache of a server whose `cache.mode` is `shared`; undefined otherwise. */
-export function sharedCache(scope: Construct, props: LlmServerSettings, engine: 'vllm' | 'tgi' | 'ollama'): SharedCache | undefined {
+export function sharedCache(scope: Construct, props: LlmServerSettings, engine: 'vllm' | 'tgi' | 'ollama', kindName?: string): SharedCache | undefined {
   if (props.cache?.mode !== 'shared') return undefined;
   // TGI's launcher takes its hub cache by flag and Ollama pulls its own builds: the shared cache is vLLM's.
-  if (engine !== 'vllm') throw new Error(`server "${props.name}": a shared cache is filled for vLLM; use engine vllm or the per-replica cache`);
-  if (!props.revision) throw new Error(`server "${props.name}": a shared cache needs the model's revision (a commit SHA)`);
+  const kind = kindName ?? { vllm: 'VllmServer', tgi: 'TgiServer', ollama: 'OllamaServer' }[engine];
+  const fail = (prop: string, problem: string): never => {
+    throw new ConstructPropsError(scope, kind, prop, problem);
+  };
+  if (engine !== 'vllm') return fail('cache.mode', `"shared" is filled for vLLM only (TGI takes its hub cache by flag, Ollama pulls its own builds); use mode "per-replica"`);
+  if (!props.revision) return fail('revision', `missing: a shared cache is filled once per pinned revision; pass the model repo's commit SHA`);
   const existingClaim = props.cache.existingClaim;
   const storageClass = props.cache.storageClass;
   if (!existingClaim && !storageClass) {
-    throw new Error(`server "${props.name}": a shared cache needs a ReadWriteMany claim: cache.existingClaim, or cache.storageClass of a class that provides ReadWriteMany`);
+    return fail('cache.storageClass', 'missing: a shared cache needs a ReadWriteMany claim; pass cache.existingClaim, or cache.storageClass of a class that provides ReadWriteMany');
   }
   const prefetch = new ModelPrefetchJob(scope, 'prefetch', {
     name: props.name,

@@ -130,3 +130,24 @@ describe('ConstructPropsError', () => {
     expect(vllm({ model: LLAMA_8B, pool, tensorParallel: 2 }).message).toContain('props.tensorParallel: 2 GPUs per pod on pool "shared" (16 GPU shares, one usable per pod, per node), whose GPUs are shared (MIG or time-slicing); use 1, or a pool of whole GPUs');
   });
 });
+
+describe('the shared model cache (issue 17)', () => {
+  const REVISION = '0e9e39f249a16976918f6564b8830bc894c89659';
+  it('a shared cache without a ReadWriteMany claim names the prop and both ways to give one', () => {
+    const e = vllm({ model: LLAMA_8B, pool: H100, revision: REVISION, cache: { mode: 'shared' } });
+    expect(e.prop).toBe('cache.storageClass');
+    expect(e.message).toMatch(/\(VllmServer\): props\.cache\.storageClass: missing: a shared cache needs a ReadWriteMany claim; pass cache\.existingClaim, or cache\.storageClass/);
+  });
+  it('a shared cache without a revision asks for the commit SHA', () => {
+    const e = vllm({ model: LLAMA_8B, pool: H100, cache: { mode: 'shared', storageClass: 'nfs-rwx' } });
+    expect(e.message).toMatch(/\(VllmServer\): props\.revision: missing: a shared cache is filled once per pinned revision; pass the model repo's commit SHA/);
+  });
+  it('TGI has no shared cache, and says which mode to use', () => {
+    const e = errorOf((s) => new TgiServer(s, 'tgi', { model: LLAMA_8B, pool: H100, revision: REVISION, cache: { mode: 'shared', storageClass: 'nfs-rwx' } }));
+    expect(e.message).toMatch(/\(TgiServer\): props\.cache\.mode: "shared" is filled for vLLM only .*; use mode "per-replica"/);
+  });
+  it('a multi-node group names its own kind', () => {
+    const e = errorOf((s) => new MultiNodeVllmServer(s, 'big', { model: LLAMA_70B, pool: L4, revision: REVISION, cache: { mode: 'shared' } }));
+    expect(e.message).toMatch(/\(MultiNodeVllmServer\): props\.cache\.storageClass: missing/);
+  });
+});
