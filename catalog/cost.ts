@@ -23,6 +23,7 @@
  *   prefill tokens/s  = GPUs x FLOP/s / (2 x active parameters)                       (compute-bound)
  *   cost per million  = replica price per hour / (tokens/s x 3600 x cost.utilisation) x 1e6, output tokens from the
  *                       decode rate, input tokens from the prefill rate (each as if the replica did only that)
+ *   embedding servers = input tokens only, at the prefill rate of one device: FLOP/s / (2 x parameters)
  * FP8 models on FP8 GPUs compute at the FP8 rate, everything else at the 16-bit rate (4-bit weights are
  * dequantised to 16-bit math). Communication between GPUs, attention FLOPs and scheduling gaps are left out, so
  * the rates are upper bounds and the prices lower bounds: `utilisation` is where the difference goes.
@@ -80,7 +81,7 @@ export interface CostInput {
     readonly replicas: number;
     readonly maxReplicas: number;
   }>;
-  readonly embeddings: ReadonlyArray<{ readonly spec: { readonly name: string; readonly replicas: number }; readonly pool: string | undefined }>;
+  readonly embeddings: ReadonlyArray<{ readonly spec: { readonly name: string; readonly replicas: number }; readonly pool: string | undefined; readonly parameters: number }>;
 }
 
 /** A figure at the fewest and at the most replicas. */
@@ -134,6 +135,13 @@ export interface TokenEstimate {
   readonly inputPerMillion: number | null;
 }
 
+/** An embedding server on a GPU: input tokens only, compute-bound like a prefill (an estimate). */
+export interface EmbeddingTokenEstimate {
+  readonly name: string;
+  readonly tokensPerSecond: number;
+  readonly inputPerMillion: number | null;
+}
+
 export interface HostedPrice {
   readonly name: string;
   readonly model: string;
@@ -150,6 +158,7 @@ export interface CostReport {
   readonly servers: readonly ServerCost[];
   readonly pools: readonly PoolCost[];
   readonly tokens: readonly TokenEstimate[];
+  readonly embeddingTokens: readonly EmbeddingTokenEstimate[];
   readonly hosted: readonly HostedPrice[];
   readonly total: {
     /** The pools' GPUs for a month (priced pools only). */
@@ -290,6 +299,17 @@ export function costReport(r: CostInput): CostReport {
     };
   });
 
+  const embeddingTokens: EmbeddingTokenEstimate[] = r.embeddings.flatMap((e) => {
+    if (e.pool === undefined) return [];
+    const pool = pools.get(e.pool)!;
+    const perGpu = devicesPerGpu(pool);
+    const tflops = GPU_PERFORMANCE[pool.spec.gpu]?.dense16Tflops ?? Number.NaN;
+    // one device a replica: its share of the GPU's 16-bit FLOP/s over 2 FLOPs a parameter a token
+    const tokensPerSecond = (tflops * 1e12) / perGpu / (2 * e.parameters);
+    const price = priceOf(e.pool);
+    return [{ name: e.spec.name, tokensPerSecond, inputPerMillion: price === undefined ? null : perMillion(price / perGpu, tokensPerSecond, settings.utilisation) }];
+  });
+
   const sum = (xs: ReadonlyArray<number | null>) => xs.reduce<number>((a, x) => a + (x ?? 0), 0);
   const monthly = sum(poolCosts.map((p) => p.monthly));
   const margin = monthly * settings.margin;
@@ -302,6 +322,7 @@ export function costReport(r: CostInput): CostReport {
     servers,
     pools: poolCosts,
     tokens,
+    embeddingTokens,
     hosted: r.env.gateway.hostedModels.map((h) => ({ name: h.name, model: h.model, inputPerMillion: h.inputPricePerMillion ?? null, outputPerMillion: h.outputPricePerMillion ?? null })),
     total: {
       monthly,
@@ -318,12 +339,20 @@ export function costReport(r: CostInput): CostReport {
 
 /**
  * The per-token prices the gateway charges for a self-hosted model (USD per token, LiteLLM's unit): the
- * estimate's cost per million tokens with the margin, / 1e6. Undefined without a price (no 0: LiteLLM skips the
+ * estimate's cost per million tokens with the margin, / 1e6, to four significant digits. Undefined without a price (no 0: LiteLLM skips the
  * budget checks of a model whose prices are both 0).
  */
-export function gatewayTokenPrices(report: CostReport, model: string): { inputCostPerToken: number; outputCostPerToken: number } | undefined {
-  const t = report.tokens.find((x) => x.model === model);
-  if (!t || t.inputPerMillion === null || t.outputPerMillion === null || !(t.inputPerMillion > 0) || !(t.outputPerMillion > 0)) return undefined;
+export function gatewayTokenPrices(report: CostReport, server: string): { inputCostPerToken: number; outputCostPerToken: number } | undefined {
   const markup = 1 + report.total.marginRate;
-  return { inputCostPerToken: (t.inputPerMillion * markup) / 1e6, outputCostPerToken: (t.outputPerMillion * markup) / 1e6 };
+  // four significant digits: an estimate, and a stable, readable config
+  const perToken = (perMillionPrice: number) => Number(((perMillionPrice * markup) / 1e6).toPrecision(4));
+  const t = report.tokens.find((x) => x.model === server);
+  if (t) {
+    if (t.inputPerMillion === null || t.outputPerMillion === null || !(t.inputPerMillion > 0) || !(t.outputPerMillion > 0)) return undefined;
+    return { inputCostPerToken: perToken(t.inputPerMillion), outputCostPerToken: perToken(t.outputPerMillion) };
+  }
+  // an embedding server: input tokens only (its output is vectors)
+  const e = report.embeddingTokens.find((x) => x.name === server);
+  if (!e || e.inputPerMillion === null || !(e.inputPerMillion > 0)) return undefined;
+  return { inputCostPerToken: perToken(e.inputPerMillion), outputCostPerToken: 0 };
 }

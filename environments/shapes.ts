@@ -512,9 +512,9 @@ const Cost = z.strictObject({
     .default(DEFAULTS.cost.currency)
     .describe('ISO 4217 code of every price in the file; the gateway gets per-token prices only in USD (LiteLLM counts spend in USD)'),
   gpuPrices: z
-    .partialRecord(z.enum(GPU_KEYS as [string, ...string[]], { error: (iss) => `unknown GPU ${show(iss.input)}; use one of: ${GPU_KEYS.join(', ')}` }), z.number().positive({ error: (iss) => `${show(iss.input)} is not a price; use what one GPU costs for an hour, above 0` }))
+    .record(z.string(), z.number().positive({ error: (iss) => `${show(iss.input)} is not a price; use what one GPU costs for an hour, above 0` }))
     .default({})
-    .describe('Price of one GPU for an hour by GPU kind, for pools without their own pricePerGpuHour'),
+    .describe('Price of one GPU for an hour by GPU kind (a key of the GPU catalogue, e.g. h100-80gb), for pools without their own pricePerGpuHour'),
   margin: z.number().min(0).max(10).default(DEFAULTS.cost.margin).describe('Markup on the GPU cost when charging teams (0.2 = 20%): in the report and in the gateway per-token prices'),
   utilisation: z.number().gt(0).max(1).default(DEFAULTS.cost.utilisation).describe('Share of the time a replica serves at its planned concurrency, for the per-token price estimate'),
   contextTokens: z.int().min(1).max(10_000_000).default(DEFAULTS.cost.contextTokens).describe('Tokens in the KV cache of one decoding sequence on average (prompt and output so far), for the estimate'),

@@ -36,6 +36,10 @@ export function formatCost(r: CostReport, color: boolean): string {
     ['model', 'batch', 'bound', 'decode tok/s', 'prefill tok/s', `${cur}/M output`, `${cur}/M input`],
     r.tokens.map((t) => [t.model, String(t.batch), t.bound, Math.round(t.decodeTokensPerSecond).toLocaleString('en-US'), Math.round(t.prefillTokensPerSecond).toLocaleString('en-US'), orDash(t.outputPerMillion, (v) => v.toFixed(3)), orDash(t.inputPerMillion, (v) => v.toFixed(3))]),
   );
+  const embeddings = r.embeddingTokens.length === 0 ? [] : [
+    '',
+    table(['embedding server', 'input tok/s', `${cur}/M input`], r.embeddingTokens.map((e) => [e.name, Math.round(e.tokensPerSecond).toLocaleString('en-US'), orDash(e.inputPerMillion, (v) => v.toFixed(4))])),
+  ];
   const hosted = r.hosted.length === 0 ? [] : [
     '',
     c.bold(`${r.environment}: hosted models (declared list prices)`),
@@ -61,6 +65,7 @@ export function formatCost(r: CostReport, color: boolean): string {
     '',
     c.bold(`${r.environment}: price per million tokens (estimate)`),
     tokens,
+    ...embeddings,
     ...hosted,
     '',
     `Estimates: a roofline bound per replica at its planned concurrency (batch, ${r.contextTokens} tokens of context each) at ${(r.utilisation * 100).toFixed(0)}% utilisation; before the margin. README "Cost" has the formulas.`,

@@ -171,7 +171,7 @@ describe('price per million tokens (estimate)', () => {
   it('gateway per-token prices: the estimate with the margin, per token; none without a price', () => {
     const r = costReport(load({ ...TP2X3, cost: { margin: 0.2 } }));
     const t = r.tokens[0]!;
-    expect(gatewayTokenPrices(r, 'llama-8b')).toEqual({ inputCostPerToken: (t.inputPerMillion! * 1.2) / 1e6, outputCostPerToken: (t.outputPerMillion! * 1.2) / 1e6 });
+    expect(gatewayTokenPrices(r, 'llama-8b')).toEqual({ inputCostPerToken: Number(((t.inputPerMillion! * 1.2) / 1e6).toPrecision(4)), outputCostPerToken: Number(((t.outputPerMillion! * 1.2) / 1e6).toPrecision(4)) });
     const unpriced = costReport(load({ ...TP2X3, gpuPools: [{ ...TP2X3.gpuPools[0], pricePerGpuHour: undefined }] }));
     expect(gatewayTokenPrices(unpriced, 'llama-8b')).toBeUndefined();
   });
