@@ -10,8 +10,9 @@ import { loadEnvironment } from '../../environments/load';
 import { resolveEnvironment } from '../../environments/resolve';
 import { largeEnvironment } from '../../bench/large-environment';
 import { MINIMAL, tempDir, writeEnvs } from '../support/env';
+import { REPO } from '../support/paths';
 import { presetEnv, PRESETS } from '../support/synth';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const load = (env: object) => loadEnvironment(writeEnvs({ env })['env']!).resolved;
@@ -174,5 +175,26 @@ describe('price per million tokens (estimate)', () => {
     expect(gatewayTokenPrices(r, 'llama-8b')).toEqual({ inputCostPerToken: Number(((t.inputPerMillion! * 1.2) / 1e6).toPrecision(4)), outputCostPerToken: Number(((t.outputPerMillion! * 1.2) / 1e6).toPrecision(4)) });
     const unpriced = costReport(load({ ...TP2X3, gpuPools: [{ ...TP2X3.gpuPools[0], pricePerGpuHour: undefined }] }));
     expect(gatewayTokenPrices(unpriced, 'llama-8b')).toBeUndefined();
+  });
+});
+
+describe('README "Cost" worked example', () => {
+  it('quotes the figures prod computes', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    // the section's prose, its line breaks read as spaces
+    const section = readme.slice(readme.indexOf('\n## Cost\n'), readme.indexOf('\n## Deploying\n')).replace(/\s+/g, ' ');
+    const r = costReport(resolveEnvironment(presetEnv('prod')));
+    const usd = (v: number) => `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    expect(section).toContain(`cost **${usd(r.total.monthly)} a month**`);
+    expect(section).toContain(`hold ${usd(r.total.allocated.min)} of it at their fewest`);
+    expect(section).toContain(`${usd(r.total.allocated.max)} at their most`);
+    expect(section).toContain(`${usd(r.total.idle)} is idle at the peak`);
+    expect(section).toContain(`${usd(r.total.charged)}, under the ${usd(r.total.monthlyBudget!).replace('.00', '')} budget`);
+    expect(section).toContain(`= ${usd(r.servers.find((s) => s.name === 'llama-70b')!.monthly!.max)})`);
+    const llama = r.tokens.find((t) => t.model === 'llama-70b')!;
+    expect(section).toContain(`batch ${llama.batch} `);
+    expect(section).toContain(`**$${llama.outputPerMillion!.toFixed(2)} per million output tokens**`);
+    expect(section).toContain(`$${llama.inputPerMillion!.toFixed(2)} per million input tokens`);
+    expect(section).toContain(`about ${Math.round(10 / llama.outputPerMillion!)}x cheaper`);
   });
 });

@@ -52,8 +52,9 @@ describe('prod cost rule input', () => {
   it('prices each pool per device (an H100, half an A100 for a 3g.40gb slice), the hosted model by its provider id, the budget', () => {
     const i = costRuleInput(resolveEnvironment(presetEnv('prod')));
     expect(i.pools.map((p) => [p.name, p.pricePerDeviceHour, p.poolPerHour])).toEqual([
-      ['h100', 2.49, 24 * 2.49],
-      ['a100-mig', (1.89 * 8) / 16, 8 * 1.89],
+      // to six decimals: 24 x 2.49 is 59.760000000000005 in floating point
+      ['h100', 2.49, 59.76],
+      ['a100-mig', 0.945, 15.12],
     ]);
     expect(i.hostedModels).toEqual([{ provider: 'openai', model: 'gpt-4o' }]);
     expect(i.monthlyBudget).toBe(65000);
