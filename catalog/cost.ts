@@ -107,6 +107,8 @@ export interface ServerCost {
 export interface PoolCost {
   readonly name: string;
   readonly gpu: string;
+  /** The pool's nodes (for the cost rules, which select them). */
+  readonly nodes: readonly string[];
   /** Price of one GPU for an hour; null when neither the pool nor cost.gpuPrices gives one. */
   readonly pricePerGpuHour: number | null;
   /** Physical GPUs of the pool's nodes. */
@@ -264,6 +266,7 @@ export function costReport(r: CostInput): CostReport {
     return {
       name: p.name,
       gpu: p.spec.gpu,
+      nodes: p.spec.nodes,
       pricePerGpuHour: price ?? null,
       gpus,
       devices: p.capacity,

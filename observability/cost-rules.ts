@@ -41,7 +41,12 @@ export const COST_SERIES = {
 const HOURS_PER_MONTH = 730;
 
 const q = (s: string) => JSON.stringify(s);
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A model id as a regex literal: `.`, `*`, `+`, `?`, `^`, `(`, `)`, `|`, `[`, `]` and backslashes escaped. Not `$`, `{`
+ * or `}`: the stacks have escaped the environment's strings for Terraform once (`$${` for `${`), and a second
+ * escape would show the user's text changed; no provider's model id holds them.
+ */
+const escapeRegex = (s: string) => s.replace(/[.*+?^()|[\]\\]/g, '\\$&');
 
 /** GPU requests of running pods on some nodes: whole GPUs (and slices under the single strategy) or MIG slices. */
 export function gpusHeldExpr(nodes: readonly string[]): string {

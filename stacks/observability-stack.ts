@@ -53,10 +53,9 @@ export function costRuleInput(resolved: ResolvedEnvironment): CostRuleInput {
   return {
     currency: report.currency,
     pools: report.pools.flatMap((p) => {
-      const pool = resolved.pools.find((x) => x.name === p.name)!;
       // six decimals: a price, without floating-point noise in the rules (24 x 2.49 = 59.760000000000005)
       const round = (v: number) => Number(v.toFixed(6));
-      return p.pricePerGpuHour === null ? [] : [{ name: p.name, nodes: pool.spec.nodes, pricePerDeviceHour: round((p.pricePerGpuHour * p.gpus) / p.devices), poolPerHour: round(p.pricePerGpuHour * p.gpus) }];
+      return p.pricePerGpuHour === null ? [] : [{ name: p.name, nodes: p.nodes, pricePerDeviceHour: round((p.pricePerGpuHour * p.gpus) / p.devices), poolPerHour: round(p.pricePerGpuHour * p.gpus) }];
     }),
     hostedModels: env.gateway.hostedModels.map((h) => ({ provider: h.provider === 'openai-compatible' ? 'openai' : h.provider, model: h.model })),
     ...(env.cost?.monthlyBudget !== undefined ? { monthlyBudget: env.cost.monthlyBudget } : {}),

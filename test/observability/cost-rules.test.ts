@@ -4,6 +4,7 @@
  * out, hosted spend counted and self-hosted spend not (the GPUs already are), and the burn alert firing only when
  * the projected month passes the budget.
  */
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { describe, expect, it } from 'vitest';
 import { COST_SERIES, costRules, hostedSpendSelector, type CostRuleInput } from '../../observability/cost-rules';
 import { dashboards } from '../../observability/dashboards';
@@ -12,7 +13,7 @@ import { resolveEnvironment } from '../../environments/resolve';
 import { costRuleInput, dashboardInput } from '../../stacks/observability-stack';
 import { tempDir } from '../support/env';
 import { promtool, selectedMetrics } from '../support/promtool';
-import { PRESETS, presetEnv } from '../support/synth';
+import { PRESETS, presetEnv, resourcesOf, stacksOf } from '../support/synth';
 import { missingTool } from '../support/tools';
 import { excerpt, factsFiles, readFacts } from '../support/upstream';
 
@@ -45,6 +46,19 @@ describe.each(PRESETS)('%s cost rules', (preset) => {
     const queries = costBoard(preset).panels.flatMap((p) => p.targets.map((t) => t.expr));
     const d = await promtool(tempDir('cost-dash-'), (f) => ['check', 'rules', f], 'dash.yaml', { groups: [{ name: 'dash', rules: queries.map((e, i) => ({ record: `dashboard:cost_${i}`, expr: e })) }] });
     expect(d.code, d.out).toBe(0);
+  });
+});
+
+describe('prod cost rules in the observability stack', () => {
+  it('are their own PrometheusRule, valid against the CRD, records before the alert that reads them', () => {
+    const manifests = (resourcesOf(stacksOf('prod')['prod-observability']!, 'kubernetes_manifest') as Array<{ manifest: any }>).map((m) => m.manifest);
+    const rule = manifests.find((m) => m.kind === 'PrometheusRule' && m.metadata.name === 'inference-stack-cost');
+    expect(() => (new PrometheusRule(rule) as unknown as { validate(): void }).validate()).not.toThrow();
+    const rules = rule.spec.groups[0].rules as Array<{ record?: string; alert?: string }>;
+    expect(rules.map((r) => r.record ?? r.alert)).toEqual([
+      COST_SERIES.gpuCostPerHour, COST_SERIES.poolCostPerHour, COST_SERIES.gpuCostPerHour, COST_SERIES.poolCostPerHour,
+      COST_SERIES.hostedSpendPerHour, COST_SERIES.spendPerHour, 'InferenceSpendOverBudget',
+    ]);
   });
 });
 
