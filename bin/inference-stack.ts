@@ -5,6 +5,7 @@
  *   snapshot [--update|--check]        reviewable YAML snapshots, drift as a diff (bin/commands/snapshot.ts)
  *   init [dir]                         scaffold a team repository (bin/commands/init.ts)
  *   capacity --env X [--json]        will the models fit, how many full-length sequences at once
+ *   cost --env X [--json]            GPUs held and money a month per server and pool, idle GPUs, price per million tokens (estimate)
  *   diagram --env X [--out dir]      architecture as SVG and Mermaid
  *   diff A B [--json]                effective config and resources that differ
  *   images --env X [--json]          images and charts to mirror
@@ -21,6 +22,7 @@ import type { ResolvedEnvironment } from '../environments/resolve';
 import type { Environment } from '../environments/schema';
 import type { TfJson } from '../lib/tf-json';
 import { capacityReport, formatCapacity } from './commands/capacity';
+import { costChange, environmentCost, formatCost, formatCostChange } from './commands/cost';
 import { StackSelectionError, deployPlan, runPlan, selectStacks, terraformCommand } from './commands/deploy';
 import { architecture } from './commands/diagram';
 import { diagramFiles } from './commands/diagram-files';
@@ -41,8 +43,10 @@ const USAGE = `usage: inference-stack <command> [options]    (paths are relative
   snapshot [--env X ...] [--out dir] [--update|--check] [--json]
                                     reviewable YAML per stack in snapshots/; --check: exit 1 with a diff on drift
   capacity --env X [--json]         per model: GPU, TP/PP, weights per GPU, KV-cache tokens, sequences at once; per pool: GPUs used/free
+  cost --env X [--json]             per server and pool: GPUs held, GPU-hours and money a month (fewest-most replicas), idle GPUs,
+                                    margin; price per million tokens (estimate) beside the hosted models' declared prices
   diagram --env X [--out dir|--json] architecture picture: <out>/<env>.svg and <env>.mmd (default out: cdktf.out/diagrams)
-  diff A B [--json]                 what differs between two environments (config, then resources per stack)
+  diff A B [--json]                 what differs between two environments (config, resources per stack, cost a month)
   images --env X [--json]           every image, Helm chart and Terraform provider the environment pulls, for mirroring
   secrets --env X [--json]          every Secret the environment reads; the kubectl line for each one to make
   doctor [--env X]                  terraform, kubectl, helm, the kubeconfig context, the Secrets; exit code tells
@@ -130,6 +134,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         else out(`${formatCapacity(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`);
         return 0;
       }
+      case 'cost': {
+        const report = environmentCost(load(values.env));
+        if (values.json) json(report);
+        else out(`${formatCost(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`);
+        return 0;
+      }
       case 'diagram': {
         const resolved = load(values.env);
         if (values.json) {
@@ -147,9 +157,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         if (positionals.length !== 2) throw new UsageError('diff takes two environments: diff <name|path> <name|path>');
         const [ra, rb] = positionals.map((p) => loadEnvironment(resolveEnvironmentArg(p)).resolved) as [ResolvedEnvironment, ResolvedEnvironment];
         const [a, b] = [ra.env, rb.env];
-        const result = { from: a.name, to: b.name, config: diffValues({ ...a, name: undefined }, { ...b, name: undefined }), stacks: diffStacks(a.name, b.name, synth(ra).stacks, synth(rb).stacks) };
+        const result = { from: a.name, to: b.name, config: diffValues({ ...a, name: undefined }, { ...b, name: undefined }), stacks: diffStacks(a.name, b.name, synth(ra).stacks, synth(rb).stacks), cost: costChange(environmentCost(ra), environmentCost(rb)) };
         if (values.json) json(result);
-        else out(`${formatDiff(result)}\n`);
+        else out(`${formatDiff(result)}\n\n${formatCostChange(result.cost)}\n`);
         return 0;
       }
       case 'images': {

@@ -49,6 +49,11 @@ export interface ModelSpec extends ModelArchitecture {
   readonly repoSafetensorsBytes?: number;
   /** The same model in Ollama's library (4-bit), for dev servers. */
   readonly ollamaTag?: string;
+  /**
+   * Parameters one token passes through, for a mixture of experts (the cost estimate's compute term,
+   * catalog/cost.ts); dense models leave it out (all parameters). Its source is in `source`.
+   */
+  readonly activeParameters?: number;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -131,20 +136,20 @@ const MODEL_LIST: readonly ModelSpec[] = [
   {
     id: 'mistralai/Mixtral-8x7B-Instruct-v0.1',
     layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
-    parameters: 46_702_792_704, checkpoint: 'bf16', vocabSize: 32000, hiddenSize: 4096,
-    source: `${UPSTREAM}; max_position_embeddings from mistralai/Mixtral-8x7B-Instruct-v0.1 config.json @ eba92302`,
+    parameters: 46_702_792_704, checkpoint: 'bf16', vocabSize: 32000, hiddenSize: 4096, activeParameters: 12_900_000_000,
+    source: `${UPSTREAM}; active parameters 12.9B (Mistral AI's announcement "Mixtral of experts", Dec 2023: 46.7B total, "only uses 12.9B parameters per token"); max_position_embeddings from mistralai/Mixtral-8x7B-Instruct-v0.1 config.json @ eba92302`,
   },
   {
     id: 'openai/gpt-oss-20b',
     layers: 24, attentionHeads: 64, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072,
-    parameters: 20_910_000_000, checkpoint: 'mxfp4', checkpointBytes: 13_760_000_000, vocabSize: 201088, hiddenSize: 2880,
-    source: `${UPSTREAM}; parameters from OpenAI's model card (20.91B total, 3.6B active); checkpoint = the three top-level safetensors shards (4.79 + 4.80 + 4.17 GB): only the MoE experts are MXFP4`,
+    parameters: 20_910_000_000, checkpoint: 'mxfp4', checkpointBytes: 13_760_000_000, vocabSize: 201088, hiddenSize: 2880, activeParameters: 3_610_000_000,
+    source: `${UPSTREAM}; parameters from OpenAI's model card (20.91B total, 3.61B active: Hugging Face model card of openai/gpt-oss-20b, "21B parameters with 3.6B active parameters"; the model card paper's table gives 3.61B); checkpoint = the three top-level safetensors shards (4.79 + 4.80 + 4.17 GB): only the MoE experts are MXFP4`,
   },
   {
     id: 'openai/gpt-oss-120b',
     layers: 36, attentionHeads: 64, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072,
-    parameters: 116_830_000_000, checkpoint: 'mxfp4', checkpointBytes: 65_200_000_000, vocabSize: 201088, hiddenSize: 2880,
-    source: `${UPSTREAM}; parameters from OpenAI's model card (116.83B total, 5.1B active); checkpoint size 65.2 GB (original/ folder)`,
+    parameters: 116_830_000_000, checkpoint: 'mxfp4', checkpointBytes: 65_200_000_000, vocabSize: 201088, hiddenSize: 2880, activeParameters: 5_130_000_000,
+    source: `${UPSTREAM}; parameters from OpenAI's model card (116.83B total, 5.13B active: Hugging Face model card of openai/gpt-oss-120b, "117B parameters with 5.1B active parameters"; the model card paper's table gives 5.13B); checkpoint size 65.2 GB (original/ folder)`,
   },
 ];
 

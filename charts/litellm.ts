@@ -18,6 +18,18 @@ export interface GatewayRoute {
   /** Env var holding the provider key, read by LiteLLM as `os.environ/<VAR>`. */
   readonly apiKeyEnv?: string;
   readonly mode: 'chat' | 'embedding';
+  /**
+   * What a token costs (USD), for LiteLLM's spend tracking, team and key budgets and its spend metric: written as
+   * `model_info.input_cost_per_token` / `output_cost_per_token` (docs/proxy/custom_pricing.md). @default - none
+   * (LiteLLM's own price list, which has no price for a self-hosted model)
+   */
+  readonly cost?: RouteCost;
+}
+
+/** Per-token prices of a route, USD (never both 0: LiteLLM skips the budget checks of such a model). */
+export interface RouteCost {
+  readonly inputCostPerToken: number;
+  readonly outputCostPerToken: number;
 }
 
 /**
@@ -115,7 +127,11 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
         // Drop OpenAI parameters a backend does not take instead of failing the request.
         drop_params: true,
       },
-      model_info: { mode: r.mode },
+      model_info: {
+        mode: r.mode,
+        // Custom prices: LiteLLM counts spend (and enforces budgets) with them instead of its price list.
+        ...(r.cost ? { input_cost_per_token: r.cost.inputCostPerToken, output_cost_per_token: r.cost.outputCostPerToken } : {}),
+      },
     })),
     general_settings: { master_key: 'os.environ/PROXY_MASTER_KEY' },
     litellm_settings: {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
-import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type PlainEnv, type SecretEnv, type TracingCallback } from '../charts/litellm';
+import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type PlainEnv, type RouteCost, type SecretEnv, type TracingCallback } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { IModelServer, SecretKeyRef } from './llm-server-props';
 import type { JobV1, Release } from '../lib/bindings';
@@ -44,6 +44,8 @@ export interface GatewayServer {
   readonly url: string;
   /** Ollama: the model in Ollama's library. @default - the server's name */
   readonly ollamaTag?: string;
+  /** Per-token prices (USD) the gateway counts spend and budgets with. @default - none (counted as free) */
+  readonly cost?: RouteCost;
 }
 
 /** A server object (IModelServer) as the gateway's entry: its served model name, engine and in-cluster URL. */
@@ -60,22 +62,24 @@ export interface GatewayHostedModel {
   /** The API's base URL. @default - the provider's own endpoint */
   readonly apiBase?: string;
   readonly apiKeySecret: SecretKeyRef;
+  /** Per-token prices (USD), where you declare the provider's list price. @default - LiteLLM's own price list */
+  readonly cost?: RouteCost;
 }
 
 /** The gateway's model list in LiteLLM's terms: provider strings, API bases, provider keys as env vars. */
 export function gatewayRoutes(servers: readonly GatewayServer[], hosted: readonly GatewayHostedModel[]): { routes: GatewayRoute[]; secretEnv: SecretEnv[] } {
   const routes: GatewayRoute[] = servers.map((s) =>
     s.engine === 'ollama'
-      ? { name: s.name, model: `ollama_chat/${s.ollamaTag ?? s.name}`, apiBase: s.url, mode: 'chat' }
+      ? { name: s.name, model: `ollama_chat/${s.ollamaTag ?? s.name}`, apiBase: s.url, mode: 'chat', ...(s.cost ? { cost: s.cost } : {}) }
       : // vLLM and TGI both speak the OpenAI API under /v1. TEI serves OpenAI's /v1/embeddings itself
         // (router/src/http/server.rs), under its --served-model-name (the server's name). Not LiteLLM's
         // huggingface/ provider: it calls the Hugging Face Hub on every request.
-        { name: s.name, model: `hosted_vllm/${s.name}`, apiBase: `${s.url}/v1`, mode: s.engine === 'tei' ? 'embedding' : 'chat' },
+        { name: s.name, model: `hosted_vllm/${s.name}`, apiBase: `${s.url}/v1`, mode: s.engine === 'tei' ? 'embedding' : 'chat', ...(s.cost ? { cost: s.cost } : {}) },
   );
   const secretEnv: SecretEnv[] = [];
   for (const h of hosted) {
     const prefix = h.provider === 'openai-compatible' ? 'openai' : h.provider;
-    routes.push({ name: h.name, model: `${prefix}/${h.model}`, apiBase: h.apiBase, apiKeyEnv: hostedKeyEnvName(h.name), mode: 'chat' });
+    routes.push({ name: h.name, model: `${prefix}/${h.model}`, apiBase: h.apiBase, apiKeyEnv: hostedKeyEnvName(h.name), mode: 'chat', ...(h.cost ? { cost: h.cost } : {}) });
     secretEnv.push({ name: hostedKeyEnvName(h.name), secret: h.apiKeySecret });
   }
   return { routes, secretEnv };

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { GPUS, GPU_KEYS } from '../catalog/gpus';
 import { checkAlerting } from './alerting-checks';
+import { checkCost } from './cost-checks';
 import { DEFAULTS } from './defaults';
 import { checkDeployable } from './deploy-checks';
 import { checkFrontDoor } from './front-door-checks';
@@ -65,6 +66,7 @@ export function crossCheck(env: Shape, ctx: z.RefinementCtx): void {
   checkGuardrails(filled, add);
   checkVectorStore(filled, add);
   checkAlerting(filled, add);
+  checkCost(filled, add);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Every default of the environment schema, in one object that the schema and the README both read.
  */
+import { COST_DEFAULTS } from '../catalog/cost';
 import { GPU_OPERATOR_COMPONENT_VERSIONS } from '../charts/gpu-operator';
 import { DEFAULT_CACHE_READ_BYTES_PER_SECOND, DEFAULT_DOWNLOAD_BYTES_PER_SECOND } from '../catalog/startup';
 
@@ -79,6 +80,8 @@ export const DEFAULTS = {
     downloadMBps: DEFAULT_DOWNLOAD_BYTES_PER_SECOND / 1e6,
     cacheReadMBps: DEFAULT_CACHE_READ_BYTES_PER_SECOND / 1e6,
   },
+  /** The `cost:` block (catalog/cost.ts: currency, margin, utilisation and context length of the estimate). */
+  cost: { ...COST_DEFAULTS },
   /** Values an environment leaves to its stage (environments/resolve.ts decides them). */
   byStage: {
     gatewayReplicas: { dev: 1, staging: 2, prod: 2 },

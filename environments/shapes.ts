@@ -169,6 +169,11 @@ const GpuPool = z.strictObject({
     .describe('Taint the nodes nvidia.com/gpu=present:NoSchedule so only GPU pods land there; false only in dev, for a single-node cluster'),
   /** Driver for this pool's nodes, when it must differ from the environment's. */
   driver: z.strictObject({ version: versionTag }).optional().describe("A driver version for this pool's nodes only"),
+  pricePerGpuHour: z
+    .number()
+    .positive({ error: (iss) => `${show(iss.input)} is not a price; use what one GPU costs for an hour, above 0, in cost.currency (e.g. 2.49)` })
+    .optional()
+    .describe("What one GPU of this pool costs for an hour, in cost.currency (MIG slices and time-slice shares pay their share); default: cost.gpuPrices of the pool's GPU"),
 });
 
 const GpuOperator = z.strictObject({
@@ -341,6 +346,8 @@ const HostedModel = z.strictObject({
   model: z.string().min(1).describe("The provider's model id"),
   apiBase: z.url().optional().describe('Endpoint; required for azure and openai-compatible'),
   apiKeySecret: SecretRef.describe('Existing Secret holding the API key'),
+  inputPricePerMillion: z.number().min(0).optional().describe("The provider's list price per million input tokens, in cost.currency; written into the gateway only when given (LiteLLM knows the big providers' prices itself)"),
+  outputPricePerMillion: z.number().min(0).optional().describe("The provider's list price per million output tokens, in cost.currency; as inputPricePerMillion"),
 });
 
 export const GUARDRAIL_ACTIONS = ['mask', 'block'] as const;
@@ -627,6 +634,23 @@ const Observability = z.strictObject({
   logPromptBodies: z.boolean().default(false).describe('Let traces and logs carry prompts and responses (LiteLLM turn_off_message_logging off)'),
 });
 
+/** The `cost:` block: prices, margin and the assumptions of the per-token estimate (catalog/cost.ts). */
+const Cost = z.strictObject({
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: (iss) => `${show(iss.input)} is not a currency code; use three capital letters, e.g. "USD"` })
+    .default(DEFAULTS.cost.currency)
+    .describe('ISO 4217 code of every price in the file; the gateway gets per-token prices only in USD (LiteLLM counts spend in USD)'),
+  gpuPrices: z
+    .record(z.string(), z.number().positive({ error: (iss) => `${show(iss.input)} is not a price; use what one GPU costs for an hour, above 0` }))
+    .default({})
+    .describe('Price of one GPU for an hour by GPU kind (a key of the GPU catalogue, e.g. h100-80gb), for pools without their own pricePerGpuHour'),
+  margin: z.number().min(0).max(10).default(DEFAULTS.cost.margin).describe('Markup on the GPU cost when charging teams (0.2 = 20%): in the report and in the gateway per-token prices'),
+  utilisation: z.number().gt(0).max(1).default(DEFAULTS.cost.utilisation).describe('Share of the time a replica serves at its planned concurrency, for the per-token price estimate'),
+  contextTokens: z.int().min(1).max(10_000_000).default(DEFAULTS.cost.contextTokens).describe('Tokens in the KV cache of one decoding sequence on average (prompt and output so far), for the estimate'),
+  monthlyBudget: z.number().positive({ error: (iss) => `${show(iss.input)} is not a budget; use an amount above 0 in cost.currency` }).optional().describe('Spend a month (GPUs held and hosted models through the gateway) above which the projected-spend alert fires'),
+});
+
 export const EnvironmentShape = z.strictObject({
   /** Editor hint; ignored. */
   $schema: z.string().optional(),
@@ -646,6 +670,7 @@ export const EnvironmentShape = z.strictObject({
   edge: Edge.optional().describe('Caddy edge proxy: TLS, mTLS, the public Service'),
   vectorStore: VectorStore.optional().describe('RAG tier: Qdrant or pgvector, its collections and backups'),
   startup: Startup.default({ ...DEFAULTS.startup }).describe('Declared bandwidths for the start-up estimates of the capacity report and probe budgets'),
+  cost: Cost.optional().describe('Prices, margin and monthly budget: inference-stack cost, the gateway per-token prices, the burn alert'),
   observability: Observability.default({
     retentionDays: DEFAULTS.observability.retentionDays,
     storageGiB: DEFAULTS.observability.storageGiB,

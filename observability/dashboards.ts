@@ -3,6 +3,7 @@
  * gateway and RAG. Variables per model and per pool. Every query is checked by promtool in the tests.
  */
 import { nodesRegex } from './alert-rules';
+import { COST_SERIES } from './cost-rules';
 
 const q = (s: string) => JSON.stringify(s);
 import { METRICS as M } from './metric-names';
@@ -12,6 +13,8 @@ export interface DashboardInput {
   /** `mig`: the pool's GPUs are MIG-partitioned (utilisation from the profiling metric). */
   readonly pools: ReadonlyArray<{ readonly name: string; readonly nodes: readonly string[]; readonly mig?: boolean }>;
   readonly vectorStore?: 'qdrant' | 'pgvector';
+  /** The cost dashboard: the environment's currency (Grafana's unit where it has one) and its monthly budget. */
+  readonly cost?: { readonly currency: string; readonly monthlyBudget?: number };
 }
 
 interface Panel {
@@ -109,6 +112,7 @@ export function dashboards(i: DashboardInput): Record<string, object> {
       { title: 'Edge requests per second, by status', unit: 'reqps', exprs: [{ expr: `sum by (code) (rate(${M.caddy.durationCount}{namespace="edge"}[${RATE}]))`, legend: '{{code}}' }] },
     ]),
   };
+  if (i.cost) out.cost = costDashboard(i.cost);
   if (i.vectorStore === 'qdrant') {
     out.rag = dashboard('inference-rag', 'Inference / RAG', [], [
       { title: 'Qdrant REST latency (p95)', unit: 's', exprs: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(${M.qdrant.restDurationBucket}{namespace="rag"}[${RATE}])))`, legend: 'p95' }] },
@@ -120,4 +124,32 @@ export function dashboards(i: DashboardInput): Record<string, object> {
     ]);
   }
   return out;
+}
+
+/**
+ * Inference / Cost: the GPUs held and the hosted spend (the cost rules' series, observability/cost-rules.ts), the
+ * month projected against the budget, spend through the gateway per model and team, and the price of a million
+ * tokens per model as the gateway counts it (self-hosted: our estimate's per-token prices; hosted: list prices).
+ */
+function costDashboard(c: NonNullable<DashboardInput['cost']>): object {
+  const unit = ['USD', 'EUR', 'GBP', 'JPY'].includes(c.currency) ? `currency${c.currency}` : 'short';
+  const spendByModel = `sum by (model) (increase(${M.litellm.spend}[1h]))`;
+  return dashboard('inference-cost', 'Inference / Cost', [], [
+    { title: `GPU cost per hour, by pool (${c.currency}): held by running pods, and every GPU of the pool`, unit, exprs: [
+      { expr: `sum by (pool) (${COST_SERIES.gpuCostPerHour})`, legend: 'held {{pool}}' },
+      { expr: `sum by (pool) (${COST_SERIES.poolCostPerHour})`, legend: 'pool {{pool}}' },
+    ] },
+    { title: `Month projected at the last day's rate (${c.currency})`, unit, exprs: [
+      { expr: `avg_over_time(${COST_SERIES.spendPerHour}[1d]) * 730`, legend: 'projected' },
+      ...(c.monthlyBudget !== undefined ? [{ expr: `vector(${c.monthlyBudget})`, legend: 'budget' }] : []),
+    ] },
+    { title: `Spend per hour through the gateway, by model (${c.currency})`, unit, exprs: [{ expr: spendByModel, legend: '{{model}}' }] },
+    { title: `Spend per hour through the gateway, by team (${c.currency})`, unit, exprs: [{ expr: `sum by (team_alias) (increase(${M.litellm.spend}[1h]))`, legend: '{{team_alias}}' }] },
+    { title: `Price per million tokens through the gateway, by model: self-hosted (estimate) and hosted (${c.currency})`, unit, exprs: [
+      { expr: `${spendByModel} / (sum by (model) (increase(${M.litellm.totalTokens}[1h])) / 1e6)`, legend: '{{model}}' },
+    ] },
+    { title: `GPU cost per million generated tokens, measured, all self-hosted models (${c.currency})`, unit, exprs: [
+      { expr: `sum(${COST_SERIES.gpuCostPerHour}) / (sum(rate(${M.vllm.generationTokens}[1h])) * 3600 / 1e6)`, legend: 'GPUs held / tokens generated' },
+    ] },
+  ]);
 }

@@ -32,6 +32,7 @@ export const METRICS = {
     deploymentRequests: 'litellm_deployment_total_requests_total',
     deploymentFailures: 'litellm_deployment_failure_responses_total',
     spend: 'litellm_spend_metric_total',
+    totalTokens: 'litellm_total_tokens_metric_total',
     teamBudgetRemaining: 'litellm_remaining_team_budget_metric',
     teamBudgetMax: 'litellm_team_max_budget_metric',
     latencyBucket: 'litellm_request_total_latency_metric_bucket',
@@ -69,5 +70,12 @@ export const METRICS = {
     statefulSetReplicas: 'kube_statefulset_replicas',
     /** A pod's Ready condition (label condition="true" is 1 while Ready), as KubePodNotReady in the same rules file reads it. */
     podStatusReady: 'kube_pod_status_ready',
+    /**
+     * What each container requests (`resource` sanitised: nvidia_com_gpu, nvidia_com_mig_3g_40gb) and each pod's
+     * phase: the cost rules count the GPUs running pods hold. Read the same way by kube-prometheus-stack 88.5.3's
+     * own rules (templates/prometheus/rules-1.14/k8s.rules.container_resource.yaml).
+     */
+    podResourceRequests: 'kube_pod_container_resource_requests',
+    podStatusPhase: 'kube_pod_status_phase',
   },
 } as const;

@@ -1,5 +1,6 @@
+import { costReport, gatewayTokenPrices } from '../catalog/cost';
 import { MODELS } from '../catalog/models';
-import { LiteLlmGateway, type GatewayServer, type GatewayTracing } from '../constructs/litellm-gateway';
+import { LiteLlmGateway, type GatewayHostedModel, type GatewayServer, type GatewayTracing } from '../constructs/litellm-gateway';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
 import { PostgresCluster } from '../constructs/postgres-cluster';
@@ -12,15 +13,25 @@ import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
 import { EDGE_POD_LABELS, GATEWAY_DB_NAME, GATEWAY_POD_LABELS, NAMESPACES, PORTS, modelServiceUrl as serviceUrl } from './topology';
 
-/** The gateway's servers: every model and embedding server in the cluster, at its Service. */
-export function gatewayServers(resolved: Pick<ResolvedEnvironment, 'models' | 'embeddings'>): GatewayServer[] {
+/**
+ * The gateway's servers: every model and embedding server in the cluster, at its Service, each with the per-token
+ * prices of the cost estimate (catalog/cost.ts, with the margin) where its pool has a price and the currency is USD
+ * (LiteLLM counts spend in USD), so budgets and spend count self-hosted use.
+ */
+export function gatewayServers(resolved: ResolvedEnvironment): GatewayServer[] {
+  const report = costReport(resolved);
+  const priced = report.currency === 'USD';
+  const cost = (name: string) => {
+    const prices = priced ? gatewayTokenPrices(report, name) : undefined;
+    return prices ? { cost: prices } : {};
+  };
   return [
     ...resolved.models.map(({ spec: m }): GatewayServer =>
       m.engine === 'ollama'
-        ? { name: m.name, engine: 'ollama', url: serviceUrl(m.name, OLLAMA_PORT), ollamaTag: MODELS[m.model]?.ollamaTag ?? m.model }
-        : { name: m.name, engine: m.engine, url: serviceUrl(m.name, VLLM_PORT) },
+        ? { name: m.name, engine: 'ollama', url: serviceUrl(m.name, OLLAMA_PORT), ollamaTag: MODELS[m.model]?.ollamaTag ?? m.model, ...cost(m.name) }
+        : { name: m.name, engine: m.engine, url: serviceUrl(m.name, VLLM_PORT), ...cost(m.name) },
     ),
-    ...resolved.embeddings.map(({ spec: e }): GatewayServer => ({ name: e.name, engine: 'tei', url: serviceUrl(e.name, TEI_PORT) })),
+    ...resolved.embeddings.map(({ spec: e }): GatewayServer => ({ name: e.name, engine: 'tei', url: serviceUrl(e.name, TEI_PORT), ...cost(e.name) })),
   ];
 }
 
@@ -31,6 +42,15 @@ export function gatewayTracing(resolved: Pick<ResolvedEnvironment, 'env'>): Gate
   return t.type === 'langfuse'
     ? { type: 'langfuse', host: t.external.host, publicKeySecret: t.external.publicKeySecret, secretKeySecret: t.external.secretKeySecret }
     : { type: 'otel', endpoint: t.endpoint, protocol: t.protocol, headersSecret: t.headersSecret, environment: resolved.env.name };
+}
+
+/** The hosted models, with the list prices the environment declares (USD per million -> per token), only those. */
+export function gatewayHostedModels(resolved: ResolvedEnvironment): GatewayHostedModel[] {
+  const usd = (resolved.env.cost?.currency ?? 'USD') === 'USD';
+  return resolved.env.gateway.hostedModels.map(({ inputPricePerMillion: input, outputPricePerMillion: output, ...h }) => ({
+    ...h,
+    ...(usd && input !== undefined && output !== undefined ? { cost: { inputCostPerToken: input / 1e6, outputCostPerToken: output / 1e6 } } : {}),
+  }));
 }
 
 /**
@@ -92,7 +112,7 @@ export class GatewayStack extends EnvironmentStack {
       masterKeySecret: g.masterKeySecret,
       database: { host: this.database.host, name: this.database.database, secretName: this.database.appSecretName },
       servers: gatewayServers(resolved),
-      hostedModels: g.hostedModels,
+      hostedModels: gatewayHostedModels(resolved),
       fallbacks: Object.fromEntries(env.models.filter((m) => m.fallbacks.length > 0).map((m) => [m.name, m.fallbacks])),
       numRetries: g.numRetries,
       timeoutSeconds: g.timeoutSeconds,

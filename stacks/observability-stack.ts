@@ -1,3 +1,4 @@
+import { COST_DEFAULTS, costReport } from '../catalog/cost';
 import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
 import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
 import { GATEWAY_PORT } from '../constructs/litellm-gateway';
@@ -9,6 +10,7 @@ import { ScrapeTarget } from '../constructs/scrape-target';
 import type { ResolvedEnvironment } from '../environments/resolve';
 import { multiNodeGroupName } from '../constructs/multi-node-vllm-server';
 import { PGVECTOR_CLUSTER } from '../constructs/pgvector-store';
+import { costRules, type CostRuleInput } from '../observability/cost-rules';
 import { EnvironmentStack } from './private/environment-stack';
 import { FILL } from './secrets';
 import { EDGE_POD_LABELS, GATEWAY_DB_NAME, GATEWAY_POD_LABELS, NAMESPACES, PORTS } from './topology';
@@ -43,6 +45,23 @@ export function dashboardInput(resolved: ResolvedEnvironment): DashboardInput {
     models: env.models.filter((m) => m.engine === 'vllm').map((m) => m.name),
     pools: env.gpuPools.map((p) => ({ name: p.name, nodes: p.nodes, mig: p.sharing.mode === 'mig' })),
     vectorStore: env.vectorStore?.type,
+    cost: { currency: env.cost?.currency ?? COST_DEFAULTS.currency, ...(env.cost?.monthlyBudget !== undefined ? { monthlyBudget: env.cost.monthlyBudget } : {}) },
+  };
+}
+
+/** What the cost rules need: the priced pools with their nodes and prices, the hosted models, the budget. */
+export function costRuleInput(resolved: ResolvedEnvironment): CostRuleInput {
+  const env = resolved.env;
+  const report = costReport(resolved);
+  return {
+    currency: report.currency,
+    pools: report.pools.flatMap((p) => {
+      // six decimals: a price, without floating-point noise in the rules (24 x 2.49 = 59.760000000000005)
+      const round = (v: number) => Number(v.toFixed(6));
+      return p.pricePerGpuHour === null ? [] : [{ name: p.name, nodes: p.nodes, pricePerDeviceHour: round((p.pricePerGpuHour * p.gpus) / p.devices), poolPerHour: round(p.pricePerGpuHour * p.gpus) }];
+    }),
+    hostedModels: env.gateway.hostedModels.map((h) => ({ provider: h.provider === 'openai-compatible' ? 'openai' : h.provider, model: h.model })),
+    ...(env.cost?.monthlyBudget !== undefined ? { monthlyBudget: env.cost.monthlyBudget } : {}),
   };
 }
 
@@ -58,6 +77,8 @@ export function loggedNamespaces(resolved: Pick<ResolvedEnvironment, 'env'>): st
  */
 export class ObservabilityStack extends EnvironmentStack {
   readonly rules: AlertRuleSet;
+  /** The cost rules: GPUs held and hosted spend per hour, the projected month against the budget (README "Cost"). */
+  readonly costRules: AlertRuleSet;
   readonly dashboards: GrafanaDashboards;
   readonly targets: readonly ScrapeTarget[];
   readonly logShipper?: LogShipper;
@@ -148,6 +169,7 @@ export class ObservabilityStack extends EnvironmentStack {
     }
     this.targets = targets;
     this.rules = new AlertRuleSet(this, 'rules', { name: 'inference-stack', namespace: NAMESPACES.monitoring, alerts: alertInput(resolved) });
+    this.costRules = new AlertRuleSet(this, 'cost-rules', { name: 'inference-stack-cost', namespace: NAMESPACES.monitoring, groups: costRules(costRuleInput(resolved)) });
     this.dashboards = new GrafanaDashboards(this, 'dashboards', {
       namespace: NAMESPACES.monitoring,
       input: dashboardInput(resolved),

@@ -23,7 +23,7 @@ async function run(...argv: string[]) {
   return { code, out, err };
 }
 
-const COMMANDS = ['synth', 'check', 'snapshot', 'init', 'capacity', 'diagram', 'diff', 'images', 'secrets', 'doctor', 'deploy', 'destroy'];
+const COMMANDS = ['synth', 'check', 'snapshot', 'init', 'capacity', 'cost', 'diagram', 'diff', 'images', 'secrets', 'doctor', 'deploy', 'destroy'];
 
 describe('inference-stack usage errors', () => {
   it.each(COMMANDS)('%s --help prints the usage, exit 0', async (command) => {
@@ -40,7 +40,7 @@ describe('inference-stack usage errors', () => {
     expect(r.out).toBe('');
   });
 
-  it.each(['synth', 'check', 'snapshot', 'capacity', 'diagram', 'images', 'deploy', 'destroy'])('%s --env without a value: exit 2 with the usage', async (command) => {
+  it.each(['synth', 'check', 'snapshot', 'capacity', 'cost', 'diagram', 'images', 'deploy', 'destroy'])('%s --env without a value: exit 2 with the usage', async (command) => {
     for (const argv of [[command, '--env'], [command, '--env', '--json'], [command, '-e']]) {
       const r = await run(...argv);
       expect(r.code, argv.join(' ')).toBe(2);

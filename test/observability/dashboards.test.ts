@@ -2,7 +2,8 @@
  * The Grafana dashboards, snapshotted once (test/observability/__snapshots__/<name>.json): the per-environment
  * snapshots of test/stacks fold them to a digest and their variables (test/support/fold.ts). Beside the snapshot,
  * what makes one snapshot enough: the environments change only the variables' options and the GPU utilisation
- * queries (whole GPUs and MIG slices), and the variables list exactly the environment's models and pools.
+ * queries (whole GPUs and MIG slices), the cost dashboard's budget line and currency, and the variables list exactly
+ * the environment's models and pools.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,12 +28,16 @@ function shape(d: Dashboard): unknown {
     delete v.current;
   }
   for (const p of copy.panels) if (p.title === 'GPU utilisation') p.targets = [];
+  // the cost dashboard: the budget line (present with a budget) and the currency in titles
+  for (const p of copy.panels) if (p.title.startsWith('Month projected')) p.targets = p.targets.filter((t) => t.legendFormat !== 'budget');
+  for (const p of copy.panels) p.title = p.title.replace(/\([A-Z]{3}\)/, '(currency)');
   return copy;
 }
 
 const boards = Object.fromEntries(PRESETS.map((p) => [p, dashboardsOf(p)]));
 // The snapshot: prod's dashboards (MIG and whole-GPU pools, pgvector), and staging's Qdrant RAG board.
 const SNAPSHOTTED: Array<[file: string, preset: (typeof PRESETS)[number], dashboard: string]> = [
+  ['cost.json', 'prod', 'cost.json'],
   ['gateway.json', 'prod', 'gateway.json'],
   ['gpus.json', 'prod', 'gpus.json'],
   ['model-serving.json', 'prod', 'model-serving.json'],
@@ -51,7 +56,7 @@ describe('Grafana dashboards', () => {
     const env = namedEnv(preset);
     const own = boards[preset]!;
     const store = env.vectorStore?.type;
-    expect(Object.keys(own).sort()).toEqual(['gateway.json', 'gpus.json', 'model-serving.json', ...(store ? ['rag.json'] : [])]);
+    expect(Object.keys(own).sort()).toEqual(['cost.json', 'gateway.json', 'gpus.json', 'model-serving.json', ...(store ? ['rag.json'] : [])]);
     for (const [file, d] of Object.entries(own)) {
       const snapshotted = file === 'rag.json' ? SNAPSHOTTED.find(([f]) => f === `rag-${store}.json`)! : SNAPSHOTTED.find(([f]) => f === file)!;
       expect(shape(d), `${preset} ${file} vs ${snapshotted[0]}`).toEqual(shape(boards[snapshotted[1]]![snapshotted[2]]!));

@@ -45,7 +45,7 @@ describe('observability of the prod preset', () => {
   });
 
   it('writes the alert rules as one PrometheusRule, with the per-model and per-pool alerts', () => {
-    const rule = manifests.find((m) => m.kind === 'PrometheusRule');
+    const rule = manifests.find((m) => m.kind === 'PrometheusRule' && m.metadata.name === 'inference-stack');
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => `${r.alert}${r.labels.model ? `:${r.labels.model}` : ''}${r.labels.pool ? `:${r.labels.pool}` : ''}${r.labels.team ? `:${r.labels.team}` : ''}`));
     expect(alerts).toEqual(expect.arrayContaining([
       'InferenceModelDown:llama-70b', 'InferenceKvCacheNearFull:gpt-oss-120b', 'InferenceTtftOverSlo:qwen-7b',
@@ -55,9 +55,9 @@ describe('observability of the prod preset', () => {
     expect(alerts).not.toContain('EdgeCertificateExpiring');
   });
 
-  it('loads the four dashboards through the Grafana sidecar, with model and pool variables', () => {
+  it('loads the five dashboards through the Grafana sidecar, with model and pool variables', () => {
     const cms = resourcesOf(tf, 'kubernetes_config_map_v1') as any[];
-    expect(cms.map((c) => c.metadata.name).sort()).toEqual(['inference-dashboard-gateway', 'inference-dashboard-gpus', 'inference-dashboard-model-serving', 'inference-dashboard-rag']);
+    expect(cms.map((c) => c.metadata.name).sort()).toEqual(['inference-dashboard-cost', 'inference-dashboard-gateway', 'inference-dashboard-gpus', 'inference-dashboard-model-serving', 'inference-dashboard-rag']);
     for (const c of cms) expect(c.metadata.labels).toEqual({ grafana_dashboard: '1' });
     const models = JSON.parse(cms.find((c) => c.metadata.name.endsWith('model-serving')).data['model-serving.json']);
     expect(models.templating.list[0].options.map((o: any) => o.value)).toEqual(['llama-70b', 'gpt-oss-120b', 'qwen-7b']);
@@ -78,7 +78,7 @@ describe('observability of the prod preset', () => {
 
 it('staging alerts on its cert-manager certificate', () => {
   const tf = stacksOf('staging')['staging-observability']!;
-  const rule = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'PrometheusRule');
+  const rule = (resourcesOf(tf, 'kubernetes_manifest') as any[]).map((m) => m.manifest).find((m) => m.kind === 'PrometheusRule' && m.metadata.name === 'inference-stack');
   expect(rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert))).toContain('EdgeCertificateExpiring');
 });
 
@@ -104,7 +104,7 @@ describe('staging: the edge certificate expiry signal (cert-manager)', () => {
   });
 
   it('alerts on the expiry and on a missing expiry signal', () => {
-    const rule = manifests.find((m) => m.kind === 'PrometheusRule');
+    const rule = manifests.find((m) => m.kind === 'PrometheusRule' && m.metadata.name === 'inference-stack');
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
     expect(alerts).toEqual(expect.arrayContaining(['EdgeCertificateExpiring', 'EdgeCertificateExpiryUnknown']));
   });

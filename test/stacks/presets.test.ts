@@ -35,7 +35,8 @@ describe.each(PRESETS)('%s preset', (preset) => {
     const folded = Object.values(stacks).map((tf) => foldBlobs(tf));
     const dashboardMaps = Object.values(stacks).flatMap((tf) => resourcesOf(tf, 'kubernetes_config_map_v1')).filter((c) => (c.metadata as { labels?: Record<string, string> }).labels?.grafana_dashboard === '1');
     expect(folded.reduce((n, f) => n + f.dashboards, 0)).toBe(dashboardMaps.length);
-    expect(dashboardMaps.length).toBe(env.vectorStore ? 4 : 3);
+    // model serving, GPUs, gateway, cost; RAG with a vector store
+    expect(dashboardMaps.length).toBe(env.vectorStore ? 5 : 4);
     // every GPU pool has a readiness gate with its script; the vector store and the gateway bootstrap have theirs
     expect(folded.reduce((n, f) => n + f.assets, 0)).toBeGreaterThanOrEqual(env.gpuPools.length);
     expect(folded.map((f) => JSON.stringify(f.tf)).join('')).not.toContain('"panels"');

@@ -55,6 +55,7 @@ export const EXCERPTS: readonly ExcerptSpec[] = [
   { folder: 'kube-prometheus-stack/88.5.3', file: 'templates/alertmanager/alertmanager.yaml', needle: 'toYaml .Values.alertmanager.alertmanagerSpec.secrets', why: 'test/charts/alertmanager.test.ts' },
   { folder: 'kube-prometheus-stack/88.5.3', file: 'crds/crd-alertmanagers.yaml', needle: 'The Secrets are mounted into', why: 'test/charts/alertmanager.test.ts: where the operator mounts Secrets' },
   { folder: 'kube-prometheus-stack/88.5.3', file: 'templates/prometheus/rules-1.14/kubernetes-apps.yaml', needle: 'kube_pod_status_ready{', why: 'test/observability/observability.test.ts: the Ready metric and label the slow-start alert reads' },
+  { folder: 'kube-prometheus-stack/88.5.3', file: 'templates/prometheus/rules-1.14/k8s.rules.container_resource.yaml', needle: 'kube_pod_container_resource_requests{resource="memory"', lines: 5, why: 'test/observability/cost-rules.test.ts: kube-state-metrics series the cost rules read as the chart\'s own rules do (requests of pods by phase)' },
   { folder: 'cluster/0.8.1', file: 'templates/scheduled-backups.yaml', needle: 'range .Values.backups.scheduledBackups', lines: 22, why: 'test/charts/crd-schemas.test.ts: the fields each scheduled backup is copied into' },
 ];
 
