@@ -107,7 +107,7 @@ export function sinkOutput(sink: LogSink, match: string): { output: Section; env
     }
     case 'syslog':
       entries[0] = ['name', 'syslog'];
-      entries.push(['host', sink.host], ['port', String(sink.port)], ['mode', sink.mode], ['syslog_format', 'rfc5424'], ['syslog_message_key', 'log'], ...(sink.mode === 'tls' ? ([['tls.verify', 'on']] as Array<[string, string]>) : []));
+      entries.push(['host', sink.host], ['port', String(sink.port)], ['mode', sink.mode], ['syslog_format', 'rfc5424'], ['syslog_message_key', 'log'], ...tlsEntries(sink.mode === 'tls'));
       break;
   }
   // retry for as long as the sink is down, bounded by the in-memory buffer of the input

@@ -124,6 +124,18 @@ describe('LogShipper alone', () => {
     expect(LOG_SHIPPER_POD_SECURITY.level).toBe('privileged');
   });
 
+  it('a TLS sink turns TLS on (the output gets its TLS context only from `tls on`), and verifies the peer', () => {
+    // Fluent Bit's out_syslog sets FLB_IO_TLS for mode tls but uses the instance's TLS context, which only `tls on`
+    // creates (plugins/out_syslog/syslog_conf.c), as for the http, es and loki outputs.
+    for (const sink of SINKS) {
+      const entries = new Map(sinkOutput(sink, 'kube.*').output.entries);
+      const tls = sink.type === 'syslog' ? sink.mode === 'tls' : sink.url.startsWith('https://');
+      expect([sink.type, entries.get('tls')]).toEqual([sink.type, tls ? 'on' : 'off']);
+      if (tls) expect(entries.get('tls.verify')).toBe('on');
+    }
+    expect(new Map(sinkOutput({ type: 'syslog', host: 'siem.example.com', port: 514, mode: 'tcp' }, 'kube.*').output.entries).get('tls')).toBe('off');
+  });
+
   it('collects exactly the given namespaces, sorted, by the kubelet log-link pattern', () => {
     const v = shipper(SINKS[1]!, ['models', 'gateway']);
     expect(v.config.inputs).toContain('    path /var/log/containers/*_gateway_*.log,/var/log/containers/*_models_*.log\n');
