@@ -65,10 +65,10 @@ export function costRuleInput(resolved: ResolvedEnvironment): CostRuleInput {
   };
 }
 
-/** The namespaces whose container logs the shipper collects: every one that runs a workload of the environment. */
+/** The namespaces whose container logs the shipper collects: every one that runs a workload of the environment (the platform charts' and the GPU readiness checks' excepted). */
 export function loggedNamespaces(resolved: Pick<ResolvedEnvironment, 'env'>): string[] {
   const env = resolved.env;
-  return [NAMESPACES.gateway, NAMESPACES.models, ...(env.edge ? [NAMESPACES.edge] : []), ...(env.vectorStore ? [NAMESPACES.rag] : [])];
+  return [NAMESPACES.gateway, NAMESPACES.models, ...(env.gateway.guardrails.length > 0 ? [NAMESPACES.guardrails] : []), ...(env.edge ? [NAMESPACES.edge] : []), ...(env.vectorStore ? [NAMESPACES.rag] : [])];
 }
 
 /**

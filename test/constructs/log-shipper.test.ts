@@ -12,6 +12,7 @@ import { FLUENT_BIT_IMAGE, sinkOutput, type LogSink } from '../../charts/fluent-
 import { CHARTS } from '../../charts/pins';
 import { LOG_SHIPPER_POD_SECURITY, LogShipper } from '../../constructs/log-shipper';
 import { onlyReleaseValues, resourcesIn, synthScope } from '../support/construct';
+import { podsOf } from '../support/pods';
 import { helmReleases, releaseValues, resourcesOf, stacksOf } from '../support/synth';
 import { chartFacts, readFacts } from '../support/upstream';
 
@@ -182,11 +183,19 @@ describe('the prod preset ships logs to Splunk', () => {
   const release = helmReleases(stacks['prod-observability']!).find((r) => r.chart === 'fluent-bit')!;
   const v = releaseValues(release) as any;
 
-  it('collects the gateway, models, edge and RAG namespaces into the Splunk HEC, the token by reference', () => {
+  it('collects the gateway, guardrails, models, edge and RAG namespaces into the Splunk HEC, the token by reference', () => {
     expect(release.namespace).toBe('logging');
-    expect(v.config.inputs).toContain('path /var/log/containers/*_edge_*.log,/var/log/containers/*_gateway_*.log,/var/log/containers/*_models_*.log,/var/log/containers/*_rag_*.log');
+    expect(v.config.inputs).toContain('path /var/log/containers/*_edge_*.log,/var/log/containers/*_gateway_*.log,/var/log/containers/*_guardrails_*.log,/var/log/containers/*_models_*.log,/var/log/containers/*_rag_*.log');
     expect(v.env).toEqual([{ name: 'LOG_SINK_TOKEN', valueFrom: { secretKeyRef: { name: 'splunk-hec', key: 'token' } } }]);
     expect(pipelineProblems(v.config, v.env)).toEqual([]);
+  });
+
+  it('collects every namespace where the environment runs a workload of its own (the platform charts excepted)', () => {
+    const platform = new Set(['gpu-operator', 'gpu-readiness', 'monitoring', 'cert-manager', 'cnpg-system', 'keda', 'lws-system', 'logging']);
+    const ours = [...new Set(podsOf(stacks).map((p) => p.namespace))].filter((ns) => !platform.has(ns)).sort();
+    const tailed = [...(v.config.inputs as string).matchAll(/\*_([a-z0-9-]+)_\*\.log/g)].map((m) => m[1]).sort();
+    expect(ours).toContain('guardrails');
+    expect(tailed).toEqual(ours);
   });
 
   it('turns LiteLLM JSON logs on where the shipper runs (prod), not elsewhere', () => {
