@@ -107,9 +107,11 @@ const MODEL_LIST: readonly ModelSpec[] = [
   },
   {
     id: 'Qwen/Qwen2.5-32B-Instruct',
-    layers: 64, attentionHeads: 40, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072,
+    layers: 64, attentionHeads: 40, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 32768,
     parameters: 32_763_876_352, checkpoint: 'bf16', vocabSize: QWEN25_VOCAB, hiddenSize: 5120,
-    source: UPSTREAM,
+    // max_position_embeddings: the model card ("inputs exceeding 32,768 tokens" need YaRN, commit afb2829), as for
+    // the 7B/14B/72B entries; shared/upstream's 131072 comes from a third-party copy of the config
+    source: `${UPSTREAM}, except max_position_embeddings (the model card: 32,768 tokens without YaRN)`,
   },
   {
     id: 'Qwen/Qwen2.5-72B-Instruct',
