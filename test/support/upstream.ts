@@ -48,6 +48,7 @@ export const factsFiles = (dir: string): string[] => readdirSync(join(FACTS, dir
 /** Subcharts whose values a parent's key reaches: parent folder -> key -> the subchart's folder. */
 export const VALUES_SUBCHARTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'kube-prometheus-stack/88.5.3': { grafana: 'grafana/12.11.1' },
+  'langfuse/2.0.0': { postgresql: 'postgres/1.6.3', redis: 'valkey/0.9.4', s3: 'seaweedfs/4.23.0' },
 };
 
 const deepMerge = (a: unknown, b: unknown): unknown =>
