@@ -99,6 +99,16 @@ export const FREE_FORM_VALUES: Readonly<Record<string, readonly string[]>> = {
   qdrant: ['apiKey', 'podSecurityContext', 'containerSecurityContext'],
   // a Kubernetes ResourceRequirements (upstream shows requests only): checked by K8S_TYPED_VALUES
   lws: ['resources', 'podSecurityContext'],
+  // security contexts the Langfuse chart and its postgres, valkey and seaweedfs subcharts render verbatim
+  // (seaweedfs after omitting `enabled`): test/charts/langfuse-values.test.ts checks them against the Kubernetes schema
+  langfuse: [
+    'postgresql.podSecurityContext',
+    'postgresql.securityContext',
+    'redis.podSecurityContext',
+    'redis.securityContext',
+    's3.allInOne.podSecurityContext',
+    's3.allInOne.containerSecurityContext',
+  ],
 };
 
 /** Values rendered verbatim as Kubernetes objects, by the kind of object, checked against the Kubernetes schema. */
