@@ -47,7 +47,8 @@ describe('langfuseValues', () => {
     for (const path of [...FREE_FORM_VALUES.langfuse!, 'langfuse.podSecurityContext', 'langfuse.securityContext']) {
       const sc = strip(get(path));
       const pod = /podSecurityContext$/.test(path);
-      expect(() => (pod ? new PodSecurityContext(sc as never) : new SecurityContext(sc as never)).validate(), path).not.toThrow();
+      const model = (pod ? new PodSecurityContext(sc as never) : new SecurityContext(sc as never)) as unknown as { validate(): void };
+      expect(() => model.validate(), path).not.toThrow();
       expect(sc.runAsNonRoot, path).toBe(true);
       expect(sc.seccompProfile, path).toEqual({ type: 'RuntimeDefault' });
       if (!pod) expect(sc, path).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
