@@ -12,6 +12,10 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from './pod-securi
 
 /** The web Service's port (values `langfuse.web.service.port`; the app listens on 3000). */
 export const LANGFUSE_WEB_PORT = 3000;
+/** The app version of the pinned chart (its appVersion), written out so the image tag is pinned here, not by default. */
+export const LANGFUSE_VERSION = '4.4.0';
+/** Postgres: the postgres subchart's appVersion (the Langfuse chart's own default is the floating major tag "18"). */
+export const LANGFUSE_POSTGRES_TAG = '18.3';
 /** The Langfuse images run as this numeric user (their Dockerfiles' `USER nextjs`/`expressjs`, UID 1001). */
 export const LANGFUSE_UID = 1001;
 
@@ -88,7 +92,9 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
       // no anonymous telemetry leaves the cluster; users are created by the admin, not by sign-up
       features: { signUpDisabled: true, telemetryEnabled: false },
       logging: { format: 'json' },
-      image: { pullPolicy: 'IfNotPresent' },
+      image: { pullPolicy: 'IfNotPresent', tag: LANGFUSE_VERSION },
+      // Langfuse does not call the Kubernetes API
+      serviceAccount: { automountServiceAccountToken: false },
       podSecurityContext: restrictedPodSecurity({ runAsUser: LANGFUSE_UID, runAsGroup: LANGFUSE_UID, fsGroup: LANGFUSE_UID }),
       securityContext: restricted(LANGFUSE_UID, LANGFUSE_UID),
       // Headless initialization (LANGFUSE_INIT_*): the web container creates the organization and the project with
@@ -106,6 +112,7 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
     },
     postgresql: {
       deploy: true,
+      image: { tag: LANGFUSE_POSTGRES_TAG },
       auth: { existingSecret: c, secretKeys: { userPasswordKey: K.postgresPassword.key }, username: 'langfuse', database: 'langfuse' },
       settings: { existingSecret: c },
       userDatabase: { existingSecret: c },

@@ -96,6 +96,12 @@ describe('langfuseValues', () => {
     expect([keeper(1), keeper(2)]).toEqual([1, 3]);
   });
 
+  it('pins the Langfuse images to the chart\'s appVersion and Postgres to its subchart\'s exact appVersion', () => {
+    const v = values as { langfuse: { image: { tag: string } }; postgresql: { image: { tag: string } } };
+    expect(v.langfuse.image.tag).toBe(readFacts<{ chart: { appVersion: string } }>('charts/langfuse/2.0.0/chart.json').chart.appVersion);
+    expect(v.postgresql.image.tag).toBe(readFacts<{ chart: { appVersion: string } }>('charts/postgres/1.6.3/chart.json').chart.appVersion);
+  });
+
   it('is written with sorted keys', () => {
     const keysSorted = (v: unknown): boolean =>
       Array.isArray(v) ? v.every(keysSorted) : typeof v === 'object' && v !== null ? Object.keys(v).join() === Object.keys(v).sort().join() && Object.values(v).every(keysSorted) : true;
