@@ -1,5 +1,8 @@
 import { CHARTS } from '../charts/pins';
 import { LANGFUSE_WEB_PORT, langfuseValues, type LangfuseValuesOptions } from '../charts/langfuse';
+
+/** The keys of the credentials Secret and of the S3 config Secret, for the stack's `secrets` list. */
+export { LANGFUSE_CREDENTIAL_KEYS, SEAWEEDFS_S3_CONFIG_KEY } from '../charts/langfuse';
 import type { Release } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
 import type { PodSecurityNamespaceProps } from './pod-security-namespace';

@@ -1,9 +1,8 @@
 import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
 import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
 import { GATEWAY_PORT } from '../constructs/litellm-gateway';
-import { LANGFUSE_WEB_POD_LABELS, LangfuseTracing } from '../constructs/langfuse-tracing';
+import { LANGFUSE_CREDENTIAL_KEYS, LANGFUSE_WEB_POD_LABELS, LangfuseTracing, SEAWEEDFS_S3_CONFIG_KEY } from '../constructs/langfuse-tracing';
 import { LogShipper } from '../constructs/log-shipper';
-import { LANGFUSE_CREDENTIAL_KEYS, SEAWEEDFS_S3_CONFIG_KEY } from '../charts/langfuse';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { CERT_MANAGER_METRICS } from '../constructs/operator-release';
 import type { Construct } from '../lib/cdktf';
@@ -171,7 +170,7 @@ export class ObservabilityStack extends EnvironmentStack {
     if (tracing?.type === 'langfuse' && tracing.inCluster) {
       const c = tracing.inCluster;
       const ns = NAMESPACES.tracing;
-      const literal = (v: string) => ({ literal: `"${v}"` });
+      const literal = (v: string) => ({ literal: v });
       const fills: Record<keyof typeof LANGFUSE_CREDENTIAL_KEYS, ReturnType<typeof FILL.placeholder>> = {
         salt: FILL.random,
         encryptionKey: FILL.random,

@@ -48,7 +48,7 @@ describe('an in-cluster Langfuse (staging)', () => {
     const secrets = synthesisOf('staging').secrets;
     const creds = secrets.find((s) => s.namespace === 'tracing' && s.name === 'langfuse-credentials')!;
     expect([...creds.keys].sort()).toEqual(Object.values(LANGFUSE_CREDENTIAL_KEYS).map((k) => k.key).sort());
-    expect(creds.command).toMatch(/--from-literal=USERDB_USER="langfuse"/);
+    expect(creds.command).toMatch(/--from-literal=USERDB_USER=langfuse( |$)/);
     expect(creds.command).toMatch(/--from-literal=encryption-key="\$\(openssl rand -hex 32\)"/);
     expect(secrets.find((s) => s.namespace === 'tracing' && s.name === 'langfuse-s3-config')?.keys).toEqual(['seaweedfs_s3_config']);
     expect(secrets.find((s) => s.namespace === 'gateway' && s.name === 'langfuse-keys')?.keys.slice().sort()).toEqual(['public-key', 'secret-key']);
