@@ -68,6 +68,17 @@ export interface LangfuseValuesOptions {
   readonly webReplicas: number;
 }
 
+/** ClickHouse Keeper replicas: a quorum of 3 when ClickHouse is replicated, else 1. */
+export const keeperReplicas = (clickhouseReplicas: number): number => (clickhouseReplicas > 1 ? 3 : 1);
+
+/**
+ * Estimate of the volumes an in-cluster Langfuse claims, in GiB: Postgres + Valkey + SeaweedFS + ClickHouse x its
+ * replicas + Keeper x its replicas (each replica claims its own volume). The README shows the formula.
+ */
+export function langfuseStorageGiB(storage: LangfuseStorage, clickhouseReplicas: number): number {
+  return storage.postgresGiB + storage.redisGiB + storage.s3GiB + storage.clickhouseGiB * clickhouseReplicas + storage.keeperGiB * keeperReplicas(clickhouseReplicas);
+}
+
 const ref = (secret: string, key: string) => ({ secretKeyRef: { key, name: secret } });
 const envFromSecret = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { key, name: secret } } });
 const restricted = (user: number, group: number) => restrictedContainerSecurity({ runAs: { user, group } });
@@ -83,7 +94,6 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
   const c = o.credentialsSecret;
   const K = LANGFUSE_CREDENTIAL_KEYS;
   const className = o.storageClass ?? '';
-  const keeperReplicas = o.clickhouseReplicas > 1 ? 3 : 1;
   return sorted({
     langfuse: {
       salt: ref(c, K.salt.key),
@@ -131,7 +141,7 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
       deploy: true,
       auth: { existingSecret: c, existingSecretKey: K.clickhousePassword.key },
       cluster: { replicas: o.clickhouseReplicas, storage: { className, size: `${o.storage.clickhouseGiB}Gi` } },
-      keeper: { replicas: keeperReplicas, storage: { className, size: `${o.storage.keeperGiB}Gi` } },
+      keeper: { replicas: keeperReplicas(o.clickhouseReplicas), storage: { className, size: `${o.storage.keeperGiB}Gi` } },
     },
     s3: {
       deploy: true,

@@ -3,7 +3,7 @@
  * read by a template, every credential is a reference to the credentials Secret, every datastore declares storage.
  */
 import { describe, expect, it } from 'vitest';
-import { LANGFUSE_CREDENTIAL_KEYS, langfuseValues, type LangfuseValuesOptions } from '../../charts/langfuse';
+import { LANGFUSE_CREDENTIAL_KEYS, langfuseStorageGiB, langfuseValues, type LangfuseValuesOptions } from '../../charts/langfuse';
 import { CHARTS } from '../../charts/pins';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import { SecurityContext } from 'kubernetes-models/v1/SecurityContext';
@@ -100,6 +100,13 @@ describe('langfuseValues', () => {
     const v = values as { langfuse: { image: { tag: string } }; postgresql: { image: { tag: string } } };
     expect(v.langfuse.image.tag).toBe(readFacts<{ chart: { appVersion: string } }>('charts/langfuse/2.0.0/chart.json').chart.appVersion);
     expect(v.postgresql.image.tag).toBe(readFacts<{ chart: { appVersion: string } }>('charts/postgres/1.6.3/chart.json').chart.appVersion);
+  });
+
+  it('estimates the volumes it claims: each ClickHouse and Keeper replica its own', () => {
+    // staging: 20 + 8 + 50 + 50 x 1 + 10 x 1 = 138 GiB; with 2 ClickHouse replicas: 20 + 8 + 50 + 50 x 2 + 10 x 3 = 208
+    const staging = { postgresGiB: 20, clickhouseGiB: 50, keeperGiB: 10, redisGiB: 8, s3GiB: 50 };
+    expect(langfuseStorageGiB(staging, 1)).toBe(138);
+    expect(langfuseStorageGiB(staging, 2)).toBe(208);
   });
 
   it('is written with sorted keys', () => {
