@@ -7,6 +7,7 @@ import { LANGFUSE_CREDENTIAL_KEYS, langfuseStorageGiB, langfuseValues, type Lang
 import { CHARTS } from '../../charts/pins';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import { SecurityContext } from 'kubernetes-models/v1/SecurityContext';
+import { loadCrds, validateCustomResource } from '../support/crds';
 import { FREE_FORM_VALUES, chartReads, leafPaths, readFacts, unknownValueKeys, unreadValueKeys, upstreamValues } from '../support/upstream';
 
 const OPTIONS: LangfuseValuesOptions = {
@@ -107,6 +108,25 @@ describe('langfuseValues', () => {
     const staging = { postgresGiB: 20, clickhouseGiB: 50, keeperGiB: 10, redisGiB: 8, s3GiB: 50 };
     expect(langfuseStorageGiB(staging, 1)).toBe(138);
     expect(langfuseStorageGiB(staging, 2)).toBe(208);
+  });
+
+  it('renders a ClickHouseCluster and a KeeperCluster that validate against the operator CRDs (v0.0.2)', () => {
+    // the CRs as templates/clickhouse/cluster.yaml and keeper.yaml render them from our values and the chart's defaults
+    const v = values as any;
+    const defaults = upstreamValues(CHARTS.langfuse.upstreamData) as any;
+    const part = (p: 'cluster' | 'keeper') => ({
+      replicas: v.clickhouse[p].replicas,
+      dataVolumeClaimSpec: { accessModes: defaults.clickhouse[p].storage.accessModes, storageClassName: v.clickhouse[p].storage.className, resources: { requests: { storage: v.clickhouse[p].storage.size } } },
+      containerTemplate: { image: { repository: defaults.clickhouse[p].image.repository, tag: String(defaults.clickhouse[p].image.tag) }, resources: defaults.clickhouse[p].resources },
+    });
+    const crds = loadCrds();
+    const meta = { name: 'langfuse', namespace: 'tracing' };
+    const cluster = { apiVersion: 'clickhouse.com/v1alpha1', kind: 'ClickHouseCluster', metadata: meta, spec: { ...part('cluster'), shards: 1, keeperClusterRef: { name: 'langfuse' }, settings: { defaultUserPassword: { secret: { name: v.clickhouse.auth.existingSecret, key: v.clickhouse.auth.existingSecretKey } } } } };
+    const keeper = { apiVersion: 'clickhouse.com/v1alpha1', kind: 'KeeperCluster', metadata: meta, spec: part('keeper') };
+    expect(validateCustomResource(crds, cluster)).toEqual([]);
+    expect(validateCustomResource(crds, keeper)).toEqual([]);
+    // and a wrong type is reported (the check can fail)
+    expect(validateCustomResource(crds, { ...keeper, spec: { ...keeper.spec, replicas: 'three' } })).not.toEqual([]);
   });
 
   it('is written with sorted keys', () => {
