@@ -3,7 +3,7 @@
  * read by a template, every credential is a reference to the credentials Secret, every datastore declares storage.
  */
 import { describe, expect, it } from 'vitest';
-import { LANGFUSE_CREDENTIAL_KEYS, langfuseStorageGiB, langfuseValues, type LangfuseValuesOptions } from '../../charts/langfuse';
+import { LANGFUSE_CREDENTIAL_KEYS, LANGFUSE_UID, langfuseStorageGiB, langfuseValues, type LangfuseValuesOptions } from '../../charts/langfuse';
 import { CHARTS } from '../../charts/pins';
 import { PodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import { SecurityContext } from 'kubernetes-models/v1/SecurityContext';
@@ -54,6 +54,15 @@ describe('langfuseValues', () => {
       expect(sc.seccompProfile, path).toEqual({ type: 'RuntimeDefault' });
       if (!pod) expect(sc, path).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }
+  });
+
+  it("runs web and worker as the images' own numeric user (their Dockerfiles, via the app env facts)", () => {
+    const containers = readFacts<{ containers: Record<'web' | 'worker', { user: string; source: string[] }> }>('flags/langfuse-v4.4.0-env.json').containers;
+    for (const c of ['web', 'worker'] as const) {
+      expect(/UID (\d+)/.exec(containers[c].user)?.[1], c).toBe(String(LANGFUSE_UID));
+      expect(containers[c].source.join('\n'), c).toMatch(/Dockerfile.*USER/);
+    }
+    expect((values as any).langfuse.securityContext).toMatchObject({ runAsUser: LANGFUSE_UID, runAsNonRoot: true });
   });
 
   it('would report a misspelt key (the check can fail)', () => {
