@@ -54,13 +54,16 @@ describe('an in-cluster Langfuse (staging)', () => {
     expect(secrets.find((s) => s.namespace === 'gateway' && s.name === 'langfuse-keys')?.keys.slice().sort()).toEqual(['public-key', 'secret-key']);
   });
 
-  it('keeps prevent_destroy on the release only in prod', () => {
+  it('keeps prevent_destroy on the release and its namespace only in prod', () => {
     const prod = presetEnv('prod');
     // staging's settings (defaults filled in), in prod
     const inCluster = presetEnv('staging').observability.tracing;
     const stacks = synthEnvJson({ ...prod, observability: { ...prod.observability, tracing: inCluster } } as Environment);
     const r = langfuseRelease(stacks, 'prod') as any;
     expect(r.lifecycle).toEqual({ prevent_destroy: true });
+    // and the namespace, whose deletion would delete the volumes
+    const ns = resourcesOf(stacks['prod-namespaces']!, 'kubernetes_namespace_v1').find((n: any) => n.metadata.name === 'tracing') as any;
+    expect(ns.lifecycle).toEqual({ prevent_destroy: true });
     expect((langfuseRelease(staging, 'staging') as any).lifecycle).toBeUndefined();
   });
 });
