@@ -90,6 +90,17 @@ export const CHARTS = {
     version: '0.58.1',
     upstreamData: 'fluent-bit/0.58.1',
   },
+  /**
+   * Langfuse (observability.tracing in-cluster): chart 2.0.0, app 4.4.0. Chosen over 1.5.41 because 1.x runs its
+   * datastores from Bitnami subcharts whose free image tags were withdrawn in 2025; 2.0.0 uses the upstream images
+   * (postgres, valkey, seaweedfs, clickhouse) and runs ClickHouse through the ClickHouse operator (CHARTS.clickhouseOperator).
+   */
+  langfuse: {
+    chart: 'langfuse',
+    repository: 'https://langfuse.github.io/langfuse-k8s',
+    version: '2.0.0',
+    upstreamData: 'langfuse/2.0.0',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -8,6 +8,7 @@ export * from './gpu-sharing';
 export * from './grafana-dashboards';
 export * from './kube-prometheus-stack';
 export * from './litellm-gateway';
+export * from './langfuse-tracing';
 export * from './log-shipper';
 export * from './llm-server-props';
 export * from './model-autoscaler';

@@ -61,6 +61,14 @@ export const DEFAULTS = {
     hnsw: { m: 16, efConstruct: 100 },
     allowedNamespaces: ['gateway'],
   },
+  tracing: {
+    inCluster: {
+      credentialsSecret: 'langfuse-credentials',
+      s3ConfigSecret: 'langfuse-s3-config',
+      // the chart's defaults (values.yaml), but the keeper's 20Gi: one ClickHouse cluster's metadata needs far less
+      storage: { postgresGiB: 20, clickhouseGiB: 100, keeperGiB: 10, redisGiB: 8, s3GiB: 50 },
+    },
+  },
   observability: {
     retentionDays: 15,
     storageGiB: 50,

@@ -557,22 +557,53 @@ const urlOf = (schemes: readonly string[], example: string) =>
     { error: (iss) => `${show(iss.input)} is not ${schemes.length === 1 ? `an ${schemes[0]}` : `an ${schemes.join(' or ')}`} URL without credentials; use e.g. ${show(example)} (credentials come from a Secret)` },
   );
 
+const gib = (fallback: number, what: string) => z.int().min(1).max(65536).default(fallback).describe(`${what} volume size, GiB`);
+/** An in-cluster Langfuse: the chart's web, worker and datastores, credentials only from existing Secrets. */
+const LangfuseInCluster = z.strictObject({
+  credentialsSecret: secretName
+    .default(DEFAULTS.tracing.inCluster.credentialsSecret)
+    .describe('Existing Secret in the tracing namespace with Langfuse\'s salt, encryption key, NextAuth secret, the datastore passwords and the project keys (`inference-stack secrets` lists its keys)'),
+  s3ConfigSecret: secretName
+    .default(DEFAULTS.tracing.inCluster.s3ConfigSecret)
+    .describe('Existing Secret in the tracing namespace with the SeaweedFS S3 identities JSON (key seaweedfs_s3_config)'),
+  publicKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project public key (the same value as in credentialsSecret)'),
+  secretKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project secret key (the same value as in credentialsSecret)'),
+  storage: z
+    .strictObject({
+      postgresGiB: gib(DEFAULTS.tracing.inCluster.storage.postgresGiB, 'Postgres'),
+      clickhouseGiB: gib(DEFAULTS.tracing.inCluster.storage.clickhouseGiB, 'ClickHouse (traces), per replica'),
+      keeperGiB: gib(DEFAULTS.tracing.inCluster.storage.keeperGiB, 'ClickHouse Keeper, per replica'),
+      redisGiB: gib(DEFAULTS.tracing.inCluster.storage.redisGiB, 'Valkey (queues)'),
+      s3GiB: gib(DEFAULTS.tracing.inCluster.storage.s3GiB, 'SeaweedFS (S3 event and media blobs)'),
+    })
+    .default({ ...DEFAULTS.tracing.inCluster.storage }),
+  storageClass: z.string().min(1).optional(),
+  clickhouseReplicas: z.int().min(1).max(5).default(1).describe('ClickHouse server replicas; above 1 the keeper runs 3 for a quorum'),
+});
+
 export const TRACING_TYPES = ['langfuse', 'otel'] as const;
 export const OTLP_PROTOCOLS = ['http/protobuf', 'grpc'] as const;
 /** Where the gateway sends a trace of every request (LiteLLM's callbacks); keys only from Secrets in the gateway namespace. */
 const Tracing = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({
-      type: z.literal('langfuse'),
-      external: z
-        .strictObject({
-          host: urlOf(['https'], 'https://langfuse.example.com').describe("The Langfuse server's base URL (https)"),
-          publicKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project public key (pk-lf-...)'),
-          secretKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project secret key (sk-lf-...)'),
-        })
-        .describe('A Langfuse you run elsewhere (or Langfuse Cloud); an in-cluster Langfuse is not built yet'),
-    }),
+    z
+      .strictObject({
+        type: z.literal('langfuse'),
+        external: z
+          .strictObject({
+            host: urlOf(['https'], 'https://langfuse.example.com').describe("The Langfuse server's base URL (https)"),
+            publicKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project public key (pk-lf-...)'),
+            secretKeySecret: SecretRef.describe('Existing Secret in the gateway namespace with the project secret key (sk-lf-...)'),
+          })
+          .optional()
+          .describe('A Langfuse you run elsewhere (or Langfuse Cloud); or inCluster'),
+        inCluster: LangfuseInCluster.optional().describe('Run Langfuse in the cluster (its Helm chart, in the `tracing` namespace); or external'),
+      })
+      .superRefine((t, ctx) => {
+        if ((t.external === undefined) === (t.inCluster === undefined))
+          ctx.addIssue({ code: 'custom', path: t.external ? ['inCluster'] : [], message: `langfuse tracing needs exactly one of "external" (a Langfuse you run elsewhere) and "inCluster" (run it here); ${t.external ? 'remove one' : 'add one'}` });
+      }),
     z.strictObject({
       type: z.literal('otel'),
       endpoint: urlOf(['http', 'https'], 'http://otel-collector.observability.svc.cluster.local:4318').describe("Your OpenTelemetry collector's OTLP endpoint"),

@@ -26,6 +26,11 @@ export const EXCEPTIONS: readonly PolicyException[] = [
     reason: "POLICY 1: the log shipper (Fluent Bit) reads the nodes' container logs through a read-only hostPath /var/log and keeps its offsets in hostPath /var/lib/fluent-bit; baseline and restricted refuse hostPath volumes. It runs as root (the logs are root's) without any capability.",
   },
   {
+    rule: 'P04',
+    message: /^namespace "tracing" enforces "baseline"$/,
+    reason: "An in-cluster Langfuse's ClickHouse server and Keeper pods are made by the ClickHouse operator, and the Langfuse chart passes them no security context; the Langfuse, Postgres, Valkey and SeaweedFS pods run restricted security contexts.",
+  },
+  {
     rule: 'P11',
     message: /^mounts the token of service account "gpu-readiness"$/,
     reason: "The GPU readiness gates read the pool nodes' allocatable GPUs from the API; their ClusterRole allows get and list on nodes only.",

@@ -1,5 +1,6 @@
 import { costReport, gatewayTokenPrices } from '../catalog/cost';
 import { MODELS } from '../catalog/models';
+import { langfuseWebUrl } from '../constructs/langfuse-tracing';
 import { LiteLlmGateway, type GatewayHostedModel, type GatewayServer, type GatewayTracing } from '../constructs/litellm-gateway';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { OLLAMA_PORT } from '../constructs/ollama-server';
@@ -39,9 +40,17 @@ export function gatewayServers(resolved: ResolvedEnvironment): GatewayServer[] {
 export function gatewayTracing(resolved: Pick<ResolvedEnvironment, 'env'>): GatewayTracing | undefined {
   const t = resolved.env.observability.tracing;
   if (!t) return undefined;
-  return t.type === 'langfuse'
-    ? { type: 'langfuse', host: t.external.host, publicKeySecret: t.external.publicKeySecret, secretKeySecret: t.external.secretKeySecret }
-    : { type: 'otel', endpoint: t.endpoint, protocol: t.protocol, headersSecret: t.headersSecret, environment: resolved.env.name };
+  if (t.type === 'otel') return { type: 'otel', endpoint: t.endpoint, protocol: t.protocol, headersSecret: t.headersSecret, environment: resolved.env.name };
+  const keys = langfuseKeys(t);
+  // in-cluster: the web Service in the tracing namespace (observability stack)
+  return { type: 'langfuse', host: t.external?.host ?? langfuseWebUrl(NAMESPACES.tracing), ...keys };
+}
+
+/** The Secrets in the gateway namespace with the Langfuse project keys (external or in-cluster). */
+function langfuseKeys(t: Extract<NonNullable<ResolvedEnvironment['env']['observability']['tracing']>, { type: 'langfuse' }>) {
+  const k = t.external ?? t.inCluster;
+  if (!k) throw new Error('observability.tracing: langfuse needs external or inCluster (the schema checks this)');
+  return { publicKeySecret: k.publicKeySecret, secretKeySecret: k.secretKeySecret };
 }
 
 /** The hosted models, with the list prices the environment declares (USD per million -> per token), only those. */
@@ -87,7 +96,7 @@ export class GatewayStack extends EnvironmentStack {
     for (const t of g.teams) for (const k of t.keys) this.usesSecret({ namespace: ns, name: k.secret.name, keys: { [k.secret.key]: FILL.litellmKey }, reader: `gateway bootstrap Job (team ${t.name}, key ${k.name})` });
     const tracing = env.observability.tracing;
     if (tracing?.type === 'langfuse') {
-      const { publicKeySecret: pk, secretKeySecret: sk } = tracing.external;
+      const { publicKeySecret: pk, secretKeySecret: sk } = langfuseKeys(tracing);
       this.usesSecret({ namespace: ns, name: pk.name, keys: { [pk.key]: FILL.placeholder('Langfuse project public key (pk-lf-...)') }, reader: 'LiteLLM gateway (Langfuse tracing)' });
       this.usesSecret({ namespace: ns, name: sk.name, keys: { [sk.key]: FILL.placeholder('Langfuse project secret key (sk-lf-...)') }, reader: 'LiteLLM gateway (Langfuse tracing)' });
     } else if (tracing?.headersSecret) {

@@ -1,5 +1,6 @@
 import { GPU_OPERATOR_POD_SECURITY } from '../constructs/gpu-operator';
 import { KUBE_PROMETHEUS_STACK_POD_SECURITY } from '../constructs/kube-prometheus-stack';
+import { LANGFUSE_POD_SECURITY } from '../constructs/langfuse-tracing';
 import { LOG_SHIPPER_POD_SECURITY } from '../constructs/log-shipper';
 import { PodSecurityNamespace, type PodSecurityNamespaceProps } from '../constructs/pod-security-namespace';
 import { Construct } from '../lib/cdktf';
@@ -35,6 +36,10 @@ export function environmentNamespaces(resolved: ResolvedEnvironment): NamespaceS
     ...(env.vectorStore ? [spec('rag', 'rag', { role: 'app', preventDestroy: prod })] : []),
     ...(env.edge ? [spec('edge', 'edge', { role: 'app' })] : []),
     ...(env.observability.logs ? [spec('logging', 'logging', { role: 'app', ...LOG_SHIPPER_POD_SECURITY })] : []),
+    // Deleting the namespace deletes the traces' volumes.
+    ...(env.observability.tracing?.type === 'langfuse' && env.observability.tracing.inCluster
+      ? [spec('tracing', 'tracing', { role: 'app', preventDestroy: prod, ...LANGFUSE_POD_SECURITY })]
+      : []),
   ];
 }
 

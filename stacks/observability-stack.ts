@@ -2,6 +2,7 @@ import { COST_DEFAULTS, costReport } from '../catalog/cost';
 import { AlertRuleSet, type AlertInput } from '../constructs/alert-rule-set';
 import { GrafanaDashboards, type DashboardInput } from '../constructs/grafana-dashboards';
 import { GATEWAY_PORT } from '../constructs/litellm-gateway';
+import { LANGFUSE_CREDENTIAL_KEYS, LANGFUSE_WEB_POD_LABELS, LangfuseTracing, SEAWEEDFS_S3_CONFIG_KEY } from '../constructs/langfuse-tracing';
 import { LogShipper } from '../constructs/log-shipper';
 import { NamespaceIsolation } from '../constructs/namespace-isolation';
 import { CERT_MANAGER_METRICS } from '../constructs/operator-release';
@@ -82,6 +83,8 @@ export class ObservabilityStack extends EnvironmentStack {
   readonly dashboards: GrafanaDashboards;
   readonly targets: readonly ScrapeTarget[];
   readonly logShipper?: LogShipper;
+  /** An in-cluster Langfuse (observability.tracing inCluster), in the `tracing` namespace. */
+  readonly langfuse?: LangfuseTracing;
 
   constructor(scope: Construct, resolved: ResolvedEnvironment) {
     super(scope, resolved, 'observability');
@@ -183,6 +186,54 @@ export class ObservabilityStack extends EnvironmentStack {
       this.logShipper = new LogShipper(this, 'log-shipper', { namespace: NAMESPACES.logging, namespaces: loggedNamespaces(resolved), sink });
       // The shipper only sends: nothing may reach its pods (the kubelet's probes are not subject to NetworkPolicy).
       new NamespaceIsolation(this, 'logging-isolation', { namespace: NAMESPACES.logging });
+    }
+
+    const tracing = env.observability.tracing;
+    if (tracing?.type === 'langfuse' && tracing.inCluster) {
+      const c = tracing.inCluster;
+      const ns = NAMESPACES.tracing;
+      const literal = (v: string) => ({ literal: v });
+      const fills: Record<keyof typeof LANGFUSE_CREDENTIAL_KEYS, ReturnType<typeof FILL.placeholder>> = {
+        salt: FILL.random,
+        encryptionKey: FILL.random,
+        nextauthSecret: FILL.random,
+        postgresSuperuserPassword: FILL.random,
+        postgresUser: literal('langfuse'),
+        postgresPassword: FILL.random,
+        postgresDatabase: literal('langfuse'),
+        redisPassword: FILL.random,
+        clickhousePassword: FILL.random,
+        s3AccessKeyId: FILL.placeholder('S3 access key id, as in the S3 config Secret'),
+        s3SecretAccessKey: FILL.placeholder('S3 secret access key, as in the S3 config Secret'),
+        projectPublicKey: FILL.placeholder('Langfuse project public key pk-lf-..., the same as in the gateway namespace'),
+        projectSecretKey: FILL.placeholder('Langfuse project secret key sk-lf-..., the same as in the gateway namespace'),
+      };
+      this.usesSecret({
+        namespace: ns,
+        name: c.credentialsSecret,
+        keys: Object.fromEntries(Object.entries(LANGFUSE_CREDENTIAL_KEYS).map(([k, v]) => [v.key, fills[k as keyof typeof fills]])),
+        reader: 'Langfuse web, worker and datastores (credentials, project keys)',
+      });
+      this.usesSecret({
+        namespace: ns,
+        name: c.s3ConfigSecret,
+        keys: { [SEAWEEDFS_S3_CONFIG_KEY]: FILL.placeholder('SeaweedFS S3 identities JSON with the access key of the credentials Secret') },
+        reader: 'SeaweedFS (Langfuse S3 store)',
+      });
+      this.langfuse = new LangfuseTracing(this, 'langfuse', {
+        namespace: ns,
+        credentialsSecret: c.credentialsSecret,
+        s3ConfigSecret: c.s3ConfigSecret,
+        storage: c.storage,
+        storageClass: c.storageClass,
+        clickhouseReplicas: c.clickhouseReplicas,
+        webReplicas: resolved.stageValues.gatewayReplicas,
+        preventDestroy: resolved.stageValues.preventDestroy,
+      });
+      // Only the gateway reaches the web port; Langfuse's own pods reach each other (web, worker, datastores).
+      const isolation = new NamespaceIsolation(this, 'tracing-isolation', { namespace: ns });
+      isolation.allow('gateway', { to: { ...LANGFUSE_WEB_POD_LABELS }, from: [{ namespace: NAMESPACES.gateway, podLabels: { ...GATEWAY_POD_LABELS } }], ports: [this.langfuse.webPort] });
+      isolation.allow('same-namespace', { from: [{ sameNamespace: true }], ports: [] });
     }
   }
 }

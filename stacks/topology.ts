@@ -23,6 +23,8 @@ export const NAMESPACES = {
   edge: 'edge',
   /** The log shipper (observability.logs). */
   logging: 'logging',
+  /** An in-cluster Langfuse (observability.tracing inCluster): its own namespace, so that only the gateway reaches it. */
+  tracing: 'tracing',
 } as const;
 
 export type NamespaceKey = keyof typeof NAMESPACES;

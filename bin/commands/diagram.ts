@@ -22,7 +22,7 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   const env = resolved.env;
   const nodes: Node[] = [{ id: 'clients', label: 'clients', group: 'outside' }];
   const edges: Edge[] = [];
-  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', guardrails: 'guardrails', hosted: 'hosted APIs (outside the cluster)', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring', logging: 'logging' };
+  const groups: Record<string, string> = { outside: 'outside', edge: 'edge', gateway: 'gateway', guardrails: 'guardrails', hosted: 'hosted APIs (outside the cluster)', models: 'models', apps: 'your apps', rag: 'rag', gpus: 'GPU pools', monitoring: 'monitoring', logging: 'logging', tracing: 'tracing' };
   const entry = env.edge ? 'edge' : 'gateway';
   if (env.edge) {
     const tls = env.edge.tls.mode === 'none' ? 'HTTP' : env.edge.mtls.enabled ? 'mTLS' : 'TLS';
@@ -72,8 +72,10 @@ export function architecture(resolved: ResolvedEnvironment): { nodes: Node[]; ed
   edges.push({ from: 'prometheus', to: 'gateway', label: 'scrapes all' });
   const tracing = env.observability.tracing;
   if (tracing) {
-    const where = tracing.type === 'langfuse' ? `Langfuse (${new URL(tracing.external.host).host})` : `OpenTelemetry collector (${new URL(tracing.endpoint).host})`;
-    nodes.push({ id: 'tracing', label: where, group: 'outside' });
+    const inCluster = tracing.type === 'langfuse' && !tracing.external;
+    const where =
+      tracing.type === 'otel' ? `OpenTelemetry collector (${new URL(tracing.endpoint).host})` : tracing.external ? `Langfuse (${new URL(tracing.external.host).host})` : 'Langfuse (tracing namespace)';
+    nodes.push({ id: 'tracing', label: where, group: inCluster ? 'tracing' : 'outside' });
     edges.push({ from: 'gateway', to: 'tracing', label: 'traces' });
     if (tracing.type === 'otel' && tracing.modelServers) {
       for (const { spec: m, multiNode } of resolved.models) if (m.engine === 'vllm' && !multiNode) edges.push({ from: id('model', m.name), to: 'tracing', label: 'spans' });

@@ -53,6 +53,18 @@ const EMBEDDED: readonly Embedded[] = [
   { chart: 'gpu-operator', values: 'daemonsets.rollingUpdate.maxUnavailable', group: 'nvidia.com', kind: 'ClusterPolicy', version: 'v1', field: 'spec.daemonsets.rollingUpdate.maxUnavailable', quote: true, template: 'templates/clusterpolicy.yaml' },
   { chart: 'gpu-operator', values: 'mig.strategy', group: 'nvidia.com', kind: 'ClusterPolicy', version: 'v1', field: 'spec.mig.strategy', template: 'templates/clusterpolicy.yaml' },
   { chart: 'gpu-operator', values: 'cdi.enabled', group: 'nvidia.com', kind: 'ClusterPolicy', version: 'v1', field: 'spec.cdi.enabled', template: 'templates/clusterpolicy.yaml' },
+  // langfuse 2.0.0: the ClickHouseCluster and KeeperCluster the ClickHouse operator runs
+  ...(['cluster', 'keeper'] as const).flatMap((part): Embedded[] => {
+    const kind = part === 'cluster' ? 'ClickHouseCluster' : 'KeeperCluster';
+    const common = { chart: 'langfuse', group: 'clickhouse.com', kind, version: 'v1alpha1', template: `templates/clickhouse/${part}.yaml` } as const;
+    return [
+      { ...common, values: `clickhouse.${part}.replicas`, field: 'spec.replicas' },
+      // storage.size lands in `resources.requests` (a map): test/charts/langfuse-values.test.ts validates the whole CRs
+      { ...common, values: `clickhouse.${part}.storage.className`, field: 'spec.dataVolumeClaimSpec.storageClassName', quote: true },
+    ];
+  }),
+  { chart: 'langfuse', values: 'clickhouse.auth.existingSecret', group: 'clickhouse.com', kind: 'ClickHouseCluster', version: 'v1alpha1', field: 'spec.settings.defaultUserPassword.secret.name', quote: true, template: 'templates/clickhouse/cluster.yaml' },
+  { chart: 'langfuse', values: 'clickhouse.auth.existingSecretKey', group: 'clickhouse.com', kind: 'ClickHouseCluster', version: 'v1alpha1', field: 'spec.settings.defaultUserPassword.secret.key', quote: true, template: 'templates/clickhouse/cluster.yaml' },
   // cluster 0.8.1: the CloudNativePG Cluster and ScheduledBackups
   { chart: 'cluster', values: 'cluster.instances', group: 'postgresql.cnpg.io', kind: 'Cluster', version: 'v1', field: 'spec.instances', template: 'templates/cluster.yaml' },
   { chart: 'cluster', values: 'cluster.imageName', group: 'postgresql.cnpg.io', kind: 'Cluster', version: 'v1', field: 'spec.imageName', template: 'templates/_helpers.tpl' },

@@ -33,7 +33,11 @@ describe.each(PRESETS)('the %s preset', (preset) => {
     const gates = presetEnv(preset).gpuPools.map(() => 'mounts the token of service account "gpu-readiness"');
     // the log shipper's namespace (hostPath /var/log) where the environment ships logs: prod
     const logging = presetEnv(preset).observability.logs ? ['namespace "logging" enforces "privileged"'] : [];
-    expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', ...logging, 'namespace "monitoring" enforces "privileged"']);
+    // an in-cluster Langfuse's namespace (the operator-made ClickHouse pods) where the environment runs one: staging
+    const tracing = presetEnv(preset).observability.tracing;
+    const langfuse = tracing?.type === 'langfuse' && tracing.inCluster ? ['namespace "tracing" enforces "baseline"'] : [];
+    expect(result.excepted.map((e) => e.message).sort()).toEqual([...gates, 'namespace "gpu-operator" enforces "privileged"', ...logging, 'namespace "monitoring" enforces "privileged"', ...langfuse]);
+    expect(langfuse.length > 0).toBe(preset === 'staging');
     expect(logging.length > 0).toBe(preset === 'prod');
     expect(result.rules).toBe(22);
   });

@@ -84,7 +84,10 @@ describe.each(PRESETS)('%s preset', (preset) => {
     // privileged only where POLICY 1 allows it: the GPU Operator's operands and node-exporter (and, where logs ship,
     // the log shipper's hostPath /var/log)
     const logging: Array<[string, string]> = presetEnv(preset).observability.logs ? [['logging', 'privileged']] : [];
-    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted').sort()).toEqual([['gpu-operator', 'privileged'], ...logging, ['monitoring', 'privileged']]);
+    // and baseline for an in-cluster Langfuse (the operator-made ClickHouse pods: constructs/langfuse-tracing.ts)
+    const tracing = presetEnv(preset).observability.tracing;
+    const langfuse: Array<[string, string]> = tracing?.type === 'langfuse' && tracing.inCluster ? [['tracing', 'baseline']] : [];
+    expect(Object.entries(levels).filter(([, l]) => l !== 'restricted').sort()).toEqual([['gpu-operator', 'privileged'], ...logging, ['monitoring', 'privileged'], ...langfuse]);
   });
 
   it('serves every model with GPUs = TP x PP, pinned images and revisions, on its pool', () => {

@@ -147,7 +147,7 @@ describe('injection: Terraform templates in environment strings', () => {
     const set = new Set(all.filter((s) => s.kind === 'value').map((s) => norm(s.path)));
     const schemaStrings = stringFields((environmentJsonSchema().definitions as Record<string, unknown>).full);
     // Verbatim sections are refused, not escaped (tested below); the others are alternatives of one union.
-    const elsewhere = /^(backend|kubernetes)\.|^extends$|^gpuPools\.\[\]\.sharing\.profile$|^edge\.tls\.(issuer\.|secretName)|^observability\.tracing\.external\.|^observability\.logs\.sink\.(index|tokenSecret\.|host)$|^observability\.logs\.sink\.tokenSecret\./;
+    const elsewhere = /^(backend|kubernetes)\.|^extends$|^gpuPools\.\[\]\.sharing\.profile$|^edge\.tls\.(issuer\.|secretName)|^observability\.tracing\.(external|inCluster)\.|^observability\.logs\.sink\.(index|tokenSecret\.|host)$|^observability\.logs\.sink\.tokenSecret\./;
     const missing = schemaStrings.filter((p) => !set.has(p) && !elsewhere.test(p));
     expect(missing).toEqual([]);
     expect(accepted.length).toBeGreaterThan(15);

@@ -30,10 +30,12 @@ const tracingEnv = (env: Record<string, unknown>) => Object.keys(env).filter((k)
 describe('Langfuse (staging and prod presets)', () => {
   it.each(['staging', 'prod'])('%s: the langfuse callback, LANGFUSE_HOST, and both keys from the Secret by reference', (preset) => {
     const { config, env, release } = gateway(stacksOf(preset), preset);
-    const external = (presetEnv(preset).observability.tracing as { external: { host: string } }).external;
+    const external = (presetEnv(preset).observability.tracing as { external?: { host: string } }).external;
     expect(config.litellm_settings.callbacks).toEqual(['prometheus', 'langfuse']);
     expect(tracingEnv(env)).toEqual(['LANGFUSE_HOST', 'LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY']);
-    expect(env.LANGFUSE_HOST).toBe(external.host);
+    // staging runs Langfuse in the cluster (the chart's web Service, `<release>-web`), prod uses an external one
+    expect(env.LANGFUSE_HOST).toBe(external?.host ?? 'http://langfuse-web.tracing.svc.cluster.local:3000');
+    expect(external === undefined).toBe(preset === 'staging');
     expect(env.LANGFUSE_PUBLIC_KEY).toEqual({ secretKeyRef: { name: 'langfuse-keys', key: 'public-key' } });
     expect(env.LANGFUSE_SECRET_KEY).toEqual({ secretKeyRef: { name: 'langfuse-keys', key: 'secret-key' } });
     // no key value anywhere in the release
@@ -119,6 +121,9 @@ describe('bad tracing settings, with where and how to fix', () => {
   const cases: Array<[string, object, RegExp]> = [
     ['a Langfuse host over http', { type: 'langfuse', external: { host: 'http://langfuse.example.com', publicKeySecret: { name: 'lf' }, secretKeySecret: { name: 'lf' } } }, /observability\.tracing\.external\.host: "http:\/\/langfuse\.example\.com" is not an https URL without credentials; use e\.g\. "https:\/\/langfuse\.example\.com"/],
     ['a Langfuse key written in the file', { type: 'langfuse', external: { host: 'https://l.example.com', publicKeySecret: 'pk-lf-1234', secretKeySecret: { name: 'lf' } } }, /observability\.tracing\.external\.publicKeySecret: expected object/],
+    ['Langfuse both external and in the cluster', { type: 'langfuse', external: { host: 'https://l.example.com', publicKeySecret: { name: 'lf' }, secretKeySecret: { name: 'lf' } }, inCluster: { publicKeySecret: { name: 'lf' }, secretKeySecret: { name: 'lf' } } }, /observability\.tracing\.inCluster: langfuse tracing needs exactly one of "external" \(a Langfuse you run elsewhere\) and "inCluster" \(run it here\); remove one/],
+    ['Langfuse neither external nor in the cluster', { type: 'langfuse' }, /observability\.tracing: langfuse tracing needs exactly one of "external" .* add one/],
+    ['an in-cluster Langfuse with a bad credentials Secret name', { type: 'langfuse', inCluster: { credentialsSecret: 'Langfuse_Creds', publicKeySecret: { name: 'lf' }, secretKeySecret: { name: 'lf' } } }, /observability\.tracing\.inCluster\.credentialsSecret: "Langfuse_Creds" is not a Secret name/],
     ['an unknown tracing type', { type: 'jaeger', endpoint: 'http://j:4317' }, /observability\.tracing\.type: unknown tracing type "jaeger"; use one of: langfuse, otel/],
     ['an OTLP endpoint that is not a URL', { type: 'otel', endpoint: 'collector:4317' }, /observability\.tracing\.endpoint: "collector:4317" is not an http or https URL/],
   ];

@@ -20,7 +20,9 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  */
 export const RENDERED_CRDS: readonly string[] = [
   'cert-manager.io/Certificate',
+  'clickhouse.com/ClickHouseCluster',
   'cert-manager.io/ClusterIssuer',
+  'clickhouse.com/KeeperCluster',
   'keda.sh/ScaledObject',
   'leaderworkerset.x-k8s.io/LeaderWorkerSet',
   'monitoring.coreos.com/Alertmanager',
@@ -61,6 +63,8 @@ export const EXCERPTS: readonly ExcerptSpec[] = [
 
 /** The flag and config-key lists the tests read (copied: shared/ extracted them from the sources they name). */
 export const FLAG_FILES: readonly string[] = [
+  // Langfuse web/worker env (LANGFUSE_INIT_* headless initialization), images, ports, users
+  'langfuse-v4.4.0-env.json',
   'litellm-proxy-config-keys-guardrails-callbacks.json',
   'litellm-proxy-config-keys.json',
   'presidio-2.2.363.json',
@@ -230,6 +234,8 @@ differs from a fresh extract.
 
 Licences: the charts are Apache-2.0 (NVIDIA/gpu-operator and its node-feature-discovery subchart,
 prometheus-community/helm-charts, grafana-community/helm-charts, cloudnative-pg/charts, qdrant/qdrant-helm,
-kubernetes-sigs/lws, kedacore/charts, cert-manager/cert-manager); litellm-helm is part of BerriAI/litellm,
+kubernetes-sigs/lws, kedacore/charts, cert-manager/cert-manager); the Langfuse chart (langfuse/langfuse-k8s), its
+subcharts (groundhog2k/helm-charts postgres, valkey-io/valkey-helm, seaweedfs/seaweedfs) and the ClickHouse operator's
+CRDs (ClickHouse/clickhouse-operator) are under their repositories' licences; litellm-helm is part of BerriAI/litellm,
 MIT licence, Copyright (c) 2023 Berri AI. Only the facts above are kept, not the charts.
 `;

@@ -110,7 +110,8 @@ function podSpecs(type: string, body: Obj): Obj[] {
 export function secretNamesIn(v: unknown, key = ''): string[] {
   if (Array.isArray(v)) return v.flatMap((x) => secretNamesIn(x, key));
   if (!isObj(v)) {
-    if (typeof v === 'string' && (/^existingSecret$/i.test(key) || /secret_?name$/i.test(key))) return [v];
+    // existingSecret, and the Langfuse subcharts' usersExistingSecret (valkey) and existingConfigSecret (seaweedfs)
+    if (typeof v === 'string' && (/^(users)?existing(Config)?Secret$/i.test(key) || /secret_?name$/i.test(key))) return [v];
     return [];
   }
   const out: string[] = [];

@@ -48,6 +48,7 @@ export const factsFiles = (dir: string): string[] => readdirSync(join(FACTS, dir
 /** Subcharts whose values a parent's key reaches: parent folder -> key -> the subchart's folder. */
 export const VALUES_SUBCHARTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'kube-prometheus-stack/88.5.3': { grafana: 'grafana/12.11.1' },
+  'langfuse/2.0.0': { postgresql: 'postgres/1.6.3', redis: 'valkey/0.9.4', s3: 'seaweedfs/4.23.0' },
 };
 
 const deepMerge = (a: unknown, b: unknown): unknown =>
@@ -98,6 +99,16 @@ export const FREE_FORM_VALUES: Readonly<Record<string, readonly string[]>> = {
   qdrant: ['apiKey', 'podSecurityContext', 'containerSecurityContext'],
   // a Kubernetes ResourceRequirements (upstream shows requests only): checked by K8S_TYPED_VALUES
   lws: ['resources', 'podSecurityContext'],
+  // security contexts the Langfuse chart and its postgres, valkey and seaweedfs subcharts render verbatim
+  // (seaweedfs after omitting `enabled`): test/charts/langfuse-values.test.ts checks them against the Kubernetes schema
+  langfuse: [
+    'postgresql.podSecurityContext',
+    'postgresql.securityContext',
+    'redis.podSecurityContext',
+    'redis.securityContext',
+    's3.allInOne.podSecurityContext',
+    's3.allInOne.containerSecurityContext',
+  ],
 };
 
 /** Values rendered verbatim as Kubernetes objects, by the kind of object, checked against the Kubernetes schema. */
