@@ -16,6 +16,13 @@ export const LANGFUSE_WEB_PORT = 3000;
 export const LANGFUSE_VERSION = '4.4.0';
 /** Postgres: the postgres subchart's appVersion (the Langfuse chart's own default is the floating major tag "18"). */
 export const LANGFUSE_POSTGRES_TAG = '18.3';
+/**
+ * The datastores' images at exact releases: the chart's defaults are moving tags (valkey "8.0", ClickHouse "26.4").
+ * Valkey 8.0.2 is a release of the chart's 8.0 line; ClickHouse 26.3.33.24 is a build of the 26.3 LTS line (server
+ * and keeper share builds; Langfuse v4 needs ClickHouse 24.3 or newer); SeaweedFS "3.95" and Postgres "18.3" are
+ * exact releases already.
+ */
+export const LANGFUSE_DATASTORE_TAGS = { valkey: '8.0.2', clickhouse: '26.3.33.24', seaweedfs: '3.95' } as const;
 /** The Langfuse images run as this numeric user (their Dockerfiles' `USER nextjs`/`expressjs`, UID 1001). */
 export const LANGFUSE_UID = 1001;
 
@@ -134,14 +141,15 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
       deploy: true,
       auth: { existingSecret: c, existingSecretPasswordKey: K.redisPassword.key, usersExistingSecret: c },
       dataStorage: { className, enabled: true, requestedSize: `${o.storage.redisGiB}Gi` },
+      image: { tag: LANGFUSE_DATASTORE_TAGS.valkey },
       podSecurityContext: restrictedPodSecurity({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }),
       securityContext: restricted(1000, 1000),
     },
     clickhouse: {
       deploy: true,
       auth: { existingSecret: c, existingSecretKey: K.clickhousePassword.key },
-      cluster: { replicas: o.clickhouseReplicas, storage: { className, size: `${o.storage.clickhouseGiB}Gi` } },
-      keeper: { replicas: keeperReplicas(o.clickhouseReplicas), storage: { className, size: `${o.storage.keeperGiB}Gi` } },
+      cluster: { image: { tag: LANGFUSE_DATASTORE_TAGS.clickhouse }, replicas: o.clickhouseReplicas, storage: { className, size: `${o.storage.clickhouseGiB}Gi` } },
+      keeper: { image: { tag: LANGFUSE_DATASTORE_TAGS.clickhouse }, replicas: keeperReplicas(o.clickhouseReplicas), storage: { className, size: `${o.storage.keeperGiB}Gi` } },
     },
     s3: {
       deploy: true,
@@ -151,6 +159,7 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
       allInOne: {
         s3: { existingConfigSecret: o.s3ConfigSecret },
         data: { size: `${o.storage.s3GiB}Gi`, storageClass: className },
+        image: { tag: LANGFUSE_DATASTORE_TAGS.seaweedfs },
         podSecurityContext: { enabled: true, ...restrictedPodSecurity({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }) },
         containerSecurityContext: { enabled: true, ...restricted(1000, 1000) },
       },

@@ -112,6 +112,23 @@ describe('langfuseValues', () => {
     expect(v.postgresql.image.tag).toBe(readFacts<{ chart: { appVersion: string } }>('charts/postgres/1.6.3/chart.json').chart.appVersion);
   });
 
+  it('pins every datastore image to an exact release, not the chart\'s moving tags ("8.0", "26.4")', () => {
+    const v = values as Record<string, any>;
+    const tags = {
+      valkey: v.redis.image.tag,
+      clickhouseServer: v.clickhouse.cluster.image.tag,
+      clickhouseKeeper: v.clickhouse.keeper.image.tag,
+      seaweedfs: v.s3.allInOne.image.tag,
+      postgres: v.postgresql.image.tag,
+    };
+    // exact: major.minor.patch for Valkey and Postgres' minor, ClickHouse's four-part build, SeaweedFS' own X.YY release
+    expect(tags.valkey).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(tags.clickhouseServer).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(tags.clickhouseKeeper).toBe(tags.clickhouseServer);
+    expect(tags.seaweedfs).toMatch(/^\d+\.\d+$/);
+    expect(tags.postgres).toMatch(/^\d+\.\d+$/);
+  });
+
   it('estimates the volumes it claims: each ClickHouse and Keeper replica its own', () => {
     // staging: 20 + 8 + 50 + 50 x 1 + 10 x 1 = 138 GiB; with 2 ClickHouse replicas: 20 + 8 + 50 + 50 x 2 + 10 x 3 = 208
     const staging = { postgresGiB: 20, clickhouseGiB: 50, keeperGiB: 10, redisGiB: 8, s3GiB: 50 };
