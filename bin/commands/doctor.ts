@@ -35,6 +35,8 @@ export interface Prerequisite {
   readonly name: string;
   readonly detail: string;
   readonly kubectl?: readonly string[];
+  /** The stack whose deploy needs it. @default 'edge' */
+  readonly stack?: string;
 }
 
 /** What an environment needs in the cluster that none of its stacks creates (besides the Secrets). */
@@ -54,6 +56,14 @@ export function prerequisites(env: Environment): Prerequisite[] {
     out.push({
       name: 'load-balancer controller',
       detail: `the LoadBalancer Service ${NAMESPACES.edge}/${EDGE_NAME} gets an address only from a cloud controller or MetalLB, kube-vip, Cilium LB IPAM (without one, the edge stack waits until it times out); not checked here`,
+    });
+  }
+  if (env.observability.tracing?.type === 'langfuse' && env.observability.tracing.inCluster) {
+    out.push({
+      name: 'ClickHouse operator',
+      detail: `observability.tracing.inCluster runs Langfuse, whose ClickHouseCluster and KeeperCluster need the ClickHouse operator and its CRDs (chart clickhouse-operator-helm, with cert-manager; the Langfuse chart refuses to render without the CRDs): install it before the observability stack`,
+      kubectl: ['get', 'crd', 'clickhouseclusters.clickhouse.com', 'keeperclusters.clickhouse.com'],
+      stack: 'observability',
     });
   }
   return out;
@@ -207,7 +217,7 @@ export async function doctor(context?: string, configPath?: string, env?: { envi
           ? { name: p.name, ok: false, detail: `needed, not created by the stacks: ${p.detail}`, needed: 'deploy', required: false }
           : r.exitCode === 0
             ? { name: p.name, ok: true, detail: 'exists', needed: '', required: true }
-            : { name: p.name, ok: false, detail: `not found (${p.detail})`, needed: 'deploy of the edge stack', required: true },
+            : { name: p.name, ok: false, detail: `not found (${p.detail})`, needed: `deploy of the ${p.stack ?? 'edge'} stack`, required: true },
       );
     }
     if (found && env) {

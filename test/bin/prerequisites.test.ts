@@ -16,3 +16,12 @@ it('names a load-balancer controller only where a LoadBalancer Service is asked 
   env.edge!.tls = { mode: 'cert-manager', issuer: { kind: 'Issuer', name: 'internal-ca' } };
   expect(prerequisites(env).find((p) => p.name === 'Issuer edge/internal-ca')).toMatchObject({ kubectl: ['get', 'issuer', 'internal-ca', '-n', 'edge'] });
 });
+
+it("names the ClickHouse operator's CRDs where Langfuse runs in the cluster (staging), and how to look for them", () => {
+  const staging = prerequisites(presetEnv('staging'));
+  expect(staging.find((p) => p.name === 'ClickHouse operator')).toMatchObject({
+    kubectl: ['get', 'crd', 'clickhouseclusters.clickhouse.com', 'keeperclusters.clickhouse.com'],
+    detail: expect.stringMatching(/observability\.tracing\.inCluster.*ClickHouseCluster and KeeperCluster/),
+  });
+  expect(prerequisites(presetEnv('prod')).map((p) => p.name)).not.toContain('ClickHouse operator');
+});
