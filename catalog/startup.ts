@@ -4,9 +4,12 @@
  * bandwidths (the environment's `startup:` block, or the defaults below), not measurements.
  *
  *   download      = bytes fetched / download bandwidth                    (0 when warm or prefetched)
- *   load          = bytes read per GPU / cache read rate                  (each GPU worker reads its own part)
- *                   bytes read per GPU = max(weights per GPU, bytes fetched / GPUs): a 16-bit checkpoint quantised
- *                   at load (fp8) is read at 16 bit
+ *   load          = bytes read per GPU / cache read rate
+ *                   bytes read per GPU = max(weights per GPU, bytes fetched): every tensor-parallel worker of vLLM's
+ *                   default loader and of runai_streamer (without its sharded mode) reads the whole checkpoint and
+ *                   keeps its own slices (only the sharded_state loader reads a worker's own shard, and we do not
+ *                   render it); the pod's memory limit keeps the page cache from sharing the reads. A 16-bit
+ *                   checkpoint quantised at load (fp8) is read at 16 bit.
  *   compile       = engine start allowance: CUDA context, memory profiling, torch.compile, CUDA graph capture
  *                   (cold: empty compile cache; warm: torch.compile and Triton read back from the compile cache)
  *   cold start    = download + load + compile(cold)
@@ -59,7 +62,7 @@ export interface StartupPlan {
   /** Bytes fetched from the hub: per replica (per-replica cache) or once per revision (shared). */
   readonly bytesFetched: number;
   readonly downloadSeconds: number;
-  /** Bytes each GPU worker reads from the cache. */
+  /** Bytes each GPU worker reads from the cache: the whole checkpoint (every tensor-parallel worker reads all of it). */
   readonly readBytesPerGpu: number;
   readonly loadSeconds: number;
   readonly coldCompileSeconds: number;
@@ -81,7 +84,8 @@ export function wholePeriods(seconds: number): number {
 export function planStartup(i: StartupInput): StartupPlan {
   const rates = i.rates ?? DEFAULT_STARTUP_RATES;
   const downloadSeconds = i.downloadBytes / rates.downloadBytesPerSecond;
-  const readBytesPerGpu = Math.max(i.weightBytesPerGpu, Math.ceil(i.downloadBytes / Math.max(1, i.gpus)));
+  // Every tensor-parallel worker reads the whole checkpoint (vLLM's default and runai_streamer loaders), not its share.
+  const readBytesPerGpu = Math.max(i.weightBytesPerGpu, i.downloadBytes);
   const loadSeconds = readBytesPerGpu / rates.cacheReadBytesPerSecond;
   const coldStartSeconds = downloadSeconds + loadSeconds + COLD_COMPILE_SECONDS;
   const warmStartSeconds = loadSeconds + WARM_COMPILE_SECONDS;
