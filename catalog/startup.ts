@@ -30,6 +30,12 @@ export const WARM_COMPILE_SECONDS = 60;
 /** The startup probe's period: budgets are whole periods. */
 export const PROBE_PERIOD_SECONDS = 10;
 
+/**
+ * The longest scale-down stabilisation window the HPA API accepts, so the most an autoscaler can wait out a start
+ * (KEDA 2.20.2 CRD keda.sh_scaledobjects.yaml: "less than or equal to 3600 (one hour)").
+ */
+export const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
+
 export const CACHE_MODES = ['per-replica', 'shared'] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
 
