@@ -93,6 +93,15 @@ export function cacheSizeGiB(downloadBytes: number): number {
   return Math.ceil((downloadBytes * 1.2) / GIB) + 10;
 }
 
+/**
+ * A created shared cache claim: two revisions' downloads with 10% to spare each, plus 10 GiB for compile caches and
+ * the prefetch Job's home (xet chunk cache). Nothing prunes the previous revision's blobs (servers still on it read
+ * them until the rollout replaces them), so the first revision bump holds both.
+ */
+export function sharedCacheSizeGiB(downloadBytes: number): number {
+  return Math.ceil((downloadBytes * 2.2) / GIB) + 10;
+}
+
 /** HOME and caches on the writable volumes, so the server runs as non-root on any image. */
 export function cacheEnv(extra: Readonly<Record<string, string>> = {}): EnvVar[] {
   const env: Record<string, string> = {

@@ -8,7 +8,7 @@ import { ConstructPropsError } from '../props-error';
 import type { LlmServerSettings } from '../llm-server-props';
 import type { Construct } from '../../lib/cdktf';
 import { PATHS, type SharedCacheMount } from './model-pod';
-import { cacheSizeGiB } from './server-sizing';
+import { sharedCacheSizeGiB } from './server-sizing';
 
 export interface SharedCache {
   readonly prefetch: ModelPrefetchJob;
@@ -37,7 +37,7 @@ export function sharedCache(scope: Construct, props: LlmServerSettings, engine: 
     namespace: props.namespace,
     model: props.model,
     revision: props.revision,
-    claim: existingClaim ? { existingClaim } : { storageClass: storageClass!, sizeGiB: props.cache.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes) },
+    claim: existingClaim ? { existingClaim } : { storageClass: storageClass!, sizeGiB: props.cache.sizeGiB ?? sharedCacheSizeGiB(props.load.downloadBytes) },
     consolidated: MODELS[props.model]?.repoSafetensorsBytes !== undefined,
     trustRemoteCode: props.trustRemoteCode,
     hfTokenSecret: props.hfTokenSecret,

@@ -116,6 +116,15 @@ describe('servers on a shared cache', () => {
     expect(probe(llmProps({ load: shared.load })).failure_threshold * 10).toBe(500);
   });
 
+  it('size a created shared claim for two revisions (nothing prunes the old one): 2.2 x download + 10 GiB, against 1.2 x per replica', () => {
+    // shared: ceil(2.2 x 16e9 / 2^30 = 32.78) + 10 = 43 GiB; per-replica: ceil(1.2 x 16e9 / 2^30 = 17.88) + 10 = 28 GiB
+    const claim = only(synthConstruct((scope) => new VllmServer(scope, 'server', shared)).resources, 'kubernetes_persistent_volume_claim_v1');
+    expect(claim.spec.resources.requests.storage).toBe('43Gi');
+    expect(2 * 16 * GB * 1.1 + 10 * 2 ** 30).toBeLessThanOrEqual(43 * 2 ** 30);
+    const perReplica = statefulSetOf(synthConstruct((scope) => new VllmServer(scope, 'server', llmProps({ load: shared.load }))).resources).spec.volume_claim_template[0];
+    expect(perReplica.spec.resources.requests.storage).toBe('28Gi');
+  });
+
   it('a multi-node group reads the same claim in every pod', () => {
     const props = llmProps({ tensorParallel: 8, pipelineParallel: 2, cache: { mode: 'shared', existingClaim: 'models-cache' } });
     const { resources } = synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', props));
