@@ -125,6 +125,32 @@ describe('servers on a shared cache', () => {
     expect(perReplica.spec.resources.requests.storage).toBe('28Gi');
   });
 
+  it('render vLLM\'s --ignore-patterns with the Job\'s ignore patterns, so vLLM offline expects exactly the files the Job fetched', () => {
+    // vLLM's default ignore pattern is original/**/*, and fnmatch('original/x.safetensors', 'original/**/*') is false:
+    // offline, huggingface_hub's snapshot_download(allow_patterns="*.safetensors", ignore_patterns=original/**/*)
+    // expects gpt-oss's original/*.safetensors (listed in the cached tree the Job's own download wrote), which the
+    // Job skipped: IncompleteSnapshotError. The same ignore list on both sides selects the same files.
+    const gptOss = ['config.json', 'generation_config.json', 'model-00000-of-00014.safetensors', 'model-00014-of-00014.safetensors', 'model.safetensors.index.json',
+      'original/config.json', 'original/dtypes.json', 'original/model--00001-of-00007.safetensors', 'original/model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja', 'LICENSE', 'README.md'];
+    const jobFiles = picks(gptOss, prefetchPatterns({ consolidated: false, trustRemoteCode: false }));
+    const vllmExpects = (ignore: readonly string[]) => gptOss.filter((f) => fnmatch(f, '*.safetensors') && !ignore.some((i) => fnmatch(f, i)));
+    expect(vllmExpects(['original/**/*']).filter((f) => !jobFiles.includes(f))).toEqual(['original/model--00001-of-00007.safetensors']);
+
+    const { resources } = synthConstruct((scope) => new VllmServer(scope, 'server', shared));
+    const args: string[] = statefulSetOf(resources).spec.template.spec.container[0].args;
+    const ignore = JSON.parse(envOf(only(resources, 'kubernetes_job_v1').spec.template.spec.container[0]).IGNORE!) as string[];
+    // nargs="+" (vLLM's arg_utils turns a list field into space-separated values): one argument per pattern
+    const at = args.indexOf('--ignore-patterns');
+    expect(at).toBeGreaterThan(0);
+    expect(args.slice(at + 1, at + 1 + ignore.length)).toEqual(ignore);
+    expect(args[at + 1 + ignore.length] ?? '--').toMatch(/^--/);
+    expect(vllmExpects(ignore).filter((f) => !jobFiles.includes(f))).toEqual([]);
+    expect(readFacts<{ flags: string[] }>('flags/vllm-main-6adad087.json').flags).toContain('--ignore-patterns');
+    // a per-replica cache keeps vLLM's own default
+    const own = statefulSetOf(synthConstruct((scope) => new VllmServer(scope, 'server', llmProps({ load: shared.load }))).resources).spec.template.spec.container[0].args;
+    expect(own).not.toContain('--ignore-patterns');
+  });
+
   it('a multi-node group reads the same claim in every pod', () => {
     const props = llmProps({ tensorParallel: 8, pipelineParallel: 2, cache: { mode: 'shared', existingClaim: 'models-cache' } });
     const { resources } = synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', props));
