@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/env';
+import { missingTool } from '../support/tools';
 import { IMAGES, imageRef } from '../../catalog/images';
 import { MultiNodeVllmServer } from '../../constructs/multi-node-vllm-server';
 import { ModelPrefetchJob, PREFETCH_SCRIPT, prefetchPatterns, type ModelPrefetchJobProps } from '../../constructs/model-prefetch-job';
@@ -165,5 +170,41 @@ describe('servers on a shared cache', () => {
 
   it('refuses a shared cache without a ReadWriteMany claim to use or create', () => {
     expect(() => synthConstruct((scope) => new VllmServer(scope, 'server', llmProps({ cache: { mode: 'shared' } })))).toThrow(/ReadWriteMany/);
+  });
+});
+
+const noPython = missingTool('python3', 'apt-get install -y python3');
+describe.skipIf(noPython)('the prefetch script, run by python3 against a stub huggingface_hub', () => {
+  /** Runs the script with huggingface_hub replaced by a stub whose download raises PermissionError on the cache. */
+  const run = () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'huggingface_hub'));
+    writeFileSync(join(dir, 'huggingface_hub', '__init__.py'), [
+      'from types import SimpleNamespace as N',
+      'class HfApi:',
+      '    def model_info(self, repo, revision=None, files_metadata=False):',
+      '        return N(siblings=[N(rfilename="model.safetensors", size=4, lfs=None, blob_id=None)])',
+      'def snapshot_download(repo, revision=None, allow_patterns=None):',
+      '    raise PermissionError(13, "Permission denied", "/cache/hub/models--m--x")',
+      '',
+    ].join('\n'));
+    const env = { PATH: process.env.PATH, PYTHONPATH: dir, MODEL: 'm/x', REVISION: 'a'.repeat(40), ALLOW: '["*.safetensors"]', IGNORE: '[]', HF_HUB_CACHE: join(dir, 'hub'), WRITABLE_DIRS: '[]' };
+    try {
+      execFileSync('python3', ['-c', PREFETCH_SCRIPT], { env, encoding: 'utf8', stdio: 'pipe' });
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      const err = e as { status: number; stderr: string };
+      return { code: err.status, stderr: err.stderr };
+    }
+  };
+
+  it('on PermissionError, exits 1 with what to fix on the storage class (fsGroup is ignored by many ReadWriteMany drivers), no traceback', () => {
+    const r = run();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^prefetch: cannot write \/cache\/hub\/models--m--x as uid \d+/);
+    expect(r.stderr).toMatch(/fsGroup/);
+    expect(r.stderr).toMatch(/mountPermissions "0777"/);
+    expect(r.stderr).toMatch(/access point/);
+    expect(r.stderr).not.toMatch(/Traceback/);
   });
 });
