@@ -4,9 +4,12 @@
  * bandwidths (the environment's `startup:` block, or the defaults below), not measurements.
  *
  *   download      = bytes fetched / download bandwidth                    (0 when warm or prefetched)
- *   load          = bytes read per GPU / cache read rate                  (each GPU worker reads its own part)
- *                   bytes read per GPU = max(weights per GPU, bytes fetched / GPUs): a 16-bit checkpoint quantised
- *                   at load (fp8) is read at 16 bit
+ *   load          = bytes read per GPU / cache read rate
+ *                   bytes read per GPU = max(weights per GPU, bytes fetched): every tensor-parallel worker of vLLM's
+ *                   default loader and of runai_streamer (without its sharded mode) reads the whole checkpoint and
+ *                   keeps its own slices (only the sharded_state loader reads a worker's own shard, and we do not
+ *                   render it); the pod's memory limit keeps the page cache from sharing the reads. A 16-bit
+ *                   checkpoint quantised at load (fp8) is read at 16 bit.
  *   compile       = engine start allowance: CUDA context, memory profiling, torch.compile, CUDA graph capture
  *                   (cold: empty compile cache; warm: torch.compile and Triton read back from the compile cache)
  *   cold start    = download + load + compile(cold)
@@ -26,6 +29,32 @@ export const COLD_COMPILE_SECONDS = 300;
 export const WARM_COMPILE_SECONDS = 60;
 /** The startup probe's period: budgets are whole periods. */
 export const PROBE_PERIOD_SECONDS = 10;
+
+/**
+ * The longest scale-down stabilisation window the HPA API accepts, so the most an autoscaler can wait out a start
+ * (KEDA 2.20.2 CRD keda.sh_scaledobjects.yaml: "less than or equal to 3600 (one hour)").
+ */
+export const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
+
+/**
+ * Assumed pull speed of server images, download and unpacking together: a deliberately modest 25 MB/s, as the first
+ * pull of a ~10 GB image on a fresh GPU node is slow (layers unpack one at a time).
+ */
+export const IMAGE_PULL_BYTES_PER_SECOND = 25e6;
+/**
+ * Assumed (compressed) image sizes, bytes: upper bounds, not measured (no registry was reachable from here).
+ * - vLLM `vllm/vllm-openai`: about 10 GB (issue 13 item 7; CUDA, PyTorch and FlashInfer wheels in the image).
+ * - TGI: 10 GB, as vLLM (same kind of CUDA + PyTorch image; Dockerfile at v3.3.7 builds on nvidia/cuda with torch).
+ * - TEI on GPU 2 GB (a Rust binary on an nvidia/cuda runtime base), on CPU 1 GB (debian-slim plus ONNX/candle).
+ * - Ollama 4 GB (its image carries the CUDA and ROCm runtime libraries).
+ * A custom `image` counts as its engine's.
+ */
+export const IMAGE_BYTES = { vllm: 10e9, tgi: 10e9, ollama: 4e9, 'tei-gpu': 2e9, 'tei-cpu': 1e9 } as const;
+export type ImageKind = keyof typeof IMAGE_BYTES;
+/** Seconds to pull an image of that kind at the assumed speed. */
+export function imagePullSeconds(kind: ImageKind): number {
+  return Math.ceil(IMAGE_BYTES[kind] / IMAGE_PULL_BYTES_PER_SECOND);
+}
 
 export const CACHE_MODES = ['per-replica', 'shared'] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
@@ -59,7 +88,7 @@ export interface StartupPlan {
   /** Bytes fetched from the hub: per replica (per-replica cache) or once per revision (shared). */
   readonly bytesFetched: number;
   readonly downloadSeconds: number;
-  /** Bytes each GPU worker reads from the cache. */
+  /** Bytes each GPU worker reads from the cache: the whole checkpoint (every tensor-parallel worker reads all of it). */
   readonly readBytesPerGpu: number;
   readonly loadSeconds: number;
   readonly coldCompileSeconds: number;
@@ -81,7 +110,8 @@ export function wholePeriods(seconds: number): number {
 export function planStartup(i: StartupInput): StartupPlan {
   const rates = i.rates ?? DEFAULT_STARTUP_RATES;
   const downloadSeconds = i.downloadBytes / rates.downloadBytesPerSecond;
-  const readBytesPerGpu = Math.max(i.weightBytesPerGpu, Math.ceil(i.downloadBytes / Math.max(1, i.gpus)));
+  // Every tensor-parallel worker reads the whole checkpoint (vLLM's default and runai_streamer loaders), not its share.
+  const readBytesPerGpu = Math.max(i.weightBytesPerGpu, i.downloadBytes);
   const loadSeconds = readBytesPerGpu / rates.cacheReadBytesPerSecond;
   const coldStartSeconds = downloadSeconds + loadSeconds + COLD_COMPILE_SECONDS;
   const warmStartSeconds = loadSeconds + WARM_COMPILE_SECONDS;

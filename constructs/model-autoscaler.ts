@@ -1,5 +1,6 @@
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import type { IScaleTriggers } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaleTriggers';
+import { MAX_STABILIZATION_WINDOW_SECONDS } from '../catalog/startup';
 import { METRICS } from '../observability/metric-names';
 import { Manifest } from '../lib/bindings';
 import { Construct } from '../lib/cdktf';
@@ -25,18 +26,26 @@ export interface ModelAutoscalerProps {
   readonly wakeOnGatewayRequests?: boolean;
   /**
    * The server's startup budget (the longest a replica may take to become Ready, at least its planned warm start):
-   * the scale-in stabilisation window and the cooldown to zero are at least this long, so a replica still loading
-   * is never the one scaled in. @default 0 (the fixed 900 s window and 600 s cooldown)
+   * the scale-in stabilisation window is at least this long (up to its 3600 s maximum), so a demand dip shorter than a
+   * start does not remove a replica; the cooldown to zero (scale to zero only) is longer than it.
+   * @default 0 (the fixed 900 s window and 600 s cooldown)
    */
   readonly startupBudgetSeconds?: number;
 }
 
-/** Seconds of the HPA's scale-down stabilisation window: 15 minutes, or the startup budget when longer. */
+// A startup budget longer than MAX_STABILIZATION_WINDOW_SECONDS (catalog/startup.ts) is warned about by the
+// environment checks (environments/startup-checks.ts): the autoscaler may then remove a replica still loading.
+export { MAX_STABILIZATION_WINDOW_SECONDS };
+
+/** Seconds of the HPA's scale-down stabilisation window: 15 minutes, or the startup budget when longer, at most an hour. */
 export function scaleInWindowSeconds(startupBudgetSeconds = 0): number {
-  return Math.max(900, Math.ceil(startupBudgetSeconds / 60) * 60);
+  return Math.min(MAX_STABILIZATION_WINDOW_SECONDS, Math.max(900, Math.ceil(startupBudgetSeconds / 60) * 60));
 }
 
-/** KEDA's cooldown before scaling to zero: 10 minutes, or longer than the startup budget (plus a minute). */
+/**
+ * KEDA's cooldown before scaling to zero (it applies only to the last replica going to zero, not to scaling in
+ * between min and max): 10 minutes, or longer than the startup budget (plus a minute).
+ */
 export function cooldownSeconds(startupBudgetSeconds = 0): number {
   return Math.max(600, Math.ceil(startupBudgetSeconds / 60) * 60 + 60);
 }
@@ -68,7 +77,8 @@ export class ModelAutoscaler extends Construct {
         maxReplicaCount: p.max,
         pollingInterval: 15,
         // A model takes minutes to load: scale in slowly, so a dip does not throw away a warm replica. KEDA and the HPA
-        // cannot choose which pod goes, so the windows outlast a start: no replica is taken while it still loads.
+        // cannot choose which pod goes, so the scale-down window outlasts a start (up to the HPA's one-hour maximum):
+        // a dip shorter than a start does not take a replica. cooldownPeriod only delays the step to zero replicas.
         cooldownPeriod: cooldownSeconds(p.startupBudgetSeconds),
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: scaleInWindowSeconds(p.startupBudgetSeconds), policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } } },
         triggers: [

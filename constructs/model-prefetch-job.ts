@@ -51,6 +51,8 @@ export interface ModelPrefetchJobProps {
   readonly consolidated?: boolean;
   /** Fetch the repo's Python files too (trustRemoteCode). @default false */
   readonly trustRemoteCode?: boolean;
+  /** The file patterns, when the caller also gives them to the engine. @default - prefetchPatterns of consolidated and trustRemoteCode */
+  readonly patterns?: { readonly allow: readonly string[]; readonly ignore: readonly string[] };
   /** Hugging Face token, for gated models. @default - no token (public models only) */
   readonly hfTokenSecret?: SecretKeyRef;
   /** Bytes it fetches, for its timeout. */
@@ -80,7 +82,7 @@ export class ModelPrefetchJob extends Construct {
   constructor(scope: Construct, id: string, p: ModelPrefetchJobProps) {
     super(scope, id);
     if (!/^[0-9a-f]{40}$/.test(p.revision)) throw new Error(`prefetch of ${p.model}: revision ${JSON.stringify(p.revision)} is not a commit SHA; a shared cache is filled once per pinned revision`);
-    const patterns = prefetchPatterns({ consolidated: p.consolidated ?? false, trustRemoteCode: p.trustRemoteCode ?? false });
+    const patterns = p.patterns ?? prefetchPatterns({ consolidated: p.consolidated ?? false, trustRemoteCode: p.trustRemoteCode ?? false });
     const hash = createHash('sha256').update(JSON.stringify([p.model, p.revision, patterns.allow, patterns.ignore])).digest('hex').slice(0, 8);
     const jobName = `${p.name}-prefetch-${hash}`;
     if (jobName.length > 63) throw new Error(`prefetch Job name "${jobName}" is ${jobName.length} characters; Kubernetes allows 63: use a shorter model name`);

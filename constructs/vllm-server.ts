@@ -5,6 +5,7 @@ import { Construct } from '../lib/cdktf';
 import { hubServerSettings } from './private/llm-settings';
 import { llmWorkload } from './private/llm-workload';
 import { PATHS } from './private/model-pod';
+import { sharedCacheVllmArgs } from './private/shared-cache';
 
 export const VLLM_PORT = 8000;
 
@@ -26,6 +27,8 @@ export function vllmArgs(p: LlmServerSettings): string[] {
     ...(p.kvCacheDtype === 'fp8' ? ['--kv-cache-dtype', 'fp8'] : []),
     ...(p.trustRemoteCode ? ['--trust-remote-code'] : []),
     ...loadingArgs(p),
+    // a shared cache: the prefetch Job's ignore patterns, so offline vLLM expects exactly the files it fetched
+    ...sharedCacheVllmArgs(p),
     ...(p.otlpTraces ? ['--otlp-traces-endpoint', otlpTracesUrl(p.otlpTraces)] : []),
   ];
 }

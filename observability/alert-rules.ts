@@ -3,6 +3,7 @@
  * the gateway, the edge and the vector store. Each alert has a severity, a summary and a runbook paragraph.
  * Rendered as a PrometheusRule (kube-prometheus-stack) and tested with `promtool check rules` / `test rules`.
  */
+import { imagePullSeconds } from '../catalog/startup';
 import { METRICS as M } from './metric-names';
 
 export interface AlertSlo {
@@ -86,8 +87,10 @@ function modelRules(m: AlertInput['models'][number], slo: AlertSlo): AlertRule[]
     // Pods of its StatefulSet (<workload>-<ordinal>) or of its LeaderWorkerSet groups (<workload>-<group>[-<worker>]).
     const pods = `${M.kubeStateMetrics.podStatusReady}{namespace="models", condition="true", pod=~${q(`${m.workload}-[0-9]+(-[0-9]+)?`)}}`;
     rules.push(
-      rule('InferenceModelSlowStart', 'warning', `max by (pod) (${pods}) == 0`, `${m.startupBudgetSeconds}s`, labels,
-        `A replica of ${m.name} is not Ready after its planned startup budget (${m.startupBudgetSeconds} s)`,
+      // kube_pod_status_ready is 0 from the pod's creation, image pull included: the same pull allowance as the
+      // rollout timeouts (constructs/private/server-sizing.ts rolloutTimeouts) before the probe budget starts.
+      rule('InferenceModelSlowStart', 'warning', `max by (pod) (${pods}) == 0`, `${m.startupBudgetSeconds + imagePullSeconds(m.engine)}s`, labels,
+        `A replica of ${m.name} is not Ready after its planned startup budget (${m.startupBudgetSeconds} s) and image pull (${imagePullSeconds(m.engine)} s)`,
         `The pod has not become Ready within the start-up time the capacity report plans (download + load + compile; inference-stack capacity shows the figures), so the startup probe restarts it and it never serves. kubectl -n models logs <pod> shows whether it still downloads (a per-replica cache: slower than startup.downloadMBps declares), loads or compiles; with a shared cache, check the prefetch Job's log (bytes done and rate) and that the claim is mounted. Declare the real bandwidths under startup:, use cache.mode shared, or raise startupTimeoutSeconds.`),
     );
   }

@@ -64,7 +64,8 @@ export class ModelsStack extends EnvironmentStack {
           prometheus: PROMETHEUS_URL,
           // From zero there is no server to report a queue: requests reaching the gateway wake it.
           wakeOnGatewayRequests: m.autoscaling.min === 0,
-          // A replica is never scaled in (or to zero) before it could have loaded: its startup budget.
+          // The scale-down window covers the startup budget (up to the HPA's 3600 s; longer is warned about) and the
+          // cooldown to zero exceeds it: a dip shorter than a start does not take a replica.
           startupBudgetSeconds: props.startupTimeoutSeconds ?? r.startup.probeBudgetSeconds,
         });
       }

@@ -26,7 +26,11 @@ export const gi = (bytes: number) => `${Math.ceil(bytes / GIB)}Gi`;
 export const SERVER_UID = 2000;
 /** Where the writable volumes are mounted. */
 export const PATHS = { cache: '/cache', home: '/home/inference', tmp: '/tmp', shm: '/dev/shm', weights: '/models' } as const;
-/** The writable volumes of a server container (its root file system is read-only): one per path above. */
+/**
+ * The volumes a server container writes to, one per path above. Its root file system is NOT read-only
+ * (restrictedContainerSecurity() is called without readOnlyRootFilesystem): these volumes give the non-root UID
+ * writable, sized places for caches, HOME and temporary files on any image.
+ */
 export const SERVER_MOUNTS = [
   { name: 'cache', mountPath: PATHS.cache },
   { name: 'home', mountPath: PATHS.home },

@@ -6,7 +6,11 @@ import {
   COLD_COMPILE_SECONDS,
   DEFAULT_CACHE_READ_BYTES_PER_SECOND,
   DEFAULT_DOWNLOAD_BYTES_PER_SECOND,
+  IMAGE_BYTES,
+  IMAGE_PULL_BYTES_PER_SECOND,
+  imagePullSeconds,
   PROBE_PERIOD_SECONDS,
+  type ImageKind,
   planStartup,
   type CacheMode,
   type StartupRates,
@@ -21,28 +25,11 @@ export const LOAD_BYTES_PER_SECOND = DEFAULT_CACHE_READ_BYTES_PER_SECOND;
 /** Engine start-up besides weights: CUDA context, profiling, CUDA graph capture, compilation (empty compile cache). */
 export const ENGINE_START_SECONDS = COLD_COMPILE_SECONDS;
 
-/**
- * Assumed pull speed of server images, download and unpacking together: a deliberately modest 25 MB/s, as the first
- * pull of a ~10 GB image on a fresh GPU node is slow (layers unpack one at a time).
- */
-export const IMAGE_PULL_BYTES_PER_SECOND = 25e6;
-/**
- * Assumed (compressed) image sizes, bytes: upper bounds, not measured (no registry was reachable from here).
- * - vLLM `vllm/vllm-openai`: about 10 GB (issue 13 item 7; CUDA, PyTorch and FlashInfer wheels in the image).
- * - TGI: 10 GB, as vLLM (same kind of CUDA + PyTorch image; Dockerfile at v3.3.7 builds on nvidia/cuda with torch).
- * - TEI on GPU 2 GB (a Rust binary on an nvidia/cuda runtime base), on CPU 1 GB (debian-slim plus ONNX/candle).
- * - Ollama 4 GB (its image carries the CUDA and ROCm runtime libraries).
- * A custom `image` counts as its engine's.
- */
-export const IMAGE_BYTES = { vllm: 10e9, tgi: 10e9, ollama: 4e9, 'tei-gpu': 2e9, 'tei-cpu': 1e9 } as const;
-export type ImageKind = keyof typeof IMAGE_BYTES;
+// The image pull assumptions (IMAGE_PULL_BYTES_PER_SECOND, IMAGE_BYTES, imagePullSeconds) live in catalog/startup.ts,
+// beside the start-up estimate: the slow-start alert adds the same pull allowance.
+export { IMAGE_BYTES, IMAGE_PULL_BYTES_PER_SECOND, imagePullSeconds, type ImageKind };
 /** Scheduling, volume provisioning and attachment, container creation: beyond pull and startup. */
 export const ROLLOUT_SLACK_SECONDS = 600;
-
-/** Seconds to pull an image of that kind at the assumed speed. */
-export function imagePullSeconds(kind: ImageKind): number {
-  return Math.ceil(IMAGE_BYTES[kind] / IMAGE_PULL_BYTES_PER_SECOND);
-}
 
 /**
  * How long Terraform waits for a server's rollout, the one formula for StatefulSets and LeaderWorkerSets:
@@ -104,6 +91,15 @@ export function cpuRequest(gpus: number): string {
 /** Cache volume: what the engine downloads with 20% to spare plus 10 GiB for compile caches and a second revision's files. */
 export function cacheSizeGiB(downloadBytes: number): number {
   return Math.ceil((downloadBytes * 1.2) / GIB) + 10;
+}
+
+/**
+ * A created shared cache claim: two revisions' downloads with 10% to spare each, plus 10 GiB for compile caches and
+ * the prefetch Job's home (xet chunk cache). Nothing prunes the previous revision's blobs (servers still on it read
+ * them until the rollout replaces them), so the first revision bump holds both.
+ */
+export function sharedCacheSizeGiB(downloadBytes: number): number {
+  return Math.ceil((downloadBytes * 2.2) / GIB) + 10;
 }
 
 /** HOME and caches on the writable volumes, so the server runs as non-root on any image. */

@@ -3,18 +3,34 @@
  * the environment that makes the engine read it offline and write its compile caches on it.
  */
 import { MODELS } from '../../catalog/models';
-import { ModelPrefetchJob } from '../model-prefetch-job';
+import { ModelPrefetchJob, prefetchPatterns } from '../model-prefetch-job';
 import { ConstructPropsError } from '../props-error';
 import type { LlmServerSettings } from '../llm-server-props';
 import type { Construct } from '../../lib/cdktf';
 import { PATHS, type SharedCacheMount } from './model-pod';
-import { cacheSizeGiB } from './server-sizing';
+import { sharedCacheSizeGiB } from './server-sizing';
 
 export interface SharedCache {
   readonly prefetch: ModelPrefetchJob;
   readonly mount: SharedCacheMount;
   /** Environment of the server container: the hub cache read-only and offline, compile caches on the claim. */
   readonly env: Readonly<Record<string, string>>;
+}
+
+/** The prefetch patterns of a server's shared cache: the Job fetches by them, vLLM is given the same ignore list. */
+export function sharedCachePatterns(props: Pick<LlmServerSettings, 'model' | 'trustRemoteCode'>): ReturnType<typeof prefetchPatterns> {
+  return prefetchPatterns({ consolidated: MODELS[props.model]?.repoSafetensorsBytes !== undefined, trustRemoteCode: props.trustRemoteCode ?? false });
+}
+
+// vLLM's arguments on a shared cache: `--ignore-patterns` (a list flag, one argument per pattern) with the Job's
+// ignore list, replacing vLLM's default `original/**/*`. Offline, huggingface_hub's snapshot_download raises
+// IncompleteSnapshotError when a file of the cached tree that matches the caller's patterns is missing; with the
+// same ignore list, vLLM expects exactly the safetensors files the Job fetched (fnmatch's `*` crosses `/`, so
+// `original/*` covers everything `original/**/*` does, and also gpt-oss's `original/*.safetensors`, which vLLM's
+// default does not match).
+export function sharedCacheVllmArgs(props: LlmServerSettings): string[] {
+  if (props.cache?.mode !== 'shared') return [];
+  return ['--ignore-patterns', ...sharedCachePatterns(props).ignore];
 }
 
 /** The shared cache of a server whose `cache.mode` is `shared`; undefined otherwise. */
@@ -37,9 +53,8 @@ export function sharedCache(scope: Construct, props: LlmServerSettings, engine: 
     namespace: props.namespace,
     model: props.model,
     revision: props.revision,
-    claim: existingClaim ? { existingClaim } : { storageClass: storageClass!, sizeGiB: props.cache.sizeGiB ?? cacheSizeGiB(props.load.downloadBytes) },
-    consolidated: MODELS[props.model]?.repoSafetensorsBytes !== undefined,
-    trustRemoteCode: props.trustRemoteCode,
+    claim: existingClaim ? { existingClaim } : { storageClass: storageClass!, sizeGiB: props.cache.sizeGiB ?? sharedCacheSizeGiB(props.load.downloadBytes) },
+    patterns: sharedCachePatterns(props),
     hfTokenSecret: props.hfTokenSecret,
     bytes: props.load.downloadBytes,
     downloadBytesPerSecond: props.startupRates?.downloadBytesPerSecond,

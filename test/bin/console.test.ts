@@ -29,7 +29,7 @@ describe('capacity', () => {
       maxModelLen: 131072, weightsPerGpuGiB: 16.9, overheadPerGpuGiB: 6.9, kvCachePerGpuGiB: 47.4, vllmLikely: { kvCachePerGpuGiB: 47.7, kvCacheTokens: 624836 },
       kvCacheTokens: 621559, fullLengthSequences: 4, headroomPerGpuGiB: 37.4,
       // test/catalog/startup.test.ts works these out (shared cache: the budget leaves the download out)
-      startup: { cacheMode: 'shared', bytesFetched: 141107412992, fetchedGiB: 131.4, downloadSeconds: 1412, loadSeconds: 71, compileSeconds: 300, warmCompileSeconds: 60, coldStartSeconds: 1782, warmStartSeconds: 131, probeBudgetSeconds: 380, overSlo: false },
+      startup: { cacheMode: 'shared', bytesFetched: 141107412992, fetchedGiB: 131.4, downloadSeconds: 1412, loadSeconds: 283, compileSeconds: 300, warmCompileSeconds: 60, coldStartSeconds: 1994, warmStartSeconds: 343, probeBudgetSeconds: 590, overSlo: false },
     });
     expect(report.models.find((m: any) => m.model === 'gpt-oss-120b')).toMatchObject({ replicas: 2, autoscaling: { min: 2, max: 3 } });
     // h100: llama 2 x 4 + gpt-oss up to 3 x 2 + bge 2 = 16 of 24; MIG: qwen 2 of 16 slices

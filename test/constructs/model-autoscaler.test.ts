@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '../../observability/metric-names';
-import { ModelAutoscaler, type ModelAutoscalerProps } from '../../constructs/model-autoscaler';
+import { MAX_STABILIZATION_WINDOW_SECONDS, ModelAutoscaler, scaleInWindowSeconds, type ModelAutoscalerProps } from '../../constructs/model-autoscaler';
 import { loadCrds, validateCustomResource } from '../support/crds';
 import { REPO } from '../support/paths';
 import { only, synthConstruct } from '../support/scope';
@@ -71,5 +71,16 @@ describe('ModelAutoscaler and start-up', () => {
     expect(slow.spec.advanced!.horizontalPodAutoscalerConfig!.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(1800);
     expect(slow.spec.cooldownPeriod).toBe(1860);
     expect(validateCustomResource(crds, { ...slow })).toEqual([]);
+  });
+
+  it('caps the scale-down window at 3600 s, the most the HPA and KEDA 2.20.2 accept, however long the start', () => {
+    // keda.sh_scaledobjects.yaml (chart 2.20.2): "StabilizationWindowSeconds must be greater than or equal to zero and
+    // less than or equal to 3600 (one hour)"; the HPA API validates the same
+    const long = scaledObject({ ...base, min: 0, startupBudgetSeconds: 5000 });
+    expect(long.spec.advanced!.horizontalPodAutoscalerConfig!.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(3600);
+    expect(scaleInWindowSeconds(3540)).toBe(3540);
+    expect(scaleInWindowSeconds(3541)).toBe(3600);
+    expect(scaleInWindowSeconds(100_000)).toBe(MAX_STABILIZATION_WINDOW_SECONDS);
+    expect(long.spec.cooldownPeriod).toBe(5100); // cooldownPeriod has no upper bound (scale to zero only)
   });
 });

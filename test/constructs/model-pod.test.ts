@@ -24,6 +24,13 @@ describe('the model pod', () => {
     });
   });
 
+  it('leaves the server\'s root file system writable (the writable volumes are for sized, non-root places), as its comment says', () => {
+    const c = modelPodTemplate(base).spec!.containers[0]!;
+    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
+    expect(c.securityContext!.readOnlyRootFilesystem).toBeUndefined();
+    expect(c.volumeMounts!.map((m) => m.mountPath)).toEqual(expect.arrayContaining(['/cache', '/home/inference', '/tmp', '/dev/shm']));
+  });
+
   it('has no GPU, node selector or toleration on CPU, and no probes when given none', () => {
     const spec = modelPodTemplate({ ...base, gpus: 0, pool: undefined, probes: undefined }).spec!;
     expect(Object.keys(spec.containers[0]!.resources!.limits!)).toEqual(['memory', 'ephemeral-storage']);

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/env';
+import { missingTool } from '../support/tools';
 import { IMAGES, imageRef } from '../../catalog/images';
 import { MultiNodeVllmServer } from '../../constructs/multi-node-vllm-server';
 import { ModelPrefetchJob, PREFETCH_SCRIPT, prefetchPatterns, type ModelPrefetchJobProps } from '../../constructs/model-prefetch-job';
@@ -116,6 +121,41 @@ describe('servers on a shared cache', () => {
     expect(probe(llmProps({ load: shared.load })).failure_threshold * 10).toBe(500);
   });
 
+  it('size a created shared claim for two revisions (nothing prunes the old one): 2.2 x download + 10 GiB, against 1.2 x per replica', () => {
+    // shared: ceil(2.2 x 16e9 / 2^30 = 32.78) + 10 = 43 GiB; per-replica: ceil(1.2 x 16e9 / 2^30 = 17.88) + 10 = 28 GiB
+    const claim = only(synthConstruct((scope) => new VllmServer(scope, 'server', shared)).resources, 'kubernetes_persistent_volume_claim_v1');
+    expect(claim.spec.resources.requests.storage).toBe('43Gi');
+    expect(2 * 16 * GB * 1.1 + 10 * 2 ** 30).toBeLessThanOrEqual(43 * 2 ** 30);
+    const perReplica = statefulSetOf(synthConstruct((scope) => new VllmServer(scope, 'server', llmProps({ load: shared.load }))).resources).spec.volume_claim_template[0];
+    expect(perReplica.spec.resources.requests.storage).toBe('28Gi');
+  });
+
+  it('render vLLM\'s --ignore-patterns with the Job\'s ignore patterns, so vLLM offline expects exactly the files the Job fetched', () => {
+    // vLLM's default ignore pattern is original/**/*, and fnmatch('original/x.safetensors', 'original/**/*') is false:
+    // offline, huggingface_hub's snapshot_download(allow_patterns="*.safetensors", ignore_patterns=original/**/*)
+    // expects gpt-oss's original/*.safetensors (listed in the cached tree the Job's own download wrote), which the
+    // Job skipped: IncompleteSnapshotError. The same ignore list on both sides selects the same files.
+    const gptOss = ['config.json', 'generation_config.json', 'model-00000-of-00014.safetensors', 'model-00014-of-00014.safetensors', 'model.safetensors.index.json',
+      'original/config.json', 'original/dtypes.json', 'original/model--00001-of-00007.safetensors', 'original/model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja', 'LICENSE', 'README.md'];
+    const jobFiles = picks(gptOss, prefetchPatterns({ consolidated: false, trustRemoteCode: false }));
+    const vllmExpects = (ignore: readonly string[]) => gptOss.filter((f) => fnmatch(f, '*.safetensors') && !ignore.some((i) => fnmatch(f, i)));
+    expect(vllmExpects(['original/**/*']).filter((f) => !jobFiles.includes(f))).toEqual(['original/model--00001-of-00007.safetensors']);
+
+    const { resources } = synthConstruct((scope) => new VllmServer(scope, 'server', shared));
+    const args: string[] = statefulSetOf(resources).spec.template.spec.container[0].args;
+    const ignore = JSON.parse(envOf(only(resources, 'kubernetes_job_v1').spec.template.spec.container[0]).IGNORE!) as string[];
+    // nargs="+" (vLLM's arg_utils turns a list field into space-separated values): one argument per pattern
+    const at = args.indexOf('--ignore-patterns');
+    expect(at).toBeGreaterThan(0);
+    expect(args.slice(at + 1, at + 1 + ignore.length)).toEqual(ignore);
+    expect(args[at + 1 + ignore.length] ?? '--').toMatch(/^--/);
+    expect(vllmExpects(ignore).filter((f) => !jobFiles.includes(f))).toEqual([]);
+    expect(readFacts<{ flags: string[] }>('flags/vllm-main-6adad087.json').flags).toContain('--ignore-patterns');
+    // a per-replica cache keeps vLLM's own default
+    const own = statefulSetOf(synthConstruct((scope) => new VllmServer(scope, 'server', llmProps({ load: shared.load }))).resources).spec.template.spec.container[0].args;
+    expect(own).not.toContain('--ignore-patterns');
+  });
+
   it('a multi-node group reads the same claim in every pod', () => {
     const props = llmProps({ tensorParallel: 8, pipelineParallel: 2, cache: { mode: 'shared', existingClaim: 'models-cache' } });
     const { resources } = synthConstruct((scope) => new MultiNodeVllmServer(scope, 'server', props));
@@ -130,5 +170,41 @@ describe('servers on a shared cache', () => {
 
   it('refuses a shared cache without a ReadWriteMany claim to use or create', () => {
     expect(() => synthConstruct((scope) => new VllmServer(scope, 'server', llmProps({ cache: { mode: 'shared' } })))).toThrow(/ReadWriteMany/);
+  });
+});
+
+const noPython = missingTool('python3', 'apt-get install -y python3');
+describe.skipIf(noPython)('the prefetch script, run by python3 against a stub huggingface_hub', () => {
+  /** Runs the script with huggingface_hub replaced by a stub whose download raises PermissionError on the cache. */
+  const run = () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'huggingface_hub'));
+    writeFileSync(join(dir, 'huggingface_hub', '__init__.py'), [
+      'from types import SimpleNamespace as N',
+      'class HfApi:',
+      '    def model_info(self, repo, revision=None, files_metadata=False):',
+      '        return N(siblings=[N(rfilename="model.safetensors", size=4, lfs=None, blob_id=None)])',
+      'def snapshot_download(repo, revision=None, allow_patterns=None):',
+      '    raise PermissionError(13, "Permission denied", "/cache/hub/models--m--x")',
+      '',
+    ].join('\n'));
+    const env = { PATH: process.env.PATH, PYTHONPATH: dir, MODEL: 'm/x', REVISION: 'a'.repeat(40), ALLOW: '["*.safetensors"]', IGNORE: '[]', HF_HUB_CACHE: join(dir, 'hub'), WRITABLE_DIRS: '[]' };
+    try {
+      execFileSync('python3', ['-c', PREFETCH_SCRIPT], { env, encoding: 'utf8', stdio: 'pipe' });
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      const err = e as { status: number; stderr: string };
+      return { code: err.status, stderr: err.stderr };
+    }
+  };
+
+  it('on PermissionError, exits 1 with what to fix on the storage class (fsGroup is ignored by many ReadWriteMany drivers), no traceback', () => {
+    const r = run();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^prefetch: cannot write \/cache\/hub\/models--m--x as uid \d+/);
+    expect(r.stderr).toMatch(/fsGroup/);
+    expect(r.stderr).toMatch(/mountPermissions "0777"/);
+    expect(r.stderr).toMatch(/access point/);
+    expect(r.stderr).not.toMatch(/Traceback/);
   });
 });

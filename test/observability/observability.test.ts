@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alertRules, type AlertInput, type RuleGroup } from '../../observability/alert-rules';
+import { imagePullSeconds } from '../../catalog/startup';
 import { dashboards } from '../../observability/dashboards';
 import { METRICS } from '../../observability/metric-names';
 import { alertInput, dashboardInput } from '../../stacks/observability-stack';
@@ -100,6 +101,22 @@ describe('GPU utilisation on MIG pools', () => {
   });
 });
 
+describe('InferenceModelSlowStart waits the startup budget plus the image pull', () => {
+  it('for: = budget + the engine image pull allowance (the one rolloutTimeouts adds), in the summary too', () => {
+    const rules = (engine: 'vllm' | 'tgi') =>
+      alertRules({
+        models: [{ name: 'm', engine, replicas: 1, ttftSloSeconds: 2, workload: 'm', scaleToZero: false, startupBudgetSeconds: 600 }],
+        embeddings: [], pools: [], teams: [],
+        slo: { errorRatio: 0.05, queuePerReplica: 16, kvCacheUsage: 0.95, gpuTemperatureCelsius: 85, budgetRemainingRatio: 0.1, certificateDays: 14 },
+      }).flatMap((g) => g.rules).find((r) => r.alert === 'InferenceModelSlowStart')!;
+    // vLLM and TGI images 10 GB at 25 MB/s: 400 s (Ollama gets no model rules)
+    expect(imagePullSeconds('vllm')).toBe(400);
+    expect(rules('vllm').for).toBe('1000s');
+    expect(rules('tgi').for).toBe(`${600 + imagePullSeconds('tgi')}s`);
+    expect(rules('vllm').annotations.summary).toContain('600 s) and image pull (400 s)');
+  });
+});
+
 describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and stays silent on healthy ones', () => {
   const input: AlertInput = {
     models: [
@@ -154,6 +171,9 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
     // woken by a request: the replica is wanted and up
     // a replica that loads for 8 minutes, within its 10-minute startup budget, then serves
     { what: 'a replica starting within its budget', change: { 'kube_pod_status_ready{namespace="models", pod="llama-1", condition="true"}': '1x10 0x8 1x12' } },
+    // not Ready for 15 minutes at evaluation: past the 10-minute probe budget, but within it plus the vLLM image's
+    // pull allowance (10 GB at 25 MB/s = 400 s): kube_pod_status_ready is 0 from the pod's creation, pull included
+    { what: 'a replica pulling its image, then starting within its budget', change: { 'kube_pod_status_ready{namespace="models", pod="llama-1", condition="true"}': '1x10 0x15' } },
     // the prefetch Job's pod of the same model is not a replica
     { what: "the model's prefetch Job", change: { 'kube_pod_status_ready{namespace="models", pod="llama-prefetch-526c4747-x2x9z", condition="true"}': '0x30' } },
     { what: 'a scale-to-zero model woken and serving', change: { 'kube_statefulset_replicas{namespace="models", statefulset="sleepy"}': '0x10 1x20', 'up{namespace="models", service="sleepy"}': '_x12 1x18' } },
@@ -161,8 +181,8 @@ describe.skipIf(skip)('promtool test rules: each alert fires on a bad series and
 
   const cases: Array<{ alert: string; change: Record<string, string>; labels: Record<string, string> }> = [
     { alert: 'InferenceModelDown', change: { 'up{namespace="models", service="llama"}': '0x30' }, labels: { model: 'llama', severity: 'critical' } },
-    // a replica not Ready 12 minutes after it was created, with a 10-minute planned budget
-    { alert: 'InferenceModelSlowStart', change: { 'kube_pod_status_ready{namespace="models", pod="llama-1", condition="true"}': '1x10 0x20' }, labels: { model: 'llama', severity: 'warning', pod: 'llama-1' } },
+    // a replica not Ready 20 minutes after it was created, with a 10-minute planned budget and a 400 s image pull
+    { alert: 'InferenceModelSlowStart', change: { 'kube_pod_status_ready{namespace="models", pod="llama-1", condition="true"}': '1x5 0x25' }, labels: { model: 'llama', severity: 'warning', pod: 'llama-1' } },
     { alert: 'InferenceKvCacheNearFull', change: { 'vllm:kv_cache_usage_perc{model_name="llama", engine="0"}': '0.99x30' }, labels: { model: 'llama', severity: 'warning' } },
     { alert: 'InferenceQueueGrowing', change: { 'vllm:num_requests_waiting{model_name="llama", engine="0"}': '40x30' }, labels: { model: 'llama', severity: 'warning' } },
     { alert: 'InferenceTtftOverSlo', change: Object.fromEntries(['0.5', '1', '2.5', '+Inf'].map((le) => [`vllm:time_to_first_token_seconds_bucket{model_name="llama", le="${le}"}`, `0+${le === '+Inf' ? 10 : 1}x30`])), labels: { model: 'llama', severity: 'warning' } },
