@@ -599,7 +599,7 @@ function runCallback(events: Array<[string, unknown]>, env: Record<string, strin
   writeFileSync(join(dir, 'driver.py'), DRIVER);
   writeFileSync(join(dir, 'events.json'), JSON.stringify(events));
   return new Promise((resolve, reject) => {
-    execFile('python3', [join(dir, 'driver.py'), join(REPO, 'constructs/assets/litellm-audit-log.py'), join(dir, 'events.json')], { env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'stub'), ...env } }, (err, stdout, stderr) =>
+    execFile('python3', [join(dir, 'driver.py'), join(REPO, 'constructs/assets/litellm-audit-log.py'), join(dir, 'events.json')], { env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'stub'), PYTHONDONTWRITEBYTECODE: '1', ...env } }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
     );
   });
