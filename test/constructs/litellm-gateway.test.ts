@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Volume } from 'kubernetes-models/v1/Volume';
+import { VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { parse } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGateway, type LiteLlmGatewayProps } from '../../constructs/litellm-gateway';
@@ -519,6 +521,11 @@ describe('per-request audit record on stdout (where logs ship)', () => {
     expect(mount).toMatchObject({ subPath: `${module}.py`, readOnly: true });
     const volume = (values.volumes as any[]).find((v) => v.name === mount.name);
     expect(volume.configMap).toEqual({ name: cm.metadata.name, items: [{ key: 'audit_log.py', path: `${module}.py` }] });
+    // the chart copies both lists verbatim into the Deployment (toYaml): they must be valid Kubernetes objects
+    const valid = (o: unknown) => (o as { validate(): void }).validate();
+    for (const v of values.volumes) expect(() => valid(new Volume(v))).not.toThrow();
+    for (const m of values.volumeMounts) expect(() => valid(new VolumeMount(m))).not.toThrow();
+    expect(() => valid(new VolumeMount({ ...mount, mountPath: 7 } as never))).toThrow();
     // The pods start after the ConfigMap exists.
     expect((litellm as unknown as { depends_on: string[] }).depends_on).toContainEqual(expect.stringMatching(/^kubernetes_config_map_v1\.litellm_audit-callback_/));
     // prompts stay out; the self-hosted groups are exactly the routes without a provider key
