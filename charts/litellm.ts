@@ -81,7 +81,21 @@ export interface LiteLlmTelemetry {
   readonly jsonLogs: boolean;
   /** Prompts and responses in traces and logs; false sets `turn_off_message_logging`. */
   readonly logPromptBodies: boolean;
+  /**
+   * One JSON audit line per request on stdout: the callback file (`audit_log.py`, key of this ConfigMap) mounted
+   * beside the config and registered in `litellm_settings.callbacks`. @default - none
+   */
+  readonly auditLog?: { readonly configMapName: string };
 }
+
+/** Where the chart's container reads its config: `--config /etc/litellm/config.yaml` (templates/deployment.yaml). */
+export const LITELLM_CONFIG_DIR = '/etc/litellm';
+
+/**
+ * The audit callback as LiteLLM names it, `<module>.<instance>`: the proxy loads `<config dir>/<module>.py` and takes
+ * its attribute `<instance>` (get_instance_fn, litellm/proxy/types_utils/utils.py).
+ */
+export const AUDIT_CALLBACK = { module: 'audit_log', instance: 'audit_logger', file: 'audit_log.py' } as const;
 
 /** A plain environment variable of the gateway (no secret: those are SecretEnv). */
 export interface PlainEnv {
@@ -137,7 +151,7 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
     litellm_settings: {
       // Prometheus metrics on the proxy port at /metrics (open source since late 2025).
       // Tracing callbacks (success and failure) get LiteLLM's standard logging payload of each request.
-      callbacks: ['prometheus', ...(t?.callbacks ?? [])],
+      callbacks: ['prometheus', ...(t?.callbacks ?? []), ...(t?.auditLog ? [`${AUDIT_CALLBACK.module}.${AUDIT_CALLBACK.instance}`] : [])],
       request_timeout: o.timeoutSeconds,
       // Prompts and responses stay out of every callback and log unless the environment asks for them.
       turn_off_message_logging: !(t?.logPromptBodies ?? false),
@@ -153,8 +167,25 @@ export function proxyConfig(o: Pick<LiteLlmValuesOptions, 'routes' | 'fallbacks'
   };
 }
 
+/** The audit callback's env, volume and mount (none without `telemetry.auditLog`). */
+function auditLogValues(o: LiteLlmValuesOptions): { env: PlainEnv[]; volumes: object[]; volumeMounts: object[] } {
+  const audit = o.telemetry?.auditLog;
+  if (!audit) return { env: [], volumes: [], volumeMounts: [] };
+  return {
+    env: [
+      { name: 'AUDIT_LOG_PROMPT_BODIES', value: String(o.telemetry?.logPromptBodies ?? false) },
+      // Routes without a provider key are the in-cluster servers: the record's `deployment: self-hosted`.
+      { name: 'AUDIT_SELF_HOSTED_MODEL_GROUPS', value: JSON.stringify(o.routes.filter((r) => r.apiKeyEnv === undefined).map((r) => r.name)) },
+    ],
+    volumes: [{ name: 'audit-callback', configMap: { name: audit.configMapName, items: [{ key: AUDIT_CALLBACK.file, path: AUDIT_CALLBACK.file }] } }],
+    // subPath: the chart mounts config.yaml alone into the same directory.
+    volumeMounts: [{ name: 'audit-callback', mountPath: `${LITELLM_CONFIG_DIR}/${AUDIT_CALLBACK.file}`, subPath: AUDIT_CALLBACK.file, readOnly: true }],
+  };
+}
+
 export function liteLlmValues(o: LiteLlmValuesOptions): object {
   const selector = { 'app.kubernetes.io/name': 'litellm' };
+  const audit = auditLogValues(o);
   return {
     replicaCount: o.replicas,
     image: { repository: o.image.repository, tag: o.image.tag, pullPolicy: 'IfNotPresent' },
@@ -170,8 +201,9 @@ export function liteLlmValues(o: LiteLlmValuesOptions): object {
     proxy_config: proxyConfig(o),
     extraEnvVars: [
       ...o.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } })),
-      ...(o.env ?? []).map((e) => ({ name: e.name, value: e.value })),
+      ...[...(o.env ?? []), ...audit.env].map((e) => ({ name: e.name, value: e.value })),
     ],
+    ...(audit.volumes.length > 0 ? { volumes: audit.volumes, volumeMounts: audit.volumeMounts } : {}),
     serviceAccount: { create: true, automount: false },
     podSecurityContext: restrictedPodSecurity({ runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid }),
     // The chart's migration Job copies only this container-level context (templates/migrations-job.yaml), and the

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { CHARTS } from '../charts/pins';
 import { projectPath } from '../lib/project-root';
-import { LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type PlainEnv, type RouteCost, type SecretEnv, type TracingCallback } from '../charts/litellm';
+import { AUDIT_CALLBACK, LITELLM_PORT, hostedKeyEnvName, liteLlmValues, type GatewayRoute, type LiteLlmPiiGuardrail, type LiteLlmValuesOptions, type PlainEnv, type RouteCost, type SecretEnv, type TracingCallback } from '../charts/litellm';
 import { imageRef, type ImagePin } from '../catalog/images';
 import type { IModelServer, SecretKeyRef } from './llm-server-props';
-import type { JobV1, Release } from '../lib/bindings';
+import { ConfigMapV1, type JobV1, type Release } from '../lib/bindings';
+import { terraformLiteralData } from '../lib/terraform-literal';
 import { Construct, type ITerraformDependable } from '../lib/cdktf';
 import { pinnedRelease } from './private/pinned-release';
 import { ConstructPropsError } from './props-error';
@@ -176,6 +177,8 @@ export interface LiteLlmGatewayProps extends Omit<LiteLlmValuesOptions, 'image' 
   readonly jsonLogs?: boolean;
   /** Prompts and responses in traces and logs. @default false */
   readonly logPromptBodies?: boolean;
+  /** One JSON audit record per request on stdout (constructs/assets/litellm-audit-log.py), for a log shipper. @default false */
+  readonly auditLog?: boolean;
 }
 
 /**
@@ -195,6 +198,7 @@ export function gatewayAddress(namespace: string): string {
   return `${LITELLM_RELEASE}.${namespace}.svc.cluster.local:${LITELLM_PORT}`;
 }
 
+const AUDIT_CALLBACK_SOURCE = readFileSync(projectPath('constructs', 'assets', 'litellm-audit-log.py'), 'utf8');
 const BOOTSTRAP_SCRIPT = readFileSync(projectPath('constructs', 'assets', 'litellm-bootstrap.py'), 'utf8');
 
 /** The bootstrap spec: teams, keys and limits in LiteLLM's field names, key values only as env var names. */
@@ -236,14 +240,19 @@ export class LiteLlmGateway extends Construct {
   constructor(scope: Construct, id: string, props: LiteLlmGatewayProps) {
     super(scope, id);
     const image = props.image ?? LITELLM_IMAGE;
-    const { servers, hostedModels, guardrails = [], presidio, tracing, jsonLogs, logPromptBodies, ...options } = props;
+    const { servers, hostedModels, guardrails = [], presidio, tracing, jsonLogs, logPromptBodies, auditLog, ...options } = props;
     const { routes, secretEnv } = gatewayRoutes(servers.map(gatewayServer), hostedModels ?? []);
     if (guardrails.length > 0 && !presidio) throw new ConstructPropsError(this, 'LiteLlmGateway', 'presidio', 'missing: PII guardrails need Presidio; pass presidio: { analyzerUrl, anonymizerUrl } (the urls of a PresidioGuardrail)');
     const piiGuardrails: LiteLlmPiiGuardrail[] = guardrails.map((g) => ({ name: g.name, entities: g.entities, action: g.action }));
     // LiteLLM appends "/" and calls <base>analyze and <base>anonymize (guardrail_hooks/presidio.py).
     const presidioEnv: PlainEnv[] = presidio && guardrails.length > 0 ? [{ name: 'PRESIDIO_ANALYZER_API_BASE', value: presidio.analyzerUrl }, { name: 'PRESIDIO_ANONYMIZER_API_BASE', value: presidio.anonymizerUrl }] : [];
     const traces = tracing ? tracingSettings(tracing) : { callbacks: [], env: [], secretEnv: [] };
-    const telemetry = { callbacks: traces.callbacks, jsonLogs: jsonLogs ?? false, logPromptBodies: logPromptBodies ?? false };
+    // The per-request audit callback, mounted by the release (a plain name in the values; depends_on orders them).
+    const auditMapName = `${LITELLM_RELEASE}-audit-callback`;
+    const auditMap = auditLog
+      ? new ConfigMapV1(this, 'audit-callback', { metadata: { name: auditMapName, namespace: props.namespace }, data: terraformLiteralData({ [AUDIT_CALLBACK.file]: AUDIT_CALLBACK_SOURCE }) })
+      : undefined;
+    const telemetry = { callbacks: traces.callbacks, jsonLogs: jsonLogs ?? false, logPromptBodies: logPromptBodies ?? false, ...(auditMap ? { auditLog: { configMapName: auditMapName } } : {}) };
     this.release = pinnedRelease(this, 'release', {
       name: LITELLM_RELEASE,
       namespace: props.namespace,
@@ -251,7 +260,7 @@ export class LiteLlmGateway extends Construct {
       values: liteLlmValues({ ...options, routes, secretEnv: [...secretEnv, ...traces.secretEnv], env: [...presidioEnv, ...traces.env], telemetry, guardrails: piiGuardrails, image, uid: LITELLM_UID }),
       // Includes the database migration job, run as a pre-install hook.
       timeoutSeconds: 900,
-      dependsOn: props.dependsOn,
+      dependsOn: auditMap ? [...(props.dependsOn ?? []), auditMap] : props.dependsOn,
     });
 
     if (props.teams.length === 0) return;

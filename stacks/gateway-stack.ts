@@ -132,6 +132,7 @@ export class GatewayStack extends EnvironmentStack {
       tracing: gatewayTracing(resolved),
       jsonLogs: env.observability.logs !== undefined,
       logPromptBodies: env.observability.logPromptBodies,
+      auditLog: env.observability.logs !== undefined,
     });
 
     this.isolation = new NamespaceIsolation(this, 'isolation', { namespace: this.namespace });

@@ -4,11 +4,13 @@
  * updates them.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Volume } from 'kubernetes-models/v1/Volume';
+import { VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { parse } from 'yaml';
 import { CHARTS } from '../../charts/pins';
 import { bootstrapSpec, gatewayAddress, LITELLM_IMAGE, LITELLM_UID, LiteLlmGateway, type LiteLlmGatewayProps } from '../../constructs/litellm-gateway';
@@ -126,11 +128,13 @@ describe('LiteLLM gateway of the prod preset', () => {
       expect.stringMatching(/^helm_release\.database_release_/),
       expect.stringMatching(/^kubernetes_deployment_v1\.presidio_analyzer_/),
       expect.stringMatching(/^kubernetes_deployment_v1\.presidio_anonymizer_/),
+      // the audit callback's ConfigMap (prod ships logs)
+      expect.stringMatching(/^kubernetes_config_map_v1\.litellm_audit-callback_/),
     ]);
   });
 
   it('applies teams, keys, budgets and rate limits with a bootstrap Job, keys by Secret reference', () => {
-    const [cm] = resourcesOf(tf, 'kubernetes_config_map_v1') as any[];
+    const cm = (resourcesOf(tf, 'kubernetes_config_map_v1') as any[]).find((c) => c.data['spec.json'] !== undefined);
     const spec = JSON.parse(cm.data['spec.json']);
     expect(spec.teams).toEqual([
       {
@@ -485,5 +489,161 @@ describe('PII guardrail in the LiteLLM config', () => {
         }),
       ),
     ).toThrow(/\(LiteLlmGateway\): props\.presidio: missing: PII guardrails need Presidio; pass presidio: \{ analyzerUrl, anonymizerUrl \}/);
+  });
+});
+
+const AUDIT_SOURCE = readFileSync(join(REPO, 'constructs/assets/litellm-audit-log.py'), 'utf8');
+
+/** The audit callback's ConfigMap, volume and mount, and the callback entry, in a gateway stack. */
+function auditWiring(tf: TfJson) {
+  const litellm = helmReleases(tf).find((r) => r.chart === 'litellm-helm')!;
+  const values = releaseValues(litellm) as any;
+  const maps = (resourcesOf(tf, 'kubernetes_config_map_v1') as any[]).filter((c) => c.data['audit_log.py'] !== undefined);
+  return { values, litellm, maps, callbacks: values.proxy_config.litellm_settings.callbacks as string[] };
+}
+
+describe('per-request audit record on stdout (where logs ship)', () => {
+  it('prod: the callback file is mounted beside the config LiteLLM reads, and registered as a callback', () => {
+    const tf = stacksOf('prod')['prod-gateway']!;
+    const { values, litellm, maps, callbacks } = auditWiring(tf);
+    expect(maps).toHaveLength(1);
+    const cm = maps[0]!;
+    expect(cm.metadata.namespace).toBe('gateway');
+    expect(cm.data['audit_log.py']).toBe(AUDIT_SOURCE);
+    // "<module>.<instance>": LiteLLM loads <config dir>/<module>.py (get_instance_fn); the chart's container runs
+    // `--config /etc/litellm/config.yaml` (templates/deployment.yaml), so the module must be /etc/litellm/audit_log.py.
+    const entry = callbacks.find((c) => !['prometheus', 'langfuse', 'otel'].includes(c))!;
+    // beside prometheus and the tracing callback
+    expect(callbacks).toEqual(['prometheus', expect.stringMatching(/^(langfuse|otel)$/), entry]);
+    const [module, instance] = entry.split('.');
+    expect(AUDIT_SOURCE).toMatch(new RegExp(`^${instance} = AuditLogger\\(\\)$`, 'm'));
+    const mount = (values.volumeMounts as any[]).find((m) => m.mountPath === `/etc/litellm/${module}.py`);
+    expect(mount).toMatchObject({ subPath: `${module}.py`, readOnly: true });
+    const volume = (values.volumes as any[]).find((v) => v.name === mount.name);
+    expect(volume.configMap).toEqual({ name: cm.metadata.name, items: [{ key: 'audit_log.py', path: `${module}.py` }] });
+    // the chart copies both lists verbatim into the Deployment (toYaml): they must be valid Kubernetes objects
+    const valid = (o: unknown) => (o as { validate(): void }).validate();
+    for (const v of values.volumes) expect(() => valid(new Volume(v))).not.toThrow();
+    for (const m of values.volumeMounts) expect(() => valid(new VolumeMount(m))).not.toThrow();
+    expect(() => valid(new VolumeMount({ ...mount, mountPath: 7 } as never))).toThrow();
+    // The pods start after the ConfigMap exists.
+    expect((litellm as unknown as { depends_on: string[] }).depends_on).toContainEqual(expect.stringMatching(/^kubernetes_config_map_v1\.litellm_audit-callback_/));
+    // prompts stay out; the self-hosted groups are exactly the routes without a provider key
+    const env = Object.fromEntries((values.extraEnvVars as any[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    expect(env.AUDIT_LOG_PROMPT_BODIES).toBe('false');
+    const selfHosted = values.proxy_config.model_list.filter((m: any) => m.litellm_params.api_key === undefined).map((m: any) => m.model_name);
+    expect(JSON.parse(env.AUDIT_SELF_HOSTED_MODEL_GROUPS)).toEqual(selfHosted);
+    expect(selfHosted).not.toContain('gpt-4o');
+  });
+
+  it('presets without a log sink have no audit callback, file or mount', () => {
+    for (const preset of ['dev', 'staging']) {
+      const { values, maps, callbacks } = auditWiring(stacksOf(preset)[`${preset}-gateway`]!);
+      expect(maps).toHaveLength(0);
+      expect(callbacks.some((c) => c.includes('audit'))).toBe(false);
+      expect(values.volumes ?? []).toEqual([]);
+      expect(values.volumeMounts ?? []).toEqual([]);
+    }
+  });
+
+  it('alone: auditLog on adds it, logPromptBodies reaches the callback', () => {
+    const base: LiteLlmGatewayProps = {
+      namespace: 'gw', replicas: 1, masterKeySecret: { name: 'm', key: 'k' }, database: { host: 'db', name: 'litellm', secretName: 'db-app' },
+      servers: [{ name: 'llama-8b', engine: 'vllm', url: 'http://llama-8b.models.svc.cluster.local:8000' }],
+      hostedModels: [{ name: 'gpt-4o', provider: 'openai', model: 'gpt-4o', apiKeySecret: { name: 'openai', key: 'api-key' } }],
+      fallbacks: {}, numRetries: 1, timeoutSeconds: 60, teams: [],
+    };
+    const off = synthScope((s) => new LiteLlmGateway(s, 'litellm', base));
+    expect(resourcesIn(off, 'kubernetes_config_map_v1')).toHaveLength(0);
+    const on = synthScope((s) => new LiteLlmGateway(s, 'litellm', { ...base, auditLog: true, logPromptBodies: true }));
+    expect(resourcesIn(on, 'kubernetes_config_map_v1')).toHaveLength(1);
+    const v = onlyReleaseValues(on);
+    expect(v.proxy_config.litellm_settings.callbacks).toEqual(['prometheus', 'audit_log.audit_logger']);
+    expect(v.extraEnvVars).toContainEqual({ name: 'AUDIT_LOG_PROMPT_BODIES', value: 'true' });
+    expect(v.extraEnvVars).toContainEqual({ name: 'AUDIT_SELF_HOSTED_MODEL_GROUPS', value: '["llama-8b"]' });
+  });
+});
+
+/** A StandardLoggingPayload (litellm/types/utils.py) as the proxy passes it, with a masked PII guardrail. */
+const SAMPLE_PAYLOAD = {
+  id: 'chatcmpl-7f3a', trace_id: 'tr-1', call_id: 'call-1', call_type: 'acompletion', stream: false,
+  response_cost: 0.00042, status: 'success', custom_llm_provider: 'openai',
+  total_tokens: 130, prompt_tokens: 100, completion_tokens: 30,
+  startTime: 1767225600.0, endTime: 1767225601.25, completionStartTime: 1767225600.5, response_time: 1.25,
+  model: 'gpt-4o', model_id: 'dep-9', model_group: 'gpt-4o', api_base: 'https://api.openai.com/v1',
+  metadata: {
+    user_api_key_hash: '88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b', user_api_key_alias: 'support-bot',
+    user_api_key_team_id: 'support', user_api_key_team_alias: 'Support', user_api_key_user_id: 'u-17', user_api_key_end_user_id: null,
+    requester_ip_address: '10.0.0.9',
+  },
+  cache_hit: false, cache_key: null, saved_cache_cost: 0, request_tags: [], end_user: 'customer-42',
+  messages: [{ role: 'user', content: 'my card is 4111 1111 1111 1111' }], response: { choices: [{ message: { content: 'noted' } }] },
+  error_str: null, error_information: { error_code: '', error_class: '' }, model_parameters: {}, hidden_params: {},
+  guardrail_information: [{ guardrail_name: 'pii', guardrail_provider: 'presidio', guardrail_mode: 'pre_call', guardrail_status: 'guardrail_intervened', masked_entity_count: { CREDIT_CARD: 1 }, duration: 0.012, guardrail_request: { text: 'my card is 4111 1111 1111 1111' } }],
+};
+
+/** Loads the callback as the proxy does (spec_from_file_location) with a stub CustomLogger, feeds it events. */
+const DRIVER = `
+import asyncio, importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("audit_log", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+events = json.load(open(sys.argv[2]))
+logger = module.audit_logger
+async def main():
+    for kind, kwargs in events:
+        handler = logger.async_log_success_event if kind == "success" else logger.async_log_failure_event
+        await handler(kwargs, None, None, None)
+asyncio.run(main())
+`;
+
+function runCallback(events: Array<[string, unknown]>, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'stub', 'litellm', 'integrations'), { recursive: true });
+  writeFileSync(join(dir, 'stub', 'litellm', '__init__.py'), '');
+  writeFileSync(join(dir, 'stub', 'litellm', 'integrations', '__init__.py'), '');
+  writeFileSync(join(dir, 'stub', 'litellm', 'integrations', 'custom_logger.py'), 'class CustomLogger:\n    def __init__(self, **kwargs):\n        pass\n');
+  writeFileSync(join(dir, 'driver.py'), DRIVER);
+  writeFileSync(join(dir, 'events.json'), JSON.stringify(events));
+  return new Promise((resolve, reject) => {
+    execFile('python3', [join(dir, 'driver.py'), join(REPO, 'constructs/assets/litellm-audit-log.py'), join(dir, 'events.json')], { env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'stub'), PYTHONDONTWRITEBYTECODE: '1', ...env } }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    );
+  });
+}
+
+describe('audit callback run (python3, stub CustomLogger)', () => {
+  it('prints exactly one JSON line per request with who, model, tokens, cost, status, latency, cache and guardrail; no bodies, no key', async () => {
+    const { stdout, stderr } = await runCallback([['success', { standard_logging_object: SAMPLE_PAYLOAD, api_key: 'sk-should-never-appear' }]], { AUDIT_SELF_HOSTED_MODEL_GROUPS: '["llama-8b"]' });
+    expect(stderr).toBe('');
+    const lines = stdout.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]!);
+    expect(r).toEqual({
+      type: 'litellm.audit', time: '2026-01-01T00:00:01.250Z', request_id: 'chatcmpl-7f3a', trace_id: 'tr-1', call_type: 'acompletion',
+      team_id: 'support', team_alias: 'Support', key_alias: 'support-bot', key_hash: SAMPLE_PAYLOAD.metadata.user_api_key_hash,
+      user: 'u-17', end_user: 'customer-42', model_group: 'gpt-4o', model: 'gpt-4o', model_id: 'dep-9', provider: 'openai', deployment: 'hosted',
+      prompt_tokens: 100, completion_tokens: 30, total_tokens: 130, cost: 0.00042, status: 'success', error_class: '', error_code: '',
+      latency_ms: 1250, cache_hit: false,
+      guardrails: [{ name: 'pii', provider: 'presidio', mode: 'pre_call', status: 'guardrail_intervened', action: null, masked_entity_count: { CREDIT_CARD: 1 }, duration_s: 0.012 }],
+    });
+    expect(stdout).not.toContain('4111');
+    expect(stdout).not.toContain('noted');
+    expect(stdout).not.toContain('sk-should-never-appear');
+  });
+
+  it('carries messages and response only when AUDIT_LOG_PROMPT_BODIES is true; records failures with their error class', async () => {
+    const failure = { ...SAMPLE_PAYLOAD, status: 'failure', model_group: 'llama-8b', response_cost: 0, error_information: { error_class: 'RateLimitError', error_code: '429' }, guardrail_information: null };
+    const { stdout } = await runCallback([['success', { standard_logging_object: SAMPLE_PAYLOAD }], ['failure', { standard_logging_object: failure }]], { AUDIT_LOG_PROMPT_BODIES: 'true', AUDIT_SELF_HOSTED_MODEL_GROUPS: '["llama-8b"]' });
+    const [ok, failed] = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(ok.messages).toEqual(SAMPLE_PAYLOAD.messages);
+    expect(ok.response).toEqual(SAMPLE_PAYLOAD.response);
+    expect(failed).toMatchObject({ status: 'failure', error_class: 'RateLimitError', error_code: '429', deployment: 'self-hosted', guardrails: [] });
+  });
+
+  it('never raises: a malformed payload gives a warning on stderr and no line; a missing payload gives nothing', async () => {
+    const { stdout, stderr } = await runCallback([['success', { standard_logging_object: { ...SAMPLE_PAYLOAD, metadata: 'not-a-dict' } }], ['failure', {}], ['success', { standard_logging_object: SAMPLE_PAYLOAD }]]);
+    expect(stderr).toMatch(/^WARNING audit_log: record not written: AttributeError/);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
  * spans (--otlp-traces-endpoint, a flag of the pinned vLLM: facts/upstream/flags/vllm-main-*.json).
  */
 import { describe, expect, it } from 'vitest';
+import { AUDIT_CALLBACK } from '../../charts/litellm';
 import { formatProblem } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { MINIMAL, problemsOf, writeEnvs } from '../support/env';
@@ -17,6 +18,8 @@ const more = readFacts<{ litellm_settings_callbacks: Keyed[]; callback_values: K
 const vllmFlags = readFacts<{ flags: string[] }>('flags/vllm-main-6adad087.json').flags;
 const keysOf = (l: Keyed[]) => l.map((e) => e.key);
 
+const AUDIT_ENTRY = `${AUDIT_CALLBACK.module}.${AUDIT_CALLBACK.instance}`;
+
 function gateway(stacks: Record<string, TfJson>, env: string) {
   const release = helmReleases(stacks[`${env}-gateway`]!).find((r) => r.chart === 'litellm-helm')!;
   const values = releaseValues(release) as any;
@@ -24,14 +27,18 @@ function gateway(stacks: Record<string, TfJson>, env: string) {
   return { release, values, config: values.proxy_config, env: env_ };
 }
 
-/** Env vars the gateway gets beyond the hosted models' keys and the PII guardrail's Presidio addresses. */
-const tracingEnv = (env: Record<string, unknown>) => Object.keys(env).filter((k) => !/^(HOSTED|PRESIDIO)_/.test(k)).sort();
+/**
+ * Env vars the gateway gets beyond the hosted models' keys, the PII guardrail's Presidio addresses and the audit
+ * callback's own settings (AUDIT_*, read by our callback file, not by LiteLLM; test/constructs/litellm-gateway.test.ts).
+ */
+const tracingEnv = (env: Record<string, unknown>) => Object.keys(env).filter((k) => !/^(HOSTED|PRESIDIO|AUDIT)_/.test(k)).sort();
 
 describe('Langfuse (staging and prod presets)', () => {
   it.each(['staging', 'prod'])('%s: the langfuse callback, LANGFUSE_HOST, and both keys from the Secret by reference', (preset) => {
     const { config, env, release } = gateway(stacksOf(preset), preset);
     const external = (presetEnv(preset).observability.tracing as { external?: { host: string } }).external;
-    expect(config.litellm_settings.callbacks).toEqual(['prometheus', 'langfuse']);
+    // and the audit record where the preset ships logs
+    expect(config.litellm_settings.callbacks).toEqual(['prometheus', 'langfuse', ...(presetEnv(preset).observability.logs ? [AUDIT_ENTRY] : [])]);
     expect(tracingEnv(env)).toEqual(['LANGFUSE_HOST', 'LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY']);
     // staging runs Langfuse in the cluster (the chart's web Service, `<release>-web`), prod uses an external one
     expect(env.LANGFUSE_HOST).toBe(external?.host ?? 'http://langfuse-web.tracing.svc.cluster.local:3000');
@@ -72,7 +79,7 @@ describe('an OpenTelemetry collector', () => {
 
   it('gives the gateway the otel callback and OTEL_* env, the headers from the Secret', () => {
     const { config, env: e } = gateway(otel, 'prod');
-    expect(config.litellm_settings.callbacks).toEqual(['prometheus', 'otel']);
+    expect(config.litellm_settings.callbacks).toEqual(['prometheus', 'otel', AUDIT_ENTRY]);
     expect(e.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(endpoint);
     expect(e.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/protobuf');
     expect(e.OTEL_SERVICE_NAME).toBe('litellm-gateway');
@@ -110,7 +117,8 @@ describe('an OpenTelemetry collector', () => {
     for (const [stacks, name] of [[otel, 'prod'], [stacksOf('prod'), 'prod'], [stacksOf('staging'), 'staging']] as const) {
       const { config, env: e } = gateway(stacks, name);
       for (const k of Object.keys(config.litellm_settings)) expect(litellmSettings, k).toContain(k);
-      for (const cb of config.litellm_settings.callbacks) expect(keysOf(more.callback_values)).toContain(cb);
+      // Besides our own audit callback (a CustomLogger file, test/constructs/litellm-gateway.test.ts), only upstream's.
+      for (const cb of config.litellm_settings.callbacks.filter((c: string) => c !== AUDIT_ENTRY)) expect(keysOf(more.callback_values)).toContain(cb);
       for (const k of tracingEnv(e)) expect(envVars, k).toContain(k);
     }
     expect(vllmFlags).toContain('--otlp-traces-endpoint');
