@@ -45,6 +45,8 @@ export const LANGFUSE_CREDENTIAL_KEYS = {
   s3SecretAccessKey: { key: 's3-secret-access-key', what: 'S3 (SeaweedFS) secret access key: the same as in the S3 config Secret' },
   projectPublicKey: { key: 'project-public-key', what: 'Public key of the project created at start (pk-lf-...): the gateway uses the same' },
   projectSecretKey: { key: 'project-secret-key', what: 'Secret key of the project created at start (sk-lf-...): the gateway uses the same' },
+  adminEmail: { key: 'admin-email', what: 'E-mail of the UI admin created at start (sign-up is off): the login' },
+  adminPassword: { key: 'admin-password', what: 'Password of the UI admin created at start' },
 } as const;
 
 /** The key SeaweedFS reads its S3 identities from (mounted at /etc/sw/s3, `-s3.config=/etc/sw/s3/seaweedfs_s3_config`). */
@@ -123,6 +125,10 @@ export function langfuseValues(o: LangfuseValuesOptions): Record<string, unknown
         { name: 'LANGFUSE_INIT_PROJECT_NAME', value: LANGFUSE_INIT.projectName },
         envFromSecret('LANGFUSE_INIT_PROJECT_PUBLIC_KEY', c, K.projectPublicKey.key),
         envFromSecret('LANGFUSE_INIT_PROJECT_SECRET_KEY', c, K.projectSecretKey.key),
+        // sign-up is off: the one admin who can log in and invite others (the org's owner)
+        envFromSecret('LANGFUSE_INIT_USER_EMAIL', c, K.adminEmail.key),
+        { name: 'LANGFUSE_INIT_USER_NAME', value: 'Admin' },
+        envFromSecret('LANGFUSE_INIT_USER_PASSWORD', c, K.adminPassword.key),
       ],
       web: { replicas: o.webReplicas, resources: { limits: { memory: '2Gi' }, requests: { cpu: '500m', memory: '1Gi' } } },
       worker: { replicas: 1, resources: { limits: { memory: '2Gi' }, requests: { cpu: '500m', memory: '1Gi' } } },

@@ -207,6 +207,8 @@ export class ObservabilityStack extends EnvironmentStack {
         s3SecretAccessKey: FILL.placeholder('S3 secret access key, as in the S3 config Secret'),
         projectPublicKey: FILL.placeholder('Langfuse project public key pk-lf-..., the same as in the gateway namespace'),
         projectSecretKey: FILL.placeholder('Langfuse project secret key sk-lf-..., the same as in the gateway namespace'),
+        adminEmail: FILL.placeholder('e-mail of the Langfuse UI admin'),
+        adminPassword: FILL.random,
       };
       this.usesSecret({
         namespace: ns,

@@ -92,6 +92,15 @@ describe('langfuseValues', () => {
     for (const name of env) expect(appEnv, name).toContain(name);
   });
 
+  it('creates an admin user from the Secret, since sign-up is off (else nobody could log in to the UI)', () => {
+    const v = values as { langfuse: { features: { signUpDisabled: boolean }; additionalEnv: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }> } };
+    expect(v.langfuse.features.signUpDisabled).toBe(true);
+    const env = Object.fromEntries(v.langfuse.additionalEnv.map((e) => [e.name, e]));
+    expect(env.LANGFUSE_INIT_USER_EMAIL?.valueFrom?.secretKeyRef.key).toBe(LANGFUSE_CREDENTIAL_KEYS.adminEmail.key);
+    expect(env.LANGFUSE_INIT_USER_PASSWORD?.valueFrom?.secretKeyRef.key).toBe(LANGFUSE_CREDENTIAL_KEYS.adminPassword.key);
+    expect(env.LANGFUSE_INIT_USER_NAME?.value).toBeTruthy();
+  });
+
   it('declares the storage of every stateful service from the options', () => {
     const v = values as Record<string, Record<string, unknown>>;
     expect(v.postgresql!.storage).toEqual({ className: 'fast-ssd', requestedSize: '20Gi' });
