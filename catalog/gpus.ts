@@ -11,6 +11,12 @@
  * The same facts, with the excerpt each was read from, are kept in ../shared/upstream/models.json ("gpus").
  *
  * - [VL]   total memory as vLLM logs it at start (torch's view of the driver's figure), from public start-up logs
+ * - [LGIP] `nvidia-smi mig -lgip`, column "Memory GiB", as pasted in public notes: A100 80GB (SM counts 14-98)
+ *          1g.10gb 9.50, 1g.20gb/2g.20gb 19.50, 3g.40gb/4g.40gb 39.25, 7g.80gb 79.00; H100 80GB SXM (SM counts
+ *          16-132) 9.75, 19.62, 39.50, 79.25 (jbarrow.ai/field_notes/nvidia-mig); A100 40GB (SM counts 14-98) 1g.5gb
+ *          4.75, 1g.10gb/2g.10gb 9.75, 3g.20gb/4g.20gb 19.62, 7g.40gb 39.38 (the NVIDIA MIG user guide's example as
+ *          copied in public notes). A slice is planned at that figure less 1% (`MIG_REPORTED_FACTOR`: torch's total
+ *          on a slice was not seen in a log; on whole GPUs it is within 0.1% of the listing, H100 79.18 vs 79.25).
  *
  * `memoryGB` is the nominal capacity as NVIDIA sells it. The planner budgets with what vLLM sees
  * (`usableMemoryBytes`): `reportedMemoryGiB` where a start-up log shows it (the lowest figure seen); else, for HBM
@@ -25,8 +31,10 @@ export interface MigProfile {
   readonly name: string;
   /** Instances of this profile that fit on one GPU when the whole GPU uses it. */
   readonly instancesPerGpu: number;
-  /** Memory of one instance, decimal GB. */
+  /** Memory of one instance, decimal GB (the profile's name). */
   readonly memoryGB: number;
+  /** Memory of one instance as `nvidia-smi mig -lgip` lists it (GiB) [LGIP]; undefined where no listing was found. */
+  readonly reportedGiB?: number;
 }
 
 export interface GpuSpec {
@@ -50,16 +58,27 @@ export interface GpuSpec {
   readonly source: string;
 }
 
-const mig = (name: string, instancesPerGpu: number, memoryGB: number): MigProfile => ({ name, instancesPerGpu, memoryGB });
+const mig = (name: string, instancesPerGpu: number, memoryGB: number, reportedGiB?: number): MigProfile =>
+  reportedGiB === undefined ? { name, instancesPerGpu, memoryGB } : { name, instancesPerGpu, memoryGB, reportedGiB };
 
-/** MIG profiles of the 80 GB A100 and H100 [MIG, "A100 MIG profiles" / "H100 MIG profiles"]. */
-const MIG_80GB: readonly MigProfile[] = [
-  mig('1g.10gb', 7, 10),
-  mig('1g.20gb', 4, 20),
-  mig('2g.20gb', 3, 20),
-  mig('3g.40gb', 2, 40),
-  mig('4g.40gb', 1, 40),
-  mig('7g.80gb', 1, 80),
+/** MIG profiles of the 80 GB A100 [MIG, "A100 MIG profiles"; LGIP]. */
+const MIG_A100_80GB: readonly MigProfile[] = [
+  mig('1g.10gb', 7, 10, 9.5),
+  mig('1g.20gb', 4, 20, 19.5),
+  mig('2g.20gb', 3, 20, 19.5),
+  mig('3g.40gb', 2, 40, 39.25),
+  mig('4g.40gb', 1, 40, 39.25),
+  mig('7g.80gb', 1, 80, 79.0),
+];
+
+/** MIG profiles of the H100 80GB: the A100's names, slightly larger slices [MIG, "H100 MIG profiles"; LGIP]. */
+const MIG_H100_80GB: readonly MigProfile[] = [
+  mig('1g.10gb', 7, 10, 9.75),
+  mig('1g.20gb', 4, 20, 19.62),
+  mig('2g.20gb', 3, 20, 19.62),
+  mig('3g.40gb', 2, 40, 39.5),
+  mig('4g.40gb', 1, 40, 39.5),
+  mig('7g.80gb', 1, 80, 79.25),
 ];
 
 const GPU_LIST: readonly GpuSpec[] = [
@@ -70,7 +89,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     memoryKind: 'hbm',
     computeCapability: 9.0,
     fp8: true,
-    migProfiles: MIG_80GB,
+    migProfiles: MIG_H100_80GB,
     reportedMemoryGiB: 79.18,
     source: '[CC] 9.0; [MIG] H100-SXM5 80GB, up to 7 instances; [TE] FP8 on CC >= 8.9; [VL] 79.18 GiB (llm-d/llm-d-benchmark config_explorer/empirical-vllm-memory-results.md, vLLM 0.11.0; other H100 logs show 79.11-79.25)',
   },
@@ -98,7 +117,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     memoryKind: 'hbm',
     computeCapability: 8.0,
     fp8: false,
-    migProfiles: MIG_80GB,
+    migProfiles: MIG_A100_80GB,
     source: '[MIG] A100-SXM4/PCIE 80GB, CC 8.0, up to 7 instances; [TE] no FP8 on Ampere',
   },
   {
@@ -109,12 +128,12 @@ const GPU_LIST: readonly GpuSpec[] = [
     computeCapability: 8.0,
     fp8: false,
     migProfiles: [
-      mig('1g.5gb', 7, 5),
-      mig('1g.10gb', 4, 10),
-      mig('2g.10gb', 3, 10),
-      mig('3g.20gb', 2, 20),
-      mig('4g.20gb', 1, 20),
-      mig('7g.40gb', 1, 40),
+      mig('1g.5gb', 7, 5, 4.75),
+      mig('1g.10gb', 4, 10, 9.75),
+      mig('2g.10gb', 3, 10, 9.75),
+      mig('3g.20gb', 2, 20, 19.62),
+      mig('4g.20gb', 1, 20, 19.62),
+      mig('7g.40gb', 1, 40, 39.38),
     ],
     reportedMemoryGiB: 39.39,
     source: '[MIG] A100-SXM4/PCIE 40GB, CC 8.0, up to 7 instances; [TE] no FP8 on Ampere; [VL] 39.39-39.56 GiB in public V0 logs ("total_gpu_memory (39.50GiB)" on "a single A100 40GB GPU"); the lowest is taken',
@@ -218,6 +237,9 @@ const GIB = 1024 ** 3;
 /** Share of the nominal capacity budgeted where no vLLM log gives the real figure (see the header). */
 export const UNREPORTED_MEMORY_FACTOR = { hbm: 0.985, gddr: 0.98 } as const;
 
+/** Share of a MIG slice's listed memory (`nvidia-smi mig -lgip`) budgeted: torch's view of a slice was not logged. */
+export const MIG_REPORTED_FACTOR = 0.99;
+
 /** Memory of one whole GPU as vLLM sees it, bytes: the logged figure, else the nominal figure less 1.5-2%. */
 export function usableMemoryBytes(gpu: GpuSpec): number {
   if (gpu.reportedMemoryGiB !== undefined) return Math.floor(gpu.reportedMemoryGiB * GIB);
@@ -257,8 +279,11 @@ export function poolDevice(gpu: GpuSpec, sharing: GpuSharing): PoolDevice | unde
     case 'mig': {
       const profile = gpu.migProfiles.find((p) => p.name === sharing.profile);
       if (!profile) return undefined;
-      // No log of a slice was found: its name read as decimal GB, less 2% (the safe reading for either kind).
-      const bytes = Math.floor(profile.memoryGB * 1e9 * UNREPORTED_MEMORY_FACTOR.gddr);
+      // The listed size less 1%; without a listing, the name read as decimal GB less 2% (safe for either kind).
+      const bytes =
+        profile.reportedGiB !== undefined
+          ? Math.floor(profile.reportedGiB * MIG_REPORTED_FACTOR * GIB)
+          : Math.floor(profile.memoryGB * 1e9 * UNREPORTED_MEMORY_FACTOR.gddr);
       return { memoryBytes: bytes, perGpu: profile.instancesPerGpu, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, bytes) };
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GPUS, GPU_KEYS, clusterMigStrategy, gpuResourceName, gpuSpec, isGpuResource } from '../../catalog/gpus';
+import { GPUS, GPU_KEYS, MIG_REPORTED_FACTOR, clusterMigStrategy, gpuResourceName, gpuSpec, isGpuResource, poolDevice } from '../../catalog/gpus';
 import { readFacts } from '../support/upstream';
 
 type Fact<T> = { value: T; source: string };
@@ -39,6 +39,38 @@ describe('GPU catalogue', () => {
       // NVIDIA's profile names round up (H200: 2 x 3g.71gb on 141 GB), so allow one GB of rounding per instance.
       for (const p of gpu.migProfiles) expect((p.memoryGB - 1) * p.instancesPerGpu).toBeLessThanOrEqual(gpu.memoryGB);
     }
+  });
+
+  it('sizes a MIG slice as `nvidia-smi mig -lgip` reports it (GiB), less 1%, where a listing was found', () => {
+    const GIB = 1024 ** 3;
+    const slice = (gpu: string, profile: string) => poolDevice(GPUS[gpu]!, { mode: 'mig', profile })!;
+    expect(MIG_REPORTED_FACTOR).toBe(0.99);
+    // A100 80GB lists 3g.40gb at 39.25 GiB, H100 80GB at 39.50 GiB: the same profile name, different memory
+    expect(slice('a100-80gb', '3g.40gb').memoryBytes).toBe(Math.floor(39.25 * 0.99 * GIB));
+    expect(slice('h100-80gb', '3g.40gb').memoryBytes).toBe(Math.floor(39.5 * 0.99 * GIB));
+    expect(slice('a100-40gb', '1g.5gb').memoryBytes).toBe(Math.floor(4.75 * 0.99 * GIB));
+    for (const gpu of Object.values(GPUS)) {
+      for (const p of gpu.migProfiles) {
+        const d = poolDevice(gpu, { mode: 'mig', profile: p.name })!;
+        // never more than the listing, nor than the whole GPU's share
+        if (p.reportedGiB !== undefined) expect(d.memoryBytes).toBeLessThanOrEqual(p.reportedGiB * GIB);
+        expect(d.memoryBytes * p.instancesPerGpu, `${gpu.key} ${p.name}`).toBeLessThanOrEqual(gpu.memoryGB * GIB);
+        // no listing: the name read as decimal GB, less 2%
+        if (p.reportedGiB === undefined) expect(d.memoryBytes).toBe(Math.floor(p.memoryGB * 1e9 * 0.98));
+      }
+    }
+  });
+
+  it("plans H200's 71gb slices with vLLM's small batch defaults: they are under its 70 GiB threshold", () => {
+    // vLLM picks 1024 sequences / 8192 batched tokens at >= 70 GiB (arg_utils.py get_batch_defaults). A public run on
+    // an H200 MIG 3g.71gb slice shows 69.8 (torch's total, GiB or GB: under 70 GiB either way); the whole H200 lists
+    // 140 GiB for 7g.141gb, and four of its eight memory slices are under half of it.
+    for (const profile of ['3g.71gb', '4g.71gb']) {
+      const d = poolDevice(GPUS['h200-141gb']!, { mode: 'mig', profile })!;
+      expect(d.largeBatchDefaults, profile).toBe(false);
+      expect(d.memoryBytes / 1024 ** 3).toBeLessThan(69.8);
+    }
+    expect(poolDevice(GPUS['h200-141gb']!, { mode: 'mig', profile: '7g.141gb' })!.largeBatchDefaults).toBe(true);
   });
 
   it('fails on an unknown GPU, listing the known ones', () => {

@@ -58,21 +58,23 @@ describe('capacity planner, against figures computed by hand', () => {
   });
 
   it('Qwen2.5 7B, bf16, on an A100 MIG slice 3g.40gb', () => {
-    // memory      = no log of a slice: 40e9 x 0.98                                      = 39,200,000,000 B
-    // budget      = 39,200,000,000 x 0.90                                               = 35,280,000,000 B
+    // memory      = nvidia-smi mig -lgip lists 39.25 GiB; x 0.99 = floor(39.25 x 0.99 x 1,073,741,824) = 41,722,922,926 B
+    // budget      = floor(41,722,922,926 x 0.90)                                        = 37,550,630,633 B
     // overhead    = 268,435,456 + 256 x 152,064 x 40 (= 1,557,135,360) + 644,245,094 + 268,435,456 = 2,738,251,366 B
+    //               (39 GiB: under 70 GiB, vLLM's small batch defaults)
     // weights     = 7,615,616,512 x 2                                                   = 15,231,233,024 B
     // KV / token  = 2 x 28 layers x 4 KV heads x 128 x 2 B                              =         57,344 B
-    // KV cache    = 35,280,000,000 - 2,738,251,366 - 15,231,233,024                     = 17,310,515,610 B
-    // tokens      = floor(17,310,515,610 / 57,344) = 301,871; sequences = 9; maxModelLen capped at the model's 32,768
+    // KV cache    = 37,550,630,633 - 2,738,251,366 - 15,231,233,024                     = 19,581,146,243 B
+    // tokens      = floor(19,581,146,243 / 57,344) = 341,468; sequences = 10; maxModelLen capped at the model's 32,768
     const d = poolDevice(GPUS['a100-80gb']!, { mode: 'mig', profile: '3g.40gb' })!;
-    expect(d.memoryBytes).toBe(39_200_000_000);
+    expect(d.memoryBytes).toBe(41_722_922_926);
+    expect(d.largeBatchDefaults).toBe(false);
     const p = plan({ arch: MODELS['Qwen/Qwen2.5-7B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: d.largeBatchDefaults, tensorParallel: 1, pipelineParallel: 1, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 32768, gpuMemoryUtilization: 0.9 });
     expect(p.overhead.totalBytes).toBe(2_738_251_366);
     expect(p.kvBytesPerTokenPerGpu).toBe(57_344);
-    expect(p.kvCacheBytesPerGpu).toBe(17_310_515_610);
-    expect(p.kvCapacityTokens).toBe(301_871);
-    expect(p.fullLengthSequences).toBe(9);
+    expect(p.kvCacheBytesPerGpu).toBe(19_581_146_243);
+    expect(p.kvCapacityTokens).toBe(341_468);
+    expect(p.fullLengthSequences).toBe(10);
     expect(p.largestMaxModelLen).toBe(32_768);
   });
 
