@@ -49,6 +49,14 @@ describe('capacity', () => {
     // qwen-7b on the RTX 4090: one 32k sequence under the calibrated budget (two under the old fixed 2 GiB overhead)
     expect(capacityReport(resolveEnvironment(presetEnv('dev'))).models[0]!.fullLengthSequences).toBe(1);
   });
+
+  it("is the output README's example shows (models and pools of prod)", async () => {
+    const r = await run('capacity', '--env', 'prod');
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const shown = /\$ npx inference-stack capacity --env prod\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(shown, 'README has the capacity example').toBeDefined();
+    expect(r.out.startsWith(shown!.trimEnd()), `README shows:\n${shown}\ncommand prints:\n${r.out}`).toBe(true);
+  });
 });
 
 describe('diagram', () => {
