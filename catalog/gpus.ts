@@ -207,7 +207,9 @@ const GPU_LIST: readonly GpuSpec[] = [
     computeCapability: 12.0,
     fp8: true,
     migProfiles: [mig('1g.24gb', 4, 24), mig('2g.48gb', 2, 48), mig('4g.96gb', 1, 96)],
-    source: '[CC] 12.0; [DS] 96 GB GDDR7; [MIG] RTX PRO 6000 Blackwell, up to 4 instances',
+    // 96 GB of GDDR7 is 96 GiB here (97,887 MiB): the decimal reading was 7% short
+    reportedMemoryGiB: 94.97,
+    source: '[CC] 12.0; [DS] 96 GB GDDR7; [MIG] RTX PRO 6000 Blackwell, up to 4 instances; [VL] 94.97-95.01 GiB (Server Edition: "NVIDIA RTX PRO 6000 Blackwell Server Edition 95.01 GiB" in kubesimplify/website content/blog/running-a-single-llm-across-two-gpus-with-vllm.md @58de3d4a, vLLM 0.27.1; 94.97 in a public start-up log found by exact-string search); the lowest is taken',
   },
 ];
 

@@ -35,6 +35,11 @@ export interface ModelArchitecture {
   readonly hiddenSize?: number;
   /** Whether lm_head shares the input embeddings (`tie_word_embeddings`); default false. */
   readonly tiedEmbeddings?: boolean;
+  /**
+   * Whether the model is a mixture of experts. vLLM 0.27 runs dense models on its V2 model runner, which does not
+   * count CUDA-graph memory before sizing the KV cache; unknown (undefined) is planned as MoE, the larger overhead.
+   */
+  readonly mixtureOfExperts?: boolean;
 }
 
 export interface ModelSpec extends ModelArchitecture {
@@ -162,7 +167,10 @@ const EMBEDDING_LIST: readonly EmbeddingModelSpec[] = [
   { id: 'nomic-ai/nomic-embed-text-v1.5', dimension: 768, maxTokens: 8192, parameters: 137_000_000, source: 'nomic-ai/nomic-embed-text-v1.5 config.json @ 6ce67c10 (n_embd 768, n_layer 12, n_positions 8192); 137M parameters' },
 ];
 
-export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(MODEL_LIST.map((m) => [m.id, m]));
+/** Catalogue entries say whether they are a mixture of experts: those that give active parameters are. */
+export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(
+  MODEL_LIST.map((m) => [m.id, { ...m, mixtureOfExperts: m.activeParameters !== undefined }]),
+);
 export const EMBEDDING_MODELS: Readonly<Record<string, EmbeddingModelSpec>> = Object.fromEntries(EMBEDDING_LIST.map((m) => [m.id, m]));
 export const MODEL_IDS: readonly string[] = MODEL_LIST.map((m) => m.id);
 export const EMBEDDING_MODEL_IDS: readonly string[] = EMBEDDING_LIST.map((m) => m.id);

@@ -1,30 +1,33 @@
 /**
  * The capacity planner: will a model fit its GPUs, and how many full-length sequences can it serve at once?
  * Calibrated against public vLLM start-up reports (test/fixtures/vllm-startup-reports.ts, test/catalog/calibration.test.ts)
- * and modelled on the pinned vLLM (0.27.1); README "Capacity planner" shows the table.
+ * and modelled on the pinned vLLM (0.27.1); README "Capacity planner" shows the formulas, the table and its errors.
  *
  * Per GPU of one replica (tensor parallel TP, pipeline parallel PP):
  *   memory         = what vLLM sees of the GPU (catalog/gpus.ts `usableMemoryBytes`: the logged figure, else nominal - 2%)
  *   weights        = by parameter class / (TP x PP): 16-bit checkpoints at 2 bytes a parameter; quantised ones at
  *                    their format's bytes, except embeddings and lm_head, which stay 16-bit (vocab x hidden, twice
- *                    unless tied); MXFP4 checkpoints at their published bytes x 1.09 (loaded 6-9% above them)
- *   overhead       = non-torch memory (0.25 GiB, 0.75 GiB with TP or PP > 1: NCCL buffers)
- *                  + sampler warm-up: max_num_seqs x vocabulary x 40 bytes (vLLM's batch defaults: 1024 sequences on
- *                    GPUs of 70 GiB or more except A100, else 256; `--max-num-seqs` overrides; `--performance-mode
- *                    throughput` doubles the defaults not given)
- *                  + prefill activations above the default batch: (max_num_batched_tokens - default) x hidden x 20 B
- *                  + CUDA graphs (counted before the KV cache since vLLM 0.21): 1.0 GiB with the large defaults,
- *                    0.6 GiB otherwise, none with `--enforce-eager`
+ *                    unless tied); MXFP4 checkpoints at their published bytes x 1.09 (loaded 6-13% above them)
+ *   runner         = vLLM's V2 model runner for dense models (0.27 on), else V1 (mixtures of experts, unknown ones)
+ *   overhead (V2)  = non-torch (0.25 GiB; 0.5 GiB with TP or PP > 1) + activation 1.25 GiB (+ a PP term) + margin
+ *   overhead (V1)  = non-torch (0.25 GiB; 2.25 GiB with TP or PP > 1, 0.75 before 0.12)
+ *                  + max(sampler warm-up: max_num_seqs x vocabulary x 16 B (40 B before 0.17),
+ *                        forward pass: max_num_batched_tokens x hidden x 40 B)
+ *                  + CUDA graphs (counted inside the budget from 0.20.1): 2 GiB / 1 GiB x min(1, max_num_seqs / 256)
  *                  + a 0.25 GiB margin
+ *                    (vLLM's batch defaults: 1024 sequences / 8192 tokens on GPUs of 70 GiB or more except A100, else
+ *                    256 / 2048; `--max-num-seqs`, `--max-num-batched-tokens` override; `--performance-mode
+ *                    throughput` doubles the defaults not given; `--enforce-eager` captures no graphs)
  *   KV per token   = 2 (K and V) x layers / PP x KV heads per GPU x head dim x KV dtype bytes,
  *                    KV heads per GPU = KV heads / TP, or 1 when TP > KV heads (heads are replicated)
  *   KV cache       = memory x gpuMemoryUtilization - overhead - weights
  *   KV capacity    = KV cache / KV per token          (tokens)
  *   full sequences = KV capacity / maxModelLen
+ *   outside budget = memory x (1 - gpuMemoryUtilization) - CUDA context - CUDA graphs captured outside the budget
  *
  * "Likely" figures are what vLLM will probably log ("Available KV cache memory"): the same sum without the margin and
  * with MXFP4 at the low end (x 1.06). Sliding-window layers (gpt-oss) are counted as full attention, which
- * overstates their KV cache per token: safe.
+ * overstates their KV cache per token: safe. `vllmVersion` plans another release's terms, for the calibration only.
  */
 import type { PoolDevice } from './gpus';
 import { MODELS, type ModelArchitecture } from './models';
@@ -43,7 +46,7 @@ export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
  * Bytes per weight of the linear layers by format; 4-bit formats carry group scales (about half a bit per weight),
  * FP8 per-channel scales (Llama 3.3 70B FP8 loads 67.72 GiB; this gives 67.79).
  */
-const BYTES_PER_WEIGHT = { bf16: 2, fp16: 2, fp32: 2, fp8: 1.002, 'awq-int4': 0.5625, 'gptq-int4': 0.5625, mxfp4: 0.5625 } as const;
+const BYTES_PER_WEIGHT = { bf16: 2, fp16: 2, fp32: 2, fp8: 1.002, 'awq-int4': 0.53, 'gptq-int4': 0.53, mxfp4: 0.5625 } as const;
 
 /** MXFP4 weights loaded, per byte of checkpoint: gpt-oss-120b's 60.7 GiB load as 64.38-65.97 GiB (x 1.06-1.09). */
 export const MXFP4_LOAD_FACTOR = { planned: 1.09, likely: 1.06 } as const;
@@ -124,7 +127,20 @@ export interface Plan {
   readonly likelyKvCacheBytesPerGpu: number;
   /** What vLLM will likely log as "GPU KV cache size", tokens. */
   readonly likelyKvCapacityTokens: number;
+  /**
+   * Memory per GPU outside the budget once the CUDA context and the CUDA graphs vLLM captures outside it are taken:
+   * what its sampler warm-up after the KV cache is sized has (negative when short).
+   */
+  readonly outsideBudgetBytesPerGpu: number;
+  /** The sampler warm-up after the KV cache is sized: max_num_seqs x vocabulary x 8 B (logits and one copy, fp32). */
+  readonly samplerWarmupBytes: number;
 }
+
+/** The CUDA context and library handles outside torch's view before vLLM starts (0.51 GiB alone, 1.53-2.01 GiB with TP 2-4 in vLLM 0.19 logs). */
+export const CUDA_CONTEXT_BYTES = { single: 0.5 * GIB, parallel: 1.5 * GIB } as const;
+
+/** Bytes per sequence per vocabulary entry of the sampler warm-up after the KV cache is sized. */
+export const SAMPLER_WARMUP_BYTES_PER_SEQ_PER_VOCAB = 8;
 
 /** Bytes of the published checkpoint (what is downloaded): its stated size, else the loaded size of its own format. */
 export function checkpointFileBytes(arch: ModelArchitecture): number {
@@ -142,6 +158,41 @@ export function weightBytes(arch: ModelArchitecture, quantization: Quantization,
   if (perWeight >= 2) return Math.ceil(arch.parameters * perWeight);
   const embeddings = Math.min(arch.parameters, embeddingParameters(arch) ?? arch.parameters * UNKNOWN_EMBEDDING_SHARE);
   return Math.ceil((arch.parameters - embeddings) * perWeight + embeddings * 2);
+}
+
+/** vLLM's batch defaults for the API server (vllm/engine/arg_utils.py `get_batch_defaults`). */
+export const BATCH_DEFAULTS = {
+  large: { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 },
+  small: { maxNumSeqs: 256, maxNumBatchedTokens: 2048 },
+} as const;
+
+/** A vLLM release as numbers; unreadable parts are taken as the pinned release's (the modelled behaviour). */
+export function vllmRelease(version: string = PINNED_VLLM): readonly [number, number, number] {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version) ?? /(\d+)\.(\d+)(?:\.(\d+))?/.exec(PINNED_VLLM)!;
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+function atLeast(version: string | undefined, major: number, minor: number, patch = 0): boolean {
+  const [a, b, c] = vllmRelease(version);
+  return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+}
+
+/**
+ * The model runner vLLM uses. Since 0.27 dense text models run on the V2 runner (vllm/config/vllm.py
+ * `use_v2_model_runner`: "Enable by default for all dense models", vllm-project/vllm#44443, July 2026); mixtures of
+ * experts stay on V1. A model that does not say whether it is a mixture of experts is planned on V1 (more overhead).
+ */
+export function modelRunner(arch: Pick<ModelArchitecture, 'mixtureOfExperts'>, vllmVersion: string = PINNED_VLLM): 'v1' | 'v2' {
+  return atLeast(vllmVersion, 0, 27) && arch.mixtureOfExperts === false ? 'v2' : 'v1';
+}
+
+/**
+ * Whether vLLM counts CUDA-graph memory before sizing the KV cache: the V1 runner from 0.20.1 on
+ * (`VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS`, on by default; 0.20.1 logs "CUDA graph memory profiling is enabled");
+ * never the V2 runner (its `profile_cudagraph_memory` returns 0: graphs come out of the memory outside the budget).
+ */
+export function countsCudaGraphs(vllmVersion: string = PINNED_VLLM, runner: 'v1' | 'v2' = 'v1'): boolean {
+  return runner === 'v1' && atLeast(vllmVersion, 0, 20, 1);
 }
 
 /** The flags of `extraArgs` that change vLLM's memory use. */
@@ -178,65 +229,99 @@ export function runtimeFlags(extraArgs: readonly string[] = []): RuntimeFlags {
   };
 }
 
-/** vLLM's batch defaults for the API server (vllm/engine/arg_utils.py `get_batch_defaults`). */
-export const BATCH_DEFAULTS = {
-  large: { maxNumSeqs: 1024, maxNumBatchedTokens: 8192 },
-  small: { maxNumSeqs: 256, maxNumBatchedTokens: 2048 },
-} as const;
-
-/** The overhead model's constants (see the header; fitted on the corpus, rounded up). */
+/** The overhead model's constants (see the header; each an envelope of the corpus, rounded up). */
 export const OVERHEAD = {
-  nonTorchBytes: { single: 0.25 * GIB, parallel: 0.75 * GIB },
-  samplerBytesPerSeqPerVocab: 40,
-  prefillBytesPerTokenPerHidden: 20,
-  cudaGraphBytes: { large: GIB, small: Math.round(0.6 * GIB) },
+  /**
+   * Non-torch memory: CUDA libraries; with TP or PP > 1 also NCCL and all-reduce buffers: V1 0.55 GiB at vLLM 0.11,
+   * 2.07-2.13 GiB at 0.19 (planned from 0.12 on: the release that changed it is not known); V2 at 0.27.1 leaves
+   * 1.65 GiB besides weights and KV cache at TP 2.
+   */
+  nonTorchBytes: { single: 0.25 * GIB, parallelBefore012: 0.75 * GIB, parallel: 2.25 * GIB, v2Parallel: 0.5 * GIB },
+  /**
+   * V1 runner: its memory profile warms the sampler up with max_num_seqs requests (top-k/top-p sort), bytes per
+   * sequence per vocabulary entry: 39 at vLLM 0.11 (H100, four models), 14-15.5 from 0.17 (0.17-0.19 on H100).
+   */
+  samplerBytesPerSeqPerVocab: { before017: 40, since017: 16 },
+  /** Forward activations of a max_num_batched_tokens batch, bytes per token per hidden unit (V1). */
+  forwardBytesPerTokenPerHidden: 40,
+  /**
+   * V2 runner (dense models from 0.27): its profile skips top-k/top-p; what it leaves besides weights, KV cache and
+   * non-torch memory was 0.1-1.45 GiB in the reports (0.27.1-0.28.0): planned at the largest seen, rounded up.
+   */
+  v2ActivationBytes: 1.25 * GIB,
+  /**
+   * V2 with pipeline parallel, bytes per batched token per hidden unit: the first stage of a 0.27.1 report kept
+   * 1.36 GiB more than the TP 2 run of the same model (8192 tokens x 5120 hidden: 34.8 B).
+   */
+  v2PipelineBytesPerTokenPerHidden: 36,
+  /** CUDA graphs at 256 sequences or more (fewer sequences capture fewer graphs: scaled down); largest seen 1.84 / 1.0 GiB. */
+  cudaGraphBytes: { large: 2 * GIB, small: GIB },
   marginBytes: 0.25 * GIB,
 } as const;
 
 export interface Overhead {
+  readonly runner: 'v1' | 'v2';
   readonly maxNumSeqs: number;
   readonly maxNumBatchedTokens: number;
   readonly nonTorchBytes: number;
+  /** The sampler's warm-up during the memory profile. */
   readonly samplerBytes: number;
+  /** Forward activations of one max_num_batched_tokens batch. */
   readonly prefillBytes: number;
+  /** The profile's peak: V1 max(sampler, forward) (they run one after the other); V2 both plus its buffers. */
+  readonly activationBytes: number;
+  /** CUDA graphs counted inside the budget (0 where vLLM captures them outside it). */
   readonly cudaGraphBytes: number;
+  /** CUDA graphs vLLM will capture, counted or not (0 with --enforce-eager). */
+  readonly cudaGraphEstimateBytes: number;
   readonly marginBytes: number;
-  /** All of the above, per GPU. */
+  /** nonTorch + activation + CUDA graphs + margin, per GPU. */
   readonly totalBytes: number;
 }
 
-/**
- * Whether a vLLM release counts CUDA-graph memory before sizing the KV cache (0.21 and later). Before, graphs were
- * captured after it, out of the (1 - gpuMemoryUtilization) share. A version that cannot be read counts them (safe).
- */
-export function countsCudaGraphs(vllmVersion: string = PINNED_VLLM): boolean {
-  const m = /(\d+)\.(\d+)/.exec(vllmVersion);
-  if (!m) return true;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major > 0 || minor >= 21;
-}
-
 /** vLLM's memory per GPU besides weights and KV cache, at the pinned version (or `vllmVersion`, for calibration). */
-export function runtimeOverhead(arch: ModelArchitecture, o: { largeBatchDefaults: boolean; gpus: number; flags: RuntimeFlags; vllmVersion?: string }): Overhead {
+export function runtimeOverhead(
+  arch: ModelArchitecture,
+  o: { largeBatchDefaults: boolean; gpus: number; pipelineParallel?: number; flags: RuntimeFlags; vllmVersion?: string },
+): Overhead {
+  const runner = modelRunner(arch, o.vllmVersion);
   const defaults = o.largeBatchDefaults ? BATCH_DEFAULTS.large : BATCH_DEFAULTS.small;
   // vllm/engine/arg_utils.py: throughput mode doubles each default the user did not set
   const modeFactor = o.flags.throughputMode ? 2 : 1;
   const maxNumSeqs = o.flags.maxNumSeqs ?? defaults.maxNumSeqs * modeFactor;
   const maxNumBatchedTokens = o.flags.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens * modeFactor;
-  const nonTorchBytes = o.gpus > 1 ? OVERHEAD.nonTorchBytes.parallel : OVERHEAD.nonTorchBytes.single;
-  const samplerBytes = maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * OVERHEAD.samplerBytesPerSeqPerVocab;
-  const prefillBytes = Math.max(0, maxNumBatchedTokens - defaults.maxNumBatchedTokens) * (arch.hiddenSize ?? 8192) * OVERHEAD.prefillBytesPerTokenPerHidden;
-  const cudaGraphBytes = o.flags.enforceEager || !countsCudaGraphs(o.vllmVersion) ? 0 : o.largeBatchDefaults ? OVERHEAD.cudaGraphBytes.large : OVERHEAD.cudaGraphBytes.small;
+  const parallel = o.gpus > 1;
+  const nonTorchBytes = !parallel
+    ? OVERHEAD.nonTorchBytes.single
+    : runner === 'v2'
+      ? OVERHEAD.nonTorchBytes.v2Parallel
+      : atLeast(o.vllmVersion, 0, 12)
+        ? OVERHEAD.nonTorchBytes.parallel
+        : OVERHEAD.nonTorchBytes.parallelBefore012;
+  const perVocab = atLeast(o.vllmVersion, 0, 17) ? OVERHEAD.samplerBytesPerSeqPerVocab.since017 : OVERHEAD.samplerBytesPerSeqPerVocab.before017;
+  const samplerBytes = runner === 'v1' ? maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * perVocab : 0;
+  const prefillBytes = runner === 'v1' ? maxNumBatchedTokens * (arch.hiddenSize ?? 8192) * OVERHEAD.forwardBytesPerTokenPerHidden : 0;
+  const activationBytes =
+    runner === 'v1'
+      ? Math.max(samplerBytes, prefillBytes)
+      : OVERHEAD.v2ActivationBytes + (o.pipelineParallel && o.pipelineParallel > 1 ? maxNumBatchedTokens * (arch.hiddenSize ?? 8192) * OVERHEAD.v2PipelineBytesPerTokenPerHidden : 0);
+  // fewer sequences capture fewer graph sizes (0.20.1 at 32 sequences: 0.09-0.16 GiB)
+  const graphShare = Math.min(1, maxNumSeqs / 256);
+  const cudaGraphEstimateBytes = o.flags.enforceEager ? 0 : Math.round(graphShare * (o.largeBatchDefaults ? OVERHEAD.cudaGraphBytes.large : OVERHEAD.cudaGraphBytes.small));
+  const cudaGraphBytes = countsCudaGraphs(o.vllmVersion, runner) ? cudaGraphEstimateBytes : 0;
   const marginBytes = OVERHEAD.marginBytes;
   return {
+    runner,
     maxNumSeqs,
     maxNumBatchedTokens,
     nonTorchBytes,
     samplerBytes,
     prefillBytes,
+    activationBytes,
     cudaGraphBytes,
+    cudaGraphEstimateBytes,
     marginBytes,
-    totalBytes: Math.ceil(nonTorchBytes + samplerBytes + prefillBytes + cudaGraphBytes + marginBytes),
+    totalBytes: Math.ceil(nonTorchBytes + activationBytes + cudaGraphBytes + marginBytes),
   };
 }
 
@@ -276,6 +361,7 @@ export function plan(i: PlanInput): Plan {
   const overhead = runtimeOverhead(i.arch, {
     largeBatchDefaults: i.largeBatchDefaults ?? i.gpuMemoryBytes >= 70 * GIB,
     gpus,
+    pipelineParallel: i.pipelineParallel,
     flags: runtimeFlags(i.extraArgs),
     vllmVersion: i.vllmVersion,
   });
@@ -299,6 +385,9 @@ export function plan(i: PlanInput): Plan {
     headroomBytesPerGpu: kvCacheBytesPerGpu - i.maxModelLen * kvBytesPerTokenPerGpu,
     likelyKvCacheBytesPerGpu,
     likelyKvCapacityTokens: likelyKvCacheBytesPerGpu > 0 ? Math.floor(likelyKvCacheBytesPerGpu / kvBytesPerTokenPerGpu) : 0,
+    outsideBudgetBytesPerGpu:
+      i.gpuMemoryBytes - budgetBytesPerGpu - (gpus > 1 ? CUDA_CONTEXT_BYTES.parallel : CUDA_CONTEXT_BYTES.single) - (overhead.cudaGraphEstimateBytes - overhead.cudaGraphBytes),
+    samplerWarmupBytes: overhead.maxNumSeqs * (i.arch.vocabSize ?? UNKNOWN_VOCAB) * SAMPLER_WARMUP_BYTES_PER_SEQ_PER_VOCAB,
   };
 }
 

@@ -178,7 +178,7 @@ export function checkModels(env: Env, addIssue: Add): void {
     // Memory: weights, then one full-length sequence of KV cache.
     if (m.engine !== 'ollama') {
       const p = eff.plan;
-      const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)} as vLLM sees it x ${m.gpuMemoryUtilization} = ${gib(p.budgetBytesPerGpu)}, less ${gib(p.overhead.totalBytes)} vLLM ${PINNED_VLLM} overhead at max_num_seqs ${p.overhead.maxNumSeqs} = ${gib(p.usableBytesPerGpu)} per GPU)`;
+      const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)} as vLLM sees it x ${m.gpuMemoryUtilization} = ${gib(p.budgetBytesPerGpu)}, less ${gib(p.overhead.totalBytes)} vLLM ${PINNED_VLLM} overhead (${p.overhead.runner === 'v2' ? 'V2 runner' : `V1 runner, max_num_seqs ${p.overhead.maxNumSeqs}`}) = ${gib(p.usableBytesPerGpu)} per GPU)`;
       if (p.kvCacheBytesPerGpu <= 0) {
         add(at('tensorParallel'), `weights of ${m.model} (${eff.quantization}) need ${gib(p.weightBytesPerGpu)} per GPU at tensorParallel ${tp} x pipelineParallel ${pp}, more than ${where}; raise tensorParallel, quantise (fp8/awq), or use a larger GPU`);
       } else if (p.fullLengthSequences < 1) {

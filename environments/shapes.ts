@@ -254,6 +254,10 @@ const Architecture = z.strictObject({
   vocabSize: z.int().min(1).optional().describe('vocab_size: quantised checkpoints keep embeddings and lm_head at 16 bit; sizes vLLM\'s sampler warm-up'),
   hiddenSize: z.int().min(1).optional().describe('hidden_size'),
   tiedEmbeddings: z.boolean().optional().describe('tie_word_embeddings: lm_head shares the input embeddings'),
+  mixtureOfExperts: z
+    .boolean()
+    .optional()
+    .describe('Whether the model is a mixture of experts (num_local_experts / num_experts in config.json). vLLM runs dense models on its V2 model runner, which leaves CUDA-graph memory out of the KV-cache budget; left out, the planner counts it'),
   weightFiles: z.enum(['safetensors', 'pytorch']).default('safetensors').describe('The weight files of the repo: safetensors, or only PyTorch .bin/.pt files'),
 });
 

@@ -3,13 +3,14 @@
  * A warning, not an error, in every stage: the figure is an estimate from declared bandwidths, and refusing a
  * deploy on it would push people to declare faster links than they have rather than to shorten the start.
  */
+import { gib } from '../catalog/planner';
 import { MAX_STABILIZATION_WINDOW_SECONDS } from '../catalog/startup';
-import type { ResolvedEnvironment } from './resolve';
+import type { ResolvedEnvironment, ResolvedModel } from './resolve';
 
 const seconds = (s: number) => `${Math.ceil(s)} s`;
 
 export function startupWarnings(r: Pick<ResolvedEnvironment, 'models'>): Array<{ path: (string | number)[]; message: string }> {
-  return r.models.flatMap((m, i) => [...sloWarnings(m, i), ...autoscalingWarnings(m, i)]);
+  return r.models.flatMap((m, i) => [...sloWarnings(m, i), ...autoscalingWarnings(m, i), ...warmupWarnings(m, i)]);
 }
 
 type Warning = { path: (string | number)[]; message: string };
@@ -27,6 +28,40 @@ function autoscalingWarnings(m: ResolvedEnvironment['models'][number], i: number
       message: `${m.spec.name}'s startup budget is ${budget} s (${m.spec.startupTimeoutSeconds !== undefined ? 'startupTimeoutSeconds' : 'the start-up estimate'}), longer than the ${MAX_STABILIZATION_WINDOW_SECONDS} s the HPA allows for its scale-down stabilisation window (capped there): the autoscaler may remove a replica still loading; shorten the start (cache.mode "shared", a faster startup.cacheReadMBps, a smaller checkpoint) or use fixed replicas`,
     },
   ];
+}
+
+/**
+ * What vLLM allocates after sizing the KV cache comes out of the memory outside gpuMemoryUtilization's budget: the
+ * CUDA graphs the V2 runner (dense models at the pinned release) captures there, and, on the V1 runner (mixtures of
+ * experts), a sampler warm-up. Two public reports of gpt-oss-20b (vLLM 0.19, H100, 0.95, 1024 sequences) ran out of
+ * memory in that warm-up; dense models at the same settings started. A warning: the terms are estimates (README
+ * "Capacity planner"), and one report with about as little room started (gpt-oss-120b, vLLM 0.11).
+ */
+function warmupWarnings(m: ResolvedModel, i: number): Warning[] {
+  const p = m.plan;
+  if (m.spec.engine !== 'vllm') return [];
+  const sampler = p.overhead.runner === 'v1' && m.arch.mixtureOfExperts !== false;
+  const need = sampler ? p.samplerWarmupBytes : 0;
+  if (p.outsideBudgetBytesPerGpu >= need) return [];
+  const graphs = p.overhead.cudaGraphEstimateBytes - p.overhead.cudaGraphBytes;
+  const taken = `the CUDA context${graphs > 0 ? ` and ${gib(graphs)} of CUDA graphs vLLM captures outside it` : ''}`;
+  const what = sampler
+    ? `vLLM warms its sampler up there after sizing the KV cache (${p.overhead.maxNumSeqs} sequences x ${m.arch.vocabSize ?? 'an unknown'} vocabulary: about ${gib(p.samplerWarmupBytes)}); gpt-oss-20b failed so at 0.95 on H100 ("CUDA out of memory occurred when warming up sampler")`
+    : 'vLLM may run out of memory capturing them after sizing the KV cache';
+  return [
+    {
+      path: ['models', i, 'gpuMemoryUtilization'],
+      message: `${m.spec.gpuMemoryUtilization} leaves ${gib(Math.max(0, p.outsideBudgetBytesPerGpu + graphs))} per GPU outside the budget after the CUDA context, ${gib(Math.max(0, p.outsideBudgetBytesPerGpu))} after ${taken}; ${what}: use gpuMemoryUtilization ${suggestUtilization(m, need)} or less${sampler ? ', or fewer --max-num-seqs in extraArgs' : ''}`,
+    },
+  ];
+}
+
+/** The largest utilisation (two decimals) that leaves the warm-up its room, keeping everything else as planned. */
+function suggestUtilization(m: ResolvedModel, need: number): string {
+  const p = m.plan;
+  const short = need - p.outsideBudgetBytesPerGpu;
+  const memory = p.budgetBytesPerGpu / m.gpuMemoryUtilization;
+  return (Math.floor((m.gpuMemoryUtilization - short / memory) * 100) / 100).toFixed(2);
 }
 
 function sloWarnings(m: ResolvedEnvironment['models'][number], i: number): Warning[] {

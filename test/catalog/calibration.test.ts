@@ -1,30 +1,39 @@
 /**
  * The planner against real vLLM start-up reports (test/fixtures/vllm-startup-reports.ts): never optimistic, close on
- * most, and every configuration vLLM refused is refused here too.
+ * most, and every configuration vLLM could not start is refused (or, for a failure after the KV cache was sized,
+ * warned about). Each report is planned with its own vLLM release: the terms that changed between releases (the
+ * sampler warm-up, CUDA graphs, the V2 model runner, NCCL buffers) follow it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gpuSpec, poolDevice } from '../../catalog/gpus';
 import { MODELS } from '../../catalog/models';
-import { GIB, effectiveServing, plan, type Plan } from '../../catalog/planner';
+import { GIB, effectiveServing, modelRunner, plan, type Plan } from '../../catalog/planner';
 import { STARTUP_REPORTS, type StartupReport } from '../fixtures/vllm-startup-reports';
 
 const comparable = STARTUP_REPORTS.filter((r) => r.comparable);
 
-function planFor(r: StartupReport): Plan {
+function architecture(r: StartupReport) {
   const arch = r.architecture ?? MODELS[r.model];
   if (!arch) throw new Error(`${r.id}: ${r.model} is neither in the catalogue nor described`);
-  const device = poolDevice(gpuSpec(r.gpu), { mode: 'none' })!;
-  const eff = effectiveServing({ model: r.model, tensorParallel: r.tensorParallel, pipelineParallel: 1, kvCacheDtype: 'auto', gpuMemoryUtilization: r.gpuMemoryUtilization }, arch);
-  // The report's own vLLM: releases before 0.21 sized the KV cache before capturing CUDA graphs.
+  return arch;
+}
+
+export function planForReport(r: StartupReport): Plan {
+  const arch = architecture(r);
+  const catalogue = poolDevice(gpuSpec(r.gpu), { mode: 'none' })!;
+  const device = r.planWithLoggedTotal ? { ...catalogue, memoryBytes: Math.floor(r.loggedTotalGiB! * GIB) } : catalogue;
+  const pipelineParallel = r.pipelineParallel ?? 1;
+  const kvCacheDtype = r.kvCacheDtype ?? 'auto';
+  const eff = effectiveServing({ model: r.model, tensorParallel: r.tensorParallel, pipelineParallel, kvCacheDtype, quantization: r.quantization, gpuMemoryUtilization: r.gpuMemoryUtilization }, arch);
   return plan({
     arch,
     gpuMemoryBytes: device.memoryBytes,
     tensorParallel: r.tensorParallel,
-    pipelineParallel: 1,
+    pipelineParallel,
     quantization: eff.quantization,
-    kvCacheDtype: 'auto',
+    kvCacheDtype,
     maxModelLen: r.maxModelLen,
     gpuMemoryUtilization: r.gpuMemoryUtilization,
     largeBatchDefaults: device.largeBatchDefaults,
@@ -33,26 +42,33 @@ function planFor(r: StartupReport): Plan {
   });
 }
 
-/** Planned KV memory against the reported one: negative = the planner holds less (safe). */
+/** Planned and likely KV memory against the reported one: negative = the planner holds less (safe). */
 export function calibrationRows() {
   return comparable
     .filter((r) => r.started && r.availableKvGiB !== undefined)
     .map((r) => {
-      const p = planFor(r);
+      const p = planForReport(r);
       const planned = p.kvCacheBytesPerGpu / GIB;
-      return { r, p, planned, error: (planned - r.availableKvGiB!) / r.availableKvGiB! };
+      const likely = p.likelyKvCacheBytesPerGpu / GIB;
+      const reported = r.availableKvGiB!;
+      return { r, p, planned, likely, error: (planned - reported) / reported, likelyError: (likely - reported) / reported };
     });
 }
+
+const share = (rows: ReturnType<typeof calibrationRows>, key: 'error' | 'likelyError') => rows.filter((x) => Math.abs(x[key]) <= 0.1).length / rows.length;
+const listing = (rows: ReturnType<typeof calibrationRows>) => rows.map((x) => `${x.r.id}: planned ${(x.error * 100).toFixed(1)}%, likely ${(x.likelyError * 100).toFixed(1)}%`).join('\n');
 
 describe('calibration against public vLLM start-up reports', () => {
   it('holds enough reports, each with a source, a GPU, a version and figures', () => {
     expect(STARTUP_REPORTS.length).toBeGreaterThanOrEqual(15);
-    expect(comparable.length).toBeGreaterThanOrEqual(15);
+    expect(calibrationRows().length).toBeGreaterThanOrEqual(50);
     for (const r of STARTUP_REPORTS) {
       expect(r.url, r.id).toMatch(/\S/);
       expect(r.vllmVersion, r.id).toMatch(/\S/);
       expect(r.weightsGiB ?? r.availableKvGiB ?? r.kvTokens, `${r.id} logs no figure`).toBeDefined();
+      expect(r.started === (r.failure === undefined), `${r.id}: a failed start says why`).toBe(true);
     }
+    expect(new Set(STARTUP_REPORTS.map((r) => r.id)).size).toBe(STARTUP_REPORTS.length);
   });
 
   it('is never optimistic: planned KV memory and tokens are at most what vLLM reported', () => {
@@ -63,44 +79,73 @@ describe('calibration against public vLLM start-up reports', () => {
     }
   });
 
-  it('is within 10% of the reported KV memory on at least 90% of the started reports with 8 GiB or more of it', () => {
-    // Below 8 GiB the fixed safety (margin, MXFP4 at +9%, rounded-up sampler) is a large share of a small cache;
-    // those reports are held to "never optimistic" above, and README lists their error too.
-    const rows = calibrationRows().filter((x) => x.r.availableKvGiB! >= 8);
-    const close = rows.filter((x) => Math.abs(x.error) <= 0.1);
-    const table = rows.map((x) => `${x.r.id}: ${(x.error * 100).toFixed(1)}%`).join('\n');
-    expect(rows.length).toBeGreaterThanOrEqual(9);
-    expect(close.length / rows.length, table).toBeGreaterThanOrEqual(0.9);
+  it('says what vLLM will likely report within 10% on at least 90% of the started reports', () => {
+    const rows = calibrationRows();
+    expect(share(rows, 'likelyError'), listing(rows)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('models the pinned vLLM for everything else: CUDA graphs counted, unless --enforce-eager', () => {
-    const r = STARTUP_REPORTS.find((x) => x.id === 'llmd-h100-llama8b')!;
-    const asReported = planFor(r);
-    const pinned = planFor({ ...r, vllmVersion: '0.27.1' });
-    expect(asReported.overhead.cudaGraphBytes).toBe(0);
-    expect(pinned.overhead.cudaGraphBytes).toBe(GIB);
-    expect(planFor({ ...r, vllmVersion: '0.27.1', extraArgs: ['--enforce-eager'] }).overhead.cudaGraphBytes).toBe(0);
+  it('plans with a figure within 10% of the report on at least 80% of them, and on 90% of those with 8 GiB or more', () => {
+    // Below 8 GiB the safety terms (the margin, envelopes of the overhead) are a large share of a small cache.
+    const rows = calibrationRows();
+    expect(share(rows, 'error'), listing(rows)).toBeGreaterThanOrEqual(0.8);
+    const large = rows.filter((x) => x.r.availableKvGiB! >= 8);
+    expect(share(large, 'error'), listing(large)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('refuses every configuration vLLM could not start', () => {
-    for (const r of comparable.filter((x) => !x.started)) {
-      const p = planFor(r);
-      const refused = p.kvCacheBytesPerGpu <= 0 || p.fullLengthSequences < 1;
-      expect(refused, `${r.id}: planner keeps ${(p.kvCacheBytesPerGpu / GIB).toFixed(2)} GiB, ${p.kvCapacityTokens} tokens for ${r.maxModelLen}`).toBe(true);
+  it('refuses every configuration vLLM could not fit, and warns for every one that failed warming its sampler up', () => {
+    const failed = comparable.filter((x) => !x.started);
+    expect(failed.filter((x) => x.failure === 'warmup').length).toBeGreaterThanOrEqual(2);
+    for (const r of failed) {
+      const p = planForReport(r);
+      if (r.failure === 'kv') {
+        const refused = p.kvCacheBytesPerGpu <= 0 || p.fullLengthSequences < 1;
+        expect(refused, `${r.id}: planner keeps ${(p.kvCacheBytesPerGpu / GIB).toFixed(2)} GiB, ${p.kvCapacityTokens} tokens for ${r.maxModelLen}`).toBe(true);
+      } else {
+        // environments/startup-checks.ts warns on exactly this condition for a mixture of experts on the V1 runner
+        expect(architecture(r).mixtureOfExperts, r.id).toBe(true);
+        expect(p.overhead.runner, r.id).toBe('v1');
+        expect(p.outsideBudgetBytesPerGpu, `${r.id}: room outside the budget vs the warm-up`).toBeLessThan(p.samplerWarmupBytes);
+      }
     }
+  });
+
+  it('names the started configurations it would refuse or warn about (conservative misses, kept visible)', () => {
+    const refused = calibrationRows().filter(({ p }) => p.kvCacheBytesPerGpu <= 0 || p.fullLengthSequences < 1).map((x) => x.r.id);
+    expect(refused).toEqual(['llmd-h100-gptoss120b', 'llmd-h100-qwen3-32b-16k']);
+    const warned = calibrationRows()
+      .filter(({ r, p }) => architecture(r).mixtureOfExperts !== false && p.overhead.runner === 'v1' && p.outsideBudgetBytesPerGpu < p.samplerWarmupBytes)
+      .map((x) => x.r.id);
+    expect(warned).toEqual(['llmd-h100-gptoss120b']);
   });
 
   it('refuses gpt-oss-120b on one H100 at 0.9 at any length', () => {
     const r = STARTUP_REPORTS.find((x) => x.id === 'vllm-23278-h100-gptoss120b')!;
-    const p = planFor({ ...r, maxModelLen: 1024 });
+    const p = planForReport({ ...r, maxModelLen: 1024 });
     expect(p.kvCacheBytesPerGpu).toBeLessThanOrEqual(0);
     expect(p.largestMaxModelLen).toBe(0);
   });
 
+  it("follows each report's vLLM: the V2 runner for dense models from 0.27, CUDA graphs counted by V1 from 0.20.1, the lighter sampler from 0.17", () => {
+    const llama = STARTUP_REPORTS.find((x) => x.id === 'planner-h100-llama8b')!;
+    const at = (vllmVersion: string, extraArgs: readonly string[] = []) => planForReport({ ...llama, vllmVersion, extraArgs }).overhead;
+    expect(modelRunner(MODELS['meta-llama/Llama-3.1-8B-Instruct']!, '0.27.1')).toBe('v2');
+    expect(modelRunner(MODELS['openai/gpt-oss-120b']!, '0.27.1')).toBe('v1');
+    expect(modelRunner({}, '0.27.1')).toBe('v1');
+    expect(modelRunner(MODELS['meta-llama/Llama-3.1-8B-Instruct']!, '0.19.0')).toBe('v1');
+    // V1 before 0.17: 40 B per sequence per vocabulary entry; from 0.17: 16 B
+    expect(at('0.11.0').samplerBytes).toBe(1024 * 128_256 * 40);
+    expect(at('0.19.0').samplerBytes).toBe(1024 * 128_256 * 16);
+    expect(at('0.19.0').cudaGraphBytes).toBe(0);
+    expect(at('0.20.1').cudaGraphBytes).toBe(2 * GIB);
+    expect(at('0.20.1', ['--enforce-eager']).cudaGraphBytes).toBe(0);
+    // the pinned release runs Llama on V2: no sampler sort in its profile, graphs outside the budget
+    expect(at('0.27.1')).toMatchObject({ runner: 'v2', samplerBytes: 0, cudaGraphBytes: 0, cudaGraphEstimateBytes: 2 * GIB });
+  });
+
   it('is the table README shows', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    for (const { r, planned, error } of calibrationRows()) {
-      const cells = `| ${r.availableKvGiB!.toFixed(2)} | ${planned.toFixed(2)} | ${(error * 100).toFixed(1)}% |`;
+    for (const { r, planned, likely, error } of calibrationRows()) {
+      const cells = `| ${r.availableKvGiB!.toFixed(2)} | ${planned.toFixed(2)} | ${(error * 100).toFixed(1)}% | ${likely.toFixed(2)} |`;
       expect(readme, `${r.id}: ${cells}`).toContain(cells);
     }
   });

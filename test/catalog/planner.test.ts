@@ -7,31 +7,33 @@ const device = (key: string) => poolDevice(GPUS[key]!, { mode: 'none' })!;
 
 describe('capacity planner, against figures computed by hand', () => {
   it('Llama 3.1 8B, bf16, on one L40S at 0.90', () => {
+    // vLLM 0.27.1 runs a dense model on its V2 runner: no sampler sort in its memory profile, CUDA graphs outside the budget
     // memory      = 44.31 GiB as vLLM logs it = floor(44.31 x 2^30)              = 47,577,500,221 B
     // budget      = floor(47,577,500,221 x 0.90)                                 = 42,819,750,198 B
-    // overhead    = non-torch 268,435,456 (0.25 GiB)
-    //             + sampler 256 seqs (small defaults) x 128,256 vocab x 40 B     =  1,313,341,440
-    //             + CUDA graphs 644,245,094 (0.6 GiB) + margin 268,435,456       =  2,494,457,446 B
-    // usable      = 42,819,750,198 - 2,494,457,446                               = 40,325,292,752 B
+    // overhead    = non-torch 268,435,456 (0.25 GiB) + V2 activation 1,342,177,280 (1.25 GiB)
+    //             + margin 268,435,456                                           =  1,879,048,192 B
+    // usable      = 42,819,750,198 - 1,879,048,192                               = 40,940,702,006 B
     // weights     = 8,030,261,248 params x 2 bytes                               = 16,060,522,496 B
     // KV / token  = 2 x 32 layers x 8 KV heads x 128 head dim x 2 B              =        131,072 B
-    // KV cache    = 40,325,292,752 - 16,060,522,496                              = 24,264,770,256 B
-    // tokens      = floor(24,264,770,256 / 131,072) = 185,125; sequences = floor(185,125 / 32,768) = 5
+    // KV cache    = 40,940,702,006 - 16,060,522,496                              = 24,880,179,510 B
+    // tokens      = floor(24,880,179,510 / 131,072) = 189,820; sequences = floor(189,820 / 32,768) = 5
     const d = device('l40s-48gb');
     expect(d.memoryBytes).toBe(47_577_500_221);
     expect(d.largeBatchDefaults).toBe(false);
     const p = plan({ arch: MODELS['meta-llama/Llama-3.1-8B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: false, tensorParallel: 1, pipelineParallel: 1, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 32768, gpuMemoryUtilization: 0.9 });
     expect(p.budgetBytesPerGpu).toBe(42_819_750_198);
-    expect(p.overhead).toMatchObject({ maxNumSeqs: 256, samplerBytes: 1_313_341_440, cudaGraphBytes: 644_245_094, totalBytes: 2_494_457_446 });
+    expect(p.overhead).toMatchObject({ runner: 'v2', maxNumSeqs: 256, samplerBytes: 0, activationBytes: 1_342_177_280, cudaGraphBytes: 0, totalBytes: 1_879_048_192 });
     expect(p.weightBytesPerGpu).toBe(16_060_522_496);
     expect(p.kvBytesPerTokenPerGpu).toBe(131_072);
-    expect(p.usableBytesPerGpu).toBe(40_325_292_752);
-    expect(p.kvCacheBytesPerGpu).toBe(24_264_770_256);
-    expect(p.kvCapacityTokens).toBe(185_125);
+    expect(p.usableBytesPerGpu).toBe(40_940_702_006);
+    expect(p.kvCacheBytesPerGpu).toBe(24_880_179_510);
+    expect(p.kvCapacityTokens).toBe(189_820);
     expect(p.fullLengthSequences).toBe(5);
     expect(p.largestMaxModelLen).toBe(131_072); // capped at the model's limit
     // what vLLM will likely log: the same without the 0.25 GiB margin
-    expect(p.likelyKvCacheBytesPerGpu).toBe(24_264_770_256 + 268_435_456);
+    expect(p.likelyKvCacheBytesPerGpu).toBe(24_880_179_510 + 268_435_456);
+    // outside the budget: 47,577,500,221 - 42,819,750,198 - CUDA context 536,870,912 - graphs 1,073,741,824 (1 GiB)
+    expect(p.outsideBudgetBytesPerGpu).toBe(47_577_500_221 - 42_819_750_198 - 536_870_912 - 1_073_741_824);
   });
 
   it('Llama 3.3 70B, fp8 at load, tensor parallel 4 on H100', () => {
@@ -40,10 +42,10 @@ describe('capacity planner, against figures computed by hand', () => {
     //             = ceil(72,791,957,520.4) = 72,791,957,521 B; / 4 GPUs, rounded up   = 18,197,989,381 B per GPU
     // KV / token  = 2 x 80 layers x (8 KV heads / 4) x 128 x 2 B                         =         81,920 B per GPU
     // budget      = floor(79.18 GiB = 85,018,877,624 x 0.90)                             = 76,516,989,861 B
-    // overhead    = non-torch with TP 805,306,368 (0.75 GiB) + sampler 1024 seqs (large defaults) x 128,256 x 40
-    //               = 5,253,365,760 + CUDA graphs 1,073,741,824 (1 GiB) + margin 268,435,456 = 7,400,849,408 B
-    // KV cache    = 76,516,989,861 - 7,400,849,408 - 18,197,989,381                      = 50,918,151,072 B
-    // tokens      = floor(50,918,151,072 / 81,920) = 621,559; sequences = floor(621,559 / 131,072) = 4
+    // overhead    = V2 runner (dense): non-torch with TP 536,870,912 (0.5 GiB) + activation 1,342,177,280
+    //               (1.25 GiB) + margin 268,435,456                                       =  2,147,483,648 B
+    // KV cache    = 76,516,989,861 - 2,147,483,648 - 18,197,989,381                      = 56,171,516,832 B
+    // tokens      = floor(56,171,516,832 / 81,920) = 685,687; sequences = floor(685,687 / 131,072) = 5
     const d = device('h100-80gb');
     expect(d.largeBatchDefaults).toBe(true);
     const p = plan({ arch: MODELS['meta-llama/Llama-3.3-70B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: true, tensorParallel: 4, pipelineParallel: 1, quantization: 'fp8', kvCacheDtype: 'auto', maxModelLen: 131072, gpuMemoryUtilization: 0.9 });
@@ -51,29 +53,47 @@ describe('capacity planner, against figures computed by hand', () => {
     expect(p.weightBytesPerGpu).toBe(18_197_989_381);
     expect(p.kvBytesPerTokenPerGpu).toBe(81_920);
     expect(p.budgetBytesPerGpu).toBe(76_516_989_861);
-    expect(p.overhead.totalBytes).toBe(7_400_849_408);
-    expect(p.kvCacheBytesPerGpu).toBe(50_918_151_072);
-    expect(p.kvCapacityTokens).toBe(621_559);
-    expect(p.fullLengthSequences).toBe(4);
+    expect(p.overhead.totalBytes).toBe(2_147_483_648);
+    expect(p.kvCacheBytesPerGpu).toBe(56_171_516_832);
+    expect(p.kvCapacityTokens).toBe(685_687);
+    expect(p.fullLengthSequences).toBe(5);
+  });
+
+  it('gpt-oss-120b (a mixture of experts: V1 runner), tensor parallel 2 on H100', () => {
+    // weights     = 65,200,000,000 B of checkpoint x 1.09 = 71,068,000,000 B; / 2          = 35,534,000,000 B per GPU
+    // overhead    = non-torch with TP 2,415,919,104 (2.25 GiB)
+    //             + the larger of the sampler warm-up, 1024 seqs x 201,088 vocab x 16 B = 3,294,625,792, and the
+    //               forward pass, 8192 tokens x 2880 hidden x 40 B = 943,718,400         =  3,294,625,792
+    //             + CUDA graphs counted since 0.20.1: 2,147,483,648 (2 GiB) + margin 268,435,456
+    //                                                                                     =  8,126,464,000 B
+    // KV cache    = 76,516,989,861 - 8,126,464,000 - 35,534,000,000                       = 32,856,525,861 B
+    const p = plan({ arch: MODELS['openai/gpt-oss-120b']!, gpuMemoryBytes: device('h100-80gb').memoryBytes, largeBatchDefaults: true, tensorParallel: 2, pipelineParallel: 1, quantization: 'mxfp4', kvCacheDtype: 'auto', maxModelLen: 131072, gpuMemoryUtilization: 0.9 });
+    expect(p.overhead).toMatchObject({ runner: 'v1', nonTorchBytes: 2_415_919_104, samplerBytes: 3_294_625_792, prefillBytes: 943_718_400, cudaGraphBytes: 2_147_483_648, totalBytes: 8_126_464_000 });
+    expect(p.weightBytesPerGpu).toBe(35_534_000_000);
+    expect(p.kvCacheBytesPerGpu).toBe(32_856_525_861);
+    // the sampler warms up again after the KV cache is sized: 1024 x 201,088 x 8 B = 1,647,312,896 B, and
+    // 85,018,877,624 - 76,516,989,861 - 1,610,612,736 (CUDA context with TP) = 6,891,275,027 B are there for it
+    expect(p.samplerWarmupBytes).toBe(1_647_312_896);
+    expect(p.outsideBudgetBytesPerGpu).toBe(6_891_275_027);
   });
 
   it('Qwen2.5 7B, bf16, on an A100 MIG slice 3g.40gb', () => {
     // memory      = nvidia-smi mig -lgip lists 39.25 GiB; x 0.99 = floor(39.25 x 0.99 x 1,073,741,824) = 41,722,922,926 B
     // budget      = floor(41,722,922,926 x 0.90)                                        = 37,550,630,633 B
-    // overhead    = 268,435,456 + 256 x 152,064 x 40 (= 1,557,135,360) + 644,245,094 + 268,435,456 = 2,738,251,366 B
+    // overhead    = V2 runner: 268,435,456 + 1,342,177,280 + margin 268,435,456          =  1,879,048,192 B
     //               (39 GiB: under 70 GiB, vLLM's small batch defaults)
     // weights     = 7,615,616,512 x 2                                                   = 15,231,233,024 B
     // KV / token  = 2 x 28 layers x 4 KV heads x 128 x 2 B                              =         57,344 B
-    // KV cache    = 37,550,630,633 - 2,738,251,366 - 15,231,233,024                     = 19,581,146,243 B
-    // tokens      = floor(19,581,146,243 / 57,344) = 341,468; sequences = 10; maxModelLen capped at the model's 32,768
+    // KV cache    = 37,550,630,633 - 1,879,048,192 - 15,231,233,024                     = 20,440,349,417 B
+    // tokens      = floor(20,440,349,417 / 57,344) = 356,451; sequences = 10; maxModelLen capped at the model's 32,768
     const d = poolDevice(GPUS['a100-80gb']!, { mode: 'mig', profile: '3g.40gb' })!;
     expect(d.memoryBytes).toBe(41_722_922_926);
     expect(d.largeBatchDefaults).toBe(false);
     const p = plan({ arch: MODELS['Qwen/Qwen2.5-7B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: d.largeBatchDefaults, tensorParallel: 1, pipelineParallel: 1, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 32768, gpuMemoryUtilization: 0.9 });
-    expect(p.overhead.totalBytes).toBe(2_738_251_366);
+    expect(p.overhead.totalBytes).toBe(1_879_048_192);
     expect(p.kvBytesPerTokenPerGpu).toBe(57_344);
-    expect(p.kvCacheBytesPerGpu).toBe(19_581_146_243);
-    expect(p.kvCapacityTokens).toBe(341_468);
+    expect(p.kvCacheBytesPerGpu).toBe(20_440_349_417);
+    expect(p.kvCapacityTokens).toBe(356_451);
     expect(p.fullLengthSequences).toBe(10);
     expect(p.largestMaxModelLen).toBe(32_768);
   });
@@ -86,9 +106,12 @@ describe('capacity planner, against figures computed by hand', () => {
     const pp = plan({ ...base, pipelineParallel: 2 });
     expect(pp.kvBytesPerTokenPerGpu).toBe(65_536);
     expect(pp.weightBytesPerGpu).toBe(8_030_261_248);
-    // NCCL buffers: 0.75 GiB of non-torch memory with more than one GPU, 0.25 GiB alone
-    expect(pp.overhead.nonTorchBytes).toBe(0.75 * GIB);
+    // NCCL buffers: on the V2 runner 0.5 GiB of non-torch memory with more than one GPU, 0.25 GiB alone; on V1 2.25 GiB
+    expect(pp.overhead.nonTorchBytes).toBe(0.5 * GIB);
     expect(plan(base).overhead.nonTorchBytes).toBe(0.25 * GIB);
+    expect(plan({ ...base, pipelineParallel: 2, arch: { ...arch, mixtureOfExperts: undefined } }).overhead.nonTorchBytes).toBe(2.25 * GIB);
+    // pipeline stages on the V2 runner keep more: 36 B per batched token per hidden unit (2048 x 4096 x 36 here)
+    expect(pp.overhead.activationBytes).toBe(1.25 * GIB + 2048 * 4096 * 36);
   });
 
   it('replicates KV heads when tensor parallel exceeds them', () => {
@@ -110,45 +133,49 @@ describe('capacity planner, against figures computed by hand', () => {
 
   it('keeps embeddings and lm_head at 16 bit in quantised checkpoints, and loads MXFP4 above its checkpoint bytes', () => {
     // Qwen2.5 72B AWQ: 2 x 152,064 x 8,192 = 2,491,416,576 params at 2 B = 4,982,833,152
-    //   + (72,706,203,648 - 2,491,416,576) x 0.5625 = 39,495,817,728  ->  44,478,650,880 B
-    expect(weightBytes(MODELS['Qwen/Qwen2.5-72B-Instruct-AWQ']!, 'awq')).toBe(44_478_650_880);
-    // without them it would be 72,706,203,648 x 0.5625 = 40,897,239,552: 3.6 GB short
-    expect(weightBytes(MODELS['Qwen/Qwen2.5-72B-Instruct-AWQ']!, 'awq')).toBeGreaterThan(Math.ceil(72_706_203_648 * 0.5625));
+    //   + (72,706,203,648 - 2,491,416,576) x 0.53 (4 bits + group-128 scales and zeros) = 37,213,837,148.16
+    //   = ceil(42,196,670,300.16) = 42,196,670,301 B = 39.30 GiB; vLLM 0.20.1 loaded 38.77 GiB
+    expect(weightBytes(MODELS['Qwen/Qwen2.5-72B-Instruct-AWQ']!, 'awq')).toBe(42_196_670_301);
+    // without them it would be 72,706,203,648 x 0.53 = 38,534,287,933: 3.7 GB short
+    expect(weightBytes(MODELS['Qwen/Qwen2.5-72B-Instruct-AWQ']!, 'awq')).toBeGreaterThan(Math.ceil(72_706_203_648 * 0.53));
     // gpt-oss-120b: 65.2 GB of checkpoint x 1.09 planned (x 1.06 likely); vLLM loaded 64.38-65.97 GiB
     expect(weightBytes(MODELS['openai/gpt-oss-120b']!, 'mxfp4')).toBe(71_068_000_000);
     expect(weightBytes(MODELS['openai/gpt-oss-120b']!, 'mxfp4', 'likely')).toBe(69_112_000_000);
     // a quantised model outside the catalogue without vocabulary and hidden size: 15% of parameters at 16 bit
     const bare = { layers: 10, attentionHeads: 16, kvHeads: 2, headDim: 64, maxPositionEmbeddings: 4096, parameters: 1e9, checkpoint: 'awq-int4' as const };
-    expect(weightBytes(bare, 'awq')).toBe(Math.ceil(0.85e9 * 0.5625 + 0.15e9 * 2));
+    expect(weightBytes(bare, 'awq')).toBe(Math.ceil(0.85e9 * 0.53 + 0.15e9 * 2));
   });
 
   it('follows the extraArgs that change the overhead', () => {
-    const arch = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
+    // gpt-oss-20b, a mixture of experts: vLLM 0.27.1 runs it on the V1 runner, whose profile warms the sampler up
+    const arch = MODELS['openai/gpt-oss-20b']!;
     const o = (args: string[], large = true) => runtimeOverhead(arch, { largeBatchDefaults: large, gpus: 1, flags: runtimeFlags(args) });
     expect(runtimeFlags(['--max-num-seqs', '64', '--max-num-batched-tokens=16384', '--enforce-eager'])).toEqual({ maxNumSeqs: 64, maxNumBatchedTokens: 16384, enforceEager: true, throughputMode: false });
-    // sampler: 64 seqs x 128,256 x 40 B instead of 1024
-    expect(o(['--max-num-seqs', '64']).samplerBytes).toBe(64 * 128_256 * 40);
-    expect(o([]).samplerBytes).toBe(1024 * 128_256 * 40);
-    // prefill above the default 8192 tokens: (16384 - 8192) x 4096 hidden x 20 B; none below it
-    expect(o(['--max-num-batched-tokens', '16384']).prefillBytes).toBe(8192 * 4096 * 20);
-    expect(o(['--max-num-batched-tokens', '1024']).prefillBytes).toBe(0);
+    // sampler: 64 seqs x 201,088 x 16 B instead of 1024
+    expect(o(['--max-num-seqs', '64']).samplerBytes).toBe(64 * 201_088 * 16);
+    expect(o([]).samplerBytes).toBe(1024 * 201_088 * 16);
+    // the forward pass of a max_num_batched_tokens batch: tokens x 2880 hidden x 40 B; the profile's peak is the larger
+    expect(o(['--max-num-batched-tokens', '65536']).prefillBytes).toBe(65536 * 2880 * 40);
+    expect(o(['--max-num-batched-tokens', '65536']).activationBytes).toBe(65536 * 2880 * 40);
+    expect(o([]).activationBytes).toBe(1024 * 201_088 * 16);
     expect(o(['--enforce-eager']).cudaGraphBytes).toBe(0);
     expect(o([]).cudaGraphBytes).toBe(OVERHEAD.cudaGraphBytes.large);
     expect(o([], false).cudaGraphBytes).toBe(OVERHEAD.cudaGraphBytes.small);
-    expect(o([], false).samplerBytes).toBe(256 * 128_256 * 40);
+    expect(o([], false).samplerBytes).toBe(256 * 201_088 * 16);
+    // fewer sequences capture fewer graphs: 32 of 256
+    expect(o(['--max-num-seqs', '32']).cudaGraphBytes).toBe(Math.round((32 / 256) * OVERHEAD.cudaGraphBytes.large));
   });
 
   it('doubles the batch defaults it was not given under --performance-mode throughput, as vLLM does', () => {
     // vllm/engine/arg_utils.py (main@6adad087): "If throughput mode is set, double max_num_batched_tokens and
     // max_num_seqs", each only when the user did not set it.
-    const arch = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
+    const arch = MODELS['openai/gpt-oss-20b']!;
     const o = (args: string[], large = true) => runtimeOverhead(arch, { largeBatchDefaults: large, gpus: 1, flags: runtimeFlags(args) });
     for (const args of [['--performance-mode', 'throughput'], ['--performance-mode=throughput']]) {
       expect(o(args).maxNumSeqs).toBe(2048);
       expect(o(args).maxNumBatchedTokens).toBe(16384);
-      expect(o(args).samplerBytes).toBe(2048 * 128_256 * 40);
-      // prefill above the default 8192 tokens: the doubled budget counts
-      expect(o(args).prefillBytes).toBe(8192 * 4096 * 20);
+      expect(o(args).samplerBytes).toBe(2048 * 201_088 * 16);
+      expect(o(args).prefillBytes).toBe(16384 * 2880 * 40);
       expect(o(args, false).maxNumSeqs).toBe(512);
     }
     // an explicit value is kept; the other one still doubles
@@ -164,6 +191,7 @@ describe('capacity planner, against figures computed by hand', () => {
     expect(usableMemoryBytes(GPUS['l40s-48gb']!)).toBe(Math.floor(44.31 * GIB)); // below 48e9 B = 44.7 GiB
     expect(usableMemoryBytes(GPUS['a100-80gb']!)).toBe(Math.floor(80 * GIB * 0.985)); // HBM, no log found
     expect(usableMemoryBytes(GPUS['l4-24gb']!)).toBe(Math.floor(24e9 * 0.98)); // GDDR, no log found
+    expect(usableMemoryBytes(GPUS['rtx-pro-6000-96gb']!)).toBe(Math.floor(94.97 * GIB)); // 96 GiB of GDDR7: the decimal reading was 7% short
     expect(device('a100-80gb').largeBatchDefaults).toBe(false); // vLLM keeps A100 on the small defaults
     expect(device('h200-141gb').largeBatchDefaults).toBe(true);
   });

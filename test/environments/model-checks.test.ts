@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadEnvironment } from '../../environments/load';
+import { resolveEnvironment } from '../../environments/resolve';
 import { problemsOf, writeEnvs } from '../support/env';
 
 const SHA = 'a'.repeat(40);
@@ -59,14 +60,14 @@ describe('model checks reject what cannot work, with the numbers', () => {
     ['tensorParallel not dividing the attention heads', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 8192, tensorParallel: 3 }],
       /models\[0\]\.tensorParallel: 3 does not divide the 28 attention heads of Qwen\/Qwen2\.5-7B-Instruct; use a divisor of 28 \(1, 2, 4\)$/],
     ['weights that do not fit', [{ ...LLAMA_8B, model: 'meta-llama/Llama-3.1-70B-Instruct', pool: 'h100', maxModelLen: 8192 }],
-      // H100 as vLLM sees it: 79.18 GiB x 0.9 = 71.3 GiB; overhead 0.25 + 1024 x 128,256 x 40 B (4.89) + 1 + 0.25 = 6.4 GiB
-      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(79\.2 GiB as vLLM sees it x 0\.9 = 71\.3 GiB, less 6\.4 GiB vLLM 0\.27\.1 overhead at max_num_seqs 1024 = 64\.9 GiB per GPU\); raise tensorParallel, quantise/],
+      // H100 as vLLM sees it: 79.18 GiB x 0.9 = 71.3 GiB; overhead (V2 runner, a dense model) 0.25 + 1.25 + 0.25 = 1.75 GiB
+      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(79\.2 GiB as vLLM sees it x 0\.9 = 71\.3 GiB, less 1\.8 GiB vLLM 0\.27\.1 overhead \(V2 runner\) = 69\.5 GiB per GPU\); raise tensorParallel, quantise/],
     ['a KV cache below one maxModelLen sequence, naming the largest that fits', [{ ...LLAMA_8B, maxModelLen: 131072 }],
       // L4, no vLLM log found: 24e9 x 0.98 = 23,520,000,000 B (21.9 GiB); x 0.9 = 21,168,000,000 B (19.7 GiB)
-      // overhead 268,435,456 + 256 x 128,256 x 40 (1,313,341,440) + 644,245,094 + 268,435,456 = 2,494,457,446 B (2.3 GiB)
-      // usable 18,673,542,554 B (17.4 GiB); less 16,060,522,496 B of weights = 2,613,020,058 B (2.4 GiB)
-      // = 19,935 tokens of 131,072 B; suggested: rounded down to 1024s = 19,456; likely: + the 0.25 GiB margin = 2.7 GiB
-      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 2\.4 GiB is left after 15\.0 GiB of weights on l4-24gb \(21\.9 GiB as vLLM sees it x 0\.9 = 19\.7 GiB, less 2\.3 GiB vLLM 0\.27\.1 overhead at max_num_seqs 256 = 17\.4 GiB per GPU\); vLLM will likely report about 2\.7 GiB \("Available KV cache memory"\) and we plan with 2\.4 GiB: 19935 tokens, the largest maxModelLen that fits: use maxModelLen 19456 or less, kvCacheDtype fp8, or more tensorParallel$/],
+      // overhead (V2 runner) 268,435,456 + 1,342,177,280 + 268,435,456 = 1,879,048,192 B (1.8 GiB)
+      // usable 19,288,951,808 B (18.0 GiB); less 16,060,522,496 B of weights = 3,228,429,312 B (3.0 GiB)
+      // = 24,630 tokens of 131,072 B; suggested: rounded down to 1024s = 24,576; likely: + the 0.25 GiB margin = 3.3 GiB
+      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 3\.0 GiB is left after 15\.0 GiB of weights on l4-24gb \(21\.9 GiB as vLLM sees it x 0\.9 = 19\.7 GiB, less 1\.8 GiB vLLM 0\.27\.1 overhead \(V2 runner\) = 18\.0 GiB per GPU\); vLLM will likely report about 3\.3 GiB \("Available KV cache memory"\) and we plan with 3\.0 GiB: 24630 tokens, the largest maxModelLen that fits: use maxModelLen 24576 or less, kvCacheDtype fp8, or more tensorParallel$/],
     ['maxModelLen above the model limit', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 65536, pool: 'h100' }],
       /models\[0\]\.maxModelLen: 65536 exceeds Qwen\/Qwen2\.5-7B-Instruct's limit of 32768 tokens; use 32768 or less$/],
     ['FP8 on a GPU older than compute capability 8.9', [{ ...LLAMA_8B, pool: 'a100', quantization: 'fp8' }],
@@ -111,14 +112,19 @@ describe('model checks reject what cannot work, with the numbers', () => {
 });
 
 describe('the planner reads extraArgs and the architecture block', () => {
-  // Llama 3.1 8B on an L4 holds 19,935 tokens with vLLM's default 256 sequences (test above); 20,480 does not fit.
-  const LONG = { ...LLAMA_8B, maxModelLen: 20480 };
+  // gpt-oss-20b (a mixture of experts: vLLM's V1 runner, whose memory profile warms the sampler up) on an L4:
+  // budget 21,168,000,000; weights 13,760,000,000 x 1.09 = 14,998,400,000; overhead 268,435,456 + 256 x 201,088 x 16
+  // (823,656,448) + CUDA graphs 1,073,741,824 + 268,435,456 = 2,434,269,184 -> KV 3,735,330,816 B = 75,995 tokens of 49,152 B
+  const LONG = { ...LLAMA_8B, model: 'openai/gpt-oss-20b', maxModelLen: 81920 };
 
-  it('refuses 20,480 tokens at the default max_num_seqs, and accepts them with --max-num-seqs 32', () => {
-    expect(problems([LONG]).join('\n')).toMatch(/models\[0\]\.maxModelLen: 20480 tokens need .* 19935 tokens, the largest maxModelLen that fits/);
-    // the sampler warm-up drops from 256 x 128,256 x 40 B (1.22 GiB) to 32 x 128,256 x 40 B (0.15 GiB): 28,703 tokens
+  it('refuses 81,920 tokens at the default max_num_seqs, and accepts them with --max-num-seqs 32', () => {
+    expect(problems([LONG]).join('\n')).toMatch(/models\[0\]\.maxModelLen: 81920 tokens need .*\(V1 runner, max_num_seqs 256\).* 75995 tokens, the largest maxModelLen that fits/);
+    // 32 sequences: the profile's peak is the forward pass, 2048 x 2880 x 40 B (235,929,600), and 32 of 256 CUDA graph
+    // sizes (134,217,728): overhead 907,018,240 B, KV 5,262,581,760 B = 107,067 tokens
     const { env } = writeEnvs({ env: { ...BASE, models: [{ ...LONG, extraArgs: ['--max-num-seqs', '32'] }] } });
-    expect(loadEnvironment(env!).env.models[0]!.maxModelLen).toBe(20480);
+    const loaded = loadEnvironment(env!);
+    expect(loaded.env.models[0]!.maxModelLen).toBe(81920);
+    expect(resolveEnvironment(loaded.env).models[0]!.plan.kvCapacityTokens).toBe(107_067);
   });
 
   it('accepts vocabSize, hiddenSize and tiedEmbeddings in an architecture block', () => {

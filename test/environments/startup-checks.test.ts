@@ -8,6 +8,8 @@ import { problemsOf, writeEnvs } from '../support/env';
 import { llmSettings } from '../support/servers';
 import { PRESETS, presetEnv, resourcesOf, stacksOf, statefulSets } from '../support/synth';
 import { readFacts } from '../support/upstream';
+import { REPO } from '../support/paths';
+import { join } from 'node:path';
 
 const SHA = 'a'.repeat(40);
 const BASE = {
@@ -153,5 +155,30 @@ describe('the autoscaler never scales in a replica that may still be loading (re
       expect(gptOss.startup.probeBudgetSeconds).toBe(1090);
       expect(scaled.find((s) => s.metadata.name === 'gpt-oss-120b').spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(1140);
     }
+  });
+});
+
+describe('the memory outside gpuMemoryUtilization (issue 20)', () => {
+  const GPT = { name: 'gpt-oss', model: 'openai/gpt-oss-20b', revision: SHA, pool: 'h100', maxModelLen: 8192 };
+  const warmup = (e: ReturnType<typeof load>) => e.warnings.filter((w) => w.path.endsWith('gpuMemoryUtilization')).map(formatProblem).map((l) => l.replace(/^.*?\.yaml:\d+: /, ''));
+
+  it('warns for a mixture of experts whose sampler warm-up after the KV cache has no room there (gpt-oss-20b failed so at 0.95)', () => {
+    // 79.18 GiB x 0.02 = 1.58 GiB, less the CUDA context 0.5 GiB = 1.08 GiB < 1024 x 201,088 x 8 B = 1.53 GiB
+    const lines = warmup(load([{ ...GPT, gpuMemoryUtilization: 0.98 }]));
+    expect(lines).toEqual([expect.stringMatching(/^models\[0\]\.gpuMemoryUtilization: 0\.98 leaves 1\.1 GiB per GPU outside the budget after the CUDA context, 1\.1 GiB after the CUDA context; vLLM warms its sampler up there after sizing the KV cache \(1024 sequences x 201088 vocabulary: about 1\.5 GiB\); gpt-oss-20b failed so at 0\.95 on H100 .*: use gpuMemoryUtilization 0\.97 or less, or fewer --max-num-seqs in extraArgs$/)]);
+    // the pinned V1 runner counts its CUDA graphs inside the budget, so 0.95 leaves 3.5 GiB: no warning
+    expect(warmup(load([{ ...GPT, gpuMemoryUtilization: 0.95 }]))).toEqual([]);
+    expect(warmup(load([{ ...GPT, gpuMemoryUtilization: 0.97, extraArgs: ['--max-num-seqs', '256'] }]))).toEqual([]);
+  });
+
+  it('warns for a dense model when the CUDA graphs its V2 runner captures outside the budget do not fit there', () => {
+    // 79.18 x 0.02 = 1.58 GiB - 0.5 GiB context - 2 GiB of graphs < 0
+    expect(warmup(load([{ ...LLAMA_8B, gpuMemoryUtilization: 0.98 }]))).toEqual([expect.stringMatching(/^models\[0\]\.gpuMemoryUtilization: 0\.98 leaves 1\.1 GiB per GPU outside the budget after the CUDA context, 0\.0 GiB after the CUDA context and 2\.0 GiB of CUDA graphs vLLM captures outside it; vLLM may run out of memory capturing them after sizing the KV cache: use gpuMemoryUtilization 0\.96 or less$/)]);
+    expect(warmup(load([{ ...LLAMA_8B, gpuMemoryUtilization: 0.96 }]))).toEqual([]);
+    expect(warmup(load([{ ...LLAMA_8B, gpuMemoryUtilization: 0.98, extraArgs: ['--enforce-eager'] }]))).toEqual([]);
+  });
+
+  it('warns about none of the presets', () => {
+    for (const env of PRESETS) expect(loadEnvironment(join(REPO, 'environments', `${env}.yaml`)).warnings.filter((w) => w.path.endsWith('gpuMemoryUtilization')), env).toEqual([]);
   });
 });
