@@ -20,6 +20,10 @@ export interface ModelCapacity {
   readonly weightsPerGpuGiB: number;
   /** vLLM's memory per GPU besides weights and KV cache, as planned (README "Capacity planner"). */
   readonly overheadPerGpuGiB: number;
+  /** The model runner the pinned vLLM uses for it: V2 for dense models, V1 for mixtures of experts (the overhead differs). */
+  readonly vllmRunner: 'v1' | 'v2';
+  /** Memory per GPU outside the budget once the CUDA context and any graphs captured there are taken (may be negative). */
+  readonly outsideBudgetPerGpuGiB: number;
   /** KV cache per GPU we plan with (never above what vLLM reports, on the calibration corpus). */
   readonly kvCachePerGpuGiB: number;
   /** What vLLM will likely log: "Available KV cache memory" (GiB per GPU) and "GPU KV cache size" (tokens). */
@@ -92,6 +96,8 @@ export function capacityReport(r: ResolvedEnvironment): CapacityReport {
         maxModelLen: m.maxModelLen,
         weightsPerGpuGiB: round1(p.weightBytesPerGpu),
         overheadPerGpuGiB: round1(p.overhead.totalBytes),
+        vllmRunner: p.overhead.runner,
+        outsideBudgetPerGpuGiB: round1(p.outsideBudgetBytesPerGpu),
         kvCachePerGpuGiB: round1(Math.max(0, p.kvCacheBytesPerGpu)),
         vllmLikely: { kvCachePerGpuGiB: round1(Math.max(0, p.likelyKvCacheBytesPerGpu)), kvCacheTokens: p.likelyKvCapacityTokens },
         kvCacheTokens: p.kvCapacityTokens,

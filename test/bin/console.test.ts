@@ -26,12 +26,14 @@ describe('capacity', () => {
       model: 'llama-70b', engine: 'vllm', pool: 'h100', gpu: 'h100-80gb', tensorParallel: 4, pipelineParallel: 1, replicas: 2, nodesPerReplica: 1, quantization: 'fp8',
       // test/catalog/planner.test.ts works these out: 18,197,989,381 B of weights, 2,147,483,648 B of overhead (vLLM's
       // V2 runner), 56,171,516,832 B of KV cache per GPU = 685,687 tokens; likely: + the 0.25 GiB margin = 688,964 tokens
-      maxModelLen: 131072, weightsPerGpuGiB: 16.9, overheadPerGpuGiB: 2, kvCachePerGpuGiB: 52.3, vllmLikely: { kvCachePerGpuGiB: 52.6, kvCacheTokens: 688964 },
+      maxModelLen: 131072, weightsPerGpuGiB: 16.9, overheadPerGpuGiB: 2, vllmRunner: 'v2', kvCachePerGpuGiB: 52.3,
+      // outside the budget: 79.18 x 0.1 = 7.9 GiB - CUDA context with TP 1.5 - graphs captured there 2 = 4.4 GiB
+      outsideBudgetPerGpuGiB: 4.4, vllmLikely: { kvCachePerGpuGiB: 52.6, kvCacheTokens: 688964 },
       kvCacheTokens: 685687, fullLengthSequences: 5, headroomPerGpuGiB: 42.3,
       // test/catalog/startup.test.ts works these out (shared cache: the budget leaves the download out)
       startup: { cacheMode: 'shared', bytesFetched: 141107412992, fetchedGiB: 131.4, downloadSeconds: 1412, loadSeconds: 283, compileSeconds: 300, warmCompileSeconds: 60, coldStartSeconds: 1994, warmStartSeconds: 343, probeBudgetSeconds: 590, overSlo: false },
     });
-    expect(report.models.find((m: any) => m.model === 'gpt-oss-120b')).toMatchObject({ replicas: 2, autoscaling: { min: 2, max: 3 } });
+    expect(report.models.find((m: any) => m.model === 'gpt-oss-120b')).toMatchObject({ replicas: 2, autoscaling: { min: 2, max: 3 }, vllmRunner: 'v1', overheadPerGpuGiB: 7.6 });
     // h100: llama 2 x 4 + gpt-oss up to 3 x 2 + bge 2 = 16 of 24; MIG: qwen 2 of 16 slices
     expect(report.pools).toEqual([
       { pool: 'h100', gpu: 'h100-80gb', sharing: 'whole GPUs', resource: 'nvidia.com/gpu', gpus: 24, used: 16, free: 8 },
