@@ -61,25 +61,21 @@ export interface GpuSpec {
 const mig = (name: string, instancesPerGpu: number, memoryGB: number, reportedGiB?: number): MigProfile =>
   reportedGiB === undefined ? { name, instancesPerGpu, memoryGB } : { name, instancesPerGpu, memoryGB, reportedGiB };
 
-/** MIG profiles of the 80 GB A100 [MIG, "A100 MIG profiles"; LGIP]. */
-const MIG_A100_80GB: readonly MigProfile[] = [
-  mig('1g.10gb', 7, 10, 9.5),
-  mig('1g.20gb', 4, 20, 19.5),
-  mig('2g.20gb', 3, 20, 19.5),
-  mig('3g.40gb', 2, 40, 39.25),
-  mig('4g.40gb', 1, 40, 39.25),
-  mig('7g.80gb', 1, 80, 79.0),
+/**
+ * MIG profiles of the 80 GB A100 and H100: the same names [MIG, "A100 MIG profiles" / "H100 MIG profiles"], with the
+ * sizes `nvidia-smi mig -lgip` lists for 1g.10gb, the 20gb, the 40gb and the 80gb profiles [LGIP].
+ */
+const mig80 = (gib10: number, gib20: number, gib40: number, gib80: number): readonly MigProfile[] => [
+  mig('1g.10gb', 7, 10, gib10),
+  mig('1g.20gb', 4, 20, gib20),
+  mig('2g.20gb', 3, 20, gib20),
+  mig('3g.40gb', 2, 40, gib40),
+  mig('4g.40gb', 1, 40, gib40),
+  mig('7g.80gb', 1, 80, gib80),
 ];
-
-/** MIG profiles of the H100 80GB: the A100's names, slightly larger slices [MIG, "H100 MIG profiles"; LGIP]. */
-const MIG_H100_80GB: readonly MigProfile[] = [
-  mig('1g.10gb', 7, 10, 9.75),
-  mig('1g.20gb', 4, 20, 19.62),
-  mig('2g.20gb', 3, 20, 19.62),
-  mig('3g.40gb', 2, 40, 39.5),
-  mig('4g.40gb', 1, 40, 39.5),
-  mig('7g.80gb', 1, 80, 79.25),
-];
+const MIG_A100_80GB = mig80(9.5, 19.5, 39.25, 79.0);
+/** The H100's slices are slightly larger than the A100's of the same name. */
+const MIG_H100_80GB = mig80(9.75, 19.62, 39.5, 79.25);
 
 const GPU_LIST: readonly GpuSpec[] = [
   {
