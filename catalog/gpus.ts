@@ -54,6 +54,12 @@ export interface GpuSpec {
   readonly memoryKind: 'hbm' | 'gddr';
   /** Total memory per GPU as vLLM logs it at start, GiB [VL]; undefined where no public log was found. */
   readonly reportedMemoryGiB?: number;
+  /**
+   * GPUs of a node talk over NVLink (SXM boards) [DS]: vLLM's tensor parallel then keeps NCCL and custom all-reduce
+   * buffers of about 2.1 GiB per GPU (vLLM 0.19 logs on H100); over PCIe much less. The A100 counts as NVLink (its
+   * SXM board; a PCIe A100 is planned with the larger figure, the safe side).
+   */
+  readonly nvlink: boolean;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -82,6 +88,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'h100-80gb',
     product: 'NVIDIA H100 SXM 80GB',
     memoryGB: 80,
+    nvlink: true,
     memoryKind: 'hbm',
     computeCapability: 9.0,
     fp8: true,
@@ -93,6 +100,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'h200-141gb',
     product: 'NVIDIA H200 141GB',
     memoryGB: 141,
+    nvlink: true,
     memoryKind: 'hbm',
     computeCapability: 9.0,
     fp8: true,
@@ -110,6 +118,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'a100-80gb',
     product: 'NVIDIA A100 80GB',
     memoryGB: 80,
+    nvlink: true,
     memoryKind: 'hbm',
     computeCapability: 8.0,
     fp8: false,
@@ -120,6 +129,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'a100-40gb',
     product: 'NVIDIA A100 40GB',
     memoryGB: 40,
+    nvlink: true,
     memoryKind: 'hbm',
     computeCapability: 8.0,
     fp8: false,
@@ -138,6 +148,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'l40s-48gb',
     product: 'NVIDIA L40S 48GB',
     memoryGB: 48,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 8.9,
     fp8: true,
@@ -149,6 +160,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'l4-24gb',
     product: 'NVIDIA L4 24GB',
     memoryGB: 24,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 8.9,
     fp8: true,
@@ -159,6 +171,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'a10-24gb',
     product: 'NVIDIA A10 24GB',
     memoryGB: 24,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 8.6,
     fp8: false,
@@ -169,6 +182,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 't4-16gb',
     product: 'NVIDIA T4 16GB',
     memoryGB: 16,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 7.5,
     fp8: false,
@@ -179,6 +193,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'rtx-4090-24gb',
     product: 'NVIDIA GeForce RTX 4090 24GB',
     memoryGB: 24,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 8.9,
     fp8: true,
@@ -189,6 +204,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'rtx-5090-32gb',
     product: 'NVIDIA GeForce RTX 5090 32GB',
     memoryGB: 32,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 12.0,
     fp8: true,
@@ -199,6 +215,7 @@ const GPU_LIST: readonly GpuSpec[] = [
     key: 'rtx-pro-6000-96gb',
     product: 'NVIDIA RTX PRO 6000 Blackwell 96GB',
     memoryGB: 96,
+    nvlink: false,
     memoryKind: 'gddr',
     computeCapability: 12.0,
     fp8: true,
@@ -263,6 +280,8 @@ export interface PoolDevice {
   readonly combinable: boolean;
   /** Whether vLLM runs its larger batch defaults here (`largeBatchDefaults`). */
   readonly largeBatchDefaults: boolean;
+  /** Whether the GPUs of a node are linked by NVLink (GpuSpec.nvlink). */
+  readonly nvlink: boolean;
 }
 
 /** The schedulable device of a pool; undefined for a MIG layout that mixes profiles (`balanced`). */
@@ -270,10 +289,10 @@ export function poolDevice(gpu: GpuSpec, sharing: GpuSharing): PoolDevice | unde
   const whole = usableMemoryBytes(gpu);
   switch (sharing.mode) {
     case 'none':
-      return { memoryBytes: whole, perGpu: 1, combinable: true, largeBatchDefaults: largeBatchDefaults(gpu, whole) };
+      return { memoryBytes: whole, perGpu: 1, combinable: true, largeBatchDefaults: largeBatchDefaults(gpu, whole), nvlink: gpu.nvlink };
     // Every sharer's vLLM sees the whole GPU and picks its defaults from it.
     case 'time-slicing':
-      return { memoryBytes: Math.floor(whole / sharing.replicas), perGpu: sharing.replicas, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, whole) };
+      return { memoryBytes: Math.floor(whole / sharing.replicas), perGpu: sharing.replicas, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, whole), nvlink: gpu.nvlink };
     case 'mig': {
       const profile = gpu.migProfiles.find((p) => p.name === sharing.profile);
       if (!profile) return undefined;
@@ -282,7 +301,7 @@ export function poolDevice(gpu: GpuSpec, sharing: GpuSharing): PoolDevice | unde
         profile.reportedGiB !== undefined
           ? Math.floor(profile.reportedGiB * MIG_REPORTED_FACTOR * GIB)
           : Math.floor(profile.memoryGB * 1e9 * UNREPORTED_MEMORY_FACTOR.gddr);
-      return { memoryBytes: bytes, perGpu: profile.instancesPerGpu, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, bytes) };
+      return { memoryBytes: bytes, perGpu: profile.instancesPerGpu, combinable: false, largeBatchDefaults: largeBatchDefaults(gpu, bytes), nvlink: gpu.nvlink };
     }
   }
 }

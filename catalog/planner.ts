@@ -97,6 +97,8 @@ export interface PlanInput {
   readonly gpuMemoryUtilization: number;
   /** Whether vLLM runs its larger batch defaults (PoolDevice.largeBatchDefaults); default: from the memory alone. */
   readonly largeBatchDefaults?: boolean;
+  /** Whether the GPUs are linked by NVLink (PoolDevice.nvlink): all-reduce buffers with TP > 1; default true (the larger). */
+  readonly nvlink?: boolean;
   /** Server flags; those in `runtimeFlags` change the overhead. */
   readonly extraArgs?: readonly string[];
   /** The vLLM release to model; default the pinned one. Only the calibration against older reports sets it. */
@@ -132,7 +134,10 @@ export interface Plan {
    * what its sampler warm-up after the KV cache is sized has (negative when short).
    */
   readonly outsideBudgetBytesPerGpu: number;
-  /** The sampler warm-up after the KV cache is sized: max_num_seqs x vocabulary x 8 B (logits and one copy, fp32). */
+  /**
+   * What the sampler takes after the KV cache is sized, from the memory outside the budget: max_num_seqs x vocabulary
+   * x 8 B (FP32 logits and one copy): V1's warm-up, or V2's first batch with sampling settings.
+   */
   readonly samplerWarmupBytes: number;
 }
 
@@ -178,9 +183,13 @@ function atLeast(version: string | undefined, major: number, minor: number, patc
 }
 
 /**
- * The model runner vLLM uses. Since 0.27 dense text models run on the V2 runner (vllm/config/vllm.py
- * `use_v2_model_runner`: "Enable by default for all dense models", vllm-project/vllm#44443, July 2026); mixtures of
- * experts stay on V1. A model that does not say whether it is a mixture of experts is planned on V1 (more overhead).
+ * The model runner vLLM uses. In 0.27 dense text models run on the V2 runner (vllm/config/vllm.py
+ * `use_v2_model_runner`: "Enable by default for all dense models", vllm-project/vllm#44443, 2026-07-02, before the
+ * 0.27.0 cut; Qwen3 and then Llama and Mistral defaulted to it from May and June, and the corpus has no report of
+ * 0.21-0.26, so earlier releases are planned on V1); the catalogue's mixtures of experts (gpt-oss, Mixtral) stay on V1
+ * (vLLM moves a few other MoE architectures to V2; none is in the catalogue). A model that does not say whether it is a
+ * mixture of experts is planned on V1 (more overhead). Features V2 lacks (ngram speculative decoding, custom logits
+ * processors) send a dense model back to V1: not read from extraArgs.
  */
 export function modelRunner(arch: Pick<ModelArchitecture, 'mixtureOfExperts'>, vllmVersion: string = PINNED_VLLM): 'v1' | 'v2' {
   return atLeast(vllmVersion, 0, 27) && arch.mixtureOfExperts === false ? 'v2' : 'v1';
@@ -202,6 +211,11 @@ export interface RuntimeFlags {
   readonly enforceEager: boolean;
   /** `--performance-mode throughput`: vLLM doubles each batch default the user did not set. */
   readonly throughputMode: boolean;
+  /**
+   * Flags with which vLLM keeps even a dense model on its V1 runner (`_get_v2_model_runner_unsupported_features` at
+   * main 6adad087: ngram and other speculative methods, custom logits processors): planned on V1, whatever the method.
+   */
+  readonly v1Only: boolean;
 }
 
 /**
@@ -226,17 +240,18 @@ export function runtimeFlags(extraArgs: readonly string[] = []): RuntimeFlags {
     maxNumBatchedTokens: value('--max-num-batched-tokens'),
     enforceEager: extraArgs.some((a) => a === '--enforce-eager' || a === '--enforce-eager=true'),
     throughputMode: text('--performance-mode') === 'throughput',
+    v1Only: extraArgs.some((a) => ['--speculative-config', '-sc', '--logits-processors'].some((f) => a === f || a.startsWith(`${f}=`))),
   };
 }
 
 /** The overhead model's constants (see the header; each an envelope of the corpus, rounded up). */
 export const OVERHEAD = {
   /**
-   * Non-torch memory: CUDA libraries; with TP or PP > 1 also NCCL and all-reduce buffers: V1 0.55 GiB at vLLM 0.11,
-   * 2.07-2.13 GiB at 0.19 (planned from 0.12 on: the release that changed it is not known); V2 at 0.27.1 leaves
-   * 1.65 GiB besides weights and KV cache at TP 2.
+   * Non-torch memory: CUDA libraries; with TP or PP > 1 also NCCL and all-reduce buffers: 2.07-2.21 GiB on H100 SXM at
+   * vLLM 0.19 (0.55 GiB at 0.11; planned from 0.12 on: the release that changed it is not known); over PCIe without
+   * NVLink a 0.27.1 TP 2 report kept 1.66 GiB for this and its activations together.
    */
-  nonTorchBytes: { single: 0.25 * GIB, parallelBefore012: 0.75 * GIB, parallel: 2.25 * GIB, v2Parallel: 0.5 * GIB },
+  nonTorchBytes: { single: 0.25 * GIB, parallelBefore012: 0.75 * GIB, parallel: 2.25 * GIB, parallelPcie: 0.5 * GIB },
   /**
    * V1 runner: its memory profile warms the sampler up with max_num_seqs requests (top-k/top-p sort), bytes per
    * sequence per vocabulary entry: 39 at vLLM 0.11 (H100, four models), 14-15.5 from 0.17 (0.17-0.19 on H100).
@@ -245,10 +260,12 @@ export const OVERHEAD = {
   /** Forward activations of a max_num_batched_tokens batch, bytes per token per hidden unit (V1). */
   forwardBytesPerTokenPerHidden: 40,
   /**
-   * V2 runner (dense models from 0.27): its profile skips top-k/top-p; what it leaves besides weights, KV cache and
-   * non-torch memory was 0.1-1.45 GiB in the reports (0.27.1-0.28.0): planned at the largest seen, rounded up.
+   * V2 runner (dense models from 0.27): its profile skips top-k/top-p; it keeps `output_bin_counts`, max_num_seqs x
+   * vocabulary x 4 B (sample/penalties.py), inside the budget; the rest of what the 0.27.1-0.28.0 reports kept besides
+   * weights, KV cache and non-torch memory (0.1-1.45 GiB with 256 sequences) is planned at 1.1 GiB.
    */
-  v2ActivationBytes: 1.25 * GIB,
+  v2ActivationBytes: Math.round(1.1 * GIB),
+  v2PenaltyBytesPerSeqPerVocab: 4,
   /**
    * V2 with pipeline parallel, bytes per batched token per hidden unit: the first stage of a 0.27.1 report kept
    * 1.36 GiB more than the TP 2 run of the same model (8192 tokens x 5120 hidden: 34.8 B).
@@ -282,9 +299,9 @@ export interface Overhead {
 /** vLLM's memory per GPU besides weights and KV cache, at the pinned version (or `vllmVersion`, for calibration). */
 export function runtimeOverhead(
   arch: ModelArchitecture,
-  o: { largeBatchDefaults: boolean; gpus: number; pipelineParallel?: number; flags: RuntimeFlags; vllmVersion?: string },
+  o: { largeBatchDefaults: boolean; nvlink?: boolean; gpus: number; pipelineParallel?: number; flags: RuntimeFlags; vllmVersion?: string },
 ): Overhead {
-  const runner = modelRunner(arch, o.vllmVersion);
+  const runner = o.flags.v1Only ? 'v1' : modelRunner(arch, o.vllmVersion);
   const defaults = o.largeBatchDefaults ? BATCH_DEFAULTS.large : BATCH_DEFAULTS.small;
   // vllm/engine/arg_utils.py: throughput mode doubles each default the user did not set
   const modeFactor = o.flags.throughputMode ? 2 : 1;
@@ -293,8 +310,8 @@ export function runtimeOverhead(
   const parallel = o.gpus > 1;
   const nonTorchBytes = !parallel
     ? OVERHEAD.nonTorchBytes.single
-    : runner === 'v2'
-      ? OVERHEAD.nonTorchBytes.v2Parallel
+    : o.nvlink === false && runner === 'v2'
+      ? OVERHEAD.nonTorchBytes.parallelPcie
       : atLeast(o.vllmVersion, 0, 12)
         ? OVERHEAD.nonTorchBytes.parallel
         : OVERHEAD.nonTorchBytes.parallelBefore012;
@@ -304,7 +321,7 @@ export function runtimeOverhead(
   const activationBytes =
     runner === 'v1'
       ? Math.max(samplerBytes, prefillBytes)
-      : OVERHEAD.v2ActivationBytes + (o.pipelineParallel && o.pipelineParallel > 1 ? maxNumBatchedTokens * (arch.hiddenSize ?? 8192) * OVERHEAD.v2PipelineBytesPerTokenPerHidden : 0);
+      : OVERHEAD.v2ActivationBytes + maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * OVERHEAD.v2PenaltyBytesPerSeqPerVocab + (o.pipelineParallel && o.pipelineParallel > 1 ? maxNumBatchedTokens * (arch.hiddenSize ?? 8192) * OVERHEAD.v2PipelineBytesPerTokenPerHidden : 0);
   // fewer sequences capture fewer graph sizes (0.20.1 at 32 sequences: 0.09-0.16 GiB)
   const graphShare = Math.min(1, maxNumSeqs / 256);
   const cudaGraphEstimateBytes = o.flags.enforceEager ? 0 : Math.round(graphShare * (o.largeBatchDefaults ? OVERHEAD.cudaGraphBytes.large : OVERHEAD.cudaGraphBytes.small));
@@ -360,6 +377,7 @@ export function plan(i: PlanInput): Plan {
   const budgetBytesPerGpu = Math.floor(i.gpuMemoryBytes * i.gpuMemoryUtilization);
   const overhead = runtimeOverhead(i.arch, {
     largeBatchDefaults: i.largeBatchDefaults ?? i.gpuMemoryBytes >= 70 * GIB,
+    nvlink: i.nvlink,
     gpus,
     pipelineParallel: i.pipelineParallel,
     flags: runtimeFlags(i.extraArgs),
@@ -389,6 +407,15 @@ export function plan(i: PlanInput): Plan {
       i.gpuMemoryBytes - budgetBytesPerGpu - (gpus > 1 ? CUDA_CONTEXT_BYTES.parallel : CUDA_CONTEXT_BYTES.single) - (overhead.cudaGraphEstimateBytes - overhead.cudaGraphBytes),
     samplerWarmupBytes: overhead.maxNumSeqs * (i.arch.vocabSize ?? UNKNOWN_VOCAB) * SAMPLER_WARMUP_BYTES_PER_SEQ_PER_VOCAB,
   };
+}
+
+/**
+ * What must fit outside the budget besides the CUDA context and graphs: the sampler's FP32 logits, for the V2 runner
+ * (its first sampled batch) and for a mixture of experts on V1 (its warm-up; dense models on V1 started with less
+ * room in the reports).
+ */
+export function afterKvSamplerBytes(p: Plan, arch: Pick<ModelArchitecture, 'mixtureOfExperts'>): number {
+  return p.overhead.runner === 'v2' || arch.mixtureOfExperts !== false ? p.samplerWarmupBytes : 0;
 }
 
 /** Bytes as GiB with one decimal, for messages and reports. */
@@ -430,6 +457,7 @@ export function planServing(m: ModelServing, arch: ModelArchitecture, device: Po
     maxModelLen: eff.maxModelLen,
     gpuMemoryUtilization: m.gpuMemoryUtilization,
     largeBatchDefaults: device.largeBatchDefaults,
+    nvlink: device.nvlink,
     extraArgs: m.extraArgs,
   });
 }

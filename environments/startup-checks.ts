@@ -3,7 +3,7 @@
  * A warning, not an error, in every stage: the figure is an estimate from declared bandwidths, and refusing a
  * deploy on it would push people to declare faster links than they have rather than to shorten the start.
  */
-import { gib } from '../catalog/planner';
+import { afterKvSamplerBytes, gib } from '../catalog/planner';
 import { MAX_STABILIZATION_WINDOW_SECONDS } from '../catalog/startup';
 import type { ResolvedEnvironment, ResolvedModel } from './resolve';
 
@@ -31,23 +31,29 @@ function autoscalingWarnings(m: ResolvedEnvironment['models'][number], i: number
 }
 
 /**
- * What vLLM allocates after sizing the KV cache comes out of the memory outside gpuMemoryUtilization's budget: the
- * CUDA graphs the V2 runner (dense models at the pinned release) captures there, and, on the V1 runner (mixtures of
- * experts), a sampler warm-up. Two public reports of gpt-oss-20b (vLLM 0.19, H100, 0.95, 1024 sequences) ran out of
- * memory in that warm-up; dense models at the same settings started. A warning: the terms are estimates (README
- * "Capacity planner"), and one report with about as little room started (gpt-oss-120b, vLLM 0.11).
+ * What vLLM allocates after sizing the KV cache comes out of the memory outside gpuMemoryUtilization's budget. The V2
+ * runner (dense models at the pinned release) captures its CUDA graphs there, and its profile runs greedy requests
+ * only, so the first batch with sampling settings allocates FP32 logits and top-k/top-p work space there too
+ * (vllm/v1/worker/gpu/sample at main 6adad087). The V1 runner (mixtures of experts) warms its sampler up there: two
+ * public reports of gpt-oss-20b (vLLM 0.19, H100, 0.95, 1024 sequences) ran out of memory doing so, while dense
+ * models at the same settings started. A warning: the terms are estimates (README "Capacity planner"), and one report
+ * with about as little room started (gpt-oss-120b, vLLM 0.11).
  */
 function warmupWarnings(m: ResolvedModel, i: number): Warning[] {
   const p = m.plan;
   if (m.spec.engine !== 'vllm') return [];
-  const sampler = p.overhead.runner === 'v1' && m.arch.mixtureOfExperts !== false;
-  const need = sampler ? p.samplerWarmupBytes : 0;
+  const v2 = p.overhead.runner === 'v2';
+  const need = afterKvSamplerBytes(p, m.arch);
+  const sampler = need > 0;
   if (p.outsideBudgetBytesPerGpu >= need) return [];
   const graphs = p.overhead.cudaGraphEstimateBytes - p.overhead.cudaGraphBytes;
   const taken = `the CUDA context${graphs > 0 ? ` and ${gib(graphs)} of CUDA graphs vLLM captures outside it` : ''}`;
-  const what = sampler
-    ? `vLLM warms its sampler up there after sizing the KV cache (${p.overhead.maxNumSeqs} sequences x ${m.arch.vocabSize ?? 'an unknown'} vocabulary: about ${gib(p.samplerWarmupBytes)}); gpt-oss-20b failed so at 0.95 on H100 ("CUDA out of memory occurred when warming up sampler")`
-    : 'vLLM may run out of memory capturing them after sizing the KV cache';
+  const batch = `${p.overhead.maxNumSeqs} sequences x ${m.arch.vocabSize ?? 'an unknown'} vocabulary: about ${gib(p.samplerWarmupBytes)}`;
+  const what = !sampler
+    ? 'vLLM may run out of memory capturing them after sizing the KV cache'
+    : v2
+      ? `the first batch that samples allocates its FP32 logits and top-k/top-p work space there (${batch}), after start-up`
+      : `vLLM warms its sampler up there after sizing the KV cache (${batch}); gpt-oss-20b failed so at 0.95 on H100 ("CUDA out of memory occurred when warming up sampler")`;
   return [
     {
       path: ['models', i, 'gpuMemoryUtilization'],

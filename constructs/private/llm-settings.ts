@@ -133,7 +133,7 @@ export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | '
   }
   const wanted = p.maxModelLen ?? Math.min(arch.maxPositionEmbeddings, DEFAULT_MIN_CONTEXT_TOKENS);
   const planAt = (tp: number, pp: number, maxModelLen: number): Plan =>
-    plan({ arch, gpuMemoryBytes: pool.device.memoryBytes, tensorParallel: tp, pipelineParallel: pp, quantization, kvCacheDtype, maxModelLen, gpuMemoryUtilization: planUtilization, largeBatchDefaults: pool.device.largeBatchDefaults, extraArgs: p.extraArgs });
+    plan({ arch, gpuMemoryBytes: pool.device.memoryBytes, tensorParallel: tp, pipelineParallel: pp, quantization, kvCacheDtype, maxModelLen, gpuMemoryUtilization: planUtilization, largeBatchDefaults: pool.device.largeBatchDefaults, nvlink: pool.device.nvlink, extraArgs: p.extraArgs });
   const fits = (x: Plan) => x.kvCacheBytesPerGpu > 0 && x.fullLengthSequences >= 1;
   const where = `${pool.gpu.key}${pool.device.combinable ? '' : ' share'} (${gib(pool.device.memoryBytes)})`;
   const usable = (x: Plan) => `${gib(x.usableBytesPerGpu)} usable per GPU of ${where} at gpuMemoryUtilization ${gpuMemoryUtilization}`;

@@ -24,12 +24,13 @@ describe('capacity', () => {
     const report = JSON.parse(r.out);
     expect(report.models.find((m: any) => m.model === 'llama-70b')).toEqual({
       model: 'llama-70b', engine: 'vllm', pool: 'h100', gpu: 'h100-80gb', tensorParallel: 4, pipelineParallel: 1, replicas: 2, nodesPerReplica: 1, quantization: 'fp8',
-      // test/catalog/planner.test.ts works these out: 18,197,989,381 B of weights, 2,147,483,648 B of overhead (vLLM's
-      // V2 runner), 56,171,516,832 B of KV cache per GPU = 685,687 tokens; likely: + the 0.25 GiB margin = 688,964 tokens
-      maxModelLen: 131072, weightsPerGpuGiB: 16.9, overheadPerGpuGiB: 2, vllmRunner: 'v2', kvCachePerGpuGiB: 52.3,
+      // test/catalog/planner.test.ts works these out: 18,197,989,381 B of weights, 4,390,807,142 B of overhead (vLLM's
+      // V2 runner), 53,928,193,338 B of KV cache per GPU = 658,303 tokens; likely: + the 0.25 GiB margin = 661,579 tokens
+      maxModelLen: 131072, weightsPerGpuGiB: 16.9, overheadPerGpuGiB: 4.1, vllmRunner: 'v2', kvCachePerGpuGiB: 50.2,
       // outside the budget: 79.18 x 0.1 = 7.9 GiB - CUDA context with TP 1.5 - graphs captured there 2 = 4.4 GiB
-      outsideBudgetPerGpuGiB: 4.4, vllmLikely: { kvCachePerGpuGiB: 52.6, kvCacheTokens: 688964 },
-      kvCacheTokens: 685687, fullLengthSequences: 5, headroomPerGpuGiB: 42.3,
+      outsideBudgetPerGpuGiB: 4.4,
+      vllmLikely: { kvCachePerGpuGiB: 50.5, kvCacheTokens: 661579 },
+      kvCacheTokens: 658303, fullLengthSequences: 5, headroomPerGpuGiB: 40.2,
       // test/catalog/startup.test.ts works these out (shared cache: the budget leaves the download out)
       startup: { cacheMode: 'shared', bytesFetched: 141107412992, fetchedGiB: 131.4, downloadSeconds: 1412, loadSeconds: 283, compileSeconds: 300, warmCompileSeconds: 60, coldStartSeconds: 1994, warmStartSeconds: 343, probeBudgetSeconds: 590, overSlo: false },
     });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gpuSpec, poolDevice } from '../../catalog/gpus';
 import { MODELS } from '../../catalog/models';
-import { GIB, effectiveServing, modelRunner, plan, type Plan } from '../../catalog/planner';
+import { GIB, afterKvSamplerBytes, effectiveServing, modelRunner, plan, type Plan } from '../../catalog/planner';
 import { STARTUP_REPORTS, type StartupReport } from '../fixtures/vllm-startup-reports';
 
 const comparable = STARTUP_REPORTS.filter((r) => r.comparable);
@@ -37,6 +37,7 @@ export function planForReport(r: StartupReport): Plan {
     maxModelLen: r.maxModelLen,
     gpuMemoryUtilization: r.gpuMemoryUtilization,
     largeBatchDefaults: device.largeBatchDefaults,
+    nvlink: device.nvlink,
     extraArgs: r.extraArgs,
     vllmVersion: r.vllmVersion,
   });
@@ -101,10 +102,9 @@ describe('calibration against public vLLM start-up reports', () => {
         const refused = p.kvCacheBytesPerGpu <= 0 || p.fullLengthSequences < 1;
         expect(refused, `${r.id}: planner keeps ${(p.kvCacheBytesPerGpu / GIB).toFixed(2)} GiB, ${p.kvCapacityTokens} tokens for ${r.maxModelLen}`).toBe(true);
       } else {
-        // environments/startup-checks.ts warns on exactly this condition for a mixture of experts on the V1 runner
+        // environments/startup-checks.ts warns on exactly this condition
         expect(architecture(r).mixtureOfExperts, r.id).toBe(true);
-        expect(p.overhead.runner, r.id).toBe('v1');
-        expect(p.outsideBudgetBytesPerGpu, `${r.id}: room outside the budget vs the warm-up`).toBeLessThan(p.samplerWarmupBytes);
+        expect(p.outsideBudgetBytesPerGpu, `${r.id}: room outside the budget vs the warm-up`).toBeLessThan(afterKvSamplerBytes(p, architecture(r)));
       }
     }
   });
@@ -113,7 +113,7 @@ describe('calibration against public vLLM start-up reports', () => {
     const refused = calibrationRows().filter(({ p }) => p.kvCacheBytesPerGpu <= 0 || p.fullLengthSequences < 1).map((x) => x.r.id);
     expect(refused).toEqual(['llmd-h100-gptoss120b', 'llmd-h100-qwen3-32b-16k']);
     const warned = calibrationRows()
-      .filter(({ r, p }) => architecture(r).mixtureOfExperts !== false && p.overhead.runner === 'v1' && p.outsideBudgetBytesPerGpu < p.samplerWarmupBytes)
+      .filter(({ r, p }) => p.outsideBudgetBytesPerGpu < afterKvSamplerBytes(p, architecture(r)))
       .map((x) => x.r.id);
     expect(warned).toEqual(['llmd-h100-gptoss120b']);
   });
@@ -140,6 +140,21 @@ describe('calibration against public vLLM start-up reports', () => {
     expect(at('0.20.1', ['--enforce-eager']).cudaGraphBytes).toBe(0);
     // the pinned release runs Llama on V2: no sampler sort in its profile, graphs outside the budget
     expect(at('0.27.1')).toMatchObject({ runner: 'v2', samplerBytes: 0, cudaGraphBytes: 0, cudaGraphEstimateBytes: 2 * GIB });
+  });
+
+  it('plans a dense model on NVLink GPUs with the all-reduce memory every H100 log shows, and the V2 penalty buffer', () => {
+    // vLLM 0.19 on H100 SXM: non-torch 2.06-2.21 GiB at TP 2-4 against 0.25 at TP 1 (NCCL and custom all-reduce
+    // buffers; the model runner does not change them). V2 keeps output_bin_counts, max_num_seqs x vocabulary x int32
+    // (sample/penalties.py at main 6adad087), inside the budget.
+    const h100 = poolDevice(gpuSpec('h100-80gb'), { mode: 'none' })!;
+    const pcie = poolDevice(gpuSpec('rtx-pro-6000-96gb'), { mode: 'none' })!;
+    expect(h100.nvlink).toBe(true);
+    expect(pcie.nvlink).toBe(false);
+    const at = (d: typeof h100, tensorParallel: number) =>
+      plan({ arch: MODELS['meta-llama/Llama-3.3-70B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: d.largeBatchDefaults, nvlink: d.nvlink, tensorParallel, pipelineParallel: 1, quantization: 'fp8', kvCacheDtype: 'auto', maxModelLen: 8192, gpuMemoryUtilization: 0.9 }).overhead;
+    expect(at(h100, 4)).toMatchObject({ runner: 'v2', nonTorchBytes: 2.25 * GIB });
+    expect(at(pcie, 2).nonTorchBytes).toBe(0.5 * GIB);
+    expect(at(h100, 4).activationBytes).toBe(Math.round(1.1 * GIB) + 1024 * 128_256 * 4);
   });
 
   it('is the table README shows', () => {

@@ -115,22 +115,22 @@ describe('money per month', () => {
 describe('price per million tokens (estimate)', () => {
   it('the roofline of Llama 3.3 70B FP8 on 4 x H100, worked by hand', () => {
     // the planner's figures (test/catalog/planner.test.ts, README capacity): 18,197,989,381 B weights per GPU,
-    // KV 2 x 80 layers x (8/4) heads x 128 x 2 B = 81,920 B per token per GPU, 685,687 tokens of KV cache, 1024 seqs
-    const plan = { gpusPerReplica: 4, weightBytesPerGpu: 18_197_989_381, kvBytesPerTokenPerGpu: 81_920, kvCapacityTokens: 685_687, overhead: { maxNumSeqs: 1024 } };
+    // KV 2 x 80 layers x (8/4) heads x 128 x 2 B = 81,920 B per token per GPU, 658,303 tokens of KV cache, 1024 seqs
+    const plan = { gpusPerReplica: 4, weightBytesPerGpu: 18_197_989_381, kvBytesPerTokenPerGpu: 81_920, kvCapacityTokens: 658_303, overhead: { maxNumSeqs: 1024 } };
     const h100 = GPU_PERFORMANCE['h100-80gb']!;
     const rates = roofline({ plan, activeParameters: 70_553_706_496, bandwidth: h100.memoryBandwidthGBs * 1e9, flops: h100.denseFp8Tflops! * 1e12, contextTokens: 2048 });
-    // batch = min(1024, floor(685,687 / 2048) = 334) = 334
-    expect(rates.batch).toBe(334);
-    // bytes = 18,197,989,381 + 334 x 2048 x 81,920 = 18,197,989,381 + 56,035,901,440 = 74,233,890,821 B
-    // memory: 74,233,890,821 / 3.35e12 = 22.159 ms; compute: 2 x 70.55e9 x 334 / 4 / 1.979e15 = 5.954 ms
+    // batch = min(1024, floor(658,303 / 2048) = 321) = 321
+    expect(rates.batch).toBe(321);
+    // bytes = 18,197,989,381 + 321 x 2048 x 81,920 = 18,197,989,381 + 53,854,863,360 = 72,052,852,741 B
+    // memory: 72,052,852,741 / 3.35e12 = 21.508 ms; compute: 2 x 70.55e9 x 321 / 4 / 1.979e15 = 5.722 ms
     expect(rates.bound).toBe('memory');
-    expect(rates.stepSeconds).toBeCloseTo(74_233_890_821 / 3.35e12, 12);
-    // 334 / 0.0221594 s = 15,072.6 tokens/s
-    expect(rates.decodeTokensPerSecond).toBeCloseTo(15_072.6, 0);
+    expect(rates.stepSeconds).toBeCloseTo(72_052_852_741 / 3.35e12, 12);
+    // 321 / 0.0215083 s = 14,924.5 tokens/s
+    expect(rates.decodeTokensPerSecond).toBeCloseTo(14_924.5, 0);
     // prefill: 4 x 1.979e15 / (2 x 70.55e9) = 56,099.6 tokens/s
     expect(rates.prefillTokensPerSecond).toBeCloseTo((4 * 1.979e15) / (2 * 70_553_706_496), 6);
-    // 4 GPUs at 2.49 = 9.96 an hour; at 50%: 9.96 / (15,072.6 x 3600 x 0.5) x 1e6 = 0.3671 per million output
-    expect(perMillion(9.96, rates.decodeTokensPerSecond, 0.5)).toBeCloseTo(0.3671, 4);
+    // 4 GPUs at 2.49 = 9.96 an hour; at 50%: 9.96 / (14,924.5 x 3600 x 0.5) x 1e6 = 0.3708 per million output
+    expect(perMillion(9.96, rates.decodeTokensPerSecond, 0.5)).toBeCloseTo(0.3708, 4);
     expect(perMillion(9.96, rates.prefillTokensPerSecond, 0.5)).toBeCloseTo(0.0986, 4);
   });
 

@@ -10,28 +10,29 @@ describe('capacity planner, against figures computed by hand', () => {
     // vLLM 0.27.1 runs a dense model on its V2 runner: no sampler sort in its memory profile, CUDA graphs outside the budget
     // memory      = 44.31 GiB as vLLM logs it = floor(44.31 x 2^30)              = 47,577,500,221 B
     // budget      = floor(47,577,500,221 x 0.90)                                 = 42,819,750,198 B
-    // overhead    = non-torch 268,435,456 (0.25 GiB) + V2 activation 1,342,177,280 (1.25 GiB)
-    //             + margin 268,435,456                                           =  1,879,048,192 B
-    // usable      = 42,819,750,198 - 1,879,048,192                               = 40,940,702,006 B
+    // overhead    = non-torch 268,435,456 (0.25 GiB) + V2 activation 1,181,116,006 (1.1 GiB)
+    //             + penalty buffer 256 seqs x 128,256 vocab x 4 B = 131,334,144 + margin 268,435,456
+    //                                                                            =  1,849,321,062 B
+    // usable      = 42,819,750,198 - 1,849,321,062                               = 40,970,429,136 B
     // weights     = 8,030,261,248 params x 2 bytes                               = 16,060,522,496 B
     // KV / token  = 2 x 32 layers x 8 KV heads x 128 head dim x 2 B              =        131,072 B
-    // KV cache    = 40,940,702,006 - 16,060,522,496                              = 24,880,179,510 B
-    // tokens      = floor(24,880,179,510 / 131,072) = 189,820; sequences = floor(189,820 / 32,768) = 5
+    // KV cache    = 40,970,429,136 - 16,060,522,496                              = 24,909,906,640 B
+    // tokens      = floor(24,909,906,640 / 131,072) = 190,047; sequences = floor(190,047 / 32,768) = 5
     const d = device('l40s-48gb');
     expect(d.memoryBytes).toBe(47_577_500_221);
     expect(d.largeBatchDefaults).toBe(false);
     const p = plan({ arch: MODELS['meta-llama/Llama-3.1-8B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: false, tensorParallel: 1, pipelineParallel: 1, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 32768, gpuMemoryUtilization: 0.9 });
     expect(p.budgetBytesPerGpu).toBe(42_819_750_198);
-    expect(p.overhead).toMatchObject({ runner: 'v2', maxNumSeqs: 256, samplerBytes: 0, activationBytes: 1_342_177_280, cudaGraphBytes: 0, totalBytes: 1_879_048_192 });
+    expect(p.overhead).toMatchObject({ runner: 'v2', maxNumSeqs: 256, samplerBytes: 0, activationBytes: 1_181_116_006 + 131_334_144, cudaGraphBytes: 0, totalBytes: 1_849_321_062 });
     expect(p.weightBytesPerGpu).toBe(16_060_522_496);
     expect(p.kvBytesPerTokenPerGpu).toBe(131_072);
-    expect(p.usableBytesPerGpu).toBe(40_940_702_006);
-    expect(p.kvCacheBytesPerGpu).toBe(24_880_179_510);
-    expect(p.kvCapacityTokens).toBe(189_820);
+    expect(p.usableBytesPerGpu).toBe(40_970_429_136);
+    expect(p.kvCacheBytesPerGpu).toBe(24_909_906_640);
+    expect(p.kvCapacityTokens).toBe(190_047);
     expect(p.fullLengthSequences).toBe(5);
     expect(p.largestMaxModelLen).toBe(131_072); // capped at the model's limit
     // what vLLM will likely log: the same without the 0.25 GiB margin
-    expect(p.likelyKvCacheBytesPerGpu).toBe(24_880_179_510 + 268_435_456);
+    expect(p.likelyKvCacheBytesPerGpu).toBe(24_909_906_640 + 268_435_456);
     // outside the budget: 47,577,500,221 - 42,819,750,198 - CUDA context 536,870,912 - graphs 1,073,741,824 (1 GiB)
     expect(p.outsideBudgetBytesPerGpu).toBe(47_577_500_221 - 42_819_750_198 - 536_870_912 - 1_073_741_824);
   });
@@ -42,20 +43,21 @@ describe('capacity planner, against figures computed by hand', () => {
     //             = ceil(72,791,957,520.4) = 72,791,957,521 B; / 4 GPUs, rounded up   = 18,197,989,381 B per GPU
     // KV / token  = 2 x 80 layers x (8 KV heads / 4) x 128 x 2 B                         =         81,920 B per GPU
     // budget      = floor(79.18 GiB = 85,018,877,624 x 0.90)                             = 76,516,989,861 B
-    // overhead    = V2 runner (dense): non-torch with TP 536,870,912 (0.5 GiB) + activation 1,342,177,280
-    //               (1.25 GiB) + margin 268,435,456                                       =  2,147,483,648 B
-    // KV cache    = 76,516,989,861 - 2,147,483,648 - 18,197,989,381                      = 56,171,516,832 B
-    // tokens      = floor(56,171,516,832 / 81,920) = 685,687; sequences = floor(685,687 / 131,072) = 5
+    // overhead    = V2 runner (dense): non-torch with TP over NVLink 2,415,919,104 (2.25 GiB: NCCL and all-reduce
+    //               buffers) + activation 1,181,116,006 (1.1 GiB) + penalty buffer 1024 x 128,256 x 4 = 525,336,576
+    //               + margin 268,435,456                                                  =  4,390,807,142 B
+    // KV cache    = 76,516,989,861 - 4,390,807,142 - 18,197,989,381                      = 53,928,193,338 B
+    // tokens      = floor(53,928,193,338 / 81,920) = 658,303; sequences = floor(658,303 / 131,072) = 5
     const d = device('h100-80gb');
     expect(d.largeBatchDefaults).toBe(true);
-    const p = plan({ arch: MODELS['meta-llama/Llama-3.3-70B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: true, tensorParallel: 4, pipelineParallel: 1, quantization: 'fp8', kvCacheDtype: 'auto', maxModelLen: 131072, gpuMemoryUtilization: 0.9 });
+    const p = plan({ arch: MODELS['meta-llama/Llama-3.3-70B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: true, nvlink: d.nvlink, tensorParallel: 4, pipelineParallel: 1, quantization: 'fp8', kvCacheDtype: 'auto', maxModelLen: 131072, gpuMemoryUtilization: 0.9 });
     expect(p.weightBytesTotal).toBe(72_791_957_521);
     expect(p.weightBytesPerGpu).toBe(18_197_989_381);
     expect(p.kvBytesPerTokenPerGpu).toBe(81_920);
     expect(p.budgetBytesPerGpu).toBe(76_516_989_861);
-    expect(p.overhead.totalBytes).toBe(2_147_483_648);
-    expect(p.kvCacheBytesPerGpu).toBe(56_171_516_832);
-    expect(p.kvCapacityTokens).toBe(685_687);
+    expect(p.overhead.totalBytes).toBe(4_390_807_142);
+    expect(p.kvCacheBytesPerGpu).toBe(53_928_193_338);
+    expect(p.kvCapacityTokens).toBe(658_303);
     expect(p.fullLengthSequences).toBe(5);
   });
 
@@ -80,20 +82,21 @@ describe('capacity planner, against figures computed by hand', () => {
   it('Qwen2.5 7B, bf16, on an A100 MIG slice 3g.40gb', () => {
     // memory      = nvidia-smi mig -lgip lists 39.25 GiB; x 0.99 = floor(39.25 x 0.99 x 1,073,741,824) = 41,722,922,926 B
     // budget      = floor(41,722,922,926 x 0.90)                                        = 37,550,630,633 B
-    // overhead    = V2 runner: 268,435,456 + 1,342,177,280 + margin 268,435,456          =  1,879,048,192 B
+    // overhead    = V2 runner: 268,435,456 + 1,181,116,006 + 256 x 152,064 x 4 (155,713,536) + margin 268,435,456
+    //                                                                                   =  1,873,700,454 B
     //               (39 GiB: under 70 GiB, vLLM's small batch defaults)
     // weights     = 7,615,616,512 x 2                                                   = 15,231,233,024 B
     // KV / token  = 2 x 28 layers x 4 KV heads x 128 x 2 B                              =         57,344 B
-    // KV cache    = 37,550,630,633 - 1,879,048,192 - 15,231,233,024                     = 20,440,349,417 B
-    // tokens      = floor(20,440,349,417 / 57,344) = 356,451; sequences = 10; maxModelLen capped at the model's 32,768
+    // KV cache    = 37,550,630,633 - 1,873,700,454 - 15,231,233,024                     = 20,445,697,155 B
+    // tokens      = floor(20,445,697,155 / 57,344) = 356,544; sequences = 10; maxModelLen capped at the model's 32,768
     const d = poolDevice(GPUS['a100-80gb']!, { mode: 'mig', profile: '3g.40gb' })!;
     expect(d.memoryBytes).toBe(41_722_922_926);
     expect(d.largeBatchDefaults).toBe(false);
     const p = plan({ arch: MODELS['Qwen/Qwen2.5-7B-Instruct']!, gpuMemoryBytes: d.memoryBytes, largeBatchDefaults: d.largeBatchDefaults, tensorParallel: 1, pipelineParallel: 1, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 32768, gpuMemoryUtilization: 0.9 });
-    expect(p.overhead.totalBytes).toBe(1_879_048_192);
+    expect(p.overhead.totalBytes).toBe(1_873_700_454);
     expect(p.kvBytesPerTokenPerGpu).toBe(57_344);
-    expect(p.kvCacheBytesPerGpu).toBe(20_440_349_417);
-    expect(p.kvCapacityTokens).toBe(356_451);
+    expect(p.kvCacheBytesPerGpu).toBe(20_445_697_155);
+    expect(p.kvCapacityTokens).toBe(356_544);
     expect(p.fullLengthSequences).toBe(10);
     expect(p.largestMaxModelLen).toBe(32_768);
   });
@@ -106,12 +109,14 @@ describe('capacity planner, against figures computed by hand', () => {
     const pp = plan({ ...base, pipelineParallel: 2 });
     expect(pp.kvBytesPerTokenPerGpu).toBe(65_536);
     expect(pp.weightBytesPerGpu).toBe(8_030_261_248);
-    // NCCL buffers: on the V2 runner 0.5 GiB of non-torch memory with more than one GPU, 0.25 GiB alone; on V1 2.25 GiB
-    expect(pp.overhead.nonTorchBytes).toBe(0.5 * GIB);
+    // NCCL and all-reduce buffers with more than one GPU: 2.25 GiB over NVLink (the default), 0.5 GiB on the V2 runner
+    // over PCIe; 0.25 GiB alone
+    expect(pp.overhead.nonTorchBytes).toBe(2.25 * GIB);
+    expect(plan({ ...base, pipelineParallel: 2, nvlink: false }).overhead.nonTorchBytes).toBe(0.5 * GIB);
     expect(plan(base).overhead.nonTorchBytes).toBe(0.25 * GIB);
-    expect(plan({ ...base, pipelineParallel: 2, arch: { ...arch, mixtureOfExperts: undefined } }).overhead.nonTorchBytes).toBe(2.25 * GIB);
+    expect(plan({ ...base, pipelineParallel: 2, nvlink: false, arch: { ...arch, mixtureOfExperts: undefined } }).overhead.nonTorchBytes).toBe(2.25 * GIB);
     // pipeline stages on the V2 runner keep more: 36 B per batched token per hidden unit (2048 x 4096 x 36 here)
-    expect(pp.overhead.activationBytes).toBe(1.25 * GIB + 2048 * 4096 * 36);
+    expect(pp.overhead.activationBytes).toBe(Math.round(1.1 * GIB) + 256 * 128_256 * 4 + 2048 * 4096 * 36);
   });
 
   it('replicates KV heads when tensor parallel exceeds them', () => {
@@ -150,7 +155,7 @@ describe('capacity planner, against figures computed by hand', () => {
     // gpt-oss-20b, a mixture of experts: vLLM 0.27.1 runs it on the V1 runner, whose profile warms the sampler up
     const arch = MODELS['openai/gpt-oss-20b']!;
     const o = (args: string[], large = true) => runtimeOverhead(arch, { largeBatchDefaults: large, gpus: 1, flags: runtimeFlags(args) });
-    expect(runtimeFlags(['--max-num-seqs', '64', '--max-num-batched-tokens=16384', '--enforce-eager'])).toEqual({ maxNumSeqs: 64, maxNumBatchedTokens: 16384, enforceEager: true, throughputMode: false });
+    expect(runtimeFlags(['--max-num-seqs', '64', '--max-num-batched-tokens=16384', '--enforce-eager'])).toEqual({ maxNumSeqs: 64, maxNumBatchedTokens: 16384, enforceEager: true, throughputMode: false, v1Only: false });
     // sampler: 64 seqs x 201,088 x 16 B instead of 1024
     expect(o(['--max-num-seqs', '64']).samplerBytes).toBe(64 * 201_088 * 16);
     expect(o([]).samplerBytes).toBe(1024 * 201_088 * 16);
@@ -164,6 +169,18 @@ describe('capacity planner, against figures computed by hand', () => {
     expect(o([], false).samplerBytes).toBe(256 * 201_088 * 16);
     // fewer sequences capture fewer graphs: 32 of 256
     expect(o(['--max-num-seqs', '32']).cudaGraphBytes).toBe(Math.round((32 / 256) * OVERHEAD.cudaGraphBytes.large));
+  });
+
+  it('keeps a dense model on the V1 runner with a flag the V2 runner does not support, as vLLM does', () => {
+    const llama = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
+    const o = (args: string[]) => runtimeOverhead(llama, { largeBatchDefaults: true, gpus: 1, flags: runtimeFlags(args) });
+    expect(o([]).runner).toBe('v2');
+    for (const args of [['--speculative-config', '{"method":"ngram","num_speculative_tokens":4}'], ['-sc={"method":"eagle3"}'], ['--logits-processors', 'acme.Proc']]) {
+      expect(o(args).runner, args.join(' ')).toBe('v1');
+      // V1: the sampler warm-up in its profile and CUDA graphs inside the budget
+      expect(o(args).samplerBytes).toBe(1024 * 128_256 * 16);
+      expect(o(args).cudaGraphBytes).toBe(OVERHEAD.cudaGraphBytes.large);
+    }
   });
 
   it('doubles the batch defaults it was not given under --performance-mode throughput, as vLLM does', () => {

@@ -122,7 +122,8 @@ describe('MultiNodeVllmServer from the small props', () => {
     });
     const st = server!.settings;
     // 141 GB of bf16 weights: 4 L4s of one node (4 x 24 GB) are not enough, two nodes are
-    const planAt = (pp: number) => plan({ arch: MODELS['meta-llama/Llama-3.1-70B-Instruct']!, gpuMemoryBytes: poolDevice(gpuSpec('l4-24gb'), { mode: 'none' })!.memoryBytes, tensorParallel: 4, pipelineParallel: pp, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 8192, gpuMemoryUtilization: 0.9, largeBatchDefaults: false });
+    const l4 = poolDevice(gpuSpec('l4-24gb'), { mode: 'none' })!;
+    const planAt = (pp: number) => plan({ arch: MODELS['meta-llama/Llama-3.1-70B-Instruct']!, gpuMemoryBytes: l4.memoryBytes, nvlink: l4.nvlink, tensorParallel: 4, pipelineParallel: pp, quantization: 'none', kvCacheDtype: 'auto', maxModelLen: 8192, gpuMemoryUtilization: 0.9, largeBatchDefaults: false });
     expect(planAt(1).kvCacheBytesPerGpu).toBeLessThan(0);
     expect(planAt(2).fullLengthSequences).toBeGreaterThanOrEqual(1);
     expect(st).toMatchObject({ tensorParallel: 4, pipelineParallel: 2 });

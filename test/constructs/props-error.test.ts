@@ -68,8 +68,9 @@ describe('ConstructPropsError', () => {
   it('tensorParallel given, but the weights do not fit at it: the smallest that fits', () => {
     const e = vllm({ model: LLAMA_70B, pool: H100, tensorParallel: 1 });
     expect(e.prop).toBe('tensorParallel');
-    // 131.4 GiB / 2 = 65.7 GiB per GPU, under the 69.5 GiB an H100 leaves at 0.9 after vLLM's V2 overhead (1.75 GiB)
-    expect(e.message).toMatch(/^stack\/llama \(VllmServer\): props\.tensorParallel: 1: meta-llama\/Llama-3\.1-70B-Instruct \(none\) needs 131\.4 GiB of weights per GPU .* more than 69\.5 GiB usable per GPU .*; use tensorParallel 2$/);
+    // 131.4 GiB / 2 = 65.7 GiB per GPU, under the 67.2 GiB an H100 leaves at 0.9 with TP 2 after vLLM's V2 overhead
+    // (2.25 GiB of all-reduce buffers over NVLink + 1.1 + 0.49 + 0.25 = 4.1 GiB); at TP 1, 69.2 GiB (2.1 GiB of overhead)
+    expect(e.message).toMatch(/^stack\/llama \(VllmServer\): props\.tensorParallel: 1: meta-llama\/Llama-3\.1-70B-Instruct \(none\) needs 131\.4 GiB of weights per GPU .* more than 69\.2 GiB usable per GPU .*; use tensorParallel 2$/);
   });
 
   it('maxModelLen above what fits: the most that fits, rounded down', () => {

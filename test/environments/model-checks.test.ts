@@ -60,14 +60,15 @@ describe('model checks reject what cannot work, with the numbers', () => {
     ['tensorParallel not dividing the attention heads', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 8192, tensorParallel: 3 }],
       /models\[0\]\.tensorParallel: 3 does not divide the 28 attention heads of Qwen\/Qwen2\.5-7B-Instruct; use a divisor of 28 \(1, 2, 4\)$/],
     ['weights that do not fit', [{ ...LLAMA_8B, model: 'meta-llama/Llama-3.1-70B-Instruct', pool: 'h100', maxModelLen: 8192 }],
-      // H100 as vLLM sees it: 79.18 GiB x 0.9 = 71.3 GiB; overhead (V2 runner, a dense model) 0.25 + 1.25 + 0.25 = 1.75 GiB
-      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(79\.2 GiB as vLLM sees it x 0\.9 = 71\.3 GiB, less 1\.8 GiB vLLM 0\.27\.1 overhead \(V2 runner\) = 69\.5 GiB per GPU\); raise tensorParallel, quantise/],
+      // H100 as vLLM sees it: 79.18 GiB x 0.9 = 71.3 GiB; overhead (V2 runner, a dense model) 0.25 + 1.1 + 1024 x 128,256 x 4 B
+      // (0.49) + 0.25 = 2.1 GiB
+      /models\[0\]\.tensorParallel: weights of meta-llama\/Llama-3\.1-70B-Instruct \(none\) need 131\.4 GiB per GPU at tensorParallel 1 x pipelineParallel 1, more than h100-80gb \(79\.2 GiB as vLLM sees it x 0\.9 = 71\.3 GiB, less 2\.1 GiB vLLM 0\.27\.1 overhead \(V2 runner\) = 69\.2 GiB per GPU\); raise tensorParallel, quantise/],
     ['a KV cache below one maxModelLen sequence, naming the largest that fits', [{ ...LLAMA_8B, maxModelLen: 131072 }],
       // L4, no vLLM log found: 24e9 x 0.98 = 23,520,000,000 B (21.9 GiB); x 0.9 = 21,168,000,000 B (19.7 GiB)
-      // overhead (V2 runner) 268,435,456 + 1,342,177,280 + 268,435,456 = 1,879,048,192 B (1.8 GiB)
-      // usable 19,288,951,808 B (18.0 GiB); less 16,060,522,496 B of weights = 3,228,429,312 B (3.0 GiB)
-      // = 24,630 tokens of 131,072 B; suggested: rounded down to 1024s = 24,576; likely: + the 0.25 GiB margin = 3.3 GiB
-      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 3\.0 GiB is left after 15\.0 GiB of weights on l4-24gb \(21\.9 GiB as vLLM sees it x 0\.9 = 19\.7 GiB, less 1\.8 GiB vLLM 0\.27\.1 overhead \(V2 runner\) = 18\.0 GiB per GPU\); vLLM will likely report about 3\.3 GiB \("Available KV cache memory"\) and we plan with 3\.0 GiB: 24630 tokens, the largest maxModelLen that fits: use maxModelLen 24576 or less, kvCacheDtype fp8, or more tensorParallel$/],
+      // overhead (V2 runner) 268,435,456 + 1,181,116,006 + 256 x 128,256 x 4 (131,334,144) + 268,435,456 = 1,849,321,062 B
+      // (1.7 GiB); usable 19,318,678,938 B (18.0 GiB); less 16,060,522,496 B of weights = 3,258,156,442 B (3.0 GiB)
+      // = 24,857 tokens of 131,072 B; suggested: rounded down to 1024s = 24,576; likely: + the 0.25 GiB margin = 3.3 GiB
+      /models\[0\]\.maxModelLen: 131072 tokens need 16\.0 GiB of KV cache per GPU, but only 3\.0 GiB is left after 15\.0 GiB of weights on l4-24gb \(21\.9 GiB as vLLM sees it x 0\.9 = 19\.7 GiB, less 1\.7 GiB vLLM 0\.27\.1 overhead \(V2 runner\) = 18\.0 GiB per GPU\); vLLM will likely report about 3\.3 GiB \("Available KV cache memory"\) and we plan with 3\.0 GiB: 24857 tokens, the largest maxModelLen that fits: use maxModelLen 24576 or less, kvCacheDtype fp8, or more tensorParallel$/],
     ['maxModelLen above the model limit', [{ ...LLAMA_8B, model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 65536, pool: 'h100' }],
       /models\[0\]\.maxModelLen: 65536 exceeds Qwen\/Qwen2\.5-7B-Instruct's limit of 32768 tokens; use 32768 or less$/],
     ['FP8 on a GPU older than compute capability 8.9', [{ ...LLAMA_8B, pool: 'a100', quantization: 'fp8' }],
