@@ -13,6 +13,7 @@ import {
   PINNED_VLLM,
 } from '../catalog/planner';
 import { checkExtraArgs } from './extra-args-checks';
+import { outsideBudgetFinding } from '../catalog/outside-budget';
 import { maxReplicas, modelServing, poolDemand, resolvePools, type PoolResolution } from './resolve';
 import type { Environment } from './schema';
 
@@ -183,6 +184,10 @@ export function checkModels(env: Env, addIssue: Add): void {
         add(at('tensorParallel'), `weights of ${m.model} (${eff.quantization}) need ${gib(p.weightBytesPerGpu)} per GPU at tensorParallel ${tp} x pipelineParallel ${pp}, more than ${where}; raise tensorParallel, quantise (fp8/awq), or use a larger GPU`);
       } else if (p.fullLengthSequences < 1) {
         add(at('maxModelLen'), `${eff.maxModelLen} tokens need ${gib(eff.maxModelLen * p.kvBytesPerTokenPerGpu)} of KV cache per GPU, but only ${gib(p.kvCacheBytesPerGpu)} is left after ${gib(p.weightBytesPerGpu)} of weights on ${where}; vLLM will likely report about ${gib(Math.max(0, p.likelyKvCacheBytesPerGpu))} ("Available KV cache memory") and we plan with ${gib(p.kvCacheBytesPerGpu)}: ${p.kvCapacityTokens} tokens, the largest maxModelLen that fits: use maxModelLen ${roundDown(p.largestMaxModelLen)} or less, kvCacheDtype fp8, or more tensorParallel`);
+      } else if (m.engine === 'vllm') {
+        // what vLLM allocates after sizing the KV cache (environments/outside-budget.ts); warnings come from load
+        const f = outsideBudgetFinding(p, arch, m.gpuMemoryUtilization);
+        if (f?.refuse) add(at('gpuMemoryUtilization'), f.message);
       }
     }
     // A server that cannot run is not counted against its pool: its own problem says why.

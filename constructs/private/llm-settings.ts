@@ -7,6 +7,7 @@
 import { GPUS, GPU_KEYS, poolDevice, type GpuSpec, type PoolDevice } from '../../catalog/gpus';
 import { MODELS, MODEL_IDS, type ModelArchitecture } from '../../catalog/models';
 import { downloadBytes, gib, impliedQuantization, plan, weightBytes, type KvCacheDtype, type Plan, type Quantization } from '../../catalog/planner';
+import { outsideBudgetFinding } from '../../catalog/outside-budget';
 import type { Construct } from '../../lib/cdktf';
 import {
   DEFAULT_GPU_MEMORY_UTILIZATION,
@@ -209,6 +210,9 @@ export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | '
   }
   const maxModelLen = p.maxModelLen ?? Math.min(arch.maxPositionEmbeddings, roundDown(x.largestMaxModelLen));
   const final = planAt(tp, pp, maxModelLen);
+  // what vLLM allocates after sizing the KV cache (catalog/outside-budget.ts): refused where the reports show it fail
+  const outside = final.kvCacheBytesPerGpu > 0 ? outsideBudgetFinding(final, arch, planUtilization) : undefined;
+  if (outside?.refuse) r.fail('gpuMemoryUtilization', outside.message);
   return {
     name,
     namespace,

@@ -73,6 +73,14 @@ describe('ConstructPropsError', () => {
     expect(e.message).toMatch(/^stack\/llama \(VllmServer\): props\.tensorParallel: 1: meta-llama\/Llama-3\.1-70B-Instruct \(none\) needs 131\.4 GiB of weights per GPU .* more than 69\.2 GiB usable per GPU .*; use tensorParallel 2$/);
   });
 
+  it('gpuMemoryUtilization that leaves a mixture of experts no room for its sampler warm-up after the KV cache', () => {
+    // gpt-oss-20b on an H100 at 0.98: 79.18 x 0.02 - 0.5 GiB of CUDA context = 1.1 GiB < 1024 x 201,088 x 8 B = 1.5 GiB
+    const e = vllm({ model: 'openai/gpt-oss-20b', pool: H100, gpuMemoryUtilization: 0.98, maxModelLen: 8192 });
+    expect(e.prop).toBe('gpuMemoryUtilization');
+    expect(e.message).toMatch(/props\.gpuMemoryUtilization: 0\.98 leaves 1\.1 GiB per GPU outside the budget after the CUDA context; vLLM warms its sampler up there .*: use gpuMemoryUtilization 0\.97 or less, or fewer --max-num-seqs in extraArgs$/);
+    expect(() => synthConstruct((s) => new VllmServer(s, 'gpt', { model: 'openai/gpt-oss-20b', pool: H100, gpuMemoryUtilization: 0.95, maxModelLen: 8192 }))).not.toThrow();
+  });
+
   it('maxModelLen above what fits: the most that fits, rounded down', () => {
     const p = l4Plan(131072);
     const e = vllm({ model: LLAMA_8B, pool: L4, tensorParallel: 1, maxModelLen: 131072 });
