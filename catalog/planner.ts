@@ -262,7 +262,8 @@ export const OVERHEAD = {
   /**
    * V2 runner (dense models from 0.27): its profile skips top-k/top-p; it keeps `output_bin_counts`, max_num_seqs x
    * vocabulary x 4 B (sample/penalties.py), inside the budget; the rest of what the 0.27.1-0.28.0 reports kept besides
-   * weights, KV cache and non-torch memory (0.1-1.45 GiB with 256 sequences) is planned at 1.1 GiB.
+   * weights, KV cache and non-torch memory (0.1-1.45 GiB with 256 sequences) is planned at 1.1 GiB, scaled up with a
+   * max_num_batched_tokens above the default (the forward pass grows with it).
    */
   v2ActivationBytes: Math.round(1.1 * GIB),
   v2PenaltyBytesPerSeqPerVocab: 4,
@@ -321,7 +322,9 @@ export function runtimeOverhead(
   const activationBytes =
     runner === 'v1'
       ? Math.max(samplerBytes, prefillBytes)
-      : OVERHEAD.v2ActivationBytes + maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * OVERHEAD.v2PenaltyBytesPerSeqPerVocab + (o.pipelineParallel && o.pipelineParallel > 1 ? maxNumBatchedTokens * (arch.hiddenSize ?? 8192) * OVERHEAD.v2PipelineBytesPerTokenPerHidden : 0);
+      : Math.round(OVERHEAD.v2ActivationBytes * Math.max(1, maxNumBatchedTokens / defaults.maxNumBatchedTokens)) +
+        maxNumSeqs * (arch.vocabSize ?? UNKNOWN_VOCAB) * OVERHEAD.v2PenaltyBytesPerSeqPerVocab +
+        (o.pipelineParallel && o.pipelineParallel > 1 ? maxNumBatchedTokens * (arch.hiddenSize ?? 8192) * OVERHEAD.v2PipelineBytesPerTokenPerHidden : 0);
   // fewer sequences capture fewer graph sizes (0.20.1 at 32 sequences: 0.09-0.16 GiB)
   const graphShare = Math.min(1, maxNumSeqs / 256);
   const cudaGraphEstimateBytes = o.flags.enforceEager ? 0 : Math.round(graphShare * (o.largeBatchDefaults ? OVERHEAD.cudaGraphBytes.large : OVERHEAD.cudaGraphBytes.small));

@@ -183,6 +183,19 @@ describe('capacity planner, against figures computed by hand', () => {
     }
   });
 
+  it('grows the V2 activation with a batch budget above the default (the forward pass scales with the batched tokens)', () => {
+    const llama = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
+    const o = (args: string[], large = true) => runtimeOverhead(llama, { largeBatchDefaults: large, gpus: 1, flags: runtimeFlags(args) });
+    const penalty = (seqs: number) => seqs * 128_256 * 4;
+    expect(o([]).activationBytes).toBe(Math.round(1.1 * GIB) + penalty(1024));
+    // 32768 tokens = 4 x the large default of 8192
+    expect(o(['--max-num-batched-tokens', '32768']).activationBytes).toBe(4 * Math.round(1.1 * GIB) + penalty(1024));
+    // below the default: no less than the default's
+    expect(o(['--max-num-batched-tokens', '1024']).activationBytes).toBe(Math.round(1.1 * GIB) + penalty(1024));
+    // the small default is 2048: 8192 is 4 x it
+    expect(o(['--max-num-batched-tokens', '8192'], false).activationBytes).toBe(4 * Math.round(1.1 * GIB) + penalty(256));
+  });
+
   it('doubles the batch defaults it was not given under --performance-mode throughput, as vLLM does', () => {
     // vllm/engine/arg_utils.py (main@6adad087): "If throughput mode is set, double max_num_batched_tokens and
     // max_num_seqs", each only when the user did not set it.
