@@ -9,7 +9,9 @@
  *                    their format's bytes, except embeddings and lm_head, which stay 16-bit (vocab x hidden, twice
  *                    unless tied); MXFP4 checkpoints at their published bytes x 1.09 (loaded 6-13% above them)
  *   runner         = vLLM's V2 model runner for dense models (0.27 on), else V1 (mixtures of experts, unknown ones)
- *   overhead (V2)  = non-torch (0.25 GiB; 0.5 GiB with TP or PP > 1) + activation 1.25 GiB (+ a PP term) + margin
+ *   overhead (V2)  = non-torch (0.25 GiB; with TP or PP > 1 2.25 GiB over NVLink, 0.5 GiB over PCIe)
+ *                  + activation 1.1 GiB (x max_num_batched_tokens / its default, when above) + penalty counts
+ *                    max_num_seqs x vocabulary x 4 B (+ a PP term) + a 0.25 GiB margin; CUDA graphs outside the budget
  *   overhead (V1)  = non-torch (0.25 GiB; 2.25 GiB with TP or PP > 1, 0.75 before 0.12)
  *                  + max(sampler warm-up: max_num_seqs x vocabulary x 16 B (40 B before 0.17),
  *                        forward pass: max_num_batched_tokens x hidden x 40 B)
@@ -188,8 +190,8 @@ function atLeast(version: string | undefined, major: number, minor: number, patc
  * 0.27.0 cut; Qwen3 and then Llama and Mistral defaulted to it from May and June, and the corpus has no report of
  * 0.21-0.26, so earlier releases are planned on V1); the catalogue's mixtures of experts (gpt-oss, Mixtral) stay on V1
  * (vLLM moves a few other MoE architectures to V2; none is in the catalogue). A model that does not say whether it is a
- * mixture of experts is planned on V1 (more overhead). Features V2 lacks (ngram speculative decoding, custom logits
- * processors) send a dense model back to V1: not read from extraArgs.
+ * mixture of experts is planned on V1 (more overhead). Features V2 lacks (speculative methods such as ngram, custom
+ * logits processors) send a dense model back to V1: `runtimeFlags` reads them from extraArgs (`v1Only`).
  */
 export function modelRunner(arch: Pick<ModelArchitecture, 'mixtureOfExperts'>, vllmVersion: string = PINNED_VLLM): 'v1' | 'v2' {
   return atLeast(vllmVersion, 0, 27) && arch.mixtureOfExperts === false ? 'v2' : 'v1';
@@ -286,7 +288,7 @@ export interface Overhead {
   readonly samplerBytes: number;
   /** Forward activations of one max_num_batched_tokens batch. */
   readonly prefillBytes: number;
-  /** The profile's peak: V1 max(sampler, forward) (they run one after the other); V2 both plus its buffers. */
+  /** The profile's peak: V1 max(sampler, forward) (they run one after the other); V2 its activation term and penalty counts. */
   readonly activationBytes: number;
   /** CUDA graphs counted inside the budget (0 where vLLM captures them outside it). */
   readonly cudaGraphBytes: number;
