@@ -16,8 +16,17 @@ export interface OutsideBudgetFinding {
   readonly message: string;
 }
 
-/** The finding for a vLLM server's plan at its gpuMemoryUtilization, or undefined when the room suffices. */
-export function outsideBudgetFinding(p: Plan, arch: Pick<ModelArchitecture, 'mixtureOfExperts' | 'vocabSize'>, utilization: number): OutsideBudgetFinding | undefined {
+/**
+ * The finding for a vLLM server's plan, or undefined when the room suffices. `utilization` is gpuMemoryUtilization as
+ * the user wrote it, `planned` the figure the plan used (the constructs plan a time-sliced share with the prop times
+ * the sharers); the suggestion is given in the user's terms.
+ */
+export function outsideBudgetFinding(
+  p: Plan,
+  arch: Pick<ModelArchitecture, 'mixtureOfExperts' | 'vocabSize'>,
+  utilization: number,
+  planned: number = utilization,
+): OutsideBudgetFinding | undefined {
   const need = afterKvSamplerBytes(p, arch);
   if (p.outsideBudgetBytesPerGpu >= need) return undefined;
   const v2 = p.overhead.runner === 'v2';
@@ -32,10 +41,10 @@ export function outsideBudgetFinding(p: Plan, arch: Pick<ModelArchitecture, 'mix
     ? 'vLLM may run out of memory capturing them after sizing the KV cache'
     : v2
       ? `the first batch that samples allocates its FP32 logits and top-k/top-p work space there (${batch}), after start-up`
-      : `vLLM warms its sampler up there after sizing the KV cache (${batch}); gpt-oss-20b failed so at 0.95 on H100 ("CUDA out of memory occurred when warming up sampler")`;
+      : `vLLM warms its sampler up there after sizing the KV cache (${batch}); two gpt-oss-20b reports on vLLM 0.19 failed so ("CUDA out of memory occurred when warming up sampler")`;
   // the largest utilisation (two decimals) that leaves the room, everything else as planned
-  const memory = p.budgetBytesPerGpu / utilization;
-  const suggested = utilization - (need - p.outsideBudgetBytesPerGpu) / memory;
+  const memory = p.budgetBytesPerGpu / planned;
+  const suggested = ((planned - (need - p.outsideBudgetBytesPerGpu) / memory) * utilization) / planned;
   return {
     refuse: sampler && !v2,
     message: `${utilization} leaves ${room}; ${what}: use gpuMemoryUtilization ${(Math.floor(suggested * 100) / 100).toFixed(2)} or less${sampler ? ', or fewer --max-num-seqs in extraArgs' : ''}`,

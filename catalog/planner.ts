@@ -138,7 +138,7 @@ export interface Plan {
   readonly outsideBudgetBytesPerGpu: number;
   /**
    * What the sampler takes after the KV cache is sized, from the memory outside the budget: max_num_seqs x vocabulary
-   * x 8 B (FP32 logits and one copy): V1's warm-up, or V2's first batch with sampling settings.
+   * x 9 B (`SAMPLER_WARMUP_BYTES_PER_SEQ_PER_VOCAB`): V1's warm-up, or V2's first batch with sampling settings.
    */
   readonly samplerWarmupBytes: number;
 }
@@ -146,8 +146,13 @@ export interface Plan {
 /** The CUDA context and library handles outside torch's view before vLLM starts (0.51 GiB alone, 1.53-2.01 GiB with TP 2-4 in vLLM 0.19 logs). */
 export const CUDA_CONTEXT_BYTES = { single: 0.5 * GIB, parallel: 1.5 * GIB } as const;
 
-/** Bytes per sequence per vocabulary entry of the sampler warm-up after the KV cache is sized. */
-export const SAMPLER_WARMUP_BYTES_PER_SEQ_PER_VOCAB = 8;
+/**
+ * Bytes per sequence per vocabulary entry the sampler takes after the KV cache is sized (FP32 logits, a copy, and
+ * some work space): between the reports, the one that failed (gpt-oss-20b on vLLM 0.19: 1.61 GiB of room for
+ * 1024 x 201,088, at least 8.4 B) and the one that started (gpt-oss-120b on vLLM 0.11: about 1.65 GiB, at most 8.6 B),
+ * rounded up.
+ */
+export const SAMPLER_WARMUP_BYTES_PER_SEQ_PER_VOCAB = 9;
 
 /** Bytes of the published checkpoint (what is downloaded): its stated size, else the loaded size of its own format. */
 export function checkpointFileBytes(arch: ModelArchitecture): number {
@@ -215,7 +220,8 @@ export interface RuntimeFlags {
   readonly throughputMode: boolean;
   /**
    * Flags with which vLLM keeps even a dense model on its V1 runner (`_get_v2_model_runner_unsupported_features` at
-   * main 6adad087: ngram and other speculative methods, custom logits processors): planned on V1, whatever the method.
+   * main 6adad087): a speculative method other than eagle, eagle3, mtp, dflash and dspark (ngram, or one that cannot be
+   * read), custom logits processors.
    */
   readonly v1Only: boolean;
 }
@@ -225,11 +231,14 @@ export interface RuntimeFlags {
  * `--performance-mode throughput`.
  */
 export function runtimeFlags(extraArgs: readonly string[] = []): RuntimeFlags {
+  // vLLM's argparse takes `--max_num_seqs` for `--max-num-seqs`: compare the flag names with dashes
+  const name = (a: string) => (a.startsWith('--') ? `--${a.slice(2).split('=')[0]!.replace(/_/g, '-')}` : a.split('=')[0]!);
   const text = (flag: string): string | undefined => {
     for (let i = 0; i < extraArgs.length; i++) {
       const a = extraArgs[i]!;
-      const raw = a === flag ? extraArgs[i + 1] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined;
-      if (raw !== undefined) return raw;
+      if (name(a) !== flag) continue;
+      const eq = a.indexOf('=');
+      return eq >= 0 ? a.slice(eq + 1) : extraArgs[i + 1];
     }
     return undefined;
   };
@@ -237,19 +246,34 @@ export function runtimeFlags(extraArgs: readonly string[] = []): RuntimeFlags {
     const raw = text(flag);
     return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
   };
+  const eager = extraArgs.find((a) => name(a) === '--enforce-eager');
+  const speculative = text('--speculative-config') ?? text('-sc');
   return {
     maxNumSeqs: value('--max-num-seqs'),
     maxNumBatchedTokens: value('--max-num-batched-tokens'),
-    enforceEager: extraArgs.some((a) => a === '--enforce-eager' || a === '--enforce-eager=true'),
+    enforceEager: eager !== undefined && (!eager.includes('=') || eager.endsWith('=true')),
     throughputMode: text('--performance-mode') === 'throughput',
-    v1Only: extraArgs.some((a) => ['--speculative-config', '-sc', '--logits-processors'].some((f) => a === f || a.startsWith(`${f}=`))),
+    v1Only: (speculative !== undefined && !V2_SPECULATIVE_METHODS.includes(speculativeMethod(speculative) ?? '')) || text('--logits-processors') !== undefined,
   };
+}
+
+/** Speculative methods vLLM's V2 runner supports (`_get_v2_model_runner_unsupported_features` at main 6adad087). */
+const V2_SPECULATIVE_METHODS: readonly string[] = ['eagle', 'eagle3', 'mtp', 'dflash', 'dspark'];
+
+/** The `method` of a `--speculative-config` JSON value; undefined when it cannot be read (planned on V1: the larger). */
+function speculativeMethod(json: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(json);
+    return v !== null && typeof v === 'object' && 'method' in v && typeof v.method === 'string' ? v.method : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The overhead model's constants (see the header; each an envelope of the corpus, rounded up). */
 export const OVERHEAD = {
   /**
-   * Non-torch memory: CUDA libraries; with TP or PP > 1 also NCCL and all-reduce buffers: 2.07-2.21 GiB on H100 SXM at
+   * Non-torch memory: CUDA libraries; with TP or PP > 1 also NCCL and all-reduce buffers: 2.06-2.21 GiB on H100 SXM at
    * vLLM 0.19 (0.55 GiB at 0.11; planned from 0.12 on: the release that changed it is not known); over PCIe without
    * NVLink a 0.27.1 TP 2 report kept 1.66 GiB for this and its activations together.
    */

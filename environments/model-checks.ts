@@ -185,7 +185,7 @@ export function checkModels(env: Env, addIssue: Add): void {
       } else if (p.fullLengthSequences < 1) {
         add(at('maxModelLen'), `${eff.maxModelLen} tokens need ${gib(eff.maxModelLen * p.kvBytesPerTokenPerGpu)} of KV cache per GPU, but only ${gib(p.kvCacheBytesPerGpu)} is left after ${gib(p.weightBytesPerGpu)} of weights on ${where}; vLLM will likely report about ${gib(Math.max(0, p.likelyKvCacheBytesPerGpu))} ("Available KV cache memory") and we plan with ${gib(p.kvCacheBytesPerGpu)}: ${p.kvCapacityTokens} tokens, the largest maxModelLen that fits: use maxModelLen ${roundDown(p.largestMaxModelLen)} or less, kvCacheDtype fp8, or more tensorParallel`);
       } else if (m.engine === 'vllm') {
-        // what vLLM allocates after sizing the KV cache (environments/outside-budget.ts); warnings come from load
+        // what vLLM allocates after sizing the KV cache (catalog/outside-budget.ts); warnings come from load
         const f = outsideBudgetFinding(p, arch, m.gpuMemoryUtilization);
         if (f?.refuse) add(at('gpuMemoryUtilization'), f.message);
       }

@@ -30,7 +30,7 @@ function autoscalingWarnings(m: ResolvedEnvironment['models'][number], i: number
   ];
 }
 
-/** The memory outside the budget (environments/outside-budget.ts): the findings that are warnings. */
+/** The memory outside the budget (catalog/outside-budget.ts): the findings that are warnings. */
 function warmupWarnings(m: ResolvedModel, i: number): Warning[] {
   if (m.spec.engine !== 'vllm') return [];
   const f = outsideBudgetFinding(m.plan, m.arch, m.spec.gpuMemoryUtilization);

@@ -211,7 +211,7 @@ export function hubServerSettings(c: Construct, kind: string, engine: 'vllm' | '
   const maxModelLen = p.maxModelLen ?? Math.min(arch.maxPositionEmbeddings, roundDown(x.largestMaxModelLen));
   const final = planAt(tp, pp, maxModelLen);
   // what vLLM allocates after sizing the KV cache (catalog/outside-budget.ts): refused where the reports show it fail
-  const outside = final.kvCacheBytesPerGpu > 0 ? outsideBudgetFinding(final, arch, planUtilization) : undefined;
+  const outside = final.kvCacheBytesPerGpu > 0 ? outsideBudgetFinding(final, arch, gpuMemoryUtilization, planUtilization) : undefined;
   if (outside?.refuse) r.fail('gpuMemoryUtilization', outside.message);
   return {
     name,

@@ -73,9 +73,9 @@ describe('capacity planner, against figures computed by hand', () => {
     expect(p.overhead).toMatchObject({ runner: 'v1', nonTorchBytes: 2_415_919_104, samplerBytes: 3_294_625_792, prefillBytes: 943_718_400, cudaGraphBytes: 2_147_483_648, totalBytes: 8_126_464_000 });
     expect(p.weightBytesPerGpu).toBe(35_534_000_000);
     expect(p.kvCacheBytesPerGpu).toBe(32_856_525_861);
-    // the sampler warms up again after the KV cache is sized: 1024 x 201,088 x 8 B = 1,647,312,896 B, and
+    // the sampler warms up again after the KV cache is sized: 1024 x 201,088 x 9 B = 1,853,227,008 B, and
     // 85,018,877,624 - 76,516,989,861 - 1,610,612,736 (CUDA context with TP) = 6,891,275,027 B are there for it
-    expect(p.samplerWarmupBytes).toBe(1_647_312_896);
+    expect(p.samplerWarmupBytes).toBe(1_853_227_008);
     expect(p.outsideBudgetBytesPerGpu).toBe(6_891_275_027);
   });
 
@@ -172,15 +172,22 @@ describe('capacity planner, against figures computed by hand', () => {
   });
 
   it('keeps a dense model on the V1 runner with a flag the V2 runner does not support, as vLLM does', () => {
+    // vllm/config/vllm.py _get_v2_model_runner_unsupported_features (main 6adad087): ngram speculative decoding and
+    // methods other than eagle, eagle3, mtp, dflash and dspark, and custom logits processors
     const llama = MODELS['meta-llama/Llama-3.1-8B-Instruct']!;
     const o = (args: string[]) => runtimeOverhead(llama, { largeBatchDefaults: true, gpus: 1, flags: runtimeFlags(args) });
     expect(o([]).runner).toBe('v2');
-    for (const args of [['--speculative-config', '{"method":"ngram","num_speculative_tokens":4}'], ['-sc={"method":"eagle3"}'], ['--logits-processors', 'acme.Proc']]) {
+    for (const args of [['--speculative-config', '{"method":"ngram","num_speculative_tokens":4}'], ['-sc={"method":"suffix"}'], ['--speculative-config', 'not json'], ['--logits-processors', 'acme.Proc'], ['--logits_processors', 'acme.Proc']]) {
       expect(o(args).runner, args.join(' ')).toBe('v1');
       // V1: the sampler warm-up in its profile and CUDA graphs inside the budget
       expect(o(args).samplerBytes).toBe(1024 * 128_256 * 16);
       expect(o(args).cudaGraphBytes).toBe(OVERHEAD.cudaGraphBytes.large);
     }
+    for (const args of [['--speculative-config', '{"method":"eagle3","model":"x"}'], ['--speculative_config={"method": "mtp"}']]) expect(o(args).runner, args.join(' ')).toBe('v2');
+  });
+
+  it('reads the flags with underscores as vLLM does (argparse takes both spellings)', () => {
+    expect(runtimeFlags(['--max_num_seqs', '64', '--max_num_batched_tokens=4096', '--enforce_eager', '--performance_mode', 'throughput'])).toEqual({ maxNumSeqs: 64, maxNumBatchedTokens: 4096, enforceEager: true, throughputMode: true, v1Only: false });
   });
 
   it('grows the V2 activation with a batch budget above the default (the forward pass scales with the batched tokens)', () => {

@@ -74,11 +74,18 @@ describe('ConstructPropsError', () => {
   });
 
   it('gpuMemoryUtilization that leaves a mixture of experts no room for its sampler warm-up after the KV cache', () => {
-    // gpt-oss-20b on an H100 at 0.98: 79.18 x 0.02 - 0.5 GiB of CUDA context = 1.1 GiB < 1024 x 201,088 x 8 B = 1.5 GiB
+    // gpt-oss-20b on an H100 at 0.98: 79.18 x 0.02 - 0.5 GiB of CUDA context = 1.1 GiB < 1024 x 201,088 x 9 B = 1.7 GiB
     const e = vllm({ model: 'openai/gpt-oss-20b', pool: H100, gpuMemoryUtilization: 0.98, maxModelLen: 8192 });
     expect(e.prop).toBe('gpuMemoryUtilization');
     expect(e.message).toMatch(/props\.gpuMemoryUtilization: 0\.98 leaves 1\.1 GiB per GPU outside the budget after the CUDA context; vLLM warms its sampler up there .*: use gpuMemoryUtilization 0\.97 or less, or fewer --max-num-seqs in extraArgs$/);
     expect(() => synthConstruct((s) => new VllmServer(s, 'gpt', { model: 'openai/gpt-oss-20b', pool: H100, gpuMemoryUtilization: 0.95, maxModelLen: 8192 }))).not.toThrow();
+
+    // on an H100 shared two ways the prop is a share of the whole GPU: 0.475 is planned as 0.95 of the half, and the
+    // suggestion comes back in the prop's terms (0.97 of the half = 0.48 of the GPU... rounded down: 0.47 or less)
+    const shared: GpuPoolRef = { name: 'h100-shared', gpu: 'h100-80gb', gpusPerNode: 8, sharing: { mode: 'time-slicing', replicas: 2 } };
+    const t = vllm({ model: 'openai/gpt-oss-20b', pool: shared, gpuMemoryUtilization: 0.475, maxModelLen: 8192 });
+    expect(t.prop).toBe('gpuMemoryUtilization');
+    expect(t.message).toMatch(/props\.gpuMemoryUtilization: 0\.475 leaves .*: use gpuMemoryUtilization 0\.4[0-7] or less/);
   });
 
   it('maxModelLen above what fits: the most that fits, rounded down', () => {
